@@ -1,0 +1,134 @@
+"""Turn a backend's data map into requests, and the replies into a snapshot.
+
+The union of every field's sources is fetched once: RPC commands as one multicommand
+on one connection where the firmware allows it (else concurrently, one connection
+each), web pages and backend calls concurrently beside them. A field whose extractor
+fails is left ``None`` and logged at debug level; a poll fails as a whole only when the
+credentials are refused or nothing at all answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from .exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerError,
+    MinerResponseError,
+)
+from .families._base import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
+from .hardware import lookup
+from .models import Board, MinerSnapshot
+
+_LOGGER = logging.getLogger(__name__)
+_EXTRACT_ERRORS = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ZeroDivisionError,
+    MinerResponseError,
+)
+
+
+async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, Any]:
+    """Fetch every source; failures come back as exception values."""
+    rpc = sorted((s for s in sources if isinstance(s, Rpc)), key=lambda s: s.command)
+    tasks: dict[Any, Any] = {}
+    if rpc:
+        tasks["rpc"] = _fetch_rpc(backend, rpc)
+    for source in sources:
+        if isinstance(source, Web):
+            tasks[source] = backend.fetch_web(source.path)
+        elif isinstance(source, Call):
+            tasks[source] = backend.fetch_call(source)
+    done = await gather_dict(tasks)
+    results: dict[Source, Any] = {}
+    for key, value in done.items():
+        if key == "rpc":
+            if isinstance(value, Exception):
+                results.update(dict.fromkeys(rpc, value))
+            else:
+                results.update(value)
+        else:
+            results[key] = value
+    return results
+
+
+async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
+    client = backend.ctx.rpc()
+    extra = dict(backend.RPC_EXTRA)
+    plain = tuple(s.command for s in sources if s.parameter is None)
+    out: dict[Source, Any] = {}
+    if backend.multicommand_ok and len(plain) > 1:
+        try:
+            replies = await client.multicommand(plain, **extra)
+        except MinerConnectionError:
+            raise
+        except MinerResponseError:
+            # Remember the refusal so later polls go straight to single commands.
+            backend.multicommand_ok = False
+        else:
+            out.update({Rpc(name): reply for name, reply in replies.items()})
+    pending = [s for s in sources if s not in out]
+    if pending:
+        tasks: dict[Source, Any] = {
+            source: client.command(source.command, source.parameter, **extra) for source in pending
+        }
+        out.update(await gather_dict(tasks))
+    return out
+
+
+def extract(backend: Backend, replies: Mapping[Source, Any]) -> dict[Field, Any]:
+    """Run every extractor over the replies; a failing one yields ``None``."""
+    wrapped = Replies(replies)
+    values: dict[Field, Any] = {}
+    for field, location in backend.DATA_MAP.items():
+        try:
+            values[field] = location.extract(wrapped)
+        except _EXTRACT_ERRORS as err:
+            _LOGGER.debug("%s: %s unavailable: %r", backend.ctx.host, field.value, err)
+            values[field] = None
+    return values
+
+
+async def collect(backend: Backend) -> MinerSnapshot:
+    """Read one full snapshot from the miner."""
+    sources: set[Source] = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
+    replies = await fetch_sources(backend, sources)
+    errors = [v for v in replies.values() if isinstance(v, MinerError)]
+    for error in errors:
+        if isinstance(error, MinerAuthenticationError):
+            raise error
+    if replies and len(errors) == len(replies):
+        connection = [e for e in errors if isinstance(e, MinerConnectionError)]
+        raise (connection or errors)[0]
+    values = extract(backend, replies)
+    kwargs: dict[str, Any] = {f.value: v for f, v in values.items() if v is not None}
+    for name in ("boards", "fans", "pools", "errors", "work_modes"):
+        if name in kwargs:
+            kwargs[name] = tuple(kwargs[name])
+    if "boards" in kwargs:
+        kwargs["boards"] = _with_expected_chips(backend, kwargs["boards"])
+    return MinerSnapshot(
+        identity=backend.identity,
+        controls=backend.CONTROLS,
+        power_limit_range=backend.power_limit_range(),
+        **kwargs,
+    )
+
+
+def _with_expected_chips(backend: Backend, boards: tuple[Board, ...]) -> tuple[Board, ...]:
+    """Fill a board's healthy chip count from the hardware table where firmware is silent."""
+    hardware = lookup(backend.identity.make, backend.identity.model)
+    if hardware is None:
+        return boards
+    return tuple(
+        b if b.expected_chips is not None else replace(b, expected_chips=hardware.chips_per_board)
+        for b in boards
+    )

@@ -1,0 +1,50 @@
+"""One exception tree for the whole driver.
+
+Callers (the Home Assistant glue, the CLI) need to tell four situations apart: the
+miner cannot be reached (show it unavailable, retry), it answered nonsense (log, keep
+polling), it refused our credentials (ask the user), and it cannot do what was asked
+(say so, never retry). Every transport converts its own errors into these, so nothing
+above the transports ever sees an ``OSError`` or an ``aiohttp`` exception.
+"""
+
+from __future__ import annotations
+
+
+class MinerError(Exception):
+    """Root of every error the driver raises."""
+
+
+class MinerConnectionError(MinerError):
+    """The miner could not be reached or dropped the connection."""
+
+
+class MinerTimeoutError(MinerConnectionError):
+    """The miner did not answer before the deadline."""
+
+
+class MinerResponseError(MinerError):
+    """The miner answered, but with an error status or a reply we cannot parse."""
+
+
+class MinerAuthenticationError(MinerResponseError):
+    """The miner refused the credentials."""
+
+
+class MinerWriteDisabledError(MinerResponseError):
+    """The firmware has its write API switched off (Whatsminer); the user must enable it."""
+
+
+class MinerUnsupportedError(MinerError):
+    """The miner or its firmware cannot perform the requested control."""
+
+
+class MinerValueError(MinerError, ValueError):
+    """A control value the miner would not accept (outside its range, unknown preset)."""
+
+
+class MinerNotIdentifiedError(MinerError):
+    """Nothing at the address looked like a miner the driver knows."""
+
+
+class MinerScanRangeError(MinerError, ValueError):
+    """A scan target that is malformed or larger than allowed."""

@@ -1,0 +1,1 @@
+"""Firmware families: one module or package each, registered in ``registry.py``."""

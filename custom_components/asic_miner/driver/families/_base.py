@@ -1,0 +1,206 @@
+"""The contract every firmware family fulfils.
+
+A family says how to recognise its firmware (``probes`` + ``matches``), how to name the
+exact model and release (``identify``), and which backend talks to that release. A
+backend is two tables: ``DATA_MAP`` (which request feeds which snapshot field, and how
+to extract it) and ``CONTROLS`` (which controls it implements). ``collect.py`` turns the
+data map into as few round trips as the firmware allows; nothing in a backend decides
+how requests are batched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from ..context import MinerContext
+from ..exceptions import MinerResponseError, MinerUnsupportedError
+from ..models import Control, Credentials, MinerIdentity, PowerLimitRange
+
+
+class Field(StrEnum):
+    """Snapshot fields a backend can fill; names match ``MinerSnapshot`` attributes."""
+
+    HASHRATE = "hashrate"
+    EXPECTED_HASHRATE = "expected_hashrate"
+    POWER = "power"
+    POWER_LIMIT = "power_limit"
+    ENVIRONMENT_TEMPERATURE = "environment_temperature"
+    BOARDS = "boards"
+    FANS = "fans"
+    POOLS = "pools"
+    ERRORS = "errors"
+    UPTIME = "uptime"
+    MINING = "mining"
+    FAULT_LIGHT = "fault_light"
+    WORK_MODE = "work_mode"
+    WORK_MODES = "work_modes"
+    ENERGY = "energy"
+
+
+@dataclass(frozen=True, slots=True)
+class Rpc:
+    """A cgminer-style RPC command as a data source."""
+
+    command: str
+    parameter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """An HTTP GET on the miner's web port as a data source."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A source only the backend knows how to fetch (a GraphQL query, a v3 command)."""
+
+    name: str
+    argument: str | None = None
+
+
+type Source = Rpc | Web | Call
+
+
+class Replies:
+    """The answers to one poll's requests, keyed by source.
+
+    Looking up a source that failed re-raises its error, so an extractor that needs it
+    fails cleanly and its field stays ``None``.
+    """
+
+    def __init__(self, data: Mapping[Source, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, source: Source) -> Any:
+        value = self._data[source]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def get(self, source: Source) -> Any | None:
+        try:
+            return self[source]
+        except KeyError, MinerResponseError:
+            return None
+
+    def __contains__(self, source: object) -> bool:
+        value = self._data.get(source, KeyError)  # type: ignore[call-overload]
+        return value is not KeyError and not isinstance(value, Exception)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where one field comes from: the sources it needs and a function over them."""
+
+    sources: tuple[Source, ...]
+    extract: Callable[[Replies], Any]
+
+
+class Backend:
+    """Talks to one firmware release. Subclasses fill the two tables and the controls."""
+
+    name: ClassVar[str]
+    DATA_MAP: ClassVar[Mapping[Field, Location]]
+    CONTROLS: ClassVar[frozenset[Control]] = frozenset()
+    # Whether the firmware answers `a+b+c` multicommands on one connection.
+    RPC_MULTICOMMAND: ClassVar[bool] = True
+    # Extra top-level keys every RPC read carries (Antminer's "new_api").
+    RPC_EXTRA: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        self.ctx = ctx
+        self.identity = identity
+        # Cleared after the firmware refuses one multicommand, so later polls don't retry.
+        self.multicommand_ok = self.RPC_MULTICOMMAND
+
+    # -- reading -------------------------------------------------------------------
+
+    async def fetch_call(self, call: Call) -> Any:
+        """Fetch a backend-specific source; backends that declare ``Call`` sources override."""
+        raise NotImplementedError(call.name)
+
+    async def fetch_web(self, path: str) -> Any:
+        """Fetch a ``Web`` source; backends with auth override this."""
+        return await self.ctx.web().get_json(path)
+
+    def power_limit_range(self) -> PowerLimitRange | None:
+        """Bounds for the power-limit control; ``None`` where there is no such control."""
+        return None
+
+    # -- controls ------------------------------------------------------------------
+
+    def supports(self, control: Control) -> bool:
+        return control in self.CONTROLS
+
+    def _unsupported(self, control: Control) -> MinerUnsupportedError:
+        return MinerUnsupportedError(
+            f"{self.identity.model} on {self.identity.firmware} cannot {control.value.replace('_', ' ')}"
+        )
+
+    async def set_mining(self, on: bool) -> None:
+        raise self._unsupported(Control.MINING)
+
+    async def set_fault_light(self, on: bool) -> None:
+        raise self._unsupported(Control.FAULT_LIGHT)
+
+    async def set_power_limit(self, watts: int) -> None:
+        raise self._unsupported(Control.POWER_LIMIT)
+
+    async def set_work_mode(self, mode: str) -> None:
+        raise self._unsupported(Control.WORK_MODE)
+
+    async def reboot(self) -> None:
+        raise self._unsupported(Control.REBOOT)
+
+    async def restart_backend(self) -> None:
+        raise self._unsupported(Control.RESTART_BACKEND)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One identification request; families share probes by ``key``, each runs once."""
+
+    key: str
+    run: Callable[[MinerContext], Coroutine[Any, Any, Any]]
+
+
+type ProbeResults = Mapping[str, Any]
+"""Probe key to its reply; a probe that failed or timed out is absent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A firmware family: how to recognise it and which backend serves which release."""
+
+    key: str
+    name: str
+    stock: bool
+    probes: tuple[Probe, ...]
+    matches: Callable[[ProbeResults], bool]
+    identify: Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
+    backends: tuple[type[Backend], ...]
+    default_credentials: Credentials = field(default_factory=Credentials)
+
+    def backend(self, name: str) -> type[Backend]:
+        for backend in self.backends:
+            if backend.name == name:
+                return backend
+        raise MinerUnsupportedError(f"{self.name} has no backend {name!r}")
+
+
+async def gather_dict[K, V](tasks: Mapping[K, Awaitable[V]]) -> dict[K, V | Exception]:
+    """Await a mapping of awaitables concurrently; failures come back as values."""
+    keys = list(tasks)
+    results = await asyncio.gather(*(tasks[k] for k in keys), return_exceptions=True)
+    out: dict[K, V | Exception] = {}
+    for key, result in zip(keys, results, strict=True):
+        if isinstance(result, BaseException) and not isinstance(result, Exception):
+            raise result
+        out[key] = result
+    return out

@@ -1,0 +1,133 @@
+"""The handle a caller holds for one miner: read snapshots, run controls.
+
+Built either by identifying the address (first contact, scans) or straight from a
+stored identity (Home Assistant after the first setup), so a poll never re-identifies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import aiohttp
+
+from .collect import collect
+from .context import DEFAULT_TIMEOUT, MinerContext
+from .exceptions import MinerUnsupportedError, MinerValueError
+from .families._base import Backend, Family
+from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
+from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
+from .registry import family as family_by_key
+
+
+class Miner:
+    def __init__(self, ctx: MinerContext, family: Family, identity: MinerIdentity) -> None:
+        self.ctx = ctx
+        self.family = family
+        self.identity = identity
+        self.backend: Backend = family.backend(identity.backend)(ctx, identity)
+
+    @property
+    def host(self) -> str:
+        return self.ctx.host
+
+    @classmethod
+    async def connect(
+        cls,
+        host: str,
+        session: aiohttp.ClientSession,
+        *,
+        ports: Ports | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        identify_timeout: float = DEFAULT_IDENTIFY_TIMEOUT,
+    ) -> Miner:
+        """Identify the miner at ``host`` and return a handle for it."""
+        ctx = MinerContext(
+            host, session, ports or Ports(), credentials or Credentials(), timeout=timeout
+        )
+        fam, identity = await identify(ctx, timeout=identify_timeout)
+        return cls(ctx, fam, identity)
+
+    @classmethod
+    def from_identity(
+        cls,
+        host: str,
+        session: aiohttp.ClientSession,
+        identity: MinerIdentity,
+        *,
+        ports: Ports | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Miner:
+        """A handle for a miner identified before; raises ``KeyError`` for an unknown family."""
+        ctx = MinerContext(
+            host, session, ports or Ports(), credentials or Credentials(), timeout=timeout
+        )
+        return cls(ctx, family_by_key(identity.family), identity)
+
+    # -- reading ---------------------------------------------------------------------
+
+    async def read(self) -> MinerSnapshot:
+        """One full snapshot; raises ``MinerConnectionError`` when nothing answered."""
+        snapshot = await collect(self.backend)
+        if snapshot.identity is not self.identity:
+            self.identity = snapshot.identity
+        return snapshot
+
+    async def check_credentials(self) -> None:
+        """Prove the stored login opens the privileged API (a no-op without one)."""
+        checker = getattr(self.backend, "check_credentials", None)
+        if checker is not None:
+            await checker()
+
+    # -- controls --------------------------------------------------------------------
+
+    @property
+    def controls(self) -> frozenset[Control]:
+        return self.backend.CONTROLS
+
+    def supports(self, control: Control) -> bool:
+        return self.backend.supports(control)
+
+    def power_limit_range(self) -> PowerLimitRange | None:
+        return self.backend.power_limit_range()
+
+    def _require(self, control: Control) -> None:
+        if not self.supports(control):
+            raise MinerUnsupportedError(
+                f"{self.identity.model} on {self.identity.firmware} does not support "
+                f"{control.value.replace('_', ' ')}"
+            )
+
+    async def set_mining(self, on: bool) -> None:
+        self._require(Control.MINING)
+        await self.backend.set_mining(on)
+
+    async def set_fault_light(self, on: bool) -> None:
+        self._require(Control.FAULT_LIGHT)
+        await self.backend.set_fault_light(on)
+
+    async def set_power_limit(self, watts: int) -> None:
+        self._require(Control.POWER_LIMIT)
+        bounds = self.power_limit_range()
+        if bounds is not None and not bounds.minimum <= watts <= bounds.maximum:
+            raise MinerValueError(
+                f"power limit {watts} W is outside {bounds.minimum}-{bounds.maximum} W"
+            )
+        await self.backend.set_power_limit(watts)
+
+    async def set_work_mode(self, mode: str) -> None:
+        self._require(Control.WORK_MODE)
+        await self.backend.set_work_mode(mode)
+
+    async def reboot(self) -> None:
+        self._require(Control.REBOOT)
+        await self.backend.reboot()
+
+    async def restart_backend(self) -> None:
+        self._require(Control.RESTART_BACKEND)
+        await self.backend.restart_backend()
+
+    def with_host(self, host: str) -> Miner:
+        """The same miner at a new address (DHCP moved it)."""
+        return Miner(replace(self.ctx, host=host), self.family, self.identity)

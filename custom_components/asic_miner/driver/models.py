@@ -1,0 +1,207 @@
+"""The typed data model every family reads into.
+
+Units are fixed here, once, so that no caller ever has to know which firmware said
+"GHS 5s" and which said "hash-realtime": hashrate in TH/s, power in W, temperatures in
+°C, fan speed in RPM, frequency in MHz, voltage in V, uptime in seconds, energy in kWh.
+A value the miner did not report is ``None``; the driver never invents a zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+DEFAULT_RPC_PORT = 4028
+DEFAULT_WEB_PORT = 80
+DEFAULT_HTTPS_PORT = 443
+DEFAULT_WHATSMINER_V3_PORT = 4433
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """TCP ports of one miner; any of them can be moved for port forwarding or tests."""
+
+    rpc: int = DEFAULT_RPC_PORT
+    web: int = DEFAULT_WEB_PORT
+    https: int = DEFAULT_HTTPS_PORT
+    whatsminer_v3: int = DEFAULT_WHATSMINER_V3_PORT
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "rpc": self.rpc,
+            "web": self.web,
+            "https": self.https,
+            "whatsminer_v3": self.whatsminer_v3,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Ports:
+        data = data or {}
+        return cls(**{k: int(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Login for the miner's privileged API; ``None`` fields mean "the family's default"."""
+
+    username: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:  # never leak a password into a log line
+        return (
+            f"Credentials(username={self.username!r}, password={'***' if self.password else None})"
+        )
+
+
+class Control(StrEnum):
+    """Every control a family may offer; a backend supports a subset."""
+
+    MINING = "mining"  # pause / resume (sleep / wake on some firmware)
+    FAULT_LIGHT = "fault_light"
+    POWER_LIMIT = "power_limit"
+    WORK_MODE = "work_mode"  # presets or power modes where the firmware has no wattage
+    REBOOT = "reboot"
+    RESTART_BACKEND = "restart_backend"
+
+
+@dataclass(frozen=True, slots=True)
+class MinerIdentity:
+    """What a miner is; stable across polls, so Home Assistant can store it."""
+
+    make: str
+    model: str
+    family: str  # registry key of the firmware family, e.g. "antminer", "braiins"
+    firmware: str  # human name of the firmware, e.g. "Braiins OS", "Stock"
+    backend: str  # the family backend that speaks to this firmware release
+    firmware_version: str | None = None
+    api_version: str | None = None
+    mac: str | None = None
+    serial: str | None = None
+    hostname: str | None = None
+    control_board: str | None = None
+    supported: bool = True  # False when the model is unknown to the hardware table
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MinerIdentity:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """One hashboard (chain)."""
+
+    index: int
+    hashrate: float | None = None
+    expected_hashrate: float | None = None
+    board_temperature: float | None = None
+    chip_temperature: float | None = None
+    inlet_temperature: float | None = None
+    outlet_temperature: float | None = None
+    chips: int | None = None
+    expected_chips: int | None = None
+    frequency: float | None = None
+    voltage: float | None = None
+    serial: str | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fan:
+    """One fan; ``psu`` marks the power supply's own fan."""
+
+    index: int
+    rpm: int | None = None
+    percent: int | None = None
+    psu: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """One configured pool with its share counters."""
+
+    index: int
+    url: str
+    user: str | None = None
+    alive: bool | None = None
+    active: bool | None = None
+    accepted: int | None = None
+    rejected: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MinerErrorEntry:
+    """One fault the firmware reports (code where it has one, text where it has one)."""
+
+    message: str
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PowerLimitRange:
+    """Bounds and step the firmware accepts for a power limit, in W."""
+
+    minimum: int
+    maximum: int
+    step: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MinerSnapshot:
+    """Everything one poll learned about a miner."""
+
+    identity: MinerIdentity
+    hashrate: float | None = None
+    expected_hashrate: float | None = None
+    power: float | None = None
+    power_limit: float | None = None
+    power_limit_range: PowerLimitRange | None = None
+    environment_temperature: float | None = None
+    boards: tuple[Board, ...] = ()
+    fans: tuple[Fan, ...] = ()
+    pools: tuple[Pool, ...] = ()
+    errors: tuple[MinerErrorEntry, ...] = ()
+    uptime: int | None = None
+    mining: bool | None = None
+    fault_light: bool | None = None
+    work_mode: str | None = None
+    work_modes: tuple[str, ...] = ()
+    energy: float | None = None  # kWh, only where the firmware keeps its own counter
+    controls: frozenset[Control] = field(default_factory=frozenset)
+
+    @property
+    def efficiency(self) -> float | None:
+        """J/TH: the figure miner owners compare models by."""
+        if self.power is None or not self.hashrate:
+            return None
+        return round(self.power / self.hashrate, 2)
+
+    @property
+    def chip_temperature(self) -> float | None:
+        """Hottest chip across boards: what throttling and alarms key on."""
+        temps = [b.chip_temperature for b in self.boards if b.chip_temperature is not None]
+        return max(temps) if temps else None
+
+    @property
+    def board_temperature(self) -> float | None:
+        temps = [b.board_temperature for b in self.boards if b.board_temperature is not None]
+        return max(temps) if temps else None
+
+    @property
+    def active_pool(self) -> Pool | None:
+        for pool in self.pools:
+            if pool.active:
+                return pool
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain-JSON form for the CLI and Home Assistant diagnostics."""
+        from dataclasses import asdict
+
+        data = asdict(self)
+        data["controls"] = sorted(c.value for c in self.controls)
+        data["efficiency"] = self.efficiency
+        return data

@@ -1,0 +1,25 @@
+"""The ordered list of firmware families.
+
+Order is priority: identification picks the first family that matches, so every
+non-stock firmware that runs on someone else's hardware (Braiins, LuxOS, VNish, ePIC
+on Antminers) comes before the stock firmware of that hardware. Adding a family is one
+import and one line here.
+"""
+
+from __future__ import annotations
+
+from .families._base import Family
+from .families.antminer import FAMILY as ANTMINER
+
+FAMILIES: tuple[Family, ...] = (
+    # non-stock firmware first
+    # stock firmware
+    ANTMINER,
+)
+
+
+def family(key: str) -> Family:
+    for candidate in FAMILIES:
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)

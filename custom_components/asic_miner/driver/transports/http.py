@@ -1,0 +1,157 @@
+"""HTTP to a miner's web server, on a caller-provided aiohttp session.
+
+Home Assistant passes its shared session; the CLI and the tests pass their own. Digest
+authentication is a per-request middleware, so one shared session can talk to many
+miners with different passwords. Miners use self-signed certificates, so TLS is never
+verified, and redirects are never followed: on identification the redirect itself is
+the fingerprint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from ..exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerResponseError,
+    MinerTimeoutError,
+)
+
+DEFAULT_TIMEOUT = 5.0
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class HttpReply:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError as err:
+            raise MinerResponseError(f"reply is not JSON: {self.text[:60]!r}") from err
+
+
+@dataclass(slots=True)
+class HttpClient:
+    """One miner's web server (one scheme and port)."""
+
+    host: str
+    port: int
+    session: aiohttp.ClientSession
+    scheme: str = "http"
+    timeout: float = DEFAULT_TIMEOUT
+    max_body_bytes: int = MAX_BODY_BYTES
+    digest: tuple[str, str] | None = None
+    requests: int = 0
+    _middleware: aiohttp.DigestAuthMiddleware | None = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        default = 80 if self.scheme == "http" else 443
+        port = "" if self.port == default else f":{self.port}"
+        return f"{self.scheme}://{self.host}{port}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth_required: bool = True,
+    ) -> HttpReply:
+        """Send one request; 401/403 become ``MinerAuthenticationError``."""
+        middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
+        if self.digest is not None:
+            if self._middleware is None:
+                self._middleware = aiohttp.DigestAuthMiddleware(*self.digest)
+            middlewares = (self._middleware,)
+        self.requests += 1
+        url = self.base_url + path
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self.session.request(
+                    method,
+                    url,
+                    json=json_body,
+                    data=data,
+                    headers=headers,
+                    allow_redirects=False,
+                    ssl=False,
+                    middlewares=middlewares,
+                ) as resp:
+                    body = await resp.content.read(self.max_body_bytes + 1)
+                    if len(body) > self.max_body_bytes:
+                        raise MinerResponseError(f"{url}: body larger than {self.max_body_bytes}")
+                    reply = HttpReply(resp.status, dict(resp.headers), body)
+        except TimeoutError as err:
+            raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
+        except (aiohttp.ClientError, OSError) as err:
+            raise MinerConnectionError(f"{method} {url}: {err}") from err
+        if auth_required and reply.status in (401, 403):
+            raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
+        return reply
+
+    async def get_json(self, path: str, **kwargs: Any) -> Any:
+        reply = await self.request("GET", path, **kwargs)
+        return _ok(reply, path).json()
+
+    async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        reply = await self.request("POST", path, json_body=body, **kwargs)
+        return _ok(reply, path).json()
+
+
+def _ok(reply: HttpReply, path: str) -> HttpReply:
+    if reply.status >= 400:
+        raise MinerResponseError(f"{path}: HTTP {reply.status} {reply.text[:80]!r}")
+    return reply
+
+
+@dataclass(slots=True)
+class TokenAuth:
+    """A token (or session cookie) got by logging in, renewed once when it is refused.
+
+    ``login`` returns the headers to send; it raises ``MinerAuthenticationError`` when
+    the credentials themselves are wrong, which stops the retry.
+    """
+
+    login: Callable[[], Awaitable[dict[str, str]]]
+    _headers: dict[str, str] | None = None
+
+    def invalidate(self) -> None:
+        self._headers = None
+
+    async def headers(self) -> dict[str, str]:
+        if self._headers is None:
+            self._headers = await self.login()
+        return self._headers
+
+    async def request(self, client: HttpClient, method: str, path: str, **kwargs: Any) -> HttpReply:
+        extra = kwargs.pop("headers", None) or {}
+        for attempt in (1, 2):
+            headers = {**extra, **await self.headers()}
+            try:
+                return await client.request(method, path, headers=headers, **kwargs)
+            except MinerAuthenticationError:
+                self.invalidate()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def json(self, client: HttpClient, method: str, path: str, **kwargs: Any) -> Any:
+        return _ok(await self.request(client, method, path, **kwargs), path).json()

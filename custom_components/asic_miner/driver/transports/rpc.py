@@ -1,0 +1,145 @@
+"""cgminer-style JSON RPC over TCP (port 4028 by default).
+
+One request per connection, as the firmware expects. A whole poll can go out as one
+``a+b+c`` multicommand on one connection where the firmware allows it; where it does
+not, the commands go out concurrently, one connection each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
+from .rpc_parse import check_status, parse_rpc_reply
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 5.0
+MAX_REPLY_BYTES = 2 * 1024 * 1024
+_CHUNK = 65536
+
+
+@dataclass(slots=True)
+class RpcStats:
+    """Counters a benchmark or a test reads to prove how many round trips a poll cost."""
+
+    connections: int = 0
+
+
+@dataclass(slots=True)
+class RpcClient:
+    host: str
+    port: int = 4028
+    timeout: float = DEFAULT_TIMEOUT
+    max_reply_bytes: int = MAX_REPLY_BYTES
+    stats: RpcStats = field(default_factory=RpcStats)
+
+    async def send_raw(self, payload: bytes) -> bytes:
+        """Send bytes, return the raw reply; one connection, one deadline for all of it."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._exchange(payload)
+        except TimeoutError as err:
+            raise MinerTimeoutError(
+                f"{self.host}:{self.port}: no reply in {self.timeout} s"
+            ) from err
+        except OSError as err:
+            raise MinerConnectionError(f"{self.host}:{self.port}: {err.strerror or err}") from err
+
+    async def _exchange(self, payload: bytes) -> bytes:
+        self.stats.connections += 1
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(payload)
+            await writer.drain()
+            return await self._read(reader)
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    async def _read(self, reader: asyncio.StreamReader) -> bytes:
+        buf = bytearray()
+        while True:
+            chunk = await reader.read(_CHUNK)
+            if not chunk:
+                break
+            nul = chunk.find(b"\x00")
+            if nul >= 0:
+                buf += chunk[:nul]
+                break
+            buf += chunk
+            if len(buf) > self.max_reply_bytes:
+                raise MinerResponseError(
+                    f"{self.host}:{self.port}: reply larger than {self.max_reply_bytes} bytes"
+                )
+            if _complete(buf):
+                break  # some firmware keeps the socket open after a full reply
+        if not buf:
+            raise MinerConnectionError(f"{self.host}:{self.port}: connection closed without reply")
+        return bytes(buf)
+
+    async def request(self, payload: dict[str, Any]) -> Any:
+        """Send one JSON object, return the parsed reply (STATUS not checked)."""
+        raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
+        try:
+            return parse_rpc_reply(raw)
+        except MinerResponseError as err:
+            raise MinerResponseError(
+                f"{self.host}:{self.port} {payload.get('command')}: {err}"
+            ) from err
+
+    async def command(self, command: str, parameter: str | None = None, **extra: Any) -> Any:
+        """Run one command and raise ``MinerResponseError`` on an error STATUS."""
+        payload: dict[str, Any] = {"command": command, **extra}
+        if parameter is not None:
+            payload["parameter"] = parameter
+        reply = await self.request(payload)
+        try:
+            return check_status(reply)
+        except MinerResponseError as err:
+            raise MinerResponseError(f"{self.host}:{self.port} {command}: {err}") from err
+
+    async def multicommand(self, commands: tuple[str, ...], **extra: Any) -> dict[str, Any]:
+        """Send ``a+b+c`` on one connection; return each command's own reply.
+
+        Raises ``MinerResponseError`` when the firmware rejects the combination, so the
+        caller can fall back to :meth:`commands` and remember that it must.
+        """
+        reply = await self.request({"command": "+".join(commands), **extra})
+        if not isinstance(reply, dict) or not all(c in reply for c in commands):
+            check_status(reply)  # an explicit refusal carries its own message
+            raise MinerResponseError(f"{self.host}:{self.port}: multicommand not answered")
+        out: dict[str, Any] = {}
+        for name in commands:
+            piece = reply[name]
+            out[name] = piece[0] if isinstance(piece, list) and len(piece) == 1 else piece
+        return out
+
+    async def commands(self, commands: tuple[str, ...], **extra: Any) -> dict[str, Any | Exception]:
+        """Run commands concurrently, one connection each; failures come back as values."""
+        results = await asyncio.gather(
+            *(self.command(c, **extra) for c in commands), return_exceptions=True
+        )
+        out: dict[str, Any | Exception] = {}
+        for name, result in zip(commands, results, strict=True):
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result
+            out[name] = result
+        return out
+
+
+def _complete(buf: bytearray) -> bool:
+    tail = bytes(buf[-2:]).rstrip()
+    if not tail.endswith((b"}", b"]")):
+        return False
+    try:
+        json.loads(buf.decode("utf-8", errors="replace"))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,113 @@
+"""Lenient conversions for the numbers, strings and MACs miners send.
+
+Firmware sends numbers as numbers, as strings, as strings with thousands separators,
+as empty strings and as sentinels; these helpers turn all of it into a value or
+``None`` and never into an invented zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_MAC_HEX = re.compile(r"[^0-9A-Fa-f]")
+
+
+def to_float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        result = float(value)
+    else:
+        text = str(value).strip().replace(",", "")
+        if not text:
+            return None
+        match = re.match(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text)
+        if match is None:
+            return None
+        result = float(match.group(0))
+    return result if math.isfinite(result) else None
+
+
+def to_int(value: Any) -> int | None:
+    result = to_float(value)
+    return None if result is None else round(result)
+
+
+def to_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in {"true", "on", "yes", "1", "enabled"}:
+            return True
+        if text in {"false", "off", "no", "0", "disabled"}:
+            return False
+    return None
+
+
+def positive(value: float | None) -> float | None:
+    """Zero or a negative reading means "no sensor" or "unknown" on most firmware."""
+    return value if value is not None and value > 0 else None
+
+
+def temps_from(value: Any) -> list[float]:
+    """Temperatures from a list, a number or a dash-joined string; zeros dropped."""
+    if isinstance(value, str):
+        items: Iterable[Any] = [p for p in re.split(r"[-\s]+", value.strip()) if p]
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        items = [value]
+    return [t for t in (positive(to_float(v)) for v in items) if t is not None]
+
+
+def max_temp(value: Any) -> float | None:
+    temps = temps_from(value)
+    return max(temps) if temps else None
+
+
+def normalize_mac(value: Any) -> str | None:
+    """``AA:BB:CC:DD:EE:FF`` from any separator style; ``None`` for missing or all-zero."""
+    if not isinstance(value, str):
+        return None
+    digits = _MAC_HEX.sub("", value).upper()
+    if len(digits) != 12 or digits == "0" * 12:
+        return None
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def clean_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().strip("'\"").strip()
+    return text or None
+
+
+# Hashrate conversions to TH/s, the driver's one unit.
+def mhs_to_ths(value: Any) -> float | None:
+    result = to_float(value)
+    return None if result is None else result / 1_000_000
+
+
+def ghs_to_ths(value: Any) -> float | None:
+    result = to_float(value)
+    return None if result is None else result / 1_000
+
+
+def ths(value: Any) -> float | None:
+    return to_float(value)
+
+
+def rate_to_ths(value: Any, unit: str | None) -> float | None:
+    """A hashrate in a named unit ("GH", "MH/s", "TH") to TH/s."""
+    result = to_float(value)
+    if result is None:
+        return None
+    factor = {"H": 1e-12, "KH": 1e-9, "MH": 1e-6, "GH": 1e-3, "TH": 1.0, "PH": 1e3}
+    key = (unit or "GH").upper().removesuffix("/S").strip()
+    return result * factor.get(key, 1e-3)

@@ -1,0 +1,19 @@
+"""Simulated firmware families, mirroring ``driver/families``. One line per family."""
+
+from __future__ import annotations
+
+from ..miner import SimMiner
+
+FAMILIES: dict[str, type[SimMiner]] = {}
+
+
+def register(cls: type[SimMiner]) -> type[SimMiner]:
+    FAMILIES[cls.family] = cls
+    return cls
+
+
+def load_all() -> dict[str, type[SimMiner]]:
+    """Import every family module so each registers itself."""
+    from . import antminer  # noqa: F401
+
+    return FAMILIES

@@ -1,0 +1,1 @@
+"""Servers for each wire protocol, applying the miner's faults and reboot state."""

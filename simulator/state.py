@@ -1,0 +1,157 @@
+"""A simulated miner's live state and the physics that derive its readings.
+
+Readings are deterministic functions of the state (and the clock for uptime and share
+counters) so tests can compute exactly what the driver must report.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .faults import Fault
+
+IDLE_POWER_W = 12.0
+REBOOT_SECONDS = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A hardware model: nominal figures and layout."""
+
+    make: str
+    model: str
+    nominal_hashrate: float  # TH/s at nominal power
+    nominal_power: int  # W
+    min_power: int
+    max_power: int
+    boards: int = 3
+    chips_per_board: int = 76
+    fans: int = 4
+    hydro: bool = False
+
+
+@dataclass(slots=True)
+class SimPool:
+    url: str
+    user: str
+    password: str = "x"
+    alive: bool = True
+
+
+@dataclass(slots=True)
+class MinerState:
+    """Everything a control can change and every reading derives from."""
+
+    spec: ModelSpec
+    mac: str = "02:00:00:00:00:01"
+    serial: str = "SIM0000000001"
+    hostname: str = "miner"
+    firmware_version: str = "1.0.0"
+    username: str = "root"
+    password: str = "root"
+    mining: bool = True
+    power_limit: int | None = None  # None: nominal
+    fault_light: bool = False
+    work_mode: str = "normal"
+    environment_temperature: float = 25.0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    pools: list[SimPool] = field(
+        default_factory=lambda: [
+            SimPool("stratum+tcp://pool.example.com:3333", "sim.worker1"),
+            SimPool("stratum+tcp://backup.example.com:3333", "sim.worker1"),
+        ]
+    )
+    fault: Fault | None = None
+    boot_time: float = field(default_factory=time.time)
+    reboot_until: float = 0.0
+    backend_restarts: int = 0
+    reboots: int = 0
+    clock: float | None = None  # frozen "now" for tests that need exact uptime
+
+    # -- time ----------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock if self.clock is not None else time.time()
+
+    @property
+    def rebooting(self) -> bool:
+        return self.now() < self.reboot_until
+
+    def reboot(self, seconds: float = REBOOT_SECONDS) -> None:
+        self.reboots += 1
+        self.reboot_until = self.now() + seconds
+        self.boot_time = self.reboot_until
+
+    def restart_backend(self) -> None:
+        self.backend_restarts += 1
+        self.boot_time = self.now()
+
+    @property
+    def uptime(self) -> int:
+        return max(0, int(self.now() - self.boot_time))
+
+    # -- physics -------------------------------------------------------------------
+
+    @property
+    def hashing(self) -> bool:
+        return self.mining and not self.rebooting
+
+    @property
+    def effective_power_limit(self) -> int:
+        return self.power_limit if self.power_limit is not None else self.spec.nominal_power
+
+    @property
+    def mode_factor(self) -> float:
+        return {"low": 0.8, "high": 1.1, "sleep": 0.0}.get(self.work_mode, 1.0)
+
+    @property
+    def power(self) -> float:
+        if not self.hashing or self.work_mode == "sleep":
+            return IDLE_POWER_W
+        return round(min(self.effective_power_limit, self.spec.max_power) * self.mode_factor, 1)
+
+    @property
+    def hashrate(self) -> float:
+        """TH/s: a bit sub-linear in power, as real chips get more efficient when slowed."""
+        if not self.hashing or self.work_mode == "sleep":
+            return 0.0
+        ratio = (self.power / self.spec.nominal_power) ** 0.85
+        return round(self.spec.nominal_hashrate * ratio, 3)
+
+    @property
+    def expected_hashrate(self) -> float:
+        return self.spec.nominal_hashrate
+
+    def board_hashrates(self) -> list[float]:
+        """Per-board TH/s summing exactly to ``hashrate``."""
+        n = self.spec.boards
+        if n == 0:
+            return []
+        weights = [1.0 + 0.01 * (i - (n - 1) / 2) for i in range(n)]
+        total = sum(weights)
+        rates = [round(self.hashrate * w / total, 3) for w in weights]
+        rates[-1] = round(self.hashrate - sum(rates[:-1]), 3)
+        return rates
+
+    def chip_temperature(self, board: int) -> float:
+        if not self.hashing:
+            return self.environment_temperature + 5
+        load = self.power / self.spec.nominal_power
+        return round(self.environment_temperature + 35 * load + board, 1)
+
+    def board_temperature(self, board: int) -> float:
+        return round(self.chip_temperature(board) - 12, 1)
+
+    def fan_rpms(self) -> list[int]:
+        if not self.hashing:
+            return [1200] * self.spec.fans
+        load = self.power / self.spec.nominal_power
+        return [int(3000 + 2000 * load) + 10 * i for i in range(self.spec.fans)]
+
+    def shares(self, pool: int) -> tuple[int, int]:
+        """(accepted, rejected) growing with uptime on the active pool only."""
+        if pool != 0:
+            return (0, 0)
+        accepted = int(self.uptime * self.hashrate / 10)
+        return (accepted, accepted // 200)
