@@ -7,6 +7,8 @@ simulator listens on unprivileged ports so the suite also passes for an ordinary
 
 from __future__ import annotations
 
+import errno
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -49,15 +51,23 @@ async def simulate() -> AsyncIterator[SimFactory]:
     """Start simulated miners: ``await simulate("antminer", "S19 Pro", host=..., **state)``."""
     running: list[SimMiner] = []
     families = load_all()
-    counter = iter(range(10, 250))
+    # Start at a random address so parallel test runs rarely meet; skip busy ones.
+    candidates = iter(random.sample(ALLOWED_HOSTS[1:], 400))
 
     async def start(family: str, model: str, host: str | None = None, **overrides: Any) -> SimMiner:
-        miner = families[family].create(
-            host or f"127.0.10.{next(counter)}", model, SIM_PORTS, **overrides
-        )
-        await miner.start()
-        running.append(miner)
-        return miner
+        while True:
+            address = host or next(candidates)
+            if address.endswith((".0", ".255")):
+                continue
+            miner = families[family].create(address, model, SIM_PORTS, **overrides)
+            try:
+                await miner.start()
+            except OSError as err:
+                if host is not None or err.errno != errno.EADDRINUSE:
+                    raise
+                continue
+            running.append(miner)
+            return miner
 
     yield start
     for miner in running:

@@ -21,14 +21,21 @@ async def _connect(session: aiohttp.ClientSession, host: str, **kwargs: object) 
     return await Miner.connect(host, session, ports=DRIVER_PORTS, **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("model", "backend"), [("S19 Pro", "modern"), ("S21", "modern"), ("S9", "legacy")])
+@pytest.mark.parametrize(
+    ("model", "backend"), [("S19 Pro", "modern"), ("S21", "modern"), ("S9", "legacy")]
+)
 async def test_identify_and_read(
     simulate: SimFactory, session: aiohttp.ClientSession, model: str, backend: str
 ) -> None:
     sim = await simulate("antminer", model)
     miner = await _connect(session, sim.host)
     ident = miner.identity
-    assert (ident.make, ident.model, ident.family, ident.backend) == ("Bitmain", model, "antminer", backend)
+    assert (ident.make, ident.model, ident.family, ident.backend) == (
+        "Bitmain",
+        model,
+        "antminer",
+        backend,
+    )
     assert ident.mac == sim.state.mac
     assert ident.serial == sim.state.serial
     assert ident.hostname == sim.state.hostname
