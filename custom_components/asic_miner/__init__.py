@@ -1,16 +1,72 @@
-"""The ASIC Miner integration."""
+"""The ASIC Miner integration: one config entry per miner."""
 
 from __future__ import annotations
 
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
+from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
+from .driver.miner import Miner
+from .driver.models import Credentials, MinerIdentity, Ports
+from .repairs import async_check_partial_support
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration; miners are added as config entries."""
+    """Nothing to set up globally; every miner is a config entry."""
     return True
+
+
+def miner_from_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> Miner:
+    """Build the driver handle from what the entry stored: no network, no identification."""
+    identity = MinerIdentity.from_dict(entry.data[CONF_IDENTITY])
+    try:
+        return Miner.from_identity(
+            entry.data[CONF_HOST],
+            async_get_clientsession(hass, verify_ssl=False),
+            identity,
+            ports=Ports.from_dict(entry.data.get(CONF_PORTS)),
+            credentials=Credentials(entry.data.get(CONF_USERNAME), entry.data.get(CONF_PASSWORD)),
+        )
+    except KeyError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_family",
+            translation_placeholders={"family": identity.family},
+        ) from err
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> bool:
+    """Set up one miner.
+
+    A miner that is off when Home Assistant starts still sets up, from the identity
+    stored at configuration: its entities show unavailable and fill in when it answers.
+    Only refused credentials stop the setup, so the user is asked for new ones.
+    """
+    coordinator = AsicMinerDataUpdateCoordinator(hass, entry, miner_from_entry(hass, entry))
+    await coordinator.async_refresh()
+    if isinstance(coordinator.last_exception, ConfigEntryAuthFailed):
+        raise coordinator.last_exception
+    entry.runtime_data = coordinator
+    async_check_partial_support(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> bool:
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

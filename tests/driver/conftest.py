@@ -7,34 +7,27 @@ simulator listens on unprivileged ports so the suite also passes for an ordinary
 
 from __future__ import annotations
 
-import errno
-import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
-import pytest_socket
 
-from custom_components.asic_miner.driver.models import Ports
-from simulator.families import load_all
-from simulator.miner import SimMiner, SimPorts
-
-SIM_PORTS = SimPorts.unprivileged()
-DRIVER_PORTS = Ports(
-    rpc=SIM_PORTS.rpc,
-    web=SIM_PORTS.web,
-    https=SIM_PORTS.https,
-    whatsminer_v3=SIM_PORTS.whatsminer_v3,
+from tests.simhelpers import (
+    ALLOWED_HOSTS,
+    DRIVER_PORTS,
+    SIM_PORTS,
+    SimFactory,
+    SimRunner,
+    allow_loopback,
 )
-# Loopback subnets tests may bind and reach: 127.0.10.0/24 .. 127.0.19.0/24.
-ALLOWED_HOSTS = [f"127.0.{net}.{host}" for net in range(10, 20) for host in range(256)]
+
+__all__ = ["ALLOWED_HOSTS", "DRIVER_PORTS", "SIM_PORTS", "SimFactory"]
 
 
 @pytest.fixture(autouse=True)
 def loopback(socket_enabled: None) -> Iterator[None]:
-    pytest_socket.socket_allow_hosts(["127.0.0.1", *ALLOWED_HOSTS], allow_unix_socket=True)
-    return
+    allow_loopback()
+    yield
 
 
 @pytest.fixture
@@ -43,32 +36,9 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield client
 
 
-type SimFactory = Callable[..., Awaitable[SimMiner]]
-
-
 @pytest.fixture
 async def simulate() -> AsyncIterator[SimFactory]:
     """Start simulated miners: ``await simulate("antminer", "S19 Pro", host=..., **state)``."""
-    running: list[SimMiner] = []
-    families = load_all()
-    # Start at a random address so parallel test runs rarely meet; skip busy ones.
-    candidates = iter(random.sample(ALLOWED_HOSTS[1:], 400))
-
-    async def start(family: str, model: str, host: str | None = None, **overrides: Any) -> SimMiner:
-        while True:
-            address = host or next(candidates)
-            if address.endswith((".0", ".255")):
-                continue
-            miner = families[family].create(address, model, SIM_PORTS, **overrides)
-            try:
-                await miner.start()
-            except OSError as err:
-                if host is not None or err.errno != errno.EADDRINUSE:
-                    raise
-                continue
-            running.append(miner)
-            return miner
-
-    yield start
-    for miner in running:
-        await miner.stop()
+    runner = SimRunner()
+    yield runner.start
+    await runner.stop()

@@ -1,0 +1,81 @@
+"""Binary sensors: is it mining, does it need attention."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import AsicMinerConfigEntry
+from .driver.models import MinerSnapshot
+from .entity import AsicMinerEntity, async_add_when_reported
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsicMinerBinarySensorEntityDescription(BinarySensorEntityDescription):
+    is_on_fn: Callable[[MinerSnapshot], bool | None]
+    attributes_fn: Callable[[MinerSnapshot], dict[str, Any]] | None = None
+
+
+def _problems(snapshot: MinerSnapshot) -> list[str]:
+    """What a miner owner would want to hear about: faults, dead boards, no pool."""
+    problems = [e.message for e in snapshot.errors]
+    problems += [f"board {b.index + 1} not hashing" for b in snapshot.boards if b.active is False]
+    if snapshot.mining and snapshot.pools and not any(p.alive for p in snapshot.pools):
+        problems.append("no pool reachable")
+    return problems
+
+
+BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
+    AsicMinerBinarySensorEntityDescription(
+        key="mining",
+        translation_key="mining",
+        device_class=BinarySensorDeviceClass.RUNNING,
+        is_on_fn=lambda s: s.mining if s.mining is not None else (s.hashrate or 0) > 0,
+    ),
+    AsicMinerBinarySensorEntityDescription(
+        key="problem",
+        translation_key="problem",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda s: bool(_problems(s)),
+        attributes_fn=lambda s: {"problems": _problems(s)},
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AsicMinerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data
+
+    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+        return [AsicMinerBinarySensor(coordinator, d) for d in BINARY_SENSORS]
+
+    async_add_when_reported(entry, async_add_entities, build)
+
+
+class AsicMinerBinarySensor(AsicMinerEntity, BinarySensorEntity):
+    entity_description: AsicMinerBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.is_on_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator.data)

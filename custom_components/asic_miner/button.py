@@ -1,0 +1,73 @@
+"""Buttons: reboot and restart the mining backend."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from homeassistant.components.button import (
+    ButtonDeviceClass,
+    ButtonEntity,
+    ButtonEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import AsicMinerConfigEntry
+from .driver.miner import Miner
+from .driver.models import Control, MinerSnapshot
+from .entity import AsicMinerEntity, async_add_when_reported
+from .helpers import asic_miner_exception_handler
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsicMinerButtonEntityDescription(ButtonEntityDescription):
+    control: Control
+    press_fn: Callable[[Miner], Awaitable[None]]
+
+
+BUTTONS: tuple[AsicMinerButtonEntityDescription, ...] = (
+    AsicMinerButtonEntityDescription(
+        key="reboot",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        control=Control.REBOOT,
+        press_fn=lambda miner: miner.reboot(),
+    ),
+    AsicMinerButtonEntityDescription(
+        key="restart_backend",
+        translation_key="restart_backend",
+        entity_category=EntityCategory.CONFIG,
+        control=Control.RESTART_BACKEND,
+        press_fn=lambda miner: miner.restart_backend(),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AsicMinerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data
+
+    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+        return [
+            AsicMinerButton(coordinator, d)
+            for d in BUTTONS
+            if coordinator.miner.supports(d.control)
+        ]
+
+    async_add_when_reported(entry, async_add_entities, build)
+
+
+class AsicMinerButton(AsicMinerEntity, ButtonEntity):
+    entity_description: AsicMinerButtonEntityDescription
+
+    @asic_miner_exception_handler
+    async def async_press(self) -> None:
+        await self.entity_description.press_fn(self.coordinator.miner)

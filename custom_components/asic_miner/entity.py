@@ -1,0 +1,81 @@
+"""The base entity, and the rule for adding entities as the miner reports them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.const import CONF_HOST
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
+from .driver.models import MinerSnapshot
+
+
+class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
+    """An entity of one miner device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: AsicMinerDataUpdateCoordinator,
+        description: EntityDescription,
+        *,
+        key_suffix: str = "",
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        identity = coordinator.miner.identity
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
+        if placeholders:
+            self._attr_translation_placeholders = placeholders
+        connections = {(CONNECTION_NETWORK_MAC, identity.mac.lower())} if identity.mac else set()
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(entry.unique_id))},
+            connections=connections,
+            manufacturer=identity.make,
+            model=identity.model,
+            name=identity.hostname or f"{identity.make} {identity.model}",
+            sw_version=(
+                f"{identity.firmware} {identity.firmware_version}"
+                if identity.firmware_version
+                else identity.firmware
+            ),
+            serial_number=identity.serial,
+            configuration_url=f"http://{entry.data[CONF_HOST]}",
+        )
+
+
+@callback
+def async_add_when_reported(
+    entry: AsicMinerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[MinerSnapshot], Iterable[Entity]],
+) -> None:
+    """Add entities from what the miner reports, now and whenever it reports more.
+
+    A miner that was off at start gets its entities on its first answer; a board or
+    fan that appears later (a board coming back after a restart) gets its entities
+    then. Entities are never created from a guess of the board or fan count.
+    """
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def add_new() -> None:
+        if coordinator.data is None:
+            return
+        new = [e for e in build(coordinator.data) if e.unique_id not in known]
+        known.update(str(e.unique_id) for e in new)
+        if new:
+            async_add_entities(new)
+
+    add_new()
+    entry.async_on_unload(coordinator.async_add_listener(add_new))

@@ -1,0 +1,71 @@
+"""Turns driver errors raised by an action into translated Home Assistant errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
+from typing import Any, Concatenate
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .const import DOMAIN
+from .driver.exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerError,
+    MinerUnsupportedError,
+    MinerValueError,
+    MinerWriteDisabledError,
+)
+from .entity import AsicMinerEntity
+from .repairs import async_create_write_api_issue
+
+
+def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
+    func: Callable[Concatenate[EntityT, P], Awaitable[Any]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
+    """Run a control, map its failure to a translated error, then show the real state."""
+
+    @wraps(func)
+    async def handler(self: EntityT, *args: P.args, **kwargs: P.kwargs) -> None:
+        coordinator = self.coordinator
+        placeholders = {"host": coordinator.miner.host}
+        try:
+            await func(self, *args, **kwargs)
+        except (MinerUnsupportedError, MinerValueError) as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_value",
+                translation_placeholders={**placeholders, "error": str(err)},
+            ) from err
+        except MinerWriteDisabledError as err:
+            async_create_write_api_issue(coordinator.hass, coordinator.config_entry)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_api_disabled",
+                translation_placeholders=placeholders,
+            ) from err
+        except MinerAuthenticationError as err:
+            coordinator.config_entry.async_start_reauth(coordinator.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_auth",
+                translation_placeholders=placeholders,
+            ) from err
+        except MinerConnectionError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="communication_error",
+                translation_placeholders={**placeholders, "error": str(err)},
+            ) from err
+        except MinerError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="control_failed",
+                translation_placeholders={**placeholders, "error": str(err)},
+            ) from err
+        finally:
+            # Show what the miner really does now, whether the control worked or not.
+            await coordinator.async_refresh()
+
+    return handler

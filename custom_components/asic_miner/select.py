@@ -1,0 +1,55 @@
+"""Select: work mode or preset, where the firmware uses those instead of watts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import AsicMinerConfigEntry
+from .driver.models import Control, MinerSnapshot
+from .entity import AsicMinerEntity, async_add_when_reported
+from .helpers import asic_miner_exception_handler
+
+PARALLEL_UPDATES = 1
+
+WORK_MODE = SelectEntityDescription(
+    key="work_mode",
+    translation_key="work_mode",
+    entity_category=EntityCategory.CONFIG,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AsicMinerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data
+
+    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+        if coordinator.miner.supports(Control.WORK_MODE) and snapshot.work_modes:
+            yield AsicMinerWorkModeSelect(coordinator, WORK_MODE)
+
+    async_add_when_reported(entry, async_add_entities, build)
+
+
+class AsicMinerWorkModeSelect(AsicMinerEntity, SelectEntity):
+    """Offers exactly the modes or presets the miner reports."""
+
+    @property
+    def options(self) -> list[str]:
+        return list(self.coordinator.data.work_modes)
+
+    @property
+    def current_option(self) -> str | None:
+        mode = self.coordinator.data.work_mode
+        return mode if mode in self.coordinator.data.work_modes else None
+
+    @asic_miner_exception_handler
+    async def async_select_option(self, option: str) -> None:
+        await self.coordinator.miner.set_work_mode(option)

@@ -1,0 +1,80 @@
+"""Switches: mining on/off and the fault light, where the firmware offers them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import AsicMinerConfigEntry
+from .driver.miner import Miner
+from .driver.models import Control, MinerSnapshot
+from .entity import AsicMinerEntity, async_add_when_reported
+from .helpers import asic_miner_exception_handler
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsicMinerSwitchEntityDescription(SwitchEntityDescription):
+    control: Control
+    is_on_fn: Callable[[MinerSnapshot], bool | None]
+    set_fn: Callable[[Miner, bool], Awaitable[None]]
+
+
+SWITCHES: tuple[AsicMinerSwitchEntityDescription, ...] = (
+    AsicMinerSwitchEntityDescription(
+        key="mining",
+        translation_key="mining",
+        control=Control.MINING,
+        is_on_fn=lambda s: s.mining,
+        set_fn=lambda miner, on: miner.set_mining(on),
+    ),
+    AsicMinerSwitchEntityDescription(
+        key="fault_light",
+        translation_key="fault_light",
+        entity_category=EntityCategory.CONFIG,
+        control=Control.FAULT_LIGHT,
+        is_on_fn=lambda s: s.fault_light,
+        set_fn=lambda miner, on: miner.set_fault_light(on),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AsicMinerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data
+
+    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+        return [
+            AsicMinerSwitch(coordinator, d)
+            for d in SWITCHES
+            if coordinator.miner.supports(d.control)
+        ]
+
+    async_add_when_reported(entry, async_add_entities, build)
+
+
+class AsicMinerSwitch(AsicMinerEntity, SwitchEntity):
+    entity_description: AsicMinerSwitchEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.is_on_fn(self.coordinator.data)
+
+    @asic_miner_exception_handler
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self.entity_description.set_fn(self.coordinator.miner, True)
+
+    @asic_miner_exception_handler
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self.entity_description.set_fn(self.coordinator.miner, False)

@@ -1,0 +1,127 @@
+"""Home Assistant tests run the integration against simulated miners over real sockets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from unittest.mock import AsyncMock, PropertyMock, patch
+
+import aiohttp
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.asic_miner.const import CONF_IDENTITY, CONF_PORTS, DOMAIN
+from custom_components.asic_miner.driver.miner import Miner
+from custom_components.asic_miner.driver.models import Credentials
+from simulator.miner import SimMiner
+from tests.simhelpers import DRIVER_PORTS, SimRunner, allow_loopback
+
+SIM_CLOCK = 1_795_000_000.0  # the simulated miners' frozen "now"
+# (family, model) per simulated miner id; every family gets at least one.
+SIMULATED = {
+    "antminer-s19pro": ("antminer", "S19 Pro"),
+    "antminer-s9": ("antminer", "S9"),
+}
+
+
+@pytest.fixture(autouse=True)
+def loopback(socket_enabled: None) -> Iterator[None]:
+    allow_loopback()
+    yield
+
+
+@pytest.fixture
+async def sim_runner() -> AsyncIterator[SimRunner]:
+    runner = SimRunner()
+    yield runner
+    await runner.stop()
+
+
+@pytest.fixture(params=["antminer-s19pro"])
+async def simulated_miner(request: pytest.FixtureRequest, sim_runner: SimRunner) -> SimMiner:
+    """A running simulated miner; parametrise indirectly with an id from ``SIMULATED``."""
+    family, model = SIMULATED[request.param]
+    index = list(SIMULATED).index(request.param)
+    # A fixed identity and a frozen clock keep entity snapshots stable across runs.
+    miner = await sim_runner.start(
+        family,
+        model,
+        mac=f"02:AA:BB:CC:00:{index:02X}",
+        serial=f"SIMSERIAL{index:04d}",
+        hostname=f"sim-{request.param}",
+        clock=SIM_CLOCK,
+        boot_time=SIM_CLOCK - 3600,
+    )
+    return miner
+
+
+async def entry_data_for(
+    sim: SimMiner, credentials: Credentials | None = None
+) -> dict[str, object]:
+    """The config entry data the config flow would store for this miner."""
+    async with aiohttp.ClientSession() as session:
+        miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS, credentials=credentials)
+    creds = credentials or Credentials()
+    return {
+        CONF_HOST: sim.host,
+        CONF_USERNAME: creds.username,
+        CONF_PASSWORD: creds.password,
+        CONF_PORTS: DRIVER_PORTS.as_dict(),
+        CONF_IDENTITY: miner.identity.as_dict(),
+    }
+
+
+@pytest.fixture
+async def mock_config_entry(simulated_miner: SimMiner) -> MockConfigEntry:
+    data = await entry_data_for(simulated_miner)
+    identity = data[CONF_IDENTITY]
+    assert isinstance(identity, dict)
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"{identity['make']} {identity['model']}",
+        unique_id=str(identity["mac"]).replace(":", "").lower(),
+        data=data,
+    )
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create entities that are disabled by default enabled, so snapshots cover them."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Override to load only some platforms."""
+    return list(Platform)
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    platforms: list[Platform],
+    freezer: FrozenDateTimeFactory,
+) -> MockConfigEntry:
+    from custom_components.asic_miner import PLATFORMS
+
+    freezer.move_to(datetime.fromtimestamp(SIM_CLOCK, UTC))
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.asic_miner.PLATFORMS", [p for p in PLATFORMS if p in platforms]):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    return mock_config_entry
+
+
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    with patch("custom_components.asic_miner.async_setup_entry", return_value=True) as mock_setup:
+        yield mock_setup
