@@ -11,9 +11,10 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.asic_miner.const import CONF_IDENTITY, CONF_PORTS, DOMAIN
+from custom_components.asic_miner.const import CONF_IDENTITY, CONF_PORTS, DOMAIN, SCAN_INTERVAL
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Credentials
 from simulator.miner import SimMiner
@@ -119,6 +120,13 @@ async def init_integration(
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     return mock_config_entry
+
+
+async def async_poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move time one polling interval on and let the coordinator poll."""
+    freezer.tick(SCAN_INTERVAL)
+    async_fire_time_changed(hass, dt_util.utcnow() + SCAN_INTERVAL)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.fixture

@@ -1,0 +1,47 @@
+"""Binary sensors: mining and problem."""
+
+from __future__ import annotations
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from simulator.miner import SimMiner
+from tests.components.asic_miner.conftest import async_poll
+
+PROBLEM = "binary_sensor.sim_antminer_s19pro_problem"
+MINING = "binary_sensor.sim_antminer_s19pro_mining"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    return [Platform.BINARY_SENSOR]
+
+
+async def test_binary_sensors(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_problem_reports_errors_and_paused_mining(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    assert hass.states.get(PROBLEM).state == STATE_OFF
+    simulated_miner.state.errors.append(("R:1", "Fan lost"))
+    simulated_miner.state.mining = False
+    await async_poll(hass, freezer)
+    state = hass.states.get(PROBLEM)
+    assert state.state == STATE_ON
+    assert "Fan lost" in state.attributes["problems"]
+    assert hass.states.get(MINING).state == STATE_OFF

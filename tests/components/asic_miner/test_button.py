@@ -1,0 +1,40 @@
+"""Buttons: reboot makes the simulated miner reboot (and go unavailable)."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN
+from homeassistant.components.button import SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from simulator.miner import SimMiner
+
+REBOOT = "button.sim_antminer_s19pro_restart"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    return [Platform.BUTTON]
+
+
+async def test_buttons(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_reboot(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
+) -> None:
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: REBOOT}, blocking=True
+    )
+    assert simulated_miner.state.reboots == 1
+    assert hass.states.get(REBOOT).state == "unavailable"  # rebooting: not reachable

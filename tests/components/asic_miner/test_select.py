@@ -1,0 +1,57 @@
+"""The work-mode select offers exactly the modes the miner reports."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.components.select import ATTR_OPTION, ATTR_OPTIONS, SERVICE_SELECT_OPTION
+from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from simulator.miner import SimMiner
+
+WORK_MODE = "select.sim_antminer_s19pro_work_mode"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    return [Platform.SELECT]
+
+
+async def test_select(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_select_work_mode(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
+) -> None:
+    assert hass.states.get(WORK_MODE).attributes[ATTR_OPTIONS] == ["normal", "low", "high"]
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: WORK_MODE, ATTR_OPTION: "low"},
+        blocking=True,
+    )
+    assert simulated_miner.state.work_mode == "low"
+    assert hass.states.get(WORK_MODE).state == "low"
+
+
+async def test_select_unknown_option(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            SELECT_DOMAIN,
+            SERVICE_SELECT_OPTION,
+            {ATTR_ENTITY_ID: WORK_MODE, ATTR_OPTION: "turbo"},
+            blocking=True,
+        )
