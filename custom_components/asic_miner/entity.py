@@ -70,9 +70,10 @@ def async_add_when_reported(
 
     @callback
     def add_new() -> None:
-        if coordinator.data is None:
+        data: MinerSnapshot | None = coordinator.data  # None until the miner first answers
+        if data is None:
             return
-        new = [e for e in build(coordinator.data) if e.unique_id not in known]
+        new = [e for e in build(data) if e.unique_id not in known]
         known.update(str(e.unique_id) for e in new)
         if new:
             async_add_entities(new)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any, Concatenate
 
@@ -22,12 +22,12 @@ from .repairs import async_create_write_api_issue
 
 
 def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
-    func: Callable[Concatenate[EntityT, P], Awaitable[Any]],
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, Any]],
 ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
     """Run a control, map its failure to a translated error, then show the real state."""
 
     @wraps(func)
-    async def handler(self: EntityT, *args: P.args, **kwargs: P.kwargs) -> None:
+    async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
         coordinator = self.coordinator
         placeholders = {"host": coordinator.miner.host}
         try:

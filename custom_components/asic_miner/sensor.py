@@ -275,8 +275,11 @@ async def async_setup_entry(
 
     def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
         for description in SENSORS:
-            exists = description.exists_fn or (lambda s, d=description: d.value_fn(s) is not None)
-            if exists(snapshot):
+            if description.exists_fn is not None:
+                exists = description.exists_fn(snapshot)
+            else:
+                exists = description.value_fn(snapshot) is not None
+            if exists:
                 yield AsicMinerSensor(coordinator, description)
         if snapshot.power is not None or snapshot.energy is not None:
             yield AsicMinerEnergySensor(coordinator, ENERGY)

@@ -72,9 +72,9 @@ class AsicMinerSwitch(AsicMinerEntity, SwitchEntity):
         return self.entity_description.is_on_fn(self.coordinator.data)
 
     @asic_miner_exception_handler
-    async def async_turn_on(self, **kwargs: Any) -> None:
+    async def async_turn_on(self, /, **kwargs: Any) -> None:
         await self.entity_description.set_fn(self.coordinator.miner, True)
 
     @asic_miner_exception_handler
-    async def async_turn_off(self, **kwargs: Any) -> None:
+    async def async_turn_off(self, /, **kwargs: Any) -> None:
         await self.entity_description.set_fn(self.coordinator.miner, False)
