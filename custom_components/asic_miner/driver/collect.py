@@ -19,12 +19,16 @@ from .exceptions import (
     MinerConnectionError,
     MinerError,
     MinerResponseError,
+    MinerTimeoutError,
 )
 from .families._base import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
 from .hardware import lookup
 from .models import Board, MinerSnapshot
+from .transports.rpc import RpcClient
+from .transports.rpc_parse import check_status
 
 _LOGGER = logging.getLogger(__name__)
+_MULTI = object()  # key of the multicommand among the RPC tasks
 _EXTRACT_ERRORS = (
     KeyError,
     IndexError,
@@ -32,7 +36,7 @@ _EXTRACT_ERRORS = (
     ValueError,
     AttributeError,
     ZeroDivisionError,
-    MinerResponseError,
+    MinerError,  # a source the extractor needs failed (its error is re-raised on lookup)
 )
 
 
@@ -63,25 +67,52 @@ async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, 
 async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
     client = backend.ctx.rpc()
     extra = dict(backend.RPC_EXTRA)
-    plain = tuple(s.command for s in sources if s.parameter is None)
-    out: dict[Source, Any] = {}
-    if backend.multicommand_ok and len(plain) > 1:
-        try:
-            replies = await client.multicommand(plain, **extra)
-        except MinerConnectionError:
-            raise
-        except MinerResponseError:
-            # Remember the refusal so later polls go straight to single commands.
-            backend.multicommand_ok = False
-        else:
-            out.update({Rpc(name): reply for name, reply in replies.items()})
-    pending = [s for s in sources if s not in out]
-    if pending:
-        tasks: dict[Source, Any] = {
-            source: client.command(source.command, source.parameter, **extra) for source in pending
-        }
-        out.update(await gather_dict(tasks))
+    plain = [s for s in sources if s.parameter is None]
+    if not (backend.multicommand_ok and len(plain) > 1):
+        return await _singles(client, sources, extra)
+    # One multicommand for the plain commands; those with a parameter beside it.
+    tasks: dict[Any, Any] = {
+        s: client.command(s.command, s.parameter, **extra) for s in sources if s not in plain
+    }
+    tasks[_MULTI] = client.multicommand(tuple(s.command for s in plain), **extra)
+    done = await gather_dict(tasks)
+    combined = done.pop(_MULTI)
+    out: dict[Source, Any] = dict(done)
+    if not isinstance(combined, Exception):
+        out.update({Rpc(name): _checked(reply) for name, reply in combined.items()})
+        return out
+    if isinstance(combined, MinerTimeoutError) or not isinstance(combined, MinerError):
+        # A silent miner: don't spend another deadline on single commands.
+        out.update(dict.fromkeys(plain, combined))
+        return out
+    singles = await _singles(client, plain, extra)
+    if isinstance(combined, MinerConnectionError):
+        # Refused (the miner is down) or hung up on the combined command: only the
+        # single commands tell which.
+        refused = any(not isinstance(v, Exception) for v in singles.values())
+    else:
+        refused = True  # an error STATUS or a reply without the pieces
+    if refused:
+        # Remember the refusal so later polls go straight to single commands.
+        backend.multicommand_ok = False
+    out.update(singles)
     return out
+
+
+async def _singles(
+    client: RpcClient, sources: list[Rpc], extra: dict[str, Any]
+) -> dict[Source, Any]:
+    """One connection per command, all at once; failures come back as values."""
+    tasks: dict[Source, Any] = {s: client.command(s.command, s.parameter, **extra) for s in sources}
+    return dict(await gather_dict(tasks))
+
+
+def _checked(reply: Any) -> Any:
+    """One multicommand piece, or its error when its own STATUS says it failed."""
+    try:
+        return check_status(reply)
+    except MinerResponseError as err:
+        return err
 
 
 def extract(backend: Backend, replies: Mapping[Source, Any]) -> dict[Field, Any]:
@@ -101,13 +132,14 @@ async def collect(backend: Backend) -> MinerSnapshot:
     """Read one full snapshot from the miner."""
     sources: set[Source] = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
     replies = await fetch_sources(backend, sources)
-    errors = [v for v in replies.values() if isinstance(v, MinerError)]
+    errors = [v for v in replies.values() if isinstance(v, Exception)]
     for error in errors:
         if isinstance(error, MinerAuthenticationError):
             raise error
     if replies and len(errors) == len(replies):
         connection = [e for e in errors if isinstance(e, MinerConnectionError)]
-        raise (connection or errors)[0]
+        driver = [e for e in errors if isinstance(e, MinerError)]
+        raise (connection or driver or errors)[0]
     values = extract(backend, replies)
     kwargs: dict[str, Any] = {f.value: v for f, v in values.items() if v is not None}
     for name in ("boards", "fans", "pools", "errors", "work_modes"):

@@ -34,7 +34,9 @@ async def detect_family(
     for fam in families:
         for probe in fam.probes:
             probes.setdefault(probe.key, probe)
-    tasks: dict[asyncio.Task[Any], str] = {asyncio.create_task(probe.run(ctx)): key for key, probe in probes.items()}
+    tasks: dict[asyncio.Task[Any], str] = {
+        asyncio.create_task(probe.run(ctx)): key for key, probe in probes.items()
+    }
     results: dict[str, Any] = {}
     finished: set[str] = set()
     try:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from .families._base import Family
 from .families.antminer import FAMILY as ANTMINER
+from .families.braiins import FAMILY as BRAIINS
+from .families.whatsminer import FAMILY as WHATSMINER
 
 FAMILIES: tuple[Family, ...] = (
     # non-stock firmware first
+    BRAIINS,
     # stock firmware
+    WHATSMINER,
     ANTMINER,
 )
 

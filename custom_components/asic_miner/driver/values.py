@@ -12,7 +12,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-_MAC_HEX = re.compile(r"[^0-9A-Fa-f]")
+_MAC_SEPARATORS = re.compile(r"[\s:.\-]")
+_MAC_DIGITS = re.compile(r"[0-9A-F]{12}")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+# Hashrate units to TH/s; "GHS" and "GH/s" alike, a bare "G" too.
+_RATE_FACTORS = {"H": 1e-12, "KH": 1e-9, "MH": 1e-6, "GH": 1e-3, "TH": 1.0, "PH": 1e3, "EH": 1e6}
 
 
 def to_float(value: Any) -> float | None:
@@ -24,7 +28,7 @@ def to_float(value: Any) -> float | None:
         text = str(value).strip().replace(",", "")
         if not text:
             return None
-        match = re.match(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text)
+        match = _NUMBER.match(text)
         if match is None:
             return None
         result = float(match.group(0))
@@ -72,11 +76,16 @@ def max_temp(value: Any) -> float | None:
 
 
 def normalize_mac(value: Any) -> str | None:
-    """``AA:BB:CC:DD:EE:FF`` from any separator style; ``None`` for missing or all-zero."""
+    """``AA:BB:CC:DD:EE:FF`` from any separator style; ``None`` for missing or all-zero.
+
+    Separators (``:``, ``-``, ``.``, spaces) are dropped first, so a MAC that someone
+    already mangled into ``AA::BB:...`` still comes out right; anything that is not
+    then exactly 12 hex digits (a serial number, "N/A") is not a MAC.
+    """
     if not isinstance(value, str):
         return None
-    digits = _MAC_HEX.sub("", value).upper()
-    if len(digits) != 12 or digits == "0" * 12:
+    digits = _MAC_SEPARATORS.sub("", value).upper()
+    if not _MAC_DIGITS.fullmatch(digits) or digits == "0" * 12:
         return None
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
@@ -104,10 +113,17 @@ def ths(value: Any) -> float | None:
 
 
 def rate_to_ths(value: Any, unit: str | None) -> float | None:
-    """A hashrate in a named unit ("GH", "MH/s", "TH") to TH/s."""
+    """A hashrate in a named unit ("GH", "MH/s", "THS", "G"; none means GH) to TH/s.
+
+    An unknown unit gives ``None``: a wrong factor would be off by a thousand.
+    """
     result = to_float(value)
     if result is None:
         return None
-    factor = {"H": 1e-12, "KH": 1e-9, "MH": 1e-6, "GH": 1e-3, "TH": 1.0, "PH": 1e3}
-    key = (unit or "GH").upper().removesuffix("/S").strip()
-    return result * factor.get(key, 1e-3)
+    key = (unit or "GH").strip().upper().removesuffix("/S")
+    if key not in _RATE_FACTORS and key.endswith("S"):
+        key = key[:-1]  # "GHS", "MHS"
+    if key and key not in _RATE_FACTORS and key[-1] != "H":
+        key += "H"  # "G", "T"
+    factor = _RATE_FACTORS.get(key)
+    return None if factor is None else result * factor

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from ..context import MinerContext
-from ..exceptions import MinerResponseError, MinerUnsupportedError
+from ..exceptions import MinerError, MinerUnsupportedError
 from ..models import Control, Credentials, MinerIdentity, PowerLimitRange
 
 
@@ -86,7 +86,7 @@ class Replies:
     def get(self, source: Source) -> Any | None:
         try:
             return self[source]
-        except KeyError, MinerResponseError:
+        except KeyError, MinerError:
             return None
 
     def __contains__(self, source: object) -> bool:

@@ -63,7 +63,10 @@ class HttpClient:
     def base_url(self) -> str:
         default = 80 if self.scheme == "http" else 443
         port = "" if self.port == default else f":{self.port}"
-        return f"{self.scheme}://{self.host}{port}"
+        host = self.host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 literal
+        return f"{self.scheme}://{host}{port}"
 
     async def request(
         self,
@@ -95,9 +98,7 @@ class HttpClient:
                     ssl=False,
                     middlewares=middlewares,
                 ) as resp:
-                    body = await resp.content.read(self.max_body_bytes + 1)
-                    if len(body) > self.max_body_bytes:
-                        raise MinerResponseError(f"{url}: body larger than {self.max_body_bytes}")
+                    body = await self._read_body(resp, url)
                     reply = HttpReply(resp.status, dict(resp.headers), body)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
@@ -106,6 +107,18 @@ class HttpClient:
         if auth_required and reply.status in (401, 403):
             raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
         return reply
+
+    async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
+        """The whole body, or ``MinerResponseError`` once it passes the size bound."""
+        limit = self.max_body_bytes
+        if resp.content_length is not None and resp.content_length > limit:
+            raise MinerResponseError(f"{url}: body larger than {limit} bytes")
+        body = bytearray()
+        async for chunk in resp.content.iter_chunked(65536):
+            body += chunk
+            if len(body) > limit:
+                raise MinerResponseError(f"{url}: body larger than {limit} bytes")
+        return bytes(body)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         reply = await self.request("GET", path, **kwargs)

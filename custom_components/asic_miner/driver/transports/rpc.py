@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,15 +71,12 @@ class RpcClient:
             if not chunk:
                 break
             nul = chunk.find(b"\x00")
-            if nul >= 0:
-                buf += chunk[:nul]
-                break
-            buf += chunk
+            buf += chunk if nul < 0 else chunk[:nul]
             if len(buf) > self.max_reply_bytes:
                 raise MinerResponseError(
                     f"{self.host}:{self.port}: reply larger than {self.max_reply_bytes} bytes"
                 )
-            if _complete(buf):
+            if nul >= 0 or _complete(buf):
                 break  # some firmware keeps the socket open after a full reply
         if not buf:
             raise MinerConnectionError(f"{self.host}:{self.port}: connection closed without reply")
@@ -134,12 +132,41 @@ class RpcClient:
         return out
 
 
+_SIGNIFICANT = re.compile(rb'[{}\[\]"\\]')
+
+
 def _complete(buf: bytearray) -> bool:
-    tail = bytes(buf[-2:]).rstrip()
-    if not tail.endswith((b"}", b"]")):
+    """Whether ``buf`` holds a whole reply, for firmware that keeps the socket open.
+
+    Valid JSON is checked by the parser; a reply only the repairs can fix (``}{``, a
+    trailing comma, ``inf``) counts as complete once its brackets balance outside strings.
+    """
+    if not bytes(buf[-8:]).rstrip().endswith((b"}", b"]")):
         return False
     try:
         json.loads(buf.decode("utf-8", errors="replace"))
     except ValueError:
-        return False
+        return _balanced(buf)
     return True
+
+
+def _balanced(buf: bytearray) -> bool:
+    depth = 0
+    in_string = False
+    escaped_at = -1  # offset of the character a backslash escapes
+    for match in _SIGNIFICANT.finditer(buf):
+        if match.start() == escaped_at:
+            continue
+        ch = match.group()
+        if in_string:
+            if ch == b"\\":
+                escaped_at = match.end()
+            elif ch == b'"':
+                in_string = False
+        elif ch == b'"':
+            in_string = True
+        elif ch in (b"{", b"["):
+            depth += 1
+        elif ch in (b"}", b"]"):
+            depth -= 1
+    return depth <= 0 and not in_string

@@ -2,7 +2,7 @@
 
 Real miners send text that is only almost JSON: trailing NULs, missing or leading
 commas, ``inf``/``nan``, several objects glued together, replies cut short. The repairs
-here work on the structure (a scanner that knows whether it is inside a string and how
+here work on the structure (a tokenizer that knows strings from punctuation and how
 deep it is) instead of blind text substitution, so a repair can never corrupt a value
 that merely contains the pattern.
 """
@@ -16,63 +16,92 @@ from typing import Any
 from ..exceptions import MinerResponseError
 
 _OK_STATUS = frozenset({"S", "I"})
-_BARE_NON_FINITE = re.compile(r"(?<=[:\[,])\s*(-?inf|nan|-?Infinity|NaN)\s*(?=[,\]}])")
-_QUOTED_NON_FINITE = re.compile(r'(?<=:)\s*"(-?inf|nan)"', re.IGNORECASE)
+# Avalon (cgminer) answers `restart` with "RESTART" where the status letter belongs.
+_RESTART = "RESTART"
+# Strings (possibly cut short at the end), punctuation, bare words, whitespace.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+', re.DOTALL)
+# Bare words C's printf writes for non-finite numbers, and the quoted forms Avalon sends.
+_BARE_NON_FINITE = frozenset(
+    {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"}
+)
+_QUOTED_NON_FINITE = frozenset({"inf", "+inf", "-inf", "nan", "-nan"})
+_HAS_QUOTED_NON_FINITE = re.compile(r'"[-+]?(?:inf|nan)"', re.IGNORECASE)
+_VALUE = "value"  # the previous significant token ended a value
 
 
 def _repair(text: str) -> list[str]:
-    """Fix comma and nesting mistakes; return one string per top-level JSON document."""
+    """Fix comma, nesting and number mistakes; return one string per top-level document.
+
+    - a missing comma between two items (`}{`, `"a":"x""b":1`, `1"b"`) is inserted;
+    - a comma before a closer (`,}`, `,]`), after an opener (`[,{`) or doubled is dropped;
+    - ``inf``/``nan``, bare or quoted, in a value position become ``null``;
+    - an array holding ``"key": value`` pairs (Whatsminer API 2.0.4 ``error_code``)
+      becomes the object it was meant to be;
+    - a value that follows a complete top-level document starts a new document
+      (multicommand pieces sent back to back).
+    """
     out: list[str] = []
     docs: list[str] = []
-    stack: list[str] = []
-    in_string = escape = False
-    last_sig = ""  # last significant (non-space) character emitted outside strings
-    for ch in text:
-        if in_string:
-            out.append(ch)
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-                last_sig = '"'
+    # Open containers: the opener as written and its index in `out` (to rewrite `[`).
+    stack: list[tuple[str, int]] = []
+    prev = ""  # "", "{", "[", ":", "," or _VALUE
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first.isspace():
+            out.append(token)
             continue
-        if ch.isspace():
-            out.append(ch)
-            continue
-        if ch in "{[":
-            if not stack and last_sig == "}":
-                # A new top-level document starts: split multicommand pieces.
-                docs.append("".join(out))
-                out = []
-            elif stack and last_sig in "}]" and stack[-1] == "[":
-                out.append(",")  # `}{` inside an array (bmminer, VolcMiner)
-            stack.append(ch)
-        elif ch in "}]":
-            if last_sig == ",":
-                _drop_last_comma(out)  # `,}` and `,]`
-            if stack:
-                stack.pop()
-        elif ch == ",":
-            if last_sig in "[{,":
-                continue  # `[,{` and doubled commas
-        elif ch == '"':
-            in_string = True
-            if last_sig in '"}]' or (last_sig.isalnum() and stack):
-                out.append(",")  # missing comma between two items
-        out.append(ch)
-        last_sig = ch
+        if first not in "}]:,":  # a value starts: an opener, a string or a bare word
+            if prev == _VALUE:
+                if stack:
+                    out.append(",")  # missing comma between two items
+                else:
+                    docs.append("".join(out))  # a new top-level document starts
+                    out = []
+            if first in "{[":
+                stack.append((first, len(out)))
+                out.append(first)
+                prev = first
+                continue
+            if first == '"' and (len(token) < 2 or not token.endswith('"')):
+                out.append(text[match.start() :])  # cut inside a string: leave to the closer
+                break
+            in_value = prev == ":" or (bool(stack) and stack[-1][0] == "[")
+            if first == '"':
+                non_finite = token[1:-1].lower() in _QUOTED_NON_FINITE
+            else:
+                non_finite = token.lower() in _BARE_NON_FINITE
+            out.append("null" if in_value and non_finite else token)
+            prev = _VALUE
+        elif first in "}]":
+            if prev == ",":
+                _drop_last_comma(out)
+            if not stack:
+                continue  # a stray closer
+            opener, _ = stack.pop()
+            out.append("}" if opener == "{" else "]")
+            prev = _VALUE
+        elif first == ",":
+            if prev in ("", "{", "[", ","):
+                continue  # `[,{`, `{,` and doubled commas
+            out.append(",")
+            prev = ","
+        else:  # ":"
+            if stack and stack[-1][0] == "[":
+                _, index = stack[-1]
+                out[index] = "{"  # `["110":"…"]`: an object written with brackets
+                stack[-1] = ("{", index)
+            out.append(":")
+            prev = ":"
     docs.append("".join(out))
     return [d for d in (d.strip() for d in docs) if d]
 
 
 def _drop_last_comma(out: list[str]) -> None:
+    """Drop the comma just written (only whitespace can follow it)."""
     for i in range(len(out) - 1, -1, -1):
         if out[i] == ",":
             del out[i]
-            return
-        if not out[i].isspace():
             return
 
 
@@ -113,16 +142,27 @@ def _close_truncated(text: str) -> str:
     return text[:cut] + "".join(reversed(cut_stack))
 
 
+def _none(_: str) -> None:
+    return None
+
+
+def _json(text: str) -> Any:
+    # strict=False: raw control characters inside strings; NaN/Infinity become None.
+    return json.loads(text, strict=False, parse_constant=_none)
+
+
 def _loads(doc: str) -> Any:
     try:
-        return json.loads(doc)
+        return _json(doc)
     except json.JSONDecodeError:
-        return json.loads(_close_truncated(doc))
+        return _json(_close_truncated(doc))
 
 
 def parse_rpc_reply(data: bytes) -> Any:
     """Parse one RPC reply, applying every known repair; merge multicommand pieces."""
-    text = data.decode("utf-8", errors="replace").replace("\x00", "")
+    # The reply ends at the first NUL; anything after it is not part of it.
+    text = data.decode("utf-8", errors="replace").lstrip("\x00").split("\x00", 1)[0]
+    # Whatsminer v1 puts raw newlines inside version strings; drop them all.
     text = text.replace("\r", "").replace("\n", "").strip()
     if not text:
         raise MinerResponseError("empty reply")
@@ -130,8 +170,11 @@ def parse_rpc_reply(data: bytes) -> Any:
         text = "{" + text[1:]  # Avalon fragment such as `,"id":1}`
     if not text.startswith(("{", "[", '"')):
         raise MinerResponseError(f"reply is not JSON: {text[:40]!r}")
-    text = _QUOTED_NON_FINITE.sub("null", text)
-    text = _BARE_NON_FINITE.sub("null", text)
+    if not _HAS_QUOTED_NON_FINITE.search(text):
+        try:
+            return _json(text)  # most replies are valid JSON: skip the repairs
+        except json.JSONDecodeError:
+            pass
     try:
         docs = [_loads(doc) for doc in _repair(text)]
     except (json.JSONDecodeError, MinerResponseError) as err:
@@ -149,19 +192,23 @@ def parse_rpc_reply(data: bytes) -> Any:
 def status_of(reply: Any) -> tuple[str, str]:
     """Return (status letter, message) for any of the four STATUS shapes."""
     if isinstance(reply, str):
-        return ("S", reply)  # Avalon answers `restart` with the bare string "RESTART"
+        return ("S", reply)  # a bare string such as Avalon's "RESTART"
     if not isinstance(reply, dict):
         raise MinerResponseError("reply is not an object")
     status = reply.get("STATUS")
     if isinstance(status, list) and status and isinstance(status[0], dict):
         status = status[0]
     if isinstance(status, dict):
-        letter = str(status.get("STATUS", "S"))
-        return letter, str(status.get("Msg", status.get("msg", "")))
-    if isinstance(status, str):
-        msg = reply.get("Msg", "")
-        return status, msg if isinstance(msg, str) else json.dumps(msg)
-    return ("S", "")  # multicommand envelopes and plain JSON carry no STATUS
+        letter = str(status.get("STATUS", "S")).strip().upper()
+        msg = status.get("Msg", status.get("msg", ""))
+    elif isinstance(status, str):
+        letter = status.strip().upper()
+        msg = reply.get("Msg", reply.get("msg", ""))
+    else:
+        return ("S", "")  # multicommand envelopes and plain JSON carry no STATUS
+    if letter == _RESTART:
+        return ("S", _RESTART)
+    return letter, msg if isinstance(msg, str) else json.dumps(msg)
 
 
 def check_status(reply: Any) -> Any:

@@ -1,0 +1,114 @@
+"""Braiins OS and BOS+ (bosminer / BOSer) on Antminers.
+
+Recognised by ``BOSMINER`` / ``BOSER`` in any RPC reply or "Braiins OS" on the web
+root. Telemetry is RPC on every release (``_rpc.py``); state and controls go through
+the release's web API, which changed in 25.07:
+
+* ``rest.py``: BOS >= 25.07, REST under ``/api/v1`` with a token;
+* ``graphql.py``: older releases, GraphQL at ``/graphql`` with a session cookie.
+
+Which one a miner speaks is found by logging in to the REST API first: the newest
+API is the one future releases keep, a login proves the credentials in the same
+round trip, and the login route is simply missing (404) on older releases, which
+then answer GraphQL. The version the chosen API reports then picks the backend, so
+a REST API reporting a pre-25.07 release is still driven through GraphQL. Each
+generation has its own default password (REST ``root``, GraphQL empty), used when
+the user gave none.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...context import MinerContext
+from ...hardware import lookup
+from ...models import MinerIdentity
+from ...values import clean_str
+from .._base import Family, ProbeResults
+from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
+from . import graphql, rest
+from ._rpc import items, make_of, normalize_model
+from .graphql import GraphqlApi, GraphqlBackend
+from .rest import RestApi, RestBackend
+
+FIRMWARE = "Braiins OS"
+
+
+def parse_version(full: str | None) -> str | None:
+    """``2025-06-25-0-45f356ea-25.05.1-plus`` → ``25.05.1`` (last dashed part with a dot)."""
+    if not full:
+        return None
+    for part in reversed(full.split("-")):
+        if "." in part and re.fullmatch(r"\d+(\.\d+)+", part):
+            return part
+    return None
+
+
+def version_tuple(version: str | None) -> tuple[int, ...] | None:
+    if not version:
+        return None
+    return tuple(int(p) for p in version.split("."))
+
+
+def _matches(results: ProbeResults) -> bool:
+    text = rpc_text(results)
+    if "BOSMINER" in text or "BOSER" in text:
+        return True
+    reply = web_reply(results)
+    return reply is not None and "BRAIINS OS" in reply.text.upper()
+
+
+def _first(results: ProbeResults, key: str, section: str) -> dict[str, Any]:
+    reply = parsed(results, key)
+    try:
+        return items(reply, section)[0]
+    except KeyError, IndexError, TypeError:
+        return {}
+
+
+async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+    rest_api = RestApi(ctx)
+    if await rest_api.available():
+        info = await rest.read_identity(rest_api)
+        has_rest = True
+    else:
+        info = await graphql.read_identity(GraphqlApi(ctx))
+        has_rest = False
+    version = parse_version(info["full_version"])
+    numbers = version_tuple(version)
+    backend = RestBackend if has_rest and RestBackend.accepts(numbers) else GraphqlBackend
+    model = (
+        normalize_model(_first(results, RPC_DEVDETAILS.key, "DEVDETAILS").get("Model"))
+        or normalize_model(info["model"])
+        or "Unknown"
+    )
+    make = make_of(model)
+    full = info["full_version"] or ""
+    return MinerIdentity(
+        make=make,
+        model=model,
+        family=FAMILY.key,
+        firmware=FIRMWARE + ("+" if full.endswith("-plus") else ""),
+        backend=backend.name,
+        firmware_version=version,
+        api_version=clean_str(_first(results, RPC_VERSION.key, "VERSION").get("API")),
+        mac=info["mac"],
+        serial=info["serial"],
+        hostname=info["hostname"],
+        supported=lookup(make, model) is not None,
+    )
+
+
+FAMILY = Family(
+    key="braiins",
+    name="Braiins OS",
+    stock=False,
+    probes=(RPC_VERSION, RPC_DEVDETAILS, WEB_ROOT),
+    matches=_matches,
+    identify=_identify,
+    backends=(RestBackend, GraphqlBackend),
+    default_credentials=rest.DEFAULT_CREDENTIALS,
+)
+
+__all__ = ["FAMILY", "parse_version"]

@@ -1,0 +1,229 @@
+"""What every Braiins OS generation shares: bosminer's cgminer-style RPC on 4028.
+
+bosminer (and its successor BOSer) answers the same RPC on every release, so the
+telemetry comes from here whatever web API the release has: hashrate in MH/s from
+``summary`` and ``devs``, chips and clocks from ``devdetails``, temperatures from
+``temps``, fans from ``fans``, power and the power target from ``tunerstatus``.
+bosminer accepts ``a+b+c`` multicommands, so a whole poll is one TCP connection.
+Only what RPC cannot say (mining paused, the locate LED) and the controls differ per
+generation; those live in the backend modules.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from ...hardware import lookup
+from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
+from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
+from .._base import Backend, Field, Location, Replies, Rpc, Source
+
+SUMMARY = Rpc("summary")
+DEVS = Rpc("devs")
+DEVDETAILS = Rpc("devdetails")
+TEMPS = Rpc("temps")
+FANS = Rpc("fans")
+TUNERSTATUS = Rpc("tunerstatus")
+POOLS = Rpc("pools")
+
+# Tuner chain states that are normal operation; anything else is a fault worth showing.
+_HEALTHY_CHAIN_STATES = frozenset(
+    {"stable", "testing performance profile", "tuning individual chips"}
+)
+
+# Power-target bounds for a model missing from the hardware table: wide enough for
+# every air-cooled Antminer BOS runs on; the firmware itself refuses what it cannot do.
+FALLBACK_POWER_RANGE = PowerLimitRange(100, 6000)
+
+
+# -- model names ---------------------------------------------------------------------
+
+
+def normalize_model(raw: Any) -> str | None:
+    """``Bitmain Antminer S19XP`` → ``S19 XP``: the name the hardware table uses."""
+    name = clean_str(raw)
+    if name is None:
+        return None
+    name = re.sub(r"^(bitmain\s+)?(antminer\s+)?", "", name, flags=re.IGNORECASE).strip()
+    name = re.sub(r"^S19XP\b", "S19 XP", name, flags=re.IGNORECASE)
+    return name or None
+
+
+def make_of(model: str) -> str:
+    """BOS runs on Bitmain hardware, except Braiins' own BMM control boards."""
+    return "Braiins" if model.upper().startswith("BMM") else "Bitmain"
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def items(reply: Any, key: str) -> list[dict[str, Any]]:
+    """Objects under ``key``; tolerant of a bare object where a list belongs."""
+    section = reply[key]
+    if isinstance(section, dict):
+        return [section]
+    return [item for item in section if isinstance(item, dict)]
+
+
+def _optional(replies: Replies, source: Source, key: str) -> list[dict[str, Any]]:
+    """A section of a reply that may have failed: boards merge several, each optional."""
+    if source not in replies:
+        return []
+    try:
+        return items(replies[source], key)
+    except KeyError, TypeError:
+        return []
+
+
+def _rate(item: dict[str, Any]) -> float | None:
+    """Prefer the one-minute average: five-second figures jump with share luck."""
+    return mhs_to_ths(item.get("MHS 1m", item.get("MHS 5s")))
+
+
+# -- extractors ------------------------------------------------------------------------
+
+
+def _hashrate(replies: Replies) -> float | None:
+    return _rate(items(replies[SUMMARY], "SUMMARY")[0])
+
+
+def _expected_hashrate(replies: Replies) -> float | None:
+    rates = [mhs_to_ths(dev.get("Nominal MHS")) for dev in items(replies[DEVS], "DEVS")]
+    known = [r for r in rates if r is not None]
+    return round(sum(known), 6) if known else None
+
+
+def _boards(replies: Replies) -> list[Board]:
+    """Merge the three per-chain replies by chain ID (6, 7, 8 on an S9; 1, 2, 3 later)."""
+    devs = {to_int(d.get("ID")): d for d in _optional(replies, DEVS, "DEVS")}
+    details = {to_int(d.get("ID")): d for d in _optional(replies, DEVDETAILS, "DEVDETAILS")}
+    temps = {to_int(t.get("ID")): t for t in _optional(replies, TEMPS, "TEMPS")}
+    ids = sorted(i for i in {*devs, *details, *temps} if i is not None)
+    if not ids:
+        raise KeyError("no chain data")
+    boards = []
+    for position, chain in enumerate(ids):
+        dev = devs.get(chain, {})
+        detail = details.get(chain, {})
+        temp = temps.get(chain, {})
+        rate = _rate(dev) if dev else None
+        frequency = to_float(detail.get("Frequency"))
+        boards.append(
+            Board(
+                index=position,
+                hashrate=rate,
+                expected_hashrate=mhs_to_ths(dev.get("Nominal MHS")),
+                board_temperature=positive(to_float(temp.get("Board"))),
+                chip_temperature=positive(to_float(temp.get("Chip"))),
+                chips=to_int(detail.get("Chips")),
+                # bosminer reports the chain clock in Hz.
+                frequency=None if frequency is None else round(frequency / 1e6, 2),
+                voltage=positive(to_float(detail.get("Voltage"))),
+                active=None if rate is None else rate > 0,
+            )
+        )
+    return boards
+
+
+def _fans(replies: Replies) -> list[Fan]:
+    """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
+    fans = []
+    for position, item in enumerate(items(replies[FANS], "FANS")):
+        rpm = to_int(item.get("RPM"))
+        if not rpm:
+            continue
+        index = to_int(item.get("ID"))
+        fans.append(
+            Fan(
+                index=position if index is None else index,
+                rpm=rpm,
+                percent=to_int(item.get("Speed")),
+            )
+        )
+    return fans
+
+
+def _tuner(replies: Replies) -> dict[str, Any]:
+    return items(replies[TUNERSTATUS], "TUNERSTATUS")[0]
+
+
+def _power(replies: Replies) -> float | None:
+    return to_float(_tuner(replies)["ApproximateMinerPowerConsumption"])
+
+
+def _power_limit(replies: Replies) -> float | None:
+    # 0 means "no power target" (the tuner is off or in hashrate mode).
+    return positive(to_float(_tuner(replies)["PowerLimit"]))
+
+
+def _errors(replies: Replies) -> list[MinerErrorEntry]:
+    chains = [c for c in _tuner(replies).get("TunerChainStatus") or [] if isinstance(c, dict)]
+    chains.sort(key=lambda c: to_int(c.get("HashchainIndex")) or 0)
+    errors = []
+    for position, chain in enumerate(chains):
+        status = clean_str(chain.get("Status"))
+        if status is None or status.lower() in _HEALTHY_CHAIN_STATES:
+            continue
+        # Statuses carry a debug payload after " {" that means nothing to a user.
+        errors.append(MinerErrorEntry(message=f"Board {position}: {status.split(' {')[0]}"))
+    return errors
+
+
+def _uptime(replies: Replies) -> int | None:
+    return to_int(items(replies[SUMMARY], "SUMMARY")[0]["Elapsed"])
+
+
+def _pools(replies: Replies) -> list[Pool]:
+    pools = []
+    for position, item in enumerate(items(replies[POOLS], "POOLS")):
+        url = clean_str(item.get("URL"))
+        if not url:
+            continue
+        index = to_int(item.get("POOL"))
+        pools.append(
+            Pool(
+                index=position if index is None else index,
+                url=url,
+                user=clean_str(item.get("User")),
+                alive=str(item.get("Status", "")).lower() == "alive",
+                active=to_bool(item.get("Stratum Active")),
+                accepted=to_int(item.get("Accepted")),
+                rejected=to_int(item.get("Rejected")),
+            )
+        )
+    return pools
+
+
+RPC_MAP: dict[Field, Location] = {
+    Field.HASHRATE: Location((SUMMARY,), _hashrate),
+    Field.EXPECTED_HASHRATE: Location((DEVS,), _expected_hashrate),
+    Field.BOARDS: Location((DEVS, DEVDETAILS, TEMPS), _boards),
+    Field.FANS: Location((FANS,), _fans),
+    Field.POWER: Location((TUNERSTATUS,), _power),
+    Field.POWER_LIMIT: Location((TUNERSTATUS,), _power_limit),
+    Field.ERRORS: Location((TUNERSTATUS,), _errors),
+    Field.UPTIME: Location((SUMMARY,), _uptime),
+    Field.POOLS: Location((POOLS,), _pools),
+}
+
+
+class BraiinsBackend(Backend):
+    """Base of both web generations: RPC reads, one connection per poll."""
+
+    RPC_MULTICOMMAND = True
+    CONTROLS: ClassVar[frozenset[Control]] = frozenset(
+        {
+            Control.MINING,
+            Control.FAULT_LIGHT,
+            Control.POWER_LIMIT,
+            Control.REBOOT,
+            Control.RESTART_BACKEND,
+        }
+    )
+
+    def power_limit_range(self) -> PowerLimitRange:
+        hardware = lookup(self.identity.make, self.identity.model)
+        if hardware is None:
+            return FALLBACK_POWER_RANGE
+        return PowerLimitRange(hardware.min_power, hardware.max_power)

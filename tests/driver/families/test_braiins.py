@@ -1,0 +1,417 @@
+"""Braiins OS against the simulator: both web generations, RPC reads, controls, faults.
+
+The S19 runs 25.07 (REST), the S19j Pro 25.05.1 (GraphQL with the MAC in its schema)
+and the S9 21.09 (GraphQL without it, MAC from LuCI, "BOSminer" on RPC, chains 6-8).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NamedTuple
+
+import aiohttp
+import pytest
+
+from custom_components.asic_miner.driver.exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerError,
+    MinerResponseError,
+    MinerTimeoutError,
+    MinerValueError,
+)
+from custom_components.asic_miner.driver.families._probes import (
+    RPC_DEVDETAILS,
+    RPC_VERSION,
+    WEB_ROOT,
+)
+from custom_components.asic_miner.driver.families.braiins import FAMILY, parse_version
+from custom_components.asic_miner.driver.families.braiins._rpc import normalize_model
+from custom_components.asic_miner.driver.miner import Miner
+from custom_components.asic_miner.driver.models import Control, Credentials, MinerErrorEntry
+from custom_components.asic_miner.driver.transports.http import HttpReply
+from simulator.families.braiins import BraiinsSim
+from simulator.faults import Fault, FaultKind
+from simulator.state import IDLE_POWER_W
+from tests.driver.conftest import DRIVER_PORTS, SimFactory
+
+
+class Generation(NamedTuple):
+    model: str
+    backend: str
+    version: str
+    has_serial: bool  # releases whose API reports the miner's serial number
+
+
+GENERATIONS = [
+    Generation("S19", "rest", "25.07", True),
+    Generation("S19j Pro", "graphql", "25.05.1", True),
+    Generation("S9", "graphql", "21.09", False),
+]
+MODELS = [g.model for g in GENERATIONS]
+by_generation = pytest.mark.parametrize("gen", GENERATIONS, ids=MODELS)
+ALL_CONTROLS = {
+    Control.MINING,
+    Control.FAULT_LIGHT,
+    Control.POWER_LIMIT,
+    Control.REBOOT,
+    Control.RESTART_BACKEND,
+}
+
+
+async def _connect(session: aiohttp.ClientSession, host: str, **kwargs: object) -> Miner:
+    return await Miner.connect(host, session, ports=DRIVER_PORTS, **kwargs)  # type: ignore[arg-type]
+
+
+async def _start(simulate: SimFactory, model: str, **state: object) -> BraiinsSim:
+    sim = await simulate("braiins", model, **state)
+    assert isinstance(sim, BraiinsSim)
+    return sim
+
+
+def _rpc_connections(sim: BraiinsSim) -> int:
+    return sum(getattr(server, "connections", 0) for server in sim.servers)
+
+
+# -- pure functions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("full", "version"),
+    [
+        ("2025-06-25-0-45f356ea-25.05.1-plus", "25.05.1"),
+        ("2025-08-06-0-3881c51d-25.07-plus", "25.07"),
+        ("2022-09-13-0-11012d53-22.08-plus", "22.08"),
+        ("2025-08-06-0-3881c51d-25.07", "25.07"),
+        ("nonsense", None),
+        (None, None),
+    ],
+)
+def test_parse_version(full: str | None, version: str | None) -> None:
+    assert parse_version(full) == version
+
+
+@pytest.mark.parametrize(
+    ("raw", "model"),
+    [
+        ("Bitmain Antminer S9", "S9"),
+        ("Bitmain S19XP", "S19 XP"),
+        ("Antminer S19j Pro", "S19j Pro"),
+        ("S21", "S21"),
+        ("", None),
+    ],
+)
+def test_normalize_model(raw: str, model: str | None) -> None:
+    assert normalize_model(raw) == model
+
+
+def test_fingerprints() -> None:
+    bosminer = '{"STATUS":[{"Description":"BOSminer+ 0.2.0-ea64aec8e"}]}'
+    boser = '{"VERSION":[{"BOSer":"boser-buildroot 0.1.0-45f356ea","API":"3.7"}]}'
+    page = HttpReply(200, {}, b"<title>Braiins OS</title>")
+    assert FAMILY.matches({RPC_DEVDETAILS.key: bosminer})
+    assert FAMILY.matches({RPC_VERSION.key: boser})
+    assert FAMILY.matches({WEB_ROOT.key: page})
+    stock = '{"VERSION":[{"BMMiner":"1.0.0","Type":"Antminer S19 Pro"}]}'
+    assert not FAMILY.matches({RPC_VERSION.key: stock})
+    assert not FAMILY.matches({WEB_ROOT.key: HttpReply(200, {}, b"<title>Antminer</title>")})
+
+
+# -- identification and reading ------------------------------------------------------
+
+
+@by_generation
+async def test_identify_and_read(
+    simulate: SimFactory, session: aiohttp.ClientSession, gen: Generation
+) -> None:
+    model = gen.model
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)  # each release's default password
+    ident = miner.identity
+    state = sim.state
+    assert (ident.family, ident.make, ident.model, ident.backend) == (
+        "braiins",
+        "Bitmain",
+        model,
+        gen.backend,
+    )
+    assert ident.firmware == "Braiins OS+"
+    assert ident.firmware_version == gen.version
+    assert ident.api_version == "3.7"
+    assert ident.mac == state.mac
+    assert ident.hostname == state.hostname
+    assert ident.serial == (state.serial if gen.has_serial else None)
+    assert ident.supported
+    assert miner.controls == ALL_CONTROLS
+
+    state.fault_light = True
+    snap = await miner.read()
+    assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
+    assert snap.expected_hashrate == pytest.approx(state.expected_hashrate)
+    assert snap.power == round(state.power)
+    assert snap.power_limit == state.effective_power_limit
+    spec = state.spec
+    assert snap.power_limit_range is not None
+    assert (snap.power_limit_range.minimum, snap.power_limit_range.maximum) == (
+        spec.min_power,
+        spec.max_power,
+    )
+    assert len(snap.boards) == spec.boards
+    for board, rate in zip(snap.boards, state.board_hashrates(), strict=True):
+        assert board.hashrate == pytest.approx(rate, abs=1e-6)
+        assert board.expected_hashrate == pytest.approx(spec.nominal_hashrate / spec.boards)
+        assert board.chip_temperature == state.chip_temperature(board.index)
+        assert board.board_temperature == state.board_temperature(board.index)
+        assert board.chips == board.expected_chips == spec.chips_per_board
+        assert board.frequency is not None
+        assert board.active
+    assert [f.rpm for f in snap.fans] == state.fan_rpms()  # unused S9 slots dropped
+    assert [(p.url, p.user) for p in snap.pools] == [(p.url, p.user) for p in state.pools]
+    assert snap.pools[0].active
+    assert not snap.pools[1].active
+    assert snap.uptime == pytest.approx(state.uptime, abs=2)
+    assert snap.mining is True
+    assert snap.fault_light is True
+    assert snap.errors == ()
+
+
+@pytest.mark.parametrize("model", MODELS)
+async def test_one_rpc_connection_per_poll(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    for _ in range(2):
+        client_before = miner.ctx.rpc_stats.connections
+        server_before = _rpc_connections(sim)
+        await miner.read()
+        assert miner.ctx.rpc_stats.connections - client_before == 1
+        assert _rpc_connections(sim) - server_before == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "release", "backend"),
+    [("S19", "25.05.1", "graphql"), ("S9", "25.07", "rest")],
+)
+async def test_release_picks_backend(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str, release: str, backend: str
+) -> None:
+    sim = await _start(simulate, model, release=release)
+    miner = await _connect(session, sim.host)
+    assert miner.identity.backend == backend
+    assert miner.identity.firmware_version == release
+    assert (await miner.read()).mining is True
+
+
+async def test_stopped_miner_found_by_web_root(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """bosminer stopped: RPC is silent, the web page and GraphQL still answer."""
+    sim = await _start(simulate, "S19j Pro", mining=False)
+    miner = await _connect(session, sim.host)
+    assert (miner.identity.family, miner.identity.backend) == ("braiins", "graphql")
+    assert miner.identity.mac == sim.state.mac
+    assert miner.identity.model == "Unknown"  # only bosminer can name it
+    assert not miner.identity.supported
+    snap = await miner.read()
+    assert snap.mining is False
+    assert snap.hashrate is None
+    await miner.set_mining(True)
+    assert (await miner.read()).hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+
+
+async def test_from_stored_identity(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    sim = await _start(simulate, "S19")
+    identity = (await _connect(session, sim.host)).identity
+    miner = Miner.from_identity(sim.host, session, identity, ports=DRIVER_PORTS)
+    snap = await miner.read()
+    assert snap.identity == identity
+    assert snap.mining is True
+
+
+async def test_tuner_errors(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    sim = await _start(simulate, "S9", errors=[("E1", "Failed to start hashchain")])
+    miner = await _connect(session, sim.host)
+    snap = await miner.read()
+    assert snap.errors == (MinerErrorEntry(message="Board 0: Failed to start hashchain"),)
+
+
+# -- controls -----------------------------------------------------------------------
+
+
+@by_generation
+async def test_controls_round_trip(
+    simulate: SimFactory, session: aiohttp.ClientSession, gen: Generation
+) -> None:
+    sim = await _start(simulate, gen.model)
+    state = sim.state
+    miner = await _connect(session, sim.host)
+    pools_before = [(p.url, p.user, p.password) for p in state.pools]
+
+    await miner.set_mining(False)
+    assert state.mining is False
+    assert state.hashrate == 0
+    assert state.power == IDLE_POWER_W
+    snap = await miner.read()
+    assert snap.mining is False
+    if gen.backend == "rest":
+        # 25.07 pauses inside bosminer: RPC keeps answering, at idle.
+        assert snap.hashrate == 0
+        assert snap.power == IDLE_POWER_W
+    else:
+        # Older releases stop bosminer, and its RPC server with it.
+        assert snap.hashrate is None
+        assert snap.power is None
+    assert snap.fault_light is False
+
+    await miner.set_mining(True)
+    snap = await miner.read()
+    assert snap.mining is True
+    assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
+
+    await miner.set_fault_light(True)
+    assert state.fault_light is True
+    assert (await miner.read()).fault_light is True
+    await miner.set_fault_light(False)
+    assert state.fault_light is False
+    assert (await miner.read()).fault_light is False
+
+    spec = state.spec
+    target = spec.min_power + (spec.max_power - spec.min_power) // 3
+    await miner.set_power_limit(target)
+    assert state.power_limit == target
+    snap = await miner.read()
+    assert snap.power_limit == target
+    assert snap.power == round(state.power) == target
+    assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
+    assert snap.hashrate < spec.nominal_hashrate
+    assert [(p.url, p.user, p.password) for p in state.pools] == pools_before
+    assert [(p.url, p.user) for p in snap.pools] == [(u, n) for u, n, _ in pools_before]
+
+    with pytest.raises(MinerValueError):
+        await miner.set_power_limit(spec.max_power + 1)  # refused before sending
+    with pytest.raises(MinerValueError):
+        await miner.backend.set_power_limit(spec.max_power + 1)  # refused by the firmware
+    assert state.power_limit == target
+
+    await miner.restart_backend()
+    assert state.backend_restarts == 1
+    assert (await miner.read()).mining is True
+
+    await miner.reboot()
+    assert state.reboots == 1
+    with pytest.raises(MinerConnectionError):
+        await miner.read()
+
+
+# -- credentials ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", MODELS)
+async def test_wrong_password(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+) -> None:
+    sim = await _start(simulate, model, password="secret")
+    with pytest.raises(MinerAuthenticationError):
+        await _connect(session, sim.host)
+    with pytest.raises(MinerAuthenticationError):
+        await _connect(session, sim.host, credentials=Credentials("root", "wrong"))
+    miner = await _connect(session, sim.host, credentials=Credentials("root", "secret"))
+    assert miner.identity.model == model
+    await miner.check_credentials()
+
+    # The password changes on the miner and its sessions end: polls and checks refuse.
+    sim.state.password = "changed"
+    sim.revoke_sessions()
+    with pytest.raises(MinerAuthenticationError):
+        await miner.check_credentials()
+    with pytest.raises(MinerAuthenticationError):
+        await miner.read()
+    with pytest.raises(MinerAuthenticationError):
+        await miner.set_fault_light(True)
+    assert sim.state.fault_light is False
+
+
+@pytest.mark.parametrize("model", MODELS)
+async def test_expired_session_logs_in_again(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    assert (await miner.read()).fault_light is False
+    sim.revoke_sessions()  # a firmware restart forgets every token and cookie
+    sim.state.fault_light = True
+    assert (await miner.read()).fault_light is True
+    sim.revoke_sessions()
+    await miner.set_fault_light(False)
+    assert sim.state.fault_light is False
+
+
+# -- faults ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["S19", "S19j Pro"])
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (Fault(FaultKind.RESET), MinerConnectionError),
+        (Fault(FaultKind.SILENCE), MinerTimeoutError),
+        (Fault(FaultKind.DELAY, 3), MinerTimeoutError),
+    ],
+)
+async def test_unreachable_faults(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    model: str,
+    fault: Fault,
+    error: type[Exception],
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    miner.ctx.timeout = 0.5
+    sim.state.fault = fault
+    started = time.monotonic()
+    with pytest.raises(error):
+        await miner.read()
+    with pytest.raises(error):
+        await miner.set_fault_light(True)
+    assert time.monotonic() - started < 2.5
+    assert sim.state.fault_light is False
+
+
+@pytest.mark.parametrize("model", ["S19", "S19j Pro"])
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [(FaultKind.TRUNCATE, MinerConnectionError), (FaultKind.MALFORMED, MinerResponseError)],
+)
+async def test_garbled_replies(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    model: str,
+    kind: FaultKind,
+    error: type[Exception],
+) -> None:
+    """A cut or garbled reply never shows up as a value: fields stay ``None``."""
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    miner.ctx.timeout = 0.5
+    sim.state.fault = Fault(kind)
+    state = sim.state
+    started = time.monotonic()
+    with pytest.raises(error):
+        await miner.check_credentials()
+    try:
+        snap = await miner.read()
+    except MinerError:
+        pass
+    else:
+        # Whatever survived the repair is a real reading, never a truncated number.
+        assert snap.hashrate is None or snap.hashrate == pytest.approx(state.hashrate)
+        assert snap.power is None or snap.power == round(state.power)
+        assert snap.power_limit is None or snap.power_limit == state.effective_power_limit
+        assert snap.uptime is None or abs(snap.uptime - state.uptime) <= 2
+        for board in snap.boards:
+            assert board.chips is None or board.chips == state.spec.chips_per_board
+        assert snap.mining is None  # the web half failed outright
+        assert snap.fault_light is None
+    assert time.monotonic() - started < 2.5
