@@ -25,7 +25,12 @@ SIM_CLOCK = 1_795_000_000.0  # the simulated miners' frozen "now"
 SIMULATED = {
     "antminer-s19pro": ("antminer", "S19 Pro"),
     "antminer-s9": ("antminer", "S9"),
+    "braiins-s19": ("braiins", "S19"),
+    "braiins-s19jpro": ("braiins", "S19j Pro"),
+    "whatsminer-m30splus": ("whatsminer", "M30S+"),
+    "whatsminer-m60s": ("whatsminer", "M60S"),
 }
+ALL_SIMULATED = list(SIMULATED)
 
 
 @pytest.fixture(autouse=True)

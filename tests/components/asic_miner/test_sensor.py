@@ -9,6 +9,8 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
+from tests.components.asic_miner.conftest import ALL_SIMULATED
+
 
 @pytest.fixture
 def platforms() -> list[Platform]:
@@ -16,7 +18,7 @@ def platforms() -> list[Platform]:
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
-@pytest.mark.parametrize("simulated_miner", ["antminer-s19pro", "antminer-s9"], indirect=True)
+@pytest.mark.parametrize("simulated_miner", ALL_SIMULATED, indirect=True)
 async def test_sensors(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,

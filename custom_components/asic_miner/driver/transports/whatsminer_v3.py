@@ -81,7 +81,7 @@ class WhatsminerV3Client:
     password: str = field(default=DEFAULT_PASSWORD, repr=False)
     timeout: float = DEFAULT_TIMEOUT
     max_frame_bytes: int = MAX_FRAME_BYTES
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = field(default=lambda: time.time(), repr=False)  # noqa: PLW0108 - resolved per call, so a frozen test clock applies
     connections: int = 0
     _salt: str | None = field(default=None, repr=False)
 

@@ -1,0 +1,934 @@
+"""The config flow, against simulated miners over real loopback sockets.
+
+Every way in (scan, address, DHCP), every way back (reauth, reconfigure), each error
+with its recovery, and each abort.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import logging
+import random
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.asic_miner.config_flow import SOURCE_SCANNED
+from custom_components.asic_miner.const import (
+    CONF_IDENTITY,
+    CONF_MINERS,
+    CONF_PORTS,
+    CONF_RPC_PORT,
+    CONF_SUBNET,
+    CONF_WEB_PORT,
+    DOMAIN,
+)
+from custom_components.asic_miner.driver.exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerResponseError,
+    MinerTimeoutError,
+)
+from custom_components.asic_miner.driver.miner import Miner
+from custom_components.asic_miner.driver.models import Credentials, MinerIdentity, Ports
+from custom_components.asic_miner.driver.registry import family
+from custom_components.asic_miner.driver.scan import ScanResult
+from simulator.miner import SimMiner
+from tests.components.asic_miner.conftest import entry_data_for
+from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
+
+pytestmark = pytest.mark.usefixtures("mock_setup_entry")
+
+FLOW = "custom_components.asic_miner.config_flow"
+PORT_FIELDS = {CONF_RPC_PORT: DRIVER_PORTS.rpc, CONF_WEB_PORT: DRIVER_PORTS.web}
+ANTMINER = family("antminer")
+NO_MAC = "00:00:00:00:00:00"  # what a firmware without a MAC reports; normalised to None
+
+LAN_ADAPTER: dict[str, Any] = {
+    "name": "eth0",
+    "index": 2,
+    "enabled": True,
+    "auto": True,
+    "default": True,
+    "ipv4": [{"address": "192.168.1.37", "network_prefix": 24}],
+    "ipv6": [],
+}
+DISABLED_ADAPTER: dict[str, Any] = {
+    **LAN_ADAPTER,
+    "name": "wlan0",
+    "enabled": False,
+    "ipv4": [{"address": "10.9.8.7", "network_prefix": 24}],
+}
+
+
+@pytest.fixture(autouse=True)
+def adapters() -> Iterator[AsyncMock]:
+    """Home Assistant's network adapters, as the scan step reads them."""
+    with patch(f"{FLOW}.async_get_adapters", return_value=[DISABLED_ADAPTER, LAN_ADAPTER]) as mock:
+        yield mock
+
+
+@pytest.fixture
+def sim_ports() -> Iterator[None]:
+    """Scans and DHCP discovery look on the simulators' unprivileged ports."""
+    with patch(f"{FLOW}.DEFAULT_PORTS", DRIVER_PORTS):
+        yield
+
+
+def uid(sim: SimMiner) -> str:
+    return sim.state.mac.replace(":", "").lower()
+
+
+def free_host(sim_runner: SimRunner) -> str:
+    """A loopback address no simulator of this test listens on."""
+    used = {sim.host for sim in sim_runner.running}
+    return random.choice([host for host in ALLOWED_HOSTS if host not in used])
+
+
+async def entry_for(
+    hass: HomeAssistant, sim: SimMiner, credentials: Credentials | None = None, **changes: Any
+) -> MockConfigEntry:
+    data = {**await entry_data_for(sim, credentials), **changes}
+    entry = MockConfigEntry(domain=DOMAIN, title="Bitmain miner", unique_id=uid(sim), data=data)
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def start_in_subnet(
+    sim_runner: SimRunner, *specs: tuple[str, str, dict[str, Any]]
+) -> tuple[str, list[SimMiner]]:
+    """Start simulators (family, model, overrides) side by side in one free loopback /24."""
+    for _attempt in range(20):
+        net = random.randrange(10, 20)
+        octets = random.sample(range(1, 255), len(specs))
+        started: list[SimMiner] = []
+        try:
+            for (fam, model, overrides), octet in zip(specs, octets, strict=True):
+                host = f"127.0.{net}.{octet}"
+                started.append(await sim_runner.start(fam, model, host=host, **overrides))
+        except OSError as err:
+            if err.errno != errno.EADDRINUSE:
+                raise
+            for sim in started:
+                await sim.stop()
+                sim_runner.running.remove(sim)
+            continue
+        return f"127.0.{net}.0/24", started
+    raise AssertionError("no free loopback /24")
+
+
+@asynccontextmanager
+async def not_a_miner(host: str) -> AsyncIterator[None]:
+    """A web server that answers, but is no miner."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readline()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, host, SIM_PORTS.web)
+    try:
+        yield
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def start_user_flow(hass: HomeAssistant, step: str) -> FlowResult:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": step})
+
+
+async def run_scan(hass: HomeAssistant, flow_id: str, subnet: str) -> FlowResult:
+    """Submit the subnet, let the scan finish, and return the step after the progress."""
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_SUBNET: subnet})
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert result["step_id"] == "scan_progress"
+    assert result["progress_action"] == "scan"
+    await hass.async_block_till_done()
+    return await hass.config_entries.flow.async_configure(flow_id)
+
+
+def listed(result: FlowResult) -> dict[str, str]:
+    """The miners a scan listing offers: address to label."""
+    selector = result["data_schema"].schema[CONF_MINERS]
+    return {option["value"]: option["label"] for option in selector.config["options"]}
+
+
+def domain_entries(hass: HomeAssistant) -> dict[str, Any]:
+    return {entry.unique_id: entry for entry in hass.config_entries.async_entries(DOMAIN)}
+
+
+# -- menu ---------------------------------------------------------------------------
+
+
+async def test_user_menu(hass: HomeAssistant) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "user"
+    assert result["menu_options"] == ["scan", "manual"]
+
+
+# -- by address ---------------------------------------------------------------------
+
+
+async def test_manual_success(
+    hass: HomeAssistant, sim_runner: SimRunner, mock_setup_entry: AsyncMock
+) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    result = await start_user_flow(hass, "manual")
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "manual"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: f" {sim.host} ", **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Bitmain S19 Pro ({sim.state.hostname})"
+    assert result["result"].unique_id == uid(sim)
+    data = result["data"]
+    assert data[CONF_HOST] == sim.host
+    assert data[CONF_USERNAME] is None
+    assert data[CONF_PASSWORD] is None
+    assert Ports.from_dict(data[CONF_PORTS]) == Ports(rpc=DRIVER_PORTS.rpc, web=DRIVER_PORTS.web)
+    identity = MinerIdentity.from_dict(data[CONF_IDENTITY])
+    assert (identity.family, identity.model, identity.mac) == ("antminer", "S19 Pro", sim.state.mac)
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+async def test_manual_cannot_connect_then_recover(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Nothing listening: the error sits on the host field; a good address then works."""
+    sim = await sim_runner.start("antminer", "S9")
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: free_host(sim_runner), **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Bitmain S9 ({sim.state.hostname})"
+
+
+async def test_manual_not_a_miner_then_recover(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    result = await start_user_flow(hass, "manual")
+    host = free_host(sim_runner)
+    async with not_a_miner(host):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: host, **PORT_FIELDS}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_HOST: "not_a_miner"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("side_effect", "errors"),
+    [
+        (MinerTimeoutError("slow"), {CONF_HOST: "cannot_connect"}),
+        (MinerResponseError("garbled"), {"base": "unknown"}),
+        (RuntimeError("bug"), {"base": "unknown"}),
+    ],
+)
+async def test_manual_other_errors_then_recover(
+    hass: HomeAssistant,
+    sim_runner: SimRunner,
+    side_effect: Exception,
+    errors: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    result = await start_user_flow(hass, "manual")
+    with patch(f"{FLOW}.detect_family", side_effect=side_effect):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    # Only a truly unexpected exception is logged with its traceback.
+    assert ("Traceback" in caplog.text) is isinstance(side_effect, RuntimeError)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_manual_login_needed(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """Defaults refused: ask for the login, naming the family; wrong, gone, then right."""
+    sim = await sim_runner.start("antminer", "S19 Pro", password="secret")
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "credentials"
+    assert result["errors"] == {}
+    assert result["description_placeholders"] == {"family": ANTMINER.name, "host": sim.host}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+
+    await sim.stop()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    await sim.start()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_USERNAME] == "root"
+    assert result["data"][CONF_PASSWORD] == "secret"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_manual_duplicate(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """Also: without port overrides the default ports are used (patched to the simulator's)."""
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    await entry_for(hass, sim)
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_unique_id_falls_back_to_serial(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="SERIAL-0042")
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "SERIAL-0042"
+
+
+async def test_no_unique_id_aborts(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="")
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_unique_id"
+
+
+# -- scan ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("adapter_list", "subnet"),
+    [
+        ([DISABLED_ADAPTER, LAN_ADAPTER], "192.168.1.0/24"),
+        ([{**LAN_ADAPTER, "ipv4": [{"address": "10.1.2.3", "network_prefix": 8}]}], "10.1.2.0/24"),
+        (
+            [{**LAN_ADAPTER, "ipv4": [{"address": "172.16.5.9", "network_prefix": 20}]}],
+            "172.16.0.0/20",
+        ),
+        (
+            [
+                {
+                    **LAN_ADAPTER,
+                    "ipv4": [
+                        {"address": "127.0.0.1", "network_prefix": 8},
+                        {"address": "169.254.3.4", "network_prefix": 16},
+                        {"address": "192.168.7.2", "network_prefix": 23},
+                    ],
+                }
+            ],
+            "192.168.6.0/23",
+        ),
+        ([{**LAN_ADAPTER, "ipv4": []}], ""),
+        ([], ""),
+    ],
+    ids=["first-enabled", "too-wide", "prefix-kept", "skip-loopback", "no-ipv4", "no-adapter"],
+)
+async def test_scan_form_prefilled(
+    hass: HomeAssistant, adapters: AsyncMock, adapter_list: list[Any], subnet: str
+) -> None:
+    adapters.return_value = adapter_list
+    result = await start_user_flow(hass, "scan")
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "scan"
+    [field] = result["data_schema"].schema
+    assert field == CONF_SUBNET
+    assert field.default() == subnet
+
+
+@pytest.mark.parametrize(
+    ("subnet", "error"),
+    [
+        ("not a network", "invalid_subnet"),
+        ("192.168.1.0/33", "invalid_subnet"),
+        ("", "invalid_subnet"),
+        ("10.0.0.0/8", "subnet_too_large"),
+        ("10.0.0.0/15", "subnet_too_large"),
+    ],
+)
+async def test_scan_bad_subnet(hass: HomeAssistant, subnet: str, error: str) -> None:
+    result = await start_user_flow(hass, "scan")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SUBNET: subnet}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "scan"
+    assert result["errors"] == {CONF_SUBNET: error}
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_adds_every_ticked_miner(
+    hass: HomeAssistant, sim_runner: SimRunner, mock_setup_entry: AsyncMock
+) -> None:
+    """Two families found and ticked: both entries are created in this one pass."""
+    subnet, (braiins, s9) = await start_in_subnet(
+        sim_runner, ("braiins", "S19", {}), ("antminer", "S9", {})
+    )
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "scan_select", result.get("errors")
+    options = listed(result)
+    assert options[braiins.host] == f"Bitmain S19 · Braiins OS+ 25.07 · {braiins.host}"
+    assert options[s9.host].startswith("Bitmain S9 · Stock ")
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [braiins.host, s9.host]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entries = domain_entries(hass)
+    assert set(entries) == {uid(braiins), uid(s9)}
+    assert entries[uid(braiins)].title == f"Bitmain S19 ({braiins.state.hostname})"
+    assert entries[uid(s9)].title == f"Bitmain S9 ({s9.state.hostname})"
+    assert {entry.source for entry in entries.values()} == {SOURCE_USER, SOURCE_SCANNED}
+    for sim in (braiins, s9):
+        data = entries[uid(sim)].data
+        assert data[CONF_HOST] == sim.host
+        assert data[CONF_PASSWORD] is None
+        assert data[CONF_PORTS] == DRIVER_PORTS.as_dict()
+    assert len(mock_setup_entry.mock_calls) == 2
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """Two Braiins miners refuse the default login: one question covers both."""
+    subnet, (stock, bos1, bos2) = await start_in_subnet(
+        sim_runner,
+        ("antminer", "S19 Pro", {}),
+        ("braiins", "S19", {"password": "secret"}),
+        ("braiins", "S19j Pro", {"password": "secret"}),
+    )
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert listed(result)[bos1.host] == f"Braiins OS · {bos1.host}"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [stock.host, bos1.host, bos2.host]}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "scan_login"
+    placeholders = result["description_placeholders"]
+    assert placeholders["family"] == "Braiins OS"
+    assert set(placeholders["hosts"].split(", ")) == {bos1.host, bos2.host}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entries = domain_entries(hass)
+    assert set(entries) == {uid(stock), uid(bos1), uid(bos2)}
+    assert entries[uid(stock)].data[CONF_PASSWORD] is None
+    for sim in (bos1, bos2):
+        assert entries[uid(sim)].data[CONF_USERNAME] == "root"
+        assert entries[uid(sim)].data[CONF_PASSWORD] == "secret"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_login_when_check_refuses_defaults(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Identified with the defaults, but the privileged API refuses them: ask too."""
+    subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    with patch.object(
+        Miner, "check_credentials", side_effect=[MinerAuthenticationError("refused"), None]
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_MINERS: [sim.host]}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == "scan_login"
+        assert result["description_placeholders"]["family"] == ANTMINER.name
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "other"}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_USERNAME] == "admin"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_listing_excludes_configured(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    subnet, (configured, locked, new) = await start_in_subnet(
+        sim_runner,
+        ("antminer", "S19 Pro", {}),
+        ("antminer", "S9", {"password": "secret"}),
+        ("antminer", "S9", {}),
+    )
+    await entry_for(hass, configured)
+    # A miner whose login the scan could not pass is known by its address only.
+    locked_entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="locked", data={CONF_HOST: locked.host, CONF_IDENTITY: {}}
+    )
+    locked_entry.add_to_hass(hass)
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    options = listed(result)
+    assert new.host in options
+    assert configured.host not in options
+    assert locked.host not in options
+    assert result["description_placeholders"]["subnet"] == subnet
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_all_configured(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
+    await entry_for(hass, sim)
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SUBNET: "no_new_miners"}
+
+
+async def test_scan_skips_what_cannot_be_added(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No MAC or serial, or found but not identified: not listed, and logged."""
+    caplog.set_level(logging.INFO, logger="custom_components.asic_miner")
+    anonymous = MinerIdentity("Bitmain", "S9", "antminer", "Stock", "legacy")
+    results = [
+        ScanResult("127.0.10.1", ANTMINER, anonymous, None),
+        ScanResult("127.0.10.2", ANTMINER, None, MinerResponseError("garbled")),
+    ]
+    result = await start_user_flow(hass, "scan")
+    with patch(f"{FLOW}.scan_miners", return_value=results):
+        result = await run_scan(hass, result["flow_id"], "127.0.10.0/30")
+    assert result["errors"] == {CONF_SUBNET: "no_new_miners"}
+    assert "127.0.10.1 (Bitmain S9) reports neither a MAC nor a serial number" in caplog.text
+    assert "127.0.10.2 looks like Antminer (stock firmware) but could not be identified" in (
+        caplog.text
+    )
+
+
+async def test_scan_finds_nothing_then_scans_again(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Nothing answers on the miner ports: say so on the subnet field; a rescan works."""
+    subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
+    result = await start_user_flow(hass, "scan")
+    with patch(f"{FLOW}.DEFAULT_PORTS", Ports(rpc=1, web=1, https=1, whatsminer_v3=1)):
+        result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "scan"
+    assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
+    [field] = result["data_schema"].schema
+    assert field.default() == subnet  # what the user typed stays
+
+    with patch(f"{FLOW}.DEFAULT_PORTS", DRIVER_PORTS):
+        result = await run_scan(hass, result["flow_id"], subnet)
+        assert result["step_id"] == "scan_select"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_MINERS: [sim.host]}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("side_effect", "error"),
+    [(MinerConnectionError("network down"), "cannot_connect"), (RuntimeError("bug"), "unknown")],
+)
+async def test_scan_fails(hass: HomeAssistant, side_effect: Exception, error: str) -> None:
+    result = await start_user_flow(hass, "scan")
+    with patch(f"{FLOW}.scan_miners", side_effect=side_effect):
+        result = await run_scan(hass, result["flow_id"], "127.0.10.0/24")
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SUBNET: error}
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_select_errors_then_finish(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """Nothing ticked, then a ticked miner gone quiet: both explained; then it finishes."""
+    subnet, (gone, stays) = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("antminer", "S9", {})
+    )
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["step_id"] == "scan_select"
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MINERS: []})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_MINERS: "no_selection"}
+
+    await gone.stop()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [gone.host, stays.host]}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "miner_failed"}
+    assert result["description_placeholders"]["failed"] == gone.host
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [stays.host]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == uid(stays)
+
+
+@pytest.mark.usefixtures("sim_ports")
+@pytest.mark.parametrize(
+    ("overrides", "configured", "reason"),
+    [
+        ({}, True, "already_configured"),
+        ({"mac": NO_MAC, "serial": ""}, False, "no_unique_id"),
+    ],
+    ids=["configured-at-another-address", "no-unique-id"],
+)
+async def test_scan_login_reveals_unaddable_miner(
+    hass: HomeAssistant,
+    sim_runner: SimRunner,
+    overrides: dict[str, Any],
+    configured: bool,
+    reason: str,
+) -> None:
+    """Which miner a login-protected one is shows only after login; it may not be addable."""
+    subnet, (sim,) = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {"password": "secret", **overrides})
+    )
+    if configured:
+        await entry_for(hass, sim, Credentials("root", "secret"), host="127.0.0.2")
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [sim.host]}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+
+
+async def test_scanned_subflow_aborts_when_configured(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    entry = await entry_for(hass, sim)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_SCANNED}, data=dict(entry.data)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+# -- DHCP ---------------------------------------------------------------------------
+
+
+def dhcp_info(ip: str, mac: str, hostname: str = "antminer") -> DhcpServiceInfo:
+    return DhcpServiceInfo(ip=ip, hostname=hostname, macaddress=mac.replace(":", "").lower())
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_new_miner_confirm(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, sim.state.mac)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {
+        "name": f"Bitmain S19 Pro ({sim.state.hostname})",
+        "family": ANTMINER.name,
+        "host": sim.host,
+    }
+    [flow] = hass.config_entries.flow.async_progress()
+    assert flow["context"]["title_placeholders"] == {
+        "name": f"Bitmain S19 Pro ({sim.state.hostname})"
+    }
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == uid(sim)
+    assert result["data"][CONF_PORTS] == DRIVER_PORTS.as_dict()
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_new_miner_needs_login(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S9", password="secret")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=dhcp_info(sim.host, sim.state.mac, "antminer-s9"),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {"family": ANTMINER.name, "host": sim.host}
+    [flow] = hass.config_entries.flow.async_progress()
+    assert flow["context"]["title_placeholders"] == {"name": "antminer-s9"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "wrong"}
+    )
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PASSWORD] == "secret"
+
+
+async def test_dhcp_known_miner_new_address(hass: HomeAssistant) -> None:
+    """A known MAC at a new address: the entry follows it; nothing is asked, no network."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="02aabbcc0001", data={CONF_HOST: "127.0.10.1", CONF_IDENTITY: {}}
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info("127.0.10.9", "02:AA:BB:CC:00:01")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.10.9"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_known_by_serial_new_address(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """An entry keyed on the serial (no MAC reported) still follows DHCP to a new address."""
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="SERIAL-7")
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="SERIAL-7", data={CONF_HOST: "127.0.10.1", CONF_IDENTITY: {}}
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, "02:11:22:33:44:55")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == sim.host
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_no_unique_id(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, NO_MAC)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_unique_id"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_not_a_miner(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    host = free_host(sim_runner)
+    async with not_a_miner(host):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(host, "02:11:22:33:44:56")
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_a_miner"
+
+
+# -- reauthentication ---------------------------------------------------------------
+
+
+async def test_reauth(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    entry = await entry_for(hass, sim)
+    sim.state.password = "changed"  # someone changed it on the miner
+
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"] == {
+        "family": ANTMINER.name,
+        "host": sim.host,
+        "name": entry.title,
+    }
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "changed"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_USERNAME] == "root"
+    assert entry.data[CONF_PASSWORD] == "changed"
+    assert entry.data[CONF_HOST] == sim.host
+
+
+async def test_reauth_miner_unreachable(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    entry = await entry_for(hass, sim)
+    await sim.stop()
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "root"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert entry.data[CONF_PASSWORD] is None
+
+
+# -- reconfiguration ----------------------------------------------------------------
+
+
+async def test_reconfigure(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """The miner moved: nothing at the typed address first, then the right one."""
+    sim = await sim_runner.start("antminer", "S19 Pro")
+    entry = await entry_for(hass, sim, host="127.0.0.3", ports=Ports().as_dict())
+
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested == {
+        CONF_HOST: "127.0.0.3",
+        CONF_RPC_PORT: 4028,
+        CONF_WEB_PORT: 80,
+        CONF_USERNAME: None,
+        CONF_PASSWORD: None,
+    }
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: free_host(sim_runner), **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_HOST] == sim.host
+    assert Ports.from_dict(entry.data[CONF_PORTS]) == Ports(
+        rpc=DRIVER_PORTS.rpc, web=DRIVER_PORTS.web
+    )
+    assert entry.unique_id == uid(sim)
+
+
+async def test_reconfigure_login(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S9", password="secret")
+    entry = await entry_for(hass, sim, Credentials("root", "secret"))
+    result = await entry.start_reconfigure_flow(hass)
+    fields = {CONF_HOST: sim.host, **PORT_FIELDS, CONF_USERNAME: "root"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**fields, CONF_PASSWORD: "wrong"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+
+    sim.state.password = "newer"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**fields, CONF_PASSWORD: "newer"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PASSWORD] == "newer"
+
+
+async def test_reconfigure_to_another_miner(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    mine = await sim_runner.start("antminer", "S19 Pro")
+    other = await sim_runner.start("antminer", "S19 Pro")
+    entry = await entry_for(hass, mine)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: other.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_miner"
+    assert entry.data[CONF_HOST] == mine.host
+
+
+# -- translations -------------------------------------------------------------------
+
+
+def test_strings_cover_the_flow() -> None:
+    """Every error and abort the flow can show is translated; every field is described."""
+    root = Path(__file__).parents[3] / "custom_components" / DOMAIN
+    strings = json.loads((root / "strings.json").read_text())
+    assert json.loads((root / "translations" / "en.json").read_text()) == strings
+    config = strings["config"]
+    assert set(config["error"]) >= {
+        "cannot_connect",
+        "not_a_miner",
+        "invalid_auth",
+        "unknown",
+        "invalid_subnet",
+        "subnet_too_large",
+        "no_miners_found",
+        "no_new_miners",
+        "no_selection",
+        "miner_failed",
+    }
+    assert set(config["abort"]) >= {
+        "already_configured",
+        "cannot_connect",
+        "not_a_miner",
+        "unknown",
+        "no_unique_id",
+        "wrong_miner",
+    }
+    assert set(config["step"]["user"]["menu_options"]) == {"scan", "manual"}
+    assert "scan" in config["progress"]
+    for step in config["step"].values():
+        assert set(step.get("data", {})) == set(step.get("data_description", {}))

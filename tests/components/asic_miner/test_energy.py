@@ -1,0 +1,71 @@
+"""Energy for the Energy dashboard: power integrated over time, kept across restarts."""
+
+from __future__ import annotations
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, State
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.asic_miner.const import SCAN_INTERVAL
+from simulator.miner import SimMiner
+from tests.components.asic_miner.conftest import async_poll
+
+ENERGY = "sensor.sim_braiins_s19_energy"
+pytestmark = pytest.mark.parametrize("simulated_miner", ["braiins-s19"], indirect=True)
+
+
+async def test_energy_integrates_power(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    assert float(hass.states.get(ENERGY).state) == 0.0
+    power = simulated_miner.state.power
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    expected = power * 2 * SCAN_INTERVAL.total_seconds() / 3_600_000
+    assert float(hass.states.get(ENERGY).state) == pytest.approx(expected, abs=1e-4)
+
+
+async def test_energy_skips_gaps(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While the miner is away nothing is added; it restarts from the next reading."""
+    await simulated_miner.stop()
+    await async_poll(hass, freezer)
+    assert hass.states.get(ENERGY).state == STATE_UNAVAILABLE
+    await simulated_miner.start()
+    await async_poll(hass, freezer)
+    assert float(hass.states.get(ENERGY).state) == 0.0
+
+
+async def test_energy_restored(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(ENERGY, "12.5"),
+                {"native_value": 12.5, "native_unit_of_measurement": "kWh"},
+            )
+        ],
+    )
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert float(hass.states.get(ENERGY).state) == 12.5
+    await async_poll(hass, freezer)
+    assert float(hass.states.get(ENERGY).state) > 12.5
