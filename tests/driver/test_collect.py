@@ -395,3 +395,18 @@ async def test_empty_data_map(session: aiohttp.ClientSession) -> None:
     assert snap.identity == IDENTITY
     assert snap.hashrate is None
     assert snap.boards == ()
+
+
+async def test_replies_with_nothing_usable_fail_the_poll(session: aiohttp.ClientSession) -> None:
+    """Replies that parse but hold none of the data (emptied garbage) are no reading."""
+    led = Rpc("ascset", "0,led,1-255")  # answers with a STATUS only, no SUMMARY
+
+    class Empty(FakeBackend):
+        DATA_MAP = {
+            Field.HASHRATE: Location((led,), lambda r: r[led]["SUMMARY"][0]["GHS 5s"]),
+            Field.WORK_MODES: Location((), lambda r: ["normal"]),  # static: not a reading
+        }
+
+    async with Miner().server as server:
+        with pytest.raises(MinerResponseError, match="no usable data"):
+            await collect(Empty(_ctx(session, server)))

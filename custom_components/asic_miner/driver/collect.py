@@ -141,6 +141,11 @@ async def collect(backend: Backend) -> MinerSnapshot:
         driver = [e for e in errors if isinstance(e, MinerError)]
         raise (connection or driver or errors)[0]
     values = extract(backend, replies)
+    read_fields = [f for f, loc in backend.DATA_MAP.items() if loc.sources]
+    if read_fields and all(values.get(f) in (None, [], ()) for f in read_fields):
+        # Replies that parse but hold nothing usable (garbage the repairer emptied) are
+        # no reading at all: fail the poll rather than show a miner with no figures.
+        raise MinerResponseError(f"{backend.ctx.host}: no usable data in the miner's replies")
     kwargs: dict[str, Any] = {f.value: v for f, v in values.items() if v is not None}
     for name in ("boards", "fans", "pools", "errors", "work_modes"):
         if name in kwargs:
