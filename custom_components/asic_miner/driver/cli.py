@@ -1,0 +1,486 @@
+"""Command line for the driver: scan a subnet, read a miner, run a control.
+
+    python -m custom_components.asic_miner.driver scan 192.168.1.0/24
+    python -m custom_components.asic_miner.driver read 192.168.1.20
+    python -m custom_components.asic_miner.driver control 192.168.1.20 power-limit 3000
+
+Errors print one line on stderr and exit non-zero (1: the miner or the network, 2: the
+command line, 3: credentials refused); ``--verbose`` adds debug logging and tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import aiohttp
+
+from .exceptions import MinerAuthenticationError, MinerError
+from .miner import Miner
+from .models import (
+    DEFAULT_HTTPS_PORT,
+    DEFAULT_RPC_PORT,
+    DEFAULT_WEB_PORT,
+    DEFAULT_WHATSMINER_V3_PORT,
+    Credentials,
+    Ports,
+)
+from .registry import FAMILIES
+from .scan import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_IDENTIFY_TIMEOUT,
+    ScanProgress,
+    ScanResult,
+    ScanStage,
+    parse_targets,
+    scan,
+)
+
+PROG = f"python -m {__package__ or 'custom_components.asic_miner.driver'}"
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+DEFAULT_TIMEOUT = 10.0
+
+ACTIONS: dict[str, str | None] = {
+    # action: what its VALUE is (None: it takes none)
+    "mining": "on|off",
+    "fault-light": "on|off",
+    "power-limit": "watts",
+    "work-mode": "name",
+    "reboot": None,
+    "restart-backend": None,
+}
+_HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?")
+_ON = {"on", "true", "1", "yes", "start"}
+_OFF = {"off", "false", "0", "no", "stop"}
+
+
+class UsageError(Exception):
+    """A command-line mistake found after argparse (a bad value for an action)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("connection")
+    group.add_argument("--rpc-port", type=int, default=DEFAULT_RPC_PORT, metavar="PORT")
+    group.add_argument("--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="PORT")
+    group.add_argument("--https-port", type=int, default=DEFAULT_HTTPS_PORT, metavar="PORT")
+    group.add_argument(
+        "--whatsminer-v3-port", type=int, default=DEFAULT_WHATSMINER_V3_PORT, metavar="PORT"
+    )
+    group.add_argument("--username", help="login (default: the firmware's default)")
+    group.add_argument("--password", help="password (default: the firmware's default)")
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"per-miner time limit (read/control: {DEFAULT_TIMEOUT:g}, "
+        f"scan: {DEFAULT_IDENTIFY_TIMEOUT:g} per host)",
+    )
+    group.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging and full tracebacks"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Talk to ASIC miners: find them, read them, control them."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p_scan = sub.add_parser(
+        "scan",
+        parents=[common],
+        help="find miners on a subnet",
+        description="Find miners: TARGET is a CIDR (192.168.1.0/24), a range "
+        "(192.168.1.10-50 or 192.168.1.10-192.168.1.50), an address, or a comma-separated "
+        "list of those; at most 65,536 addresses.",
+    )
+    p_scan.add_argument("target", metavar="TARGET")
+    p_scan.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    p_scan.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"hosts swept at once (default {DEFAULT_CONCURRENCY})",
+    )
+    p_scan.add_argument(
+        "--deadline", type=float, metavar="SECONDS", help="stop the whole scan after this long"
+    )
+    p_scan.add_argument(
+        "--no-progress", action="store_true", help="do not report progress on stderr"
+    )
+
+    p_read = sub.add_parser("read", parents=[common], help="print one miner's data as JSON")
+    p_read.add_argument("host", metavar="HOST")
+
+    actions = ", ".join(f"{a} {v.upper()}" if v else a for a, v in ACTIONS.items())
+    p_control = sub.add_parser(
+        "control",
+        parents=[common],
+        help="run a control on one miner",
+        description=f"Actions: {actions}.",
+    )
+    p_control.add_argument("host", metavar="HOST")
+    p_control.add_argument("action", choices=list(ACTIONS), metavar="ACTION")
+    p_control.add_argument("value", nargs="?", metavar="VALUE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = parse_args(argv)
+    if isinstance(args, int):
+        return args
+    _raise_file_limit()
+    try:
+        return asyncio.run(run(args))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+
+
+async def async_main(argv: Sequence[str]) -> int:
+    """Like :func:`main`, for callers that already run an event loop (tests)."""
+    args = parse_args(argv)
+    if isinstance(args, int):
+        return args
+    return await run(args)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """Parse and check the command line; an exit status when it is wrong (or --help)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse printed its message already
+        return int(exit_.code or 0)
+    try:
+        _check(args)
+    except UsageError as err:
+        _fail(f"{PROG} {args.command}: error: {err}")
+        return EXIT_USAGE
+    return args
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Validate values argparse cannot, before any connection is made."""
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if args.command == "scan":
+        try:
+            args.targets = parse_targets(args.target)
+        except MinerError as err:
+            raise UsageError(str(err)) from None
+        if args.concurrency < 1:
+            raise UsageError("--concurrency must be at least 1")
+        if args.deadline is not None and args.deadline <= 0:
+            raise UsageError("--deadline must be positive")
+        return
+    args.host = _host(args.host)
+    if args.command == "control":
+        action: str = args.action
+        value: str | None = args.value
+        kind = ACTIONS[action]
+        if kind is None and value is not None:
+            raise UsageError(f"{action} takes no value")
+        if kind is not None and value is None:
+            raise UsageError(f"{action} needs a value ({kind})")
+        args.on = _on_off(action, value) if kind == "on|off" else False
+        args.watts = _watts(value) if action == "power-limit" else 0
+
+
+async def run(args: argparse.Namespace) -> int:
+    verbose: bool = args.verbose
+    _setup_logging(verbose)
+    try:
+        async with aiohttp.ClientSession() as session:
+            if args.command == "scan":
+                return await _scan(args, session)
+            if args.command == "read":
+                return await _read(args, session)
+            return await _control(args, session)
+    except UsageError as err:
+        _fail(f"{PROG} {args.command}: error: {err}")
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say
+        with contextlib.suppress(OSError, ValueError):  # and no second error at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except MinerAuthenticationError as err:
+        _traceback(verbose)
+        _fail(f"error: {err} (give --username/--password)")
+        return EXIT_AUTH
+    except MinerError as err:
+        _traceback(verbose)
+        _fail(f"error: {err}")
+        return EXIT_ERROR
+    except Exception as err:  # a driver bug: still one line unless asked for more
+        _traceback(verbose)
+        hint = "" if verbose else " (--verbose shows details)"
+        _fail(f"unexpected error: {type(err).__name__}: {err}{hint}")
+        return EXIT_ERROR
+
+
+# -- commands ----------------------------------------------------------------------
+
+
+def _ports(args: argparse.Namespace) -> Ports:
+    return Ports(
+        rpc=args.rpc_port,
+        web=args.web_port,
+        https=args.https_port,
+        whatsminer_v3=args.whatsminer_v3_port,
+    )
+
+
+def _credentials(args: argparse.Namespace) -> Credentials | None:
+    if args.username is None and args.password is None:
+        return None
+    return Credentials(args.username, args.password)
+
+
+async def _connect(args: argparse.Namespace, session: aiohttp.ClientSession) -> Miner:
+    timeout: float = args.timeout or DEFAULT_TIMEOUT
+    return await Miner.connect(
+        args.host,
+        session,
+        ports=_ports(args),
+        credentials=_credentials(args),
+        timeout=timeout,
+        identify_timeout=timeout,
+    )
+
+
+def _host(text: str) -> str:
+    """One IPv4 address or a host name."""
+    text = text.strip()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        top = text.rstrip(".").rsplit(".", 1)[-1]
+        if _HOSTNAME.fullmatch(text) and not set(top) <= set("0123456789-"):
+            return text  # a name; one whose last label is numeric is a mistyped address
+        raise UsageError(f"HOST must be one IPv4 address or host name, not {text!r}") from None
+    if not isinstance(address, ipaddress.IPv4Address):
+        raise UsageError(f"HOST must be an IPv4 address, not {text!r}")
+    return str(address)
+
+
+async def _read(args: argparse.Namespace, session: aiohttp.ClientSession) -> int:
+    miner = await _connect(args, session)
+    snapshot = await miner.read()
+    data = {"host": miner.host, **snapshot.as_dict()}
+    print(json.dumps(data, indent=2, default=str))
+    return EXIT_OK
+
+
+async def _control(args: argparse.Namespace, session: aiohttp.ClientSession) -> int:
+    action: str = args.action
+    value: str | None = args.value
+    on: bool = args.on
+    watts: int = args.watts
+    miner = await _connect(args, session)
+    match action:
+        case "mining":
+            await miner.set_mining(on)
+        case "fault-light":
+            await miner.set_fault_light(on)
+        case "power-limit":
+            await miner.set_power_limit(watts)
+        case "work-mode":
+            await miner.set_work_mode(str(value))
+        case "reboot":
+            await miner.reboot()
+        case _:
+            await miner.restart_backend()
+    ident = miner.identity
+    done = action if value is None else f"{action} {value}"
+    print(f"ok: {done} on {miner.host} ({ident.make} {ident.model}, {ident.firmware})")
+    return EXIT_OK
+
+
+def _on_off(action: str, value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    if text in _ON:
+        return True
+    if text in _OFF:
+        return False
+    raise UsageError(f"{action} takes on or off, not {value!r}")
+
+
+def _watts(value: str | None) -> int:
+    text = (value or "").strip().lower().removesuffix("w").strip()
+    try:
+        watts = int(text)
+    except ValueError:
+        raise UsageError(f"power-limit takes whole watts, not {value!r}") from None
+    if watts <= 0:
+        raise UsageError(f"power-limit must be positive, not {watts}")
+    return watts
+
+
+async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int:
+    targets: list[ipaddress.IPv4Address] = args.targets
+    creds = _credentials(args)
+    credentials = {fam.key: creds for fam in FAMILIES} if creds is not None else None
+    reporter = None if args.no_progress else _ProgressPrinter(sys.stderr)
+    started = time.monotonic()
+    found: list[ScanResult] = []
+    kwargs: dict[str, Any] = {}
+    if args.timeout is not None:
+        kwargs["identify_timeout"] = args.timeout
+    async for result in scan(
+        targets,
+        session,
+        ports=_ports(args),
+        credentials=credentials,
+        concurrency=args.concurrency,
+        deadline=args.deadline,
+        progress=reporter,
+        **kwargs,
+    ):
+        found.append(result)
+        if reporter is not None:
+            reporter.found_one(result)
+    found.sort(key=lambda r: r.address)
+    elapsed = time.monotonic() - started
+    if reporter is not None:
+        reporter.finish(len(targets), len(found), elapsed)
+    if args.json:
+        print(json.dumps([_result_dict(r) for r in found], indent=2))
+    else:
+        _print_table(found, sys.stdout)
+    return EXIT_OK
+
+
+def _result_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        "host": result.host,
+        "family": result.family.key,
+        "identity": None if result.identity is None else result.identity.as_dict(),
+        "error": None if result.error is None else _error_text(result.error),
+        "error_type": None if result.error is None else type(result.error).__name__,
+    }
+
+
+def _error_text(error: MinerError) -> str:
+    if isinstance(error, MinerAuthenticationError):
+        return f"credentials refused: {error}"
+    return str(error)
+
+
+def _print_table(found: list[ScanResult], out: TextIO) -> None:
+    if not found:
+        print("no miners found", file=out)
+        return
+    header = ("HOST", "FAMILY", "MAKE", "MODEL", "FIRMWARE", "VERSION", "MAC", "STATUS")
+    rows: list[tuple[str, ...]] = [header]
+    for r in found:
+        ident = r.identity
+        if ident is None:
+            status = "credentials refused" if isinstance(r.error, MinerAuthenticationError) else ""
+            status = status or f"error: {r.error}"
+            rows.append((r.host, r.family.key, "", "", "", "", "", status))
+            continue
+        rows.append(
+            (
+                r.host,
+                r.family.key,
+                ident.make,
+                ident.model,
+                ident.firmware,
+                ident.firmware_version or "",
+                ident.mac or "",
+                "ok" if ident.supported else "ok (model not in hardware table)",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print(line.rstrip(), file=out)
+
+
+class _ProgressPrinter:
+    """Progress on stderr: a live line on a terminal, a line per stage otherwise."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.live = out.isatty()
+        self.last = 0.0
+        self.stage: ScanStage | None = None
+
+    def __call__(self, progress: ScanProgress) -> None:
+        if progress.stage is ScanStage.DONE:
+            return
+        if self.live:
+            now = time.monotonic()
+            if now - self.last < 0.1 and progress.done != progress.total:
+                return
+            self.last = now
+            self.out.write(
+                f"\r{progress.stage.value}: {progress.done}/{progress.total}, "
+                f"{progress.found} found\x1b[K"
+            )
+            self.out.flush()
+        elif progress.stage is not self.stage:
+            self.stage = progress.stage
+            what = "hosts" if progress.stage is ScanStage.SWEEP else "reachable hosts"
+            print(f"{progress.stage.value}: {progress.total} {what}", file=self.out, flush=True)
+
+    def found_one(self, result: ScanResult) -> None:
+        if self.live:
+            self.out.write("\r\x1b[K")
+        name = result.identity.model if result.identity else "?"
+        note = "" if result.error is None else f" ({_error_text(result.error)})"
+        print(f"found {result.host}: {result.family.key} {name}{note}", file=self.out, flush=True)
+
+    def finish(self, hosts: int, found: int, elapsed: float) -> None:
+        if self.live:
+            self.out.write("\r\x1b[K")
+        print(
+            f"scanned {hosts} addresses in {elapsed:.2f} s: {found} miner(s) found",
+            file=self.out,
+            flush=True,
+        )
+
+
+def _traceback(verbose: bool) -> None:
+    if verbose:
+        traceback.print_exc(file=sys.stderr)
+
+
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    if verbose:
+        logging.basicConfig(
+            level=logging.DEBUG, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
+
+
+def _raise_file_limit() -> None:
+    """A /24 sweep opens ~800 sockets at once: lift the soft open-file limit if it is low."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 8192 if hard == resource.RLIM_INFINITY else min(8192, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
