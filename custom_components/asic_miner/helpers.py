@@ -18,7 +18,7 @@ from .driver.exceptions import (
     MinerWriteDisabledError,
 )
 from .entity import AsicMinerEntity
-from .repairs import async_create_write_api_issue
+from .repairs import async_create_write_api_issue, async_delete_write_api_issue
 
 
 def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
@@ -32,6 +32,8 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
         placeholders = {"host": coordinator.miner.host}
         try:
             await func(self, *args, **kwargs)
+            # A control that worked proves the write API is on (again).
+            async_delete_write_api_issue(coordinator.hass, coordinator.config_entry)
         except (MinerUnsupportedError, MinerValueError) as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,

@@ -20,7 +20,7 @@ def async_create_write_api_issue(hass: HomeAssistant, entry: ConfigEntry) -> Non
         severity=ir.IssueSeverity.WARNING,
         translation_key="write_api_disabled",
         translation_placeholders={"name": entry.title},
-        learn_more_url="https://github.com/asic-miner/asic_miner#whatsminer-write-api",
+        learn_more_url="https://github.com/asic-miner/asic_miner#troubleshooting",
     )
 
 

@@ -45,3 +45,17 @@ async def test_problem_reports_errors_and_paused_mining(
     assert state.state == STATE_ON
     assert "Fan lost" in state.attributes["problems"]
     assert hass.states.get(MINING).state == STATE_OFF
+
+
+async def test_problem_when_no_pool_is_reachable(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    for pool in simulated_miner.state.pools:
+        pool.alive = False
+    await async_poll(hass, freezer)
+    state = hass.states.get(PROBLEM)
+    assert state.state == STATE_ON
+    assert state.attributes["problems"] == ["no pool reachable"]

@@ -16,9 +16,10 @@ from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import async_poll
 
 ENERGY = "sensor.sim_braiins_s19_energy"
-pytestmark = pytest.mark.parametrize("simulated_miner", ["braiins-s19"], indirect=True)
+S19 = pytest.mark.parametrize("simulated_miner", ["braiins-s19"], indirect=True)
 
 
+@S19
 async def test_energy_integrates_power(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -33,6 +34,7 @@ async def test_energy_integrates_power(
     assert float(hass.states.get(ENERGY).state) == pytest.approx(expected, abs=1e-4)
 
 
+@S19
 async def test_energy_skips_gaps(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -48,6 +50,7 @@ async def test_energy_skips_gaps(
     assert float(hass.states.get(ENERGY).state) == 0.0
 
 
+@S19
 async def test_energy_restored(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -69,3 +72,22 @@ async def test_energy_restored(
     assert float(hass.states.get(ENERGY).state) == 12.5
     await async_poll(hass, freezer)
     assert float(hass.states.get(ENERGY).state) > 12.5
+
+
+@pytest.mark.parametrize("simulated_miner", ["braiins-s19jpro"], indirect=True)
+async def test_energy_pauses_without_power_reading(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Paused on an older Braiins OS, power is unknown: nothing is integrated meanwhile."""
+    entity = "sensor.sim_braiins_s19jpro_energy"
+    simulated_miner.state.mining = False
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    assert float(hass.states.get(entity).state) == 0.0
+    simulated_miner.state.mining = True
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    assert float(hass.states.get(entity).state) > 0.0
