@@ -38,3 +38,24 @@ async def test_reboot(
     )
     assert simulated_miner.state.reboots == 1
     assert hass.states.get(REBOOT).state == "unavailable"  # rebooting: not reachable
+
+
+@pytest.mark.parametrize(
+    ("simulated_miner", "entity_id"),
+    [
+        ("braiins-s19", "button.sim_braiins_s19_restart_mining_backend"),
+        ("whatsminer-m60s", "button.sim_whatsminer_m60s_restart_mining_backend"),
+    ],
+    indirect=["simulated_miner"],
+)
+async def test_restart_backend(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    entity_id: str,
+) -> None:
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    assert simulated_miner.state.backend_restarts == 1
+    assert simulated_miner.state.reboots == 0
