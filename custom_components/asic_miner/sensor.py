@@ -28,12 +28,18 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
+from .driver.hardware import lookup
 from .driver.models import Board, Fan, MinerSnapshot
 from .entity import AsicMinerEntity, async_add_when_reported
 
 PARALLEL_UPDATES = 0
 
 UNIT_HASHRATE = "TH/s"
+UNIT_SMALL_HASHRATE = "GH/s"
+# Below this nominal hashrate (TH/s) a miner is shown in GH/s: a Bitaxe's 1.2 TH/s reads
+# as 1200 GH/s, as its own web UI shows it. Decided once per miner, so statistics keep
+# one unit.
+SMALL_MINER_THS = 2.0
 UNIT_EFFICIENCY = "J/TH"
 # Gaps longer than this are not integrated into energy: we don't know what happened.
 MAX_ENERGY_GAP = timedelta(minutes=5)
@@ -47,6 +53,7 @@ class AsicMinerSensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[MinerSnapshot], StateType | datetime]
     exists_fn: Callable[[MinerSnapshot], bool] | None = None
     attributes_fn: Callable[[MinerSnapshot], dict[str, Any]] | None = None
+    hashrate: bool = False  # in TH/s; shown in GH/s for small miners
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,11 +61,27 @@ class AsicMinerBoardSensorEntityDescription(SensorEntityDescription):
     """A per-board sensor, created for each board that reports the value."""
 
     value_fn: Callable[[Board], StateType]
+    hashrate: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
 class AsicMinerFanSensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[Fan], StateType]
+
+
+def _is_small_miner(snapshot: MinerSnapshot) -> bool:
+    identity = snapshot.identity
+    hardware = lookup(identity.make, identity.model)
+    nominal = hardware.nominal_hashrate if hardware else snapshot.expected_hashrate
+    if nominal is None:
+        nominal = snapshot.hashrate
+    return nominal is not None and 0 < nominal < SMALL_MINER_THS
+
+
+def _scaled[T: (StateType, StateType | datetime)](value: T, factor: float) -> T:
+    if factor != 1.0 and isinstance(value, int | float):
+        return round(value * factor, 3)
+    return value
 
 
 def _boot_time(snapshot: MinerSnapshot) -> datetime | None:
@@ -86,6 +109,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         key="hashrate",
         translation_key="hashrate",
         native_unit_of_measurement=UNIT_HASHRATE,
+        hashrate=True,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         value_fn=lambda s: s.hashrate,
@@ -94,6 +118,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         key="expected_hashrate",
         translation_key="expected_hashrate",
         native_unit_of_measurement=UNIT_HASHRATE,
+        hashrate=True,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -196,6 +221,7 @@ BOARD_SENSORS: tuple[AsicMinerBoardSensorEntityDescription, ...] = (
         key="board_hashrate",
         translation_key="board_hashrate",
         native_unit_of_measurement=UNIT_HASHRATE,
+        hashrate=True,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         entity_registry_enabled_default=False,
@@ -274,19 +300,22 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
 
     def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+        small = _is_small_miner(snapshot)
         for description in SENSORS:
             if description.exists_fn is not None:
                 exists = description.exists_fn(snapshot)
             else:
                 exists = description.value_fn(snapshot) is not None
             if exists:
-                yield AsicMinerSensor(coordinator, description)
+                yield AsicMinerSensor(coordinator, description, small=small)
         if snapshot.power is not None or snapshot.energy is not None:
             yield AsicMinerEnergySensor(coordinator, ENERGY)
         for board in snapshot.boards:
             for board_description in BOARD_SENSORS:
                 if board_description.value_fn(board) is not None:
-                    yield AsicMinerBoardSensor(coordinator, board_description, board.index)
+                    yield AsicMinerBoardSensor(
+                        coordinator, board_description, board.index, small=small
+                    )
         for fan in snapshot.fans:
             for fan_description in FAN_SENSORS:
                 if fan_description.value_fn(fan) is not None:
@@ -298,9 +327,21 @@ async def async_setup_entry(
 class AsicMinerSensor(AsicMinerEntity, SensorEntity):
     entity_description: AsicMinerSensorEntityDescription
 
+    def __init__(
+        self,
+        coordinator: AsicMinerDataUpdateCoordinator,
+        description: AsicMinerSensorEntityDescription,
+        *,
+        small: bool = False,
+    ) -> None:
+        super().__init__(coordinator, description)
+        self._factor = 1000.0 if small and description.hashrate else 1.0
+        if self._factor != 1.0:
+            self._attr_native_unit_of_measurement = UNIT_SMALL_HASHRATE
+
     @property
     def native_value(self) -> StateType | datetime:
-        value = self.entity_description.value_fn(self.coordinator.data)
+        value = _scaled(self.entity_description.value_fn(self.coordinator.data), self._factor)
         if isinstance(value, datetime):
             # Boot time computed from uptime wobbles by a second per poll; keep it still.
             previous = self._attr_native_value
@@ -324,6 +365,8 @@ class AsicMinerBoardSensor(AsicMinerEntity, SensorEntity):
         coordinator: AsicMinerDataUpdateCoordinator,
         description: AsicMinerBoardSensorEntityDescription,
         index: int,
+        *,
+        small: bool = False,
     ) -> None:
         super().__init__(
             coordinator,
@@ -332,6 +375,9 @@ class AsicMinerBoardSensor(AsicMinerEntity, SensorEntity):
             placeholders={"board": str(index + 1)},
         )
         self.index = index
+        self._factor = 1000.0 if small and description.hashrate else 1.0
+        if self._factor != 1.0:
+            self._attr_native_unit_of_measurement = UNIT_SMALL_HASHRATE
 
     def _board(self) -> Board | None:
         for board in self.coordinator.data.boards:
@@ -346,7 +392,11 @@ class AsicMinerBoardSensor(AsicMinerEntity, SensorEntity):
     @property
     def native_value(self) -> StateType:
         board = self._board()
-        return None if board is None else self.entity_description.value_fn(board)
+        return (
+            None
+            if board is None
+            else _scaled(self.entity_description.value_fn(board), self._factor)
+        )
 
 
 class AsicMinerFanSensor(AsicMinerEntity, SensorEntity):
