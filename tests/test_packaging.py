@@ -123,3 +123,21 @@ def test_icons_use_known_translation_keys() -> None:
     for platform, entities in icons["entity"].items():
         for key in entities:
             assert key in strings["entity"].get(platform, {}), f"{platform}.{key}"
+
+
+def test_brand_images() -> None:
+    from PIL import Image
+
+    brand = INTEGRATION / "brand"
+    for prefix in ("", "dark_"):
+        for name, size in ((f"{prefix}icon.png", 256), (f"{prefix}icon@2x.png", 512)):
+            with Image.open(brand / name) as image:
+                assert image.format == "PNG"
+                assert image.size == (size, size), name
+        for name, shortest in (
+            (f"{prefix}logo.png", (128, 256)),
+            (f"{prefix}logo@2x.png", (256, 512)),
+        ):
+            with Image.open(brand / name) as image:
+                assert shortest[0] <= min(image.size) <= shortest[1], name
+                assert image.width >= image.height, "logos are landscape"
