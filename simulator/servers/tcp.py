@@ -15,6 +15,7 @@ from ..state import MinerState
 type Handler = Callable[[str], Awaitable[bytes | None]]
 
 MAX_REQUEST = 1024 * 1024
+INVALID_JSON = b'{"STATUS":[{"STATUS":"E","Code":23,"Msg":"Invalid JSON","Description":"cgminer"}],"id":1}\x00'
 READ_TIMEOUT = 10.0
 
 
@@ -103,6 +104,11 @@ class RpcServer(_TcpServer):
                 if not chunk:
                     break
                 buf += chunk
+                if not buf.lstrip().startswith(b"{"):
+                    # cgminer answers anything that is not JSON at once, it never waits.
+                    writer.write(INVALID_JSON)
+                    await writer.drain()
+                    return
                 text = buf.rstrip(b"\x00\n").decode("utf-8", errors="replace")
                 with contextlib.suppress(ValueError):
                     json.loads(text)

@@ -23,7 +23,7 @@ from .exceptions import (
 )
 from .families._base import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
 from .hardware import lookup
-from .models import Board, MinerSnapshot
+from .models import Board, Control, MinerSnapshot
 from .transports.rpc import RpcClient
 from .transports.rpc_parse import check_status
 
@@ -154,7 +154,8 @@ async def collect(backend: Backend) -> MinerSnapshot:
         kwargs["boards"] = _with_expected_chips(backend, kwargs["boards"])
     return MinerSnapshot(
         identity=backend.identity,
-        controls=backend.CONTROLS,
+        # supports() may narrow the class's table per model (ePIC without power tuning).
+        controls=frozenset(c for c in Control if backend.supports(c)),
         power_limit_range=backend.power_limit_range(),
         **kwargs,
     )

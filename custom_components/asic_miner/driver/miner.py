@@ -84,7 +84,7 @@ class Miner:
 
     @property
     def controls(self) -> frozenset[Control]:
-        return self.backend.CONTROLS
+        return frozenset(c for c in Control if self.backend.supports(c))
 
     def supports(self, control: Control) -> bool:
         return self.backend.supports(control)

@@ -21,7 +21,7 @@ V3_FIRST_DATE = 20241101
 LED_ON = {"color": "red", "period": 200, "duration": 100, "start": 0}
 LED_AUTO = "auto"
 
-_VARIANT = re.compile(r"^(?P<base>M\d+[A-Z]*?\+*)(?P<variant>V[A-Z]\d+)?$")
+_VARIANT = re.compile(r"^(?P<base>M\d+[A-Z]*?\+*)(?P<variant>V[A-Z]?\d+)?$")
 
 
 @dataclass(frozen=True, slots=True)
