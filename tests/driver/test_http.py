@@ -409,3 +409,25 @@ async def test_token_json_error_status(session: aiohttp.ClientSession) -> None:
         auth = TokenAuth(Logins())
         with pytest.raises(MinerResponseError, match="HTTP 500"):
             await auth.json(server.client(session), "GET", "/status/500")
+
+
+async def test_token_auth_shares_one_login_between_concurrent_requests() -> None:
+    """Ten requests at once with no token log in once, not ten times."""
+    logins = 0
+
+    async def login() -> dict[str, str]:
+        nonlocal logins
+        logins += 1
+        await asyncio.sleep(0.01)
+        return {"Authorization": f"token-{logins}"}
+
+    auth = TokenAuth(login)
+    tokens = await asyncio.gather(*(auth.headers() for _ in range(10)))
+    assert logins == 1
+    assert all(t == {"Authorization": "token-1"} for t in tokens)
+    stale = tokens[0]
+    auth.invalidate(stale)
+    fresh = await auth.headers()
+    auth.invalidate(stale)  # a late refusal of the old token keeps the new one
+    assert await auth.headers() is fresh
+    assert logins == 2

@@ -140,28 +140,34 @@ class TokenAuth:
     """A token (or session cookie) got by logging in, renewed once when it is refused.
 
     ``login`` returns the headers to send; it raises ``MinerAuthenticationError`` when
-    the credentials themselves are wrong, which stops the retry.
+    the credentials themselves are wrong, which stops the retry. Concurrent requests
+    share one login: the first logs in while the others wait, and a refused token is
+    only dropped if no one has replaced it meanwhile (firmware such as VNish locks the
+    account after a few logins in a row).
     """
 
     login: Callable[[], Awaitable[dict[str, str]]]
     _headers: dict[str, str] | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
-    def invalidate(self) -> None:
-        self._headers = None
+    def invalidate(self, stale: dict[str, str] | None = None) -> None:
+        if stale is None or self._headers is stale:
+            self._headers = None
 
     async def headers(self) -> dict[str, str]:
-        if self._headers is None:
-            self._headers = await self.login()
-        return self._headers
+        async with self._lock:
+            if self._headers is None:
+                self._headers = await self.login()
+            return self._headers
 
     async def request(self, client: HttpClient, method: str, path: str, **kwargs: Any) -> HttpReply:
         extra = kwargs.pop("headers", None) or {}
         for attempt in (1, 2):
-            headers = {**extra, **await self.headers()}
+            token = await self.headers()
             try:
-                return await client.request(method, path, headers=headers, **kwargs)
+                return await client.request(method, path, headers={**extra, **token}, **kwargs)
             except MinerAuthenticationError:
-                self.invalidate()
+                self.invalidate(token)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
