@@ -124,10 +124,19 @@ _RECONFIGURE_SCHEMA = probatio.Schema(
 
 
 def unique_id_for(identity: MinerIdentity) -> str | None:
-    """The entry's unique ID: the MAC as lowercase hex, else the serial number."""
+    """The entry's unique ID: the MAC as lowercase hex, else the serial number.
+
+    Firmware that reports neither (a Bitaxe build without a MAC) falls back to its
+    family and hostname, which the owner set and DHCP does not change; never the
+    address alone.
+    """
     if mac := normalize_mac(identity.mac):
         return mac.replace(":", "").lower()
-    return clean_str(identity.serial)
+    if serial := clean_str(identity.serial):
+        return serial
+    if hostname := clean_str(identity.hostname):
+        return f"{identity.family}-{hostname.lower()}"
+    return None
 
 
 def entry_title(identity: MinerIdentity, host: str) -> str:

@@ -14,6 +14,6 @@ def register(cls: type[SimMiner]) -> type[SimMiner]:
 
 def load_all() -> dict[str, type[SimMiner]]:
     """Import every family module so each registers itself."""
-    from . import antminer, braiins, whatsminer  # noqa: F401
+    from . import antminer, avalon, bitaxe, braiins, epic, luxos, vnish, whatsminer  # noqa: F401
 
     return FAMILIES

@@ -15,7 +15,9 @@ from ..state import MinerState
 type Handler = Callable[[str], Awaitable[bytes | None]]
 
 MAX_REQUEST = 1024 * 1024
-INVALID_JSON = b'{"STATUS":[{"STATUS":"E","Code":23,"Msg":"Invalid JSON","Description":"cgminer"}],"id":1}\x00'
+INVALID_JSON = (
+    b'{"STATUS":[{"STATUS":"E","Code":23,"Msg":"Invalid JSON","Description":"cgminer"}],"id":1}\x00'
+)
 READ_TIMEOUT = 10.0
 
 

@@ -50,6 +50,21 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("MicroBT", "M60S"): Hardware(3, 111, 2, 186.0, 3441, 1500, 3900),
     ("MicroBT", "M63S"): Hardware(4, 111, 0, 390.0, 7215, 3500, 8000),
     ("MicroBT", "M66S"): Hardware(3, 160, 0, 298.0, 5513, 2500, 6200),
+    # Canaan (Avalon): chips per board as asic-rs lists them; power range = lowest to highest mode
+    ("Canaan", "Nano 3"): Hardware(1, 10, 1, 4.0, 140, 70, 140),
+    ("Canaan", "Nano 3S"): Hardware(1, 12, 1, 6.0, 140, 70, 140),
+    ("Canaan", "Q"): Hardware(1, 160, 4, 90.0, 1674, 800, 1674),
+    ("Canaan", "A1246"): Hardware(3, 120, 4, 90.0, 3420, 2500, 3700),
+    ("Canaan", "A1466"): Hardware(3, 176, 2, 150.0, 3230, 2600, 3500),
+    ("Canaan", "A1566"): Hardware(3, 160, 2, 185.0, 3420, 2800, 3700),
+    # Bitaxe (AxeOS): nominal = default frequency * small cores * chips; max = maxPower
+    ("Bitaxe", "Max"): Hardware(1, 1, 1, 0.286, 12, 5, 25),
+    ("Bitaxe", "Ultra"): Hardware(1, 1, 1, 0.434, 12, 5, 25),
+    ("Bitaxe", "Supra"): Hardware(1, 1, 1, 0.625, 15, 5, 40),
+    ("Bitaxe", "Gamma"): Hardware(1, 1, 1, 1.071, 18, 5, 40),
+    ("Bitaxe", "Gamma Turbo"): Hardware(1, 2, 1, 2.142, 36, 10, 60),
+    ("NerdAxe", "NerdQAxe+"): Hardware(1, 4, 2, 2.501, 50, 30, 70),
+    ("NerdAxe", "NerdQAxe++"): Hardware(1, 4, 2, 4.896, 76, 52, 100),
 }
 
 

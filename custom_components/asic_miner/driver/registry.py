@@ -10,15 +10,25 @@ from __future__ import annotations
 
 from .families._base import Family
 from .families.antminer import FAMILY as ANTMINER
+from .families.avalon import FAMILY as AVALON
+from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
+from .families.epic import FAMILY as EPIC
+from .families.luxos import FAMILY as LUXOS
+from .families.vnish import FAMILY as VNISH
 from .families.whatsminer import FAMILY as WHATSMINER
 
 FAMILIES: tuple[Family, ...] = (
     # non-stock firmware first
     BRAIINS,
+    LUXOS,
+    EPIC,
+    VNISH,
     # stock firmware
     WHATSMINER,
+    AVALON,
     ANTMINER,
+    BITAXE,
 )
 
 

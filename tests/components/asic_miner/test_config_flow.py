@@ -335,8 +335,19 @@ async def test_unique_id_falls_back_to_serial(hass: HomeAssistant, sim_runner: S
     assert result["result"].unique_id == "SERIAL-0042"
 
 
+async def test_unique_id_falls_back_to_hostname(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """Neither MAC nor serial (a Bitaxe build without a MAC): family and hostname."""
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="Rig-7")
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "antminer-rig-7"
+
+
 async def test_no_unique_id_aborts(hass: HomeAssistant, sim_runner: SimRunner) -> None:
-    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="")
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="")
     result = await start_user_flow(hass, "manual")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
@@ -628,7 +639,7 @@ async def test_scan_select_errors_then_finish(hass: HomeAssistant, sim_runner: S
     ("overrides", "configured", "reason"),
     [
         ({}, True, "already_configured"),
-        ({"mac": NO_MAC, "serial": ""}, False, "no_unique_id"),
+        ({"mac": NO_MAC, "serial": "", "hostname": ""}, False, "no_unique_id"),
     ],
     ids=["configured-at-another-address", "no-unique-id"],
 )
@@ -758,7 +769,7 @@ async def test_dhcp_known_by_serial_new_address(hass: HomeAssistant, sim_runner:
 
 @pytest.mark.usefixtures("sim_ports")
 async def test_dhcp_no_unique_id(hass: HomeAssistant, sim_runner: SimRunner) -> None:
-    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="")
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="")
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, NO_MAC)
     )

@@ -1,0 +1,510 @@
+"""Avalon (Canaan) against the simulator: A1566 (flat MM ID0), Nano 3S, Q (Summary + HBinfo).
+
+Identification, snapshot against the simulated state, every control (scheduled soft
+off / on, work modes, locate light, reboot, cgminer restart), the quirks (softon hangs
+up, RESTART instead of a status, NUL, nan/inf), one command at a time, each wire fault,
+and the bracket parser on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, cast
+
+import aiohttp
+import pytest
+
+from custom_components.asic_miner.driver.exceptions import (
+    MinerConnectionError,
+    MinerResponseError,
+    MinerTimeoutError,
+    MinerUnsupportedError,
+    MinerValueError,
+)
+from custom_components.asic_miner.driver.families._base import Replies
+from custom_components.asic_miner.driver.families._probes import RPC_DEVDETAILS, RPC_VERSION
+from custom_components.asic_miner.driver.families.avalon import (
+    ESTATS,
+    FAMILY,
+    SOFT_SWITCH_DELAY,
+    GenericBackend,
+    Mini3Backend,
+    Nano3Backend,
+    Nano3sBackend,
+    QBackend,
+    RackBackend,
+    _errors,
+    _restart_accepted,
+    backend_for,
+    mm_values,
+    normalize_model,
+    numbers,
+    parse_mm,
+)
+from custom_components.asic_miner.driver.miner import Miner
+from custom_components.asic_miner.driver.models import Control, MinerErrorEntry
+from custom_components.asic_miner.driver.registry import FAMILIES
+from simulator.families.avalon import PROFILES, AvalonSim
+from simulator.faults import Fault, FaultKind
+from tests.driver.conftest import DRIVER_PORTS, SimFactory
+
+# model, backend, the work modes the driver offers (firmware numbers 0, 1, 2)
+MODELS = [
+    ("A1566", "rack", ("normal", "performance")),
+    ("Nano 3S", "nano3s", ("low", "mid", "high")),
+    ("Q", "q", ("eco", "standard", "super")),
+]
+MODEL_NAMES = [m[0] for m in MODELS]
+IDS = ["a1566", "nano3s", "q"]
+
+
+async def _start(simulate: SimFactory, model: str, **overrides: Any) -> AvalonSim:
+    return cast(AvalonSim, await simulate("avalon", model, **overrides))
+
+
+async def _connect(session: aiohttp.ClientSession, host: str, **kwargs: Any) -> Miner:
+    return await Miner.connect(host, session, ports=DRIVER_PORTS, **kwargs)
+
+
+def _run_schedule(sim: AvalonSim) -> None:
+    """Move the simulated miner's clock past a scheduled soft off / soft on."""
+    sim.state.clock = time.time() + SOFT_SWITCH_DELAY + 1
+
+
+# -- identification and reading -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "backend", "modes"), MODELS, ids=IDS)
+async def test_identify_and_read(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    model: str,
+    backend: str,
+    modes: tuple[str, ...],
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    ident = miner.identity
+    assert (ident.make, ident.model, ident.family, ident.firmware, ident.backend) == (
+        "Canaan",
+        model,
+        "avalon",
+        "Stock",
+        backend,
+    )
+    assert miner.family is FAMILY
+    assert ident.mac == sim.state.mac
+    assert ident.serial == sim.state.serial
+    assert ident.firmware_version == PROFILES[model].firmware
+    assert ident.api_version == "3.7"
+    assert ident.control_board == PROFILES[model].hwtype
+    assert ident.hostname is None  # cgminer's RPC does not say
+    assert ident.supported
+
+    state = sim.state
+    state.errors = [("2048", "PSU fan failed"), ("1", "Input voltage low"), ("110", "not PSU")]
+    snap = await miner.read()
+    assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
+    assert snap.expected_hashrate == pytest.approx(state.expected_hashrate)
+    assert snap.power == round(state.power)
+    assert snap.power_limit == state.effective_power_limit
+    assert snap.power_limit_range is None  # MPO is read only
+    assert snap.environment_temperature == round(state.environment_temperature)
+    assert snap.uptime == pytest.approx(state.uptime, abs=2)
+    assert snap.mining is True
+    assert snap.work_mode == modes[sim.mode_number]
+    assert snap.work_modes == modes
+    assert [(e.code, e.message) for e in snap.errors] == [
+        ("PS1", "Power supply: input voltage low"),
+        ("PS2048", "Power supply: fan failed"),
+    ]
+
+    assert len(snap.boards) == state.spec.boards
+    for board, rate in zip(snap.boards, state.board_hashrates(), strict=True):
+        assert board.hashrate == pytest.approx(rate, abs=1e-6)
+        assert board.chip_temperature == sim.chip_max(board.index)
+        assert board.chips == state.spec.chips_per_board
+        assert board.expected_chips == state.spec.chips_per_board
+        assert board.active is True
+        assert board.board_temperature is None  # Avalon reports chips and air only
+    if model == "Q":
+        assert snap.boards[0].inlet_temperature == sim.board_inlet()
+        assert snap.boards[0].outlet_temperature == sim.board_outlet()
+    else:  # the Nano 3S says -273 (no outlet sensor); racks have none per board
+        assert snap.boards[0].outlet_temperature is None
+
+    assert [f.rpm for f in snap.fans] == state.fan_rpms()
+    assert {f.percent for f in snap.fans} == {sim.fan_percent()}
+    assert [f.index for f in snap.fans] == list(range(state.spec.fans))
+
+    assert [(p.url, p.user) for p in snap.pools] == [(p.url, p.user) for p in state.pools]
+    assert snap.pools[0].active is True
+    assert snap.pools[1].active is False
+    assert all(p.alive for p in snap.pools)
+
+    if model == "A1566":
+        assert snap.fault_light is False
+        assert snap.controls == {
+            Control.MINING,
+            Control.FAULT_LIGHT,
+            Control.WORK_MODE,
+            Control.REBOOT,
+            Control.RESTART_BACKEND,
+        }
+    else:
+        assert snap.fault_light is None
+        assert snap.controls == {
+            Control.MINING,
+            Control.WORK_MODE,
+            Control.REBOOT,
+            Control.RESTART_BACKEND,
+        }
+
+
+async def test_stored_identity_reads_without_identifying(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    sim = await _start(simulate, "Q")
+    identity = (await _connect(session, sim.host)).identity
+    sim.requests.clear()
+    miner = Miner.from_identity(sim.host, session, identity, ports=DRIVER_PORTS)
+    snap = await miner.read()
+    assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+    assert sorted(c for c, _ in sim.requests) == ["devs", "estats", "pools"]
+
+
+async def test_one_command_at_a_time(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    """Canaan's API takes one command at a time: a poll's three go one after another."""
+    sim = await _start(simulate, "A1566")
+    miner = await _connect(session, sim.host)
+    miner.ctx.timeout = 2.0
+    sim.state.fault = Fault(FaultKind.DELAY, 0.25)
+    started = time.monotonic()
+    snap = await miner.read()
+    assert time.monotonic() - started >= 0.7
+    assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+
+
+# -- controls -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES, ids=IDS)
+async def test_mining_round_trip(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+
+    await miner.set_mining(False)
+    # softoff acts at the time it names, a few seconds ahead
+    assert (await miner.read()).mining is True
+    assert sim.soft_off_at is not None
+    assert sim.soft_off_at - time.time() == pytest.approx(SOFT_SWITCH_DELAY, abs=1.5)
+    _run_schedule(sim)
+    snap = await miner.read()
+    assert snap.mining is False
+    assert snap.hashrate == 0
+    assert snap.power == round(sim.state.power)
+    assert all(b.active is False for b in snap.boards)
+
+    sim.state.clock = None
+    sim.requests.clear()
+    await miner.set_mining(True)  # softon hangs up without a reply: still a success
+    command, parameter = sim.requests[0]
+    assert command == "ascset"
+    assert parameter is not None
+    assert parameter.startswith("0,softon,1:")
+    _run_schedule(sim)
+    snap = await miner.read()
+    assert snap.mining is True
+    assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+
+
+@pytest.mark.parametrize(("model", "backend", "modes"), MODELS, ids=IDS)
+async def test_work_modes_round_trip(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    model: str,
+    backend: str,
+    modes: tuple[str, ...],
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    for number, mode in reversed(list(enumerate(modes))):
+        await miner.set_work_mode(mode)
+        assert sim.requests[-1] == ("ascset", f"0,workmode,set,{number}")
+        assert sim.mode_number == number
+        snap = await miner.read()
+        assert snap.work_mode == mode
+        assert snap.work_modes == modes
+        assert snap.power == round(sim.state.power)
+    with pytest.raises(MinerValueError):
+        await miner.set_work_mode("turbo")
+    with pytest.raises(MinerValueError):
+        await miner.set_work_mode("normal" if model != "A1566" else "low")
+
+
+async def test_fault_light_round_trip(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    sim = await _start(simulate, "A1566")
+    miner = await _connect(session, sim.host)
+    await miner.set_fault_light(True)
+    assert sim.requests[-1] == ("ascset", "0,led,1-1")
+    assert (await miner.read()).fault_light is True
+    await miner.set_fault_light(False)
+    assert sim.requests[-1] == ("ascset", "0,led,1-0")
+    assert (await miner.read()).fault_light is False
+    assert sim.state.fault_light is False
+
+
+@pytest.mark.parametrize("model", ["Nano 3S", "Q"])
+async def test_home_units_have_no_fault_light_or_power_limit(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    assert not miner.supports(Control.FAULT_LIGHT)
+    with pytest.raises(MinerUnsupportedError):
+        await miner.set_fault_light(True)
+    with pytest.raises(MinerUnsupportedError):
+        await miner.set_power_limit(100)
+    assert miner.power_limit_range() is None
+    assert not any(c == "ascset" for c, _ in sim.requests)
+
+
+@pytest.mark.parametrize("model", MODEL_NAMES, ids=IDS)
+async def test_reboot_and_restart(
+    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    sim.state.boot_time -= 600
+
+    await miner.restart_backend()  # cgminer answers "RESTART", not a status
+    assert sim.requests[-1] == ("restart", None)
+    assert sim.state.backend_restarts == 1
+    snap = await miner.read()
+    assert snap.uptime is not None
+    assert snap.uptime < 5
+
+    await miner.reboot()
+    assert sim.requests[-1] == ("ascset", "0,reboot,0")
+    assert sim.state.reboots == 1
+    with pytest.raises(MinerConnectionError):
+        await miner.read()
+    sim.state.reboot_until = 0.0
+    assert (await miner.read()).mining is True
+
+
+async def test_refused_control_is_an_error(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    sim = await _start(simulate, "Q")
+    miner = await _connect(session, sim.host)
+    # A Q has no locate light: cgminer refuses the option with status E.
+    backend = cast(QBackend, miner.backend)
+    with pytest.raises(MinerResponseError, match="Unknown option: led"):
+        await backend._ascset("led,1-1")
+
+
+# -- faults -----------------------------------------------------------------------------
+
+FAULTS = [
+    (FaultKind.RESET, MinerConnectionError),
+    (FaultKind.SILENCE, MinerTimeoutError),
+    (FaultKind.DELAY, MinerTimeoutError),
+    # No length on the wire: a cut reply is caught by its open brackets, never repaired
+    # into a shorter one.
+    (FaultKind.TRUNCATE, MinerResponseError),
+    (FaultKind.MALFORMED, MinerResponseError),
+]
+
+
+@pytest.mark.parametrize("model", ["A1566", "Q"])
+@pytest.mark.parametrize(("kind", "error"), FAULTS, ids=[f[0] for f in FAULTS])
+async def test_faults(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    model: str,
+    kind: FaultKind,
+    error: type[Exception],
+) -> None:
+    sim = await _start(simulate, model)
+    miner = await _connect(session, sim.host)
+    miner.ctx.timeout = 0.5
+    sim.state.fault = Fault(kind, 3.0 if kind is FaultKind.DELAY else 0.0)
+    started = time.monotonic()
+    with pytest.raises(error):
+        await miner.read()
+    # Once one command finds the miner unreachable, the rest of the poll do not wait.
+    assert time.monotonic() - started < 1.2
+    with pytest.raises(error):
+        await miner.set_work_mode(miner.backend.WORK_MODES[0])
+    with pytest.raises(error):
+        await miner.set_mining(False)
+    with pytest.raises(error):
+        await miner.set_mining(True)  # the hang-up is not trusted: its check fails too
+    assert time.monotonic() - started < 4.0
+    if kind in (FaultKind.RESET, FaultKind.SILENCE):
+        assert sim.soft_off_at is None  # nothing reached the firmware
+
+    sim.state.fault = None
+    snap = await miner.read()
+    assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+    assert snap.work_mode == miner.backend.WORK_MODES[sim.mode_number]
+
+
+async def test_softon_hang_up_is_confirmed(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A hang-up after softon is success only once the miner answers right after."""
+    sim = await _start(simulate, "Nano 3S")
+    miner = await _connect(session, sim.host)
+    miner.ctx.timeout = 0.5
+    sim.state.fault = Fault(FaultKind.RESET)  # drops every connection unanswered
+    with pytest.raises(MinerConnectionError):
+        await miner.set_mining(True)
+    with pytest.raises(MinerConnectionError):
+        await miner.restart_backend()
+    assert sim.state.backend_restarts == 0
+    sim.state.fault = None
+
+    sim.requests.clear()
+    await miner.set_mining(True)
+    assert [c for c, _ in sim.requests] == ["ascset", "estats"]
+    assert sim.soft_on_time == sim.soft_on_at
+
+    # A unit that reports another soft-on time did not take ours.
+    backend = cast(Nano3sBackend, miner.backend)
+    sim.soft_on_time = 1
+    with pytest.raises(MinerResponseError, match="softon not taken"):
+        await backend._confirm_softon(int(time.time()) + SOFT_SWITCH_DELAY)
+
+    await sim.stop()
+    with pytest.raises(MinerConnectionError):  # refused: not a hang-up
+        await miner.set_mining(True)
+
+
+# -- identification rules -------------------------------------------------------------
+
+
+def test_registered_before_stock_antminer() -> None:
+    keys = [f.key for f in FAMILIES]
+    assert keys.index("avalon") < keys.index("antminer")
+    assert not FAMILY.default_credentials.password
+
+
+@pytest.mark.parametrize(
+    ("version", "devdetails", "match"),
+    [
+        ('{"VERSION":[{"PROD":"Avalon Nano3s","MODEL":"Nano3s"}]}', None, True),
+        ('{"VERSION":[{"PROD":"AvalonMiner 15-194","MODEL":"15-194"}]}', None, True),
+        (None, '{"DEVDETAILS":[{"Name":"AVALON","Driver":"avalon"}]}', True),
+        ('{"VERSION":[{"BMMiner":"1.0.0","Type":"Antminer S19 Pro"}]}', None, False),
+        ('{"VERSION":[{"BOSer":"1.0"}]}', '{"DEVDETAILS":[{"Model":"S19"}]}', False),
+        ('{"STATUS":"E","Msg":"invalid cmd","Description":"btminer"}', None, False),
+    ],
+)
+def test_fingerprint(version: str | None, devdetails: str | None, match: bool) -> None:
+    results = {}
+    if version is not None:
+        results[RPC_VERSION.key] = version
+    if devdetails is not None:
+        results[RPC_DEVDETAILS.key] = devdetails
+    assert FAMILY.matches(results) is match
+
+
+@pytest.mark.parametrize(
+    ("raw", "model", "backend"),
+    [
+        ("Nano3s", "Nano 3S", Nano3sBackend),
+        ("Avalon Nano3s", "Nano 3S", Nano3sBackend),
+        ("Nano3", "Nano 3", Nano3Backend),
+        ("Mini3", "Mini 3", Mini3Backend),
+        ("Q", "Q", QBackend),
+        ("Avalon Q", "Q", QBackend),
+        ("1566-185", "A1566", RackBackend),
+        ("AvalonMiner 1566", "A1566", RackBackend),
+        ("1246-83", "A1246", RackBackend),
+        ("15-194", "A15-194", RackBackend),
+        ("1566HA", "A1566HA", RackBackend),
+        ("1166Pro", "A1166 Pro", GenericBackend),
+        ("1066", "A1066", GenericBackend),
+    ],
+)
+def test_model_names(raw: str, model: str, backend: type) -> None:
+    assert normalize_model(raw) == model
+    assert backend_for(model) is backend
+    assert FAMILY.backend(backend.name) is backend
+
+
+def test_model_name_missing() -> None:
+    assert normalize_model(None) is None
+    assert normalize_model("  ") is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'"RESTART"', b"RESTART", b'{"STATUS":"RESTART"}', b'{"RESTART","id":1}', b'"RESTART"\x00'],
+)
+def test_restart_reply_shapes(raw: bytes) -> None:
+    assert _restart_accepted(raw)
+
+
+def test_restart_refusal_is_not_accepted() -> None:
+    assert not _restart_accepted(b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}]}')
+
+
+# -- the bracket format ----------------------------------------------------------------
+
+
+def test_parse_flat_mm() -> None:
+    text = (
+        "Ver[1246-83-21072802_4ec6bb0_211fc46] DNA[02010000cbd2fd6d] MEMFREE[269880 B] "
+        "SYSTEMSTATU[Work: In Work, Hash Board: 3 ] Temp[30] FanR[72%] "
+        "PS[0 1214 1316 242 3189 1320 3504] GHSspd[nan] DHspd[inf%] "
+        "HS_RCD0[Tenv:23 Tavg:65 Fan1:3407 V12:1217] FACOPTS0[] "
+        "ATAOPTS0[--avalon10-freq 240:258:279:300 --avalon10-voltage-level 1180] "
+        "PVT_T0[ 63  70  70 ] Nonce Mask[25] Odd[a[b]c] Cut[1 2"
+    )
+    mm = parse_mm(text)
+    assert mm["Ver"] == "1246-83-21072802_4ec6bb0_211fc46"
+    assert mm["SYSTEMSTATU"] == "Work: In Work, Hash Board: 3 "
+    assert mm["MEMFREE"] == "269880 B"
+    assert mm["HS_RCD0"] == "Tenv:23 Tavg:65 Fan1:3407 V12:1217"
+    assert mm["FACOPTS0"] == ""
+    assert mm["ATAOPTS0"] == "--avalon10-freq 240:258:279:300 --avalon10-voltage-level 1180"
+    assert mm["Nonce Mask"] == "25"
+    assert mm["Odd"] == "a[b]c"
+    assert mm["Cut"] == "1 2"
+    assert numbers(mm["PVT_T0"]) == [63.0, 70.0, 70.0]
+    assert numbers(mm["PS"])[6] == 3504.0
+    assert numbers(mm["GHSspd"]) == [None]
+    assert numbers(mm["DHspd"]) == [None]
+    assert numbers(mm["FanR"]) == [72.0]
+
+
+def test_parse_summary_layout() -> None:
+    item = {
+        "Elapsed": 37819,
+        "MM ID0:Summary": (
+            "'STATS':{Ver[Q-25052801_14a19a2] SYSTEMSTATU[Work: In Idle, Hash Board: 1] "
+            "ITemp[26] MPO[800] Nonce Mask[25]}"
+        ),
+        "HBinfo": "'HB0':{PVT_T0[ 58  59  60] MW0[526 664 642]} 'HB1':{PVT_T1[61 0]}",
+    }
+    mm = mm_values(item)
+    assert mm["Ver"] == "Q-25052801_14a19a2"
+    assert mm["MPO"] == "800"
+    assert mm["Nonce Mask"] == "25"
+    assert numbers(mm["PVT_T0"]) == [58.0, 59.0, 60.0]
+    assert numbers(mm["PVT_T1"]) == [61.0, 0.0]
+    assert parse_mm("'HB0':{}") == {"HB0": {}}
+    assert parse_mm("") == {}
+
+
+def test_error_bits() -> None:
+    reply = {"STATS": [{"MM ID0": "PS[6 1209 1187 297 3526 1188 3731]"}]}
+    assert _errors(Replies({ESTATS: reply})) == [
+        MinerErrorEntry("Power supply: over temperature (sensor 1)", "PS2"),
+        MinerErrorEntry("Power supply: over temperature (sensor 2)", "PS4"),
+    ]
