@@ -29,6 +29,16 @@ SIMULATED = {
     "braiins-s19jpro": ("braiins", "S19j Pro"),
     "whatsminer-m30splus": ("whatsminer", "M30S+"),
     "whatsminer-m60s": ("whatsminer", "M60S"),
+    "avalon-nano3s": ("avalon", "Nano 3S"),
+    "avalon-a1566": ("avalon", "A1566"),
+    "bitaxe-gamma": ("bitaxe", "Gamma"),
+    "bitaxe-nerdqaxe": ("bitaxe", "NerdQAxe++"),
+    "luxos-s19xp": ("luxos", "S19 XP"),
+    "luxos-s21": ("luxos", "S21"),
+    "vnish-s19": ("vnish", "S19"),
+    "vnish-s21": ("vnish", "S21"),
+    "epic-s19jpro": ("epic", "S19j Pro"),
+    "epic-s21": ("epic", "S21"),
 }
 ALL_SIMULATED = list(SIMULATED)
 
