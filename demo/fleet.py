@@ -1,0 +1,56 @@
+"""What the demo needs to know about its fleet file: subnet, size, changed passwords."""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# The widest network the demo scans: the fleet file keeps its miners in one /24.
+_NARROWEST_SCAN_PREFIX = 24
+
+
+@dataclass(frozen=True, slots=True)
+class FleetPlan:
+    """The miners a fleet file describes, as the config flow will meet them."""
+
+    hosts: tuple[str, ...]
+    passwords: dict[str, str]  # host -> a password changed from the firmware default
+    subnet: str
+
+    @property
+    def size(self) -> int:
+        return len(self.hosts)
+
+
+def plan_fleet(data: dict[str, Any]) -> FleetPlan:
+    """Expand the ``[[miner]]`` tables (``count`` means consecutive addresses)."""
+    hosts: list[str] = []
+    passwords: dict[str, str] = {}
+    for entry in data.get("miner", []):
+        first = ipaddress.IPv4Address(entry["host"])
+        for i in range(int(entry.get("count", 1))):
+            host = str(first + i)
+            hosts.append(host)
+            if "password" in entry:
+                passwords[host] = str(entry["password"])
+    if not hosts:
+        raise ValueError("the fleet file has no [[miner]]")
+    return FleetPlan(tuple(hosts), passwords, scan_subnet(hosts))
+
+
+def scan_subnet(hosts: list[str]) -> str:
+    """The network a person would scan: the /24 around the miners, wider if they spread."""
+    addresses = [ipaddress.IPv4Address(h) for h in hosts]
+    low, high = min(addresses), max(addresses)
+    prefix = _NARROWEST_SCAN_PREFIX
+    while high not in (network := ipaddress.IPv4Network(f"{low}/{prefix}", strict=False)):
+        prefix -= 1
+    return str(network)
+
+
+def load_fleet(path: Path) -> tuple[dict[str, Any], FleetPlan]:
+    data = tomllib.loads(path.read_text())
+    return data, plan_fleet(data)

@@ -1,0 +1,281 @@
+"""The README's screenshots, taken from a demo in a real headless browser.
+
+    scripts/screenshots            # installs what it needs, then runs this
+
+Starts its own demo (state in .demo/screenshots, port 8124, so a running demo is left
+alone) with the miners not added, then, in Debian's chromium driven by Playwright:
+adds the fleet through the integration's config flow as a person would (Add
+integration > Scan a network > the fleet's subnet) and takes the scan result; finishes
+the flow (the changed Antminer password); lets the demo build its dashboard; takes a
+device page and the dashboard's views. Writes docs/images/*.png. Look at every picture
+before committing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from playwright.async_api import BrowserContext, Page, async_playwright
+
+from .client import DemoError, HomeAssistantClient
+from .dashboard import DASHBOARD_PATH
+from .fleet import load_fleet
+from .flow import wait_for_entries
+from .run import FLEET_FILE, REPO, die_with_parent, ensure_dashboard
+
+STATE = REPO / ".demo" / "screenshots"
+IMAGES = REPO / "docs" / "images"
+PORT = 8124
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The miner the device page and the per-miner view show: the fleet's Braiins OS S19.
+SHOWN_MINER = "braiins-127-0-1-20"
+READY_TIMEOUT = 300.0
+STEP_TIMEOUT = 60_000  # ms, for Playwright waits
+
+
+def say(message: str) -> None:
+    print(f"screenshots: {message}", flush=True)
+
+
+async def start_demo() -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
+    """The demo, fresh, with its miners left to add; its login once it is ready."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "demo",
+        "--fresh",
+        "--no-miners",
+        "--state",
+        str(STATE),
+        "--port",
+        str(PORT),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
+    )
+    try:
+        return proc, await _wait_until_ready(proc)
+    except BaseException:
+        await stop_demo(proc)
+        raise
+
+
+async def _wait_until_ready(proc: asyncio.subprocess.Process) -> dict[str, Any]:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            line = await asyncio.wait_for(proc.stdout.readline(), deadline - time.monotonic())
+        except TimeoutError:
+            break
+        if not line:
+            raise DemoError(f"the demo exited with {await proc.wait()} before it was ready")
+        text = line.decode().rstrip()
+        print(f"  {text}", flush=True)
+        if text.startswith("Home Assistant is ready"):
+            asyncio.create_task(_drain(proc))  # noqa: RUF006
+            login: dict[str, Any] = json.loads((STATE / "login.json").read_text())
+            return login
+    raise DemoError(f"the demo was not ready within {READY_TIMEOUT:.0f} s")
+
+
+async def _drain(proc: asyncio.subprocess.Process) -> None:
+    assert proc.stdout is not None
+    while line := await proc.stdout.readline():
+        print(f"  {line.decode().rstrip()}", flush=True)
+
+
+async def stop_demo(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGINT)  # the demo's own Ctrl-C: it stops what it started
+        await proc.wait()
+
+
+def auth_script(ha: HomeAssistantClient) -> str:
+    """Put the tokens where the frontend keeps them, so the app opens logged in."""
+    tokens = {
+        "hassUrl": ha.base_url,
+        "clientId": ha.client_id,
+        "access_token": ha.token,
+        "refresh_token": ha.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": 1800,
+        "expires": int(time.time() * 1000) + 1_800_000,
+    }
+    return f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});"
+
+
+async def open_page(page: Page, url: str, text: str) -> None:
+    """Go to a page of the app and wait until it shows ``text`` and settles."""
+    await page.goto(url)
+    await page.wait_for_function(
+        "() => document.querySelector('home-assistant')?.hass?.connected === true",
+        timeout=STEP_TIMEOUT,
+    )
+    await page.get_by_text(text, exact=False).first.wait_for(timeout=STEP_TIMEOUT)
+    await page.wait_for_timeout(2500)  # charts and icons finish drawing
+
+
+async def shoot(page: Page, name: str) -> None:
+    await page.mouse.move(1, 1)  # no hover highlight where the last click was
+    await page.wait_for_timeout(300)
+    path = IMAGES / f"{name}.png"
+    await page.screenshot(path=str(path))
+    say(f"wrote {path.relative_to(REPO)}")
+
+
+async def config_flow(page: Page, base: str, subnet: str, passwords: dict[str, str]) -> None:
+    """Add the fleet the way a person does, and take the scan result."""
+    await open_page(
+        page, f"{base}/config/integrations/dashboard/add?domain=asic_miner", "set up ASIC Miner"
+    )
+    await page.get_by_role("button", name="OK").click()
+    await page.get_by_text("Scan a network").first.click()
+    field = page.locator("dialog-data-entry-flow").locator("input").first
+    await field.wait_for(timeout=STEP_TIMEOUT)
+    await field.fill(subnet)
+    await page.get_by_role("button", name="Submit").click()
+    await page.get_by_text("Miners found").first.wait_for(timeout=STEP_TIMEOUT)
+    await page.wait_for_timeout(1500)
+    await shoot(page, "config-flow-scan")
+    await page.get_by_role("button", name="Submit").click()
+    await page.get_by_text("Log in to").first.wait_for(timeout=STEP_TIMEOUT)
+    password = page.locator("dialog-data-entry-flow").locator("input[type=password]").first
+    await password.fill(next(iter(set(passwords.values()))))
+    await page.get_by_role("button", name="Submit").click()
+    finish = page.get_by_role("button", name="Skip and finish")
+    with contextlib.suppress(Exception):
+        await finish.wait_for(timeout=STEP_TIMEOUT)
+        await finish.click()
+
+
+async def lower_power_limit(ha: HomeAssistantClient, entity_id: str) -> None:
+    """Set the power limit to about 80 % of what it is, within the miner's bounds."""
+    state = await ha.request("GET", f"/api/states/{entity_id}")
+    attrs = state["attributes"]
+    step = float(attrs.get("step", 1))
+    target = round(float(state["state"]) * 0.8 / step) * step
+    target = min(max(target, float(attrs["min"])), float(attrs["max"]))
+    await ha.request(
+        "POST", "/api/services/number/set_value", {"entity_id": entity_id, "value": target}
+    )
+    say(f"set {entity_id} from {state['state']} to {target:g}")
+
+
+async def browse(
+    context: BrowserContext, ha: HomeAssistantClient, args: argparse.Namespace
+) -> None:
+    _data, plan = load_fleet(FLEET_FILE)
+    page = context.pages[0] if context.pages else await context.new_page()
+    base = ha.base_url
+    if "scan" in args.only:
+        await config_flow(page, base, plan.subnet, plan.passwords)
+    await wait_for_entries(ha, plan.size)
+    await ensure_dashboard(ha)
+    devices = await ha.ws({"type": "config/device_registry/list"})
+    device = next(d for d in devices if d["name"] == SHOWN_MINER)
+    # A few minutes of history for the graphs, with the power limit lowered halfway
+    # through, as a person would with the dashboard's slider.
+    await asyncio.sleep(args.settle / 2)
+    await lower_power_limit(ha, f"number.{SHOWN_MINER.replace('-', '_')}_power_limit")
+    await asyncio.sleep(args.settle / 2)
+    if "device" in args.only:
+        await page.set_viewport_size({"width": args.width, "height": args.device_height})
+        await open_page(page, f"{base}/config/devices/device/{device['id']}", "Sensors")
+        await shoot(page, "device-page")
+        await page.set_viewport_size({"width": args.width, "height": args.height})
+    if "dashboard" in args.only:
+        await open_page(page, f"{base}/{DASHBOARD_PATH}/fleet", "Hashrate")
+        await shoot(page, "dashboard-fleet")
+        await page.set_viewport_size({"width": args.width, "height": args.miner_height})
+        await open_page(page, f"{base}/{DASHBOARD_PATH}/{SHOWN_MINER}", "Control")
+        await shoot(page, "dashboard-miner")
+
+
+async def run(args: argparse.Namespace) -> int:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    if args.attach:  # a demo started with --state .demo/screenshots already runs
+        proc, login = None, json.loads((STATE / "login.json").read_text())
+    else:
+        proc, login = await start_demo()
+    try:
+        async with aiohttp.ClientSession() as session:
+            ha = HomeAssistantClient(session, login["url"])
+            await ha.login(login["username"], login["password"])
+            with tempfile.TemporaryDirectory(prefix="demo-chromium-") as profile:
+                async with async_playwright() as pw:
+                    context = await pw.chromium.launch_persistent_context(
+                        profile,
+                        executable_path=CHROMIUM,
+                        headless=True,
+                        args=CHROMIUM_FLAGS,
+                        viewport={"width": args.width, "height": args.height},
+                        locale="en-US",
+                        color_scheme="light",
+                    )
+                    await context.add_init_script(auth_script(ha))
+                    try:
+                        await browse(context, ha, args)
+                    except Exception:
+                        for number, page in enumerate(context.pages):
+                            shot = STATE / f"failure-{number}.png"
+                            await page.screenshot(path=str(shot))
+                            say(f"failed on {page.url}; the page is in {shot.relative_to(REPO)}")
+                        raise
+                    finally:
+                        await context.close()
+            await ha.close()
+    finally:
+        if proc is not None:
+            await stop_demo(proc)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m demo.screenshots", description=__doc__)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--device-height", type=int, default=1230)
+    parser.add_argument("--miner-height", type=int, default=1000)
+    parser.add_argument("--settle", type=int, default=180, help="seconds of history first")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=["scan", "device", "dashboard"],
+        choices=["scan", "device", "dashboard"],
+    )
+    parser.add_argument("--attach", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        say(f"{CHROMIUM} is missing: run scripts/demo_install --screenshots")
+        return 1
+    try:
+        return asyncio.run(run(args))
+    except DemoError as err:
+        say(f"error: {err}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
