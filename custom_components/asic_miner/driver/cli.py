@@ -212,9 +212,6 @@ async def run(args: argparse.Namespace) -> int:
             if args.command == "read":
                 return await _read(args, session)
             return await _control(args, session)
-    except UsageError as err:
-        _fail(f"{PROG} {args.command}: error: {err}")
-        return EXIT_USAGE
     except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say
         with contextlib.suppress(OSError, ValueError):  # and no second error at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

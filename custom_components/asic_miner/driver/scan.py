@@ -653,9 +653,6 @@ class _Scanner:
         except MinerNotIdentifiedError:
             _LOGGER.debug("%s: reachable, but no known miner firmware answered", host)
             return None
-        except MinerError as err:
-            _LOGGER.debug("%s: probing failed: %s", host, err)
-            return None
         ctx.credentials = self.credentials.get(family.key) or Credentials()
         try:
             async with asyncio.timeout_at(deadline):

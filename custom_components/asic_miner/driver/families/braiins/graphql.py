@@ -243,10 +243,6 @@ class GraphqlBackend(BraiinsBackend):
         super().__init__(ctx, identity)
         self.api = GraphqlApi(ctx)
 
-    @classmethod
-    def accepts(cls, version: tuple[int, ...] | None) -> bool:
-        return True  # every release before REST, and the fallback when REST is missing
-
     async def fetch_call(self, call: Call) -> Any:
         if call.name != "graphql" or call.argument is None:
             raise NotImplementedError(call.name)

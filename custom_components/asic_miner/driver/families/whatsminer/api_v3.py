@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...exceptions import MinerError, MinerValueError
+from ...exceptions import MinerValueError
 from ...models import (
     Board,
     Control,
@@ -52,10 +52,7 @@ def client_for(ctx: MinerContext) -> WhatsminerV3Client:
 
 def _optional(replies: Replies, source: Call) -> Any:
     """A reply that only adds detail: its failure must not cost the field."""
-    try:
-        return replies.get(source)
-    except MinerError:
-        return None
+    return replies.get(source)
 
 
 def _summary(replies: Replies) -> dict[str, Any]:
