@@ -62,14 +62,16 @@ LAN_ADAPTER: dict[str, Any] = {
     "enabled": True,
     "auto": True,
     "default": True,
-    "ipv4": [{"address": "192.168.1.37", "network_prefix": 24}],
+    "ipv4": [
+        {"address": "192.168.1.37", "network_prefix": 24}
+    ],  # example LAN adapter data, never contacted
     "ipv6": [],
 }
 DISABLED_ADAPTER: dict[str, Any] = {
     **LAN_ADAPTER,
     "name": "wlan0",
     "enabled": False,
-    "ipv4": [{"address": "10.9.8.7", "network_prefix": 24}],
+    "ipv4": [{"address": "10.9.8.7", "network_prefix": 24}],  # example LAN adapter data
 }
 
 
@@ -362,11 +364,16 @@ async def test_no_unique_id_aborts(hass: HomeAssistant, sim_runner: SimRunner) -
 @pytest.mark.parametrize(
     ("adapter_list", "subnet"),
     [
-        ([DISABLED_ADAPTER, LAN_ADAPTER], "192.168.1.0/24"),
-        ([{**LAN_ADAPTER, "ipv4": [{"address": "10.1.2.3", "network_prefix": 8}]}], "10.1.2.0/24"),
+        ([DISABLED_ADAPTER, LAN_ADAPTER], "192.168.1.0/24"),  # example LAN data
         (
-            [{**LAN_ADAPTER, "ipv4": [{"address": "172.16.5.9", "network_prefix": 20}]}],
-            "172.16.0.0/20",
+            [{**LAN_ADAPTER, "ipv4": [{"address": "10.1.2.3", "network_prefix": 8}]}],
+            "10.1.2.0/24",
+        ),  # example LAN data
+        (
+            [
+                {**LAN_ADAPTER, "ipv4": [{"address": "172.16.5.9", "network_prefix": 20}]}
+            ],  # example LAN data
+            "172.16.0.0/20",  # example LAN data
         ),
         (
             [
