@@ -424,8 +424,8 @@ class VnishSim(SimMiner):
                     "dhcp": True,
                     "ip": self.host,
                     "netmask": "255.255.255.0",
-                    "gateway": "192.168.1.1",  # example LAN data, never contacted
-                    "dns": ["192.168.1.1"],  # example LAN data
+                    "gateway": "192.0.2.1",
+                    "dns": ["192.0.2.1"],
                     "hostname": s.hostname,
                 },
                 "uptime": uptime_text(s.uptime),
@@ -678,8 +678,8 @@ class VnishSim(SimMiner):
                 "hostname": s.hostname,
                 "ipaddress": self.host,
                 "netmask": "255.255.255.0",
-                "gateway": "192.168.1.1",  # example LAN data, never contacted
-                "dnsservers": ["192.168.1.1"],  # example LAN data
+                "gateway": "192.0.2.1",
+                "dnsservers": ["192.0.2.1"],
             },
             "ui": {"locale": "en", "theme": "dark", "timezone": "GMT"},
             "regional": {"timezone": {"current": "GMT"}},

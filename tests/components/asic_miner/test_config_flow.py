@@ -62,16 +62,15 @@ LAN_ADAPTER: dict[str, Any] = {
     "enabled": True,
     "auto": True,
     "default": True,
-    "ipv4": [
-        {"address": "192.168.1.37", "network_prefix": 24}
-    ],  # example LAN adapter data, never contacted
+    # Documentation addresses (RFC 5737): the flow only reads them to prefill a form.
+    "ipv4": [{"address": "192.0.2.37", "network_prefix": 24}],
     "ipv6": [],
 }
 DISABLED_ADAPTER: dict[str, Any] = {
     **LAN_ADAPTER,
     "name": "wlan0",
     "enabled": False,
-    "ipv4": [{"address": "10.9.8.7", "network_prefix": 24}],  # example LAN adapter data
+    "ipv4": [{"address": "203.0.113.7", "network_prefix": 24}],
 }
 
 
@@ -364,16 +363,14 @@ async def test_no_unique_id_aborts(hass: HomeAssistant, sim_runner: SimRunner) -
 @pytest.mark.parametrize(
     ("adapter_list", "subnet"),
     [
-        ([DISABLED_ADAPTER, LAN_ADAPTER], "192.168.1.0/24"),  # example LAN data
+        ([DISABLED_ADAPTER, LAN_ADAPTER], "192.0.2.0/24"),
         (
-            [{**LAN_ADAPTER, "ipv4": [{"address": "10.1.2.3", "network_prefix": 8}]}],
-            "10.1.2.0/24",
-        ),  # example LAN data
+            [{**LAN_ADAPTER, "ipv4": [{"address": "203.0.113.9", "network_prefix": 8}]}],
+            "203.0.113.0/24",
+        ),
         (
-            [
-                {**LAN_ADAPTER, "ipv4": [{"address": "172.16.5.9", "network_prefix": 20}]}
-            ],  # example LAN data
-            "172.16.0.0/20",  # example LAN data
+            [{**LAN_ADAPTER, "ipv4": [{"address": "198.51.100.9", "network_prefix": 20}]}],
+            "198.51.96.0/20",
         ),
         (
             [
@@ -382,11 +379,11 @@ async def test_no_unique_id_aborts(hass: HomeAssistant, sim_runner: SimRunner) -
                     "ipv4": [
                         {"address": "127.0.0.1", "network_prefix": 8},
                         {"address": "169.254.3.4", "network_prefix": 16},
-                        {"address": "192.168.7.2", "network_prefix": 23},
+                        {"address": "198.51.101.2", "network_prefix": 23},
                     ],
                 }
             ],
-            "192.168.6.0/23",
+            "198.51.100.0/23",
         ),
         ([{**LAN_ADAPTER, "ipv4": []}], ""),
         ([], ""),
@@ -409,10 +406,10 @@ async def test_scan_form_prefilled(
     ("subnet", "error"),
     [
         ("not a network", "invalid_subnet"),
-        ("192.168.1.0/33", "invalid_subnet"),
+        ("127.0.9.0/33", "invalid_subnet"),
         ("", "invalid_subnet"),
-        ("10.0.0.0/8", "subnet_too_large"),
-        ("10.0.0.0/15", "subnet_too_large"),
+        ("127.0.0.0/8", "subnet_too_large"),  # refused before any address is tried
+        ("127.0.0.0/15", "subnet_too_large"),
     ],
 )
 async def test_scan_bad_subnet(hass: HomeAssistant, subnet: str, error: str) -> None:

@@ -508,7 +508,7 @@ def test_fingerprint_needs_an_https_redirect() -> None:
     def web(status: int, headers: dict[str, str], body: bytes = b"") -> dict[str, Any]:
         return {"web_root": HttpReply(status, headers, body)}
 
-    assert FAMILY.matches(web(307, {"location": "https://10.0.0.5/"}))  # any header case
+    assert FAMILY.matches(web(307, {"location": "https://127.0.10.5/"}))  # any header case
     assert not FAMILY.matches(web(307, {}))  # a redirect without a target
     assert not FAMILY.matches(web(307, {"Location": "http://10.0.0.5/admin"}))
     assert not FAMILY.matches(web(200, {}, b"<a href='/cgi-bin/luci'>Braiins OS</a>"))
