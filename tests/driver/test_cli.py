@@ -182,7 +182,7 @@ async def test_scan_nothing_found(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("10.0.0.0/8", "limited to 65,536"),
+        ("127.0.0.0/8", "limited to 65,536"),
         ("192.168.1", "not an IPv4 address"),
         ("192.168.1.50-10", "ends before it starts"),
     ],

@@ -510,7 +510,7 @@ def test_fingerprint_needs_an_https_redirect() -> None:
 
     assert FAMILY.matches(web(307, {"location": "https://127.0.10.5/"}))  # any header case
     assert not FAMILY.matches(web(307, {}))  # a redirect without a target
-    assert not FAMILY.matches(web(307, {"Location": "http://10.0.0.5/admin"}))
+    assert not FAMILY.matches(web(307, {"Location": "http://127.0.10.5/admin"}))
     assert not FAMILY.matches(web(200, {}, b"<a href='/cgi-bin/luci'>Braiins OS</a>"))
     assert FAMILY.matches({"rpc_version": '{"VERSION":[{"BTMiner":"2.0.5"}]}'})
     assert not FAMILY.matches({"rpc_version": '{"VERSION":[{"CGMiner":"4.9"}]}'})  # no web
