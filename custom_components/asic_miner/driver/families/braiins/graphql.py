@@ -394,7 +394,7 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
     if not isinstance(appeals, list):
         raise KeyError("no appeals")
     return [
-        MinerErrorEntry(message=str(item.get("message")), code=clean_str(item.get("kind")))
+        MinerErrorEntry(message=str(item.get("message")))
         for item in appeals
         if isinstance(item, dict) and str(item.get("kind", "")).upper() in _PROBLEM_KINDS
     ]
