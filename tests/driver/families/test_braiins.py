@@ -12,6 +12,7 @@ from typing import NamedTuple
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -416,3 +417,27 @@ async def test_garbled_replies(
         assert snap.mining is None  # the web half failed outright
         assert snap.fault_light is None
     assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("release", ["22.08", "24.09", "25.03", "25.05.1", "25.07"])
+async def test_identification_queries_need_no_login(
+    simulate: SimFactory, session: aiohttp.ClientSession, release: str
+) -> None:
+    """Real units name model and release to anyone (asic-rs identifies them so)."""
+    sim = await _start(simulate, "S19", release=release)
+    web = MinerContext(sim.host, session, DRIVER_PORTS).web()
+
+    async def ask(query: str) -> HttpReply:
+        return await web.request(
+            "POST", "/graphql", json_body={"query": query}, auth_required=False
+        )
+
+    model = await ask("{ bosminer { info { modelName } } }")
+    assert model.json() == {"data": {"bosminer": {"info": {"modelName": sim._model_name()}}}}
+    version = await ask("{ bos { info { version { full } } } }")
+    assert version.json() == {"data": {"bos": {"info": {"version": {"full": sim.release.full}}}}}
+    refused = await ask("{ bos { hostname } }")  # anything else needs the session
+    assert refused.status == 403
+    mutation = await ask("mutation { bos { reboot { __typename } } }")
+    assert mutation.status == 403
+    assert sim.state.reboots == 0
