@@ -10,6 +10,8 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.asic_miner.binary_sensor import _mining
+from custom_components.asic_miner.driver.models import MinerIdentity, MinerSnapshot
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import ALL_SIMULATED, async_poll
 
@@ -83,3 +85,16 @@ async def test_paused_miner_is_not_a_problem(
     problem = hass.states.get(ids["problem"])
     assert problem.state == STATE_OFF, problem.attributes["problems"]
     assert problem.attributes["problems"] == []
+
+
+@pytest.mark.parametrize(
+    ("mining", "hashrate", "expected"),
+    [(None, None, None), (None, 0.0, False), (None, 12.5, True), (False, 12.5, False)],
+)
+def test_mining_sensor_without_a_state_field(
+    mining: bool | None, hashrate: float | None, expected: bool | None
+) -> None:
+    """No state field and no hashrate: unknown, never "not running"."""
+    identity = MinerIdentity("Bitmain", "S19", "antminer", "Stock", "modern")
+    snapshot = MinerSnapshot(identity=identity, mining=mining, hashrate=hashrate)
+    assert _mining(snapshot) is expected
