@@ -303,3 +303,13 @@ def test_fingerprint_by_digest_realm() -> None:
     assert FAMILY.matches(challenge('Digest realm="antMiner Configuration", nonce="1"'))
     assert not FAMILY.matches(challenge('Digest realm="router", nonce="1"'))
     assert not FAMILY.matches(challenge("Basic"))
+
+
+async def test_legacy_blink_that_does_not_change(serve: Serve) -> None:
+    ctx = await serve({("POST", "/cgi-bin/blink.cgi"): _json({"isBlinking": False})})
+    backend = LegacyBackend(ctx, IDENTITY)
+    await backend.set_fault_light(False)
+    with pytest.raises(
+        MinerControlRefusedError, match="fault light: the miner refused: it stayed off"
+    ):
+        await backend.set_fault_light(True)

@@ -293,7 +293,10 @@ class LegacyBackend(_AntminerBackend):
         return reply.json()
 
     async def set_fault_light(self, on: bool) -> None:
-        await self._blink("startBlink" if on else "stopBlink")
+        reply = await self._blink("startBlink" if on else "stopBlink")
+        state = to_bool(reply.get("isBlinking")) if isinstance(reply, dict) else None
+        if state is not None and state is not on:
+            raise MinerControlRefusedError("fault light", f"it stayed {'on' if state else 'off'}")
 
 
 # -- identification ----------------------------------------------------------------
