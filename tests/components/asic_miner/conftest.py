@@ -61,10 +61,12 @@ async def simulated_miner(request: pytest.FixtureRequest, sim_runner: SimRunner)
     """A running simulated miner; parametrise indirectly with an id from ``SIMULATED``."""
     family, model = SIMULATED[request.param]
     index = list(SIMULATED).index(request.param)
-    # A fixed identity and a frozen clock keep entity snapshots stable across runs.
+    # A fixed identity, address and a frozen clock keep entity snapshots stable across
+    # runs (a miner without a hostname is named after its model and address).
     miner = await sim_runner.start(
         family,
         model,
+        host=f"127.0.19.{200 + index}",
         mac=f"02:AA:BB:CC:00:{index:02X}",
         serial=f"SIMSERIAL{index:04d}",
         hostname=f"sim-{request.param}",
@@ -133,7 +135,8 @@ async def init_integration(
     mock_config_entry.add_to_hass(hass)
     with patch("custom_components.asic_miner.PLATFORMS", [p for p in PLATFORMS if p in platforms]):
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+        # Includes the write-path check setup starts in the background.
+        await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 
