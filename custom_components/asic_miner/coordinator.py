@@ -65,15 +65,15 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
                 translation_placeholders={"host": self.miner.host},
             ) from err
         except MinerError as err:
-            if isinstance(err, MinerConnectionError) and time.monotonic() < self._restart_until:
-                if self.last_update_success:
-                    LOGGER.info(
-                        "%s is restarting, as its firmware does after that control; "
-                        "its entities are unavailable until it is back",
-                        self.miner.host,
-                    )
-                    # Keeps the coordinator from logging the expected silence as an error.
-                    self.last_update_success = False
+            restarting = time.monotonic() < self._restart_until
+            if isinstance(err, MinerConnectionError) and restarting and self.last_update_success:
+                LOGGER.info(
+                    "%s is restarting, as its firmware does after that control; "
+                    "its entities are unavailable until it is back",
+                    self.miner.host,
+                )
+                # Keeps the coordinator from logging the expected silence as an error.
+                self.last_update_success = False
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="communication_error",
