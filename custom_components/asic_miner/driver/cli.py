@@ -394,7 +394,6 @@ def _unsupported_dict(found: UnsupportedMiner) -> dict[str, Any]:
     }
 
 
-
 def _result_dict(result: ScanResult) -> dict[str, Any]:
     return {
         "host": result.host,
