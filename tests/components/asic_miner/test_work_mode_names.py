@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.asic_miner.driver.families import antminer, avalon
+from custom_components.asic_miner.driver.families._base import Backend
 from custom_components.asic_miner.driver.families.whatsminer import _common as whatsminer
 
 ROOT = Path(__file__).parents[3] / "custom_components" / "asic_miner"
@@ -18,7 +19,7 @@ FIXED_MODES = sorted(
         *(
             mode
             for backend in vars(avalon).values()
-            if isinstance(backend, type)
+            if isinstance(backend, type) and issubclass(backend, Backend)
             for mode in getattr(backend, "WORK_MODES", ())
         ),
     }
