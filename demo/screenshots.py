@@ -164,6 +164,11 @@ async def config_flow(page: Page, base: str, subnet: str, passwords: dict[str, s
     password = page.locator("dialog-data-entry-flow").locator("input[type=password]").first
     await password.fill(next(iter(set(passwords.values()))))
     await page.get_by_role("button", name="Submit").click()
+    # The summary of every miner added; submitting creates the last one.
+    await page.get_by_text("Miners added").first.wait_for(timeout=STEP_TIMEOUT)
+    await page.wait_for_timeout(1000)
+    await shoot(page, "config-flow-added")
+    await page.get_by_role("button", name="Submit").click()
     finish = page.get_by_role("button", name="Skip and finish")
     with contextlib.suppress(Exception):
         await finish.wait_for(timeout=STEP_TIMEOUT)
