@@ -97,12 +97,17 @@ class Miner:
     def power_limit_range(self) -> PowerLimitRange | None:
         """Bounds for the power limit: the firmware's, else the model's, else the maker's.
 
+        Firmware that only takes its own profiles or presets (LuxOS, VNish) gets only
+        those bounds, ``None`` until they were read.
+
         ``None`` when the miner takes no power limit, or when none of the three is
         known (a maker the hardware table has no row for): then no bounds are offered
         rather than made up.
         """
         if not self.supports(Control.POWER_LIMIT):
             return None
+        if self.backend.BOUNDS_FROM_FIRMWARE:
+            return self.backend.power_limit_range()  # only values the firmware lists
         identity = self.identity
         return (
             self.backend.power_limit_range()
