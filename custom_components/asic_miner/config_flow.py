@@ -311,7 +311,7 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             key = _error_key(err)
             level = logging.INFO if key == "invalid_auth" else logging.WARNING
             LOGGER.log(level, "Adding a miner: %s", err or type(err).__name__)
-            answered = err.answered or "" if isinstance(err, MinerNotIdentifiedError) else ""
+            answered = (err.answered or "") if isinstance(err, MinerNotIdentifiedError) else ""
             return _Failed(key, answered)
         except Exception:
             LOGGER.exception("Unexpected error while talking to the miner")

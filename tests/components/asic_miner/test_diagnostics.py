@@ -118,12 +118,22 @@ def test_redact_walks_every_container() -> None:
         "a": ({"url": "x://secret-1"}, [{"deep": {"user": "secret-2"}}]),
         "b": frozenset({"x://secret-1 and 203.0.113.9", "seen at secret-host"}),
         "e": {"url": "stratum+tcp://user-secret@secret-host:3333"},
+        "f": {"user": {"nested": ["deep-secret", {"x": "inner-secret"}]}},
+        "g": "mentions deep-secret and inner-secret",
         "c": MinerSnapshot(identity=replace(_identity(), mac="02:00:00:00:00:01")),
         "d": None,
         "host": "",
     }
     text = json.dumps(redact(data, ["extra-secret"]))
-    for secret in ("secret-1", "secret-2", "203.0.113.9", "02:00:00:00:00:01", "secret-host"):
+    for secret in (
+        "secret-1",
+        "secret-2",
+        "203.0.113.9",
+        "02:00:00:00:00:01",
+        "secret-host",
+        "deep-secret",
+        "inner-secret",
+    ):
         assert secret not in text
 
 

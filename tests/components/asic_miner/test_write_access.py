@@ -12,14 +12,23 @@ from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    STATE_UNAVAILABLE,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.asic_miner.const import DOMAIN
+from custom_components.asic_miner.const import CONF_RPC_PORT, CONF_WEB_PORT, DOMAIN
+from custom_components.asic_miner.driver.exceptions import MinerResponseError
 from simulator.miner import SimMiner
-from tests.components.asic_miner.conftest import async_poll
+from tests.components.asic_miner.conftest import async_poll, entry_data_for
+from tests.simhelpers import DRIVER_PORTS, SimRunner
 
 LIGHT = "switch.sim_whatsminer_m30splus_fault_light"
 HASHRATE = "sensor.sim_whatsminer_m30splus_hashrate"
@@ -89,3 +98,47 @@ async def test_offline_miner_is_not_judged(
     await coordinator.async_check_write_access()
     assert coordinator.write_problem is None
     assert not issue_registry.issues
+
+
+@pytest.mark.parametrize("simulated_miner", ["whatsminer-m30splus"], indirect=True)
+async def test_refused_test_command_names_the_reason(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data
+    with patch.object(
+        type(coordinator.miner), "check_credentials", side_effect=MinerResponseError("busy: 14")
+    ):
+        await coordinator.async_check_write_access()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"write_refused_{init_integration.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders["error"] == "busy: 14"
+    assert hass.states.get(LIGHT).state == STATE_UNAVAILABLE
+
+
+async def test_reconfigure_saves_when_only_the_write_api_is_off(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """A typed password is checked; a switched-off API does not stop saving it."""
+    sim = await sim_runner.start("whatsminer", "M30S+")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.state.mac.replace(":", "").lower(),
+        data=await entry_data_for(sim),
+    )
+    entry.add_to_hass(hass)
+    sim.write_api_enabled = False  # type: ignore[attr-defined]
+    result = await entry.start_reconfigure_flow(hass)
+    with patch("custom_components.asic_miner.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                CONF_HOST: sim.host,
+                CONF_RPC_PORT: DRIVER_PORTS.rpc,
+                CONF_WEB_PORT: DRIVER_PORTS.web,
+                CONF_USERNAME: "admin",
+                CONF_PASSWORD: "admin",
+            },
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PASSWORD] == "admin"
