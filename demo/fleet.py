@@ -26,19 +26,27 @@ class FleetPlan:
 
 
 def plan_fleet(data: dict[str, Any]) -> FleetPlan:
-    """Expand the ``[[miner]]`` tables (``count`` means consecutive addresses)."""
+    """Expand the ``[[miner]]`` tables (``count`` means consecutive addresses).
+
+    A table with ``supported = false`` is a miner no family supports: the scan covers
+    its address, but it is not among the miners the demo waits to see added.
+    """
     hosts: list[str] = []
     passwords: dict[str, str] = {}
+    everything: list[str] = []  # what the scan covers, unsupported miners included
     for entry in data.get("miner", []):
         first = ipaddress.IPv4Address(entry["host"])
         for i in range(int(entry.get("count", 1))):
             host = str(first + i)
+            everything.append(host)
+            if entry.get("supported", True) is False:
+                continue  # listed by the scan as not supported; never an entry
             hosts.append(host)
             if "password" in entry:
                 passwords[host] = str(entry["password"])
     if not hosts:
-        raise ValueError("the fleet file has no [[miner]]")
-    return FleetPlan(tuple(hosts), passwords, scan_subnet(hosts))
+        raise ValueError("the fleet file has no [[miner]] that can be added")
+    return FleetPlan(tuple(hosts), passwords, scan_subnet(everything))
 
 
 def scan_subnet(hosts: list[str]) -> str:

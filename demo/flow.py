@@ -62,6 +62,10 @@ async def add_fleet_by_scan(
         placeholders = result.get("description_placeholders") or {}
         say(f"{placeholders.get('hosts')} refused the default login; answering with the fleet's")
         result = await ha.request("POST", url, login_for(placeholders, passwords))
+    if result["type"] == "form" and result["step_id"] == "scan_done":
+        # The summary of every miner added; confirming creates the last one.
+        say(f"{result['description_placeholders']['count']} miners added")
+        result = await ha.request("POST", url, {})
     if result["type"] != "create_entry":
         raise DemoError(f"the config flow ended with {result}")
     created: dict[str, Any] = result

@@ -384,7 +384,7 @@ async def run(args: argparse.Namespace) -> int:
     log = state / "home-assistant.out"
 
     fleet = await start_fleet(data)
-    say(f"{plan.size} simulated miners on {plan.subnet} ({FLEET_FILE.relative_to(REPO)})")
+    say(f"{len(fleet.miners)} simulated miners on {plan.subnet} ({FLEET_FILE.relative_to(REPO)})")
     hass = HomeAssistantProcess(config, log)
     code = 0
     try:

@@ -145,8 +145,14 @@ async def shoot(page: Page, name: str) -> None:
     say(f"wrote {path.relative_to(REPO)}")
 
 
-async def config_flow(page: Page, base: str, subnet: str, passwords: dict[str, str]) -> None:
-    """Add the fleet the way a person does, and take the scan result."""
+async def config_flow(
+    page: Page, base: str, subnet: str, passwords: dict[str, str], size: dict[str, int]
+) -> None:
+    """Add the fleet the way a person does, and take the scan result.
+
+    ``size`` is the viewport for the scan result: tall enough to show, below the
+    miners to tick, what the scan found but cannot add.
+    """
     await open_page(
         page, f"{base}/config/integrations/dashboard/add?domain=asic_miner", "set up ASIC Miner"
     )
@@ -157,12 +163,22 @@ async def config_flow(page: Page, base: str, subnet: str, passwords: dict[str, s
     await field.fill(subnet)
     await page.get_by_role("button", name="Submit").click()
     await page.get_by_text("Miners found").first.wait_for(timeout=STEP_TIMEOUT)
+    normal = page.viewport_size
+    await page.set_viewport_size(size)
+    await page.get_by_text("Found but not supported").first.wait_for(timeout=STEP_TIMEOUT)
     await page.wait_for_timeout(1500)
     await shoot(page, "config-flow-scan")
+    if normal is not None:
+        await page.set_viewport_size(normal)
     await page.get_by_role("button", name="Submit").click()
     await page.get_by_text("Log in to").first.wait_for(timeout=STEP_TIMEOUT)
     password = page.locator("dialog-data-entry-flow").locator("input[type=password]").first
     await password.fill(next(iter(set(passwords.values()))))
+    await page.get_by_role("button", name="Submit").click()
+    # The summary of every miner added; submitting creates the last one.
+    await page.get_by_text("Miners added").first.wait_for(timeout=STEP_TIMEOUT)
+    await page.wait_for_timeout(1000)
+    await shoot(page, "config-flow-added")
     await page.get_by_role("button", name="Submit").click()
     finish = page.get_by_role("button", name="Skip and finish")
     with contextlib.suppress(Exception):
@@ -190,7 +206,8 @@ async def browse(
     page = context.pages[0] if context.pages else await context.new_page()
     base = ha.base_url
     if "scan" in args.only:
-        await config_flow(page, base, plan.subnet, plan.passwords)
+        size = {"width": args.width, "height": args.scan_height}
+        await config_flow(page, base, plan.subnet, plan.passwords, size)
     await wait_for_entries(ha, plan.size)
     await ensure_dashboard(ha)
     devices = await ha.ws({"type": "config/device_registry/list"})
@@ -257,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--device-height", type=int, default=1230)
+    parser.add_argument("--scan-height", type=int, default=1100)
     parser.add_argument("--miner-height", type=int, default=1000)
     parser.add_argument("--settle", type=int, default=180, help="seconds of history first")
     parser.add_argument(

@@ -36,7 +36,8 @@ DEMO_CONFIGURED = {"history", "logbook", "logger"}
 def test_demo_fleet_plan() -> None:
     _data, plan = load_fleet(FLEET_FILE)
     assert plan.subnet == "127.0.1.0/24"
-    assert plan.size == 12
+    assert plan.size == 12  # the Auradine and the Elphapex are scanned, never added
+    assert "127.0.1.50" not in plan.hosts
     assert plan.passwords == {"127.0.1.14": "changed"}
 
 
@@ -55,6 +56,11 @@ def test_plan_expands_counts_and_widens_the_subnet() -> None:
     assert scan_subnet(["10.0.0.5"]) == "10.0.0.0/24"
     with pytest.raises(ValueError, match="no"):
         plan_fleet({})
+    unsupported = plan_fleet(
+        {"miner": [{"host": "127.0.1.5"}, {"host": "127.0.4.1", "supported": False}]}
+    )
+    assert unsupported.hosts == ("127.0.1.5",)
+    assert unsupported.subnet == "127.0.0.0/21"  # the scan still covers it
 
 
 def test_login_for_the_hosts_a_scan_login_names() -> None:

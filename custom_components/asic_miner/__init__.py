@@ -56,7 +56,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
 
     A miner that is off when Home Assistant starts still sets up, from the identity
     stored at configuration: its entities show unavailable and fill in when it answers.
-    Only refused credentials stop the setup, so the user is asked for new ones.
+    Only refused credentials stop the setup, so the user is asked for new ones. Whether
+    the controls' login and API work is checked in the background: a refusal there
+    leaves the readings alone, makes the controls unavailable and opens a repair issue.
     """
     coordinator = AsicMinerDataUpdateCoordinator(hass, entry, miner_from_entry(hass, entry))
     await coordinator.async_refresh()
@@ -65,6 +67,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     entry.runtime_data = coordinator
     async_check_partial_support(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if coordinator.last_update_success:
+        entry.async_create_background_task(
+            hass, coordinator.async_check_write_access(), f"{DOMAIN} write check {entry.title}"
+        )
     return True
 
 

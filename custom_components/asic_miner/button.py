@@ -67,7 +67,11 @@ async def async_setup_entry(
 
 class AsicMinerButton(AsicMinerEntity, ButtonEntity):
     entity_description: AsicMinerButtonEntityDescription
+    _requires_write = True
 
     @asic_miner_exception_handler
     async def async_press(self) -> None:
-        await self.entity_description.press_fn(self.coordinator.miner)
+        miner = self.coordinator.miner
+        await self.entity_description.press_fn(miner)
+        if miner.restarts_after(self.entity_description.control):
+            self.coordinator.expect_restart()

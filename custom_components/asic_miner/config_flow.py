@@ -2,27 +2,38 @@
 
 Ways in:
 
-- **Scan a network**: sweep a subnet (prefilled from Home Assistant's own network
-  adapter), list the miners found that are not set up yet, and add every ticked one in
-  one pass. Credentials are asked once per firmware family, and only for families whose
-  default login the miners refuse. The flow creates the first entry itself and one
-  sub-flow per further miner (source ``scanned``), each creating its entry directly.
+- **Scan a network**: sweep a subnet (filled in from Home Assistant's own network
+  adapter when it has one), list the miners found that are not set up yet, and below
+  them, not selectable, what was found but cannot be added (an unsupported make, a
+  miner that failed to answer) and how many addresses answered nothing. Every ticked
+  miner is added in one pass. Credentials are asked once per firmware family, and only
+  for families whose default login the miners refuse for reading. One sub-flow per
+  further miner (source ``scanned``) creates its entry directly; a last step lists
+  every miner added before this flow creates its own entry.
 - **Enter an address**: identify the miner at a host (ports can be moved for port
-  forwarding), ask for a login only when the defaults are refused, create.
+  forwarding), ask for a login only when reading needs one, create.
+
+Identification and one successful read decide whether a miner can be added. The
+controls' login and API (a Whatsminer's admin password and write API, an ePIC or LuxOS
+session) are not tested here: a refusal there never blocks adding; setup checks them
+and opens a repair issue that says what to do.
 - **DHCP discovery**: a known miner seen at a new address has its entry updated
   silently; a new one is identified and offered for confirmation.
 - **Reauthentication** when the stored login stops working, and **reconfiguration** to
   change address, ports or login without losing the device.
 
 Every entry is keyed on the miner's MAC (lowercase hex, no separators), or its serial
-number where the firmware reports no MAC, never on its address: the same miner cannot
-be added twice and keeps its entities when DHCP moves it.
+number where the firmware reports no real MAC (none, or a placeholder), then a hostname
+someone set, then the address (``naming.py``): the same miner cannot be added twice and
+keeps its entities when DHCP moves it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
+import re
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -33,6 +44,7 @@ from homeassistant.components.network import async_get_adapters
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -64,6 +76,7 @@ from .driver.exceptions import (
     MinerConnectionError,
     MinerError,
     MinerNotIdentifiedError,
+    MinerResponseError,
     MinerScanRangeError,
 )
 from .driver.families._base import Family
@@ -71,9 +84,17 @@ from .driver.identify import detect_family
 from .driver.miner import Miner
 from .driver.models import Credentials, MinerIdentity, Ports
 from .driver.registry import FAMILIES
-from .driver.scan import MAX_SCAN_ADDRESSES, ScanProgress, ScanResult, ScanStage, parse_targets
-from .driver.scan import scan_all as scan_miners
-from .driver.values import clean_str, normalize_mac
+from .driver.scan import (
+    MAX_SCAN_ADDRESSES,
+    ScanProgress,
+    ScanReport,
+    ScanResult,
+    ScanStage,
+    parse_targets,
+    scan_report,
+)
+from .driver.values import normalize_mac
+from .naming import device_name, unique_id_for
 
 # The ports a miner is looked for on; the address step can move RPC and web.
 DEFAULT_PORTS: Final = Ports()
@@ -90,8 +111,13 @@ _FALLBACK_PREFIX: Final = 24
 _ERROR_FIELDS: Final = {
     "cannot_connect": CONF_HOST,
     "not_a_miner": CONF_HOST,
+    "unsupported_miner": CONF_HOST,
+    "invalid_host": CONF_HOST,
     "invalid_auth": CONF_PASSWORD,
 }
+_HOSTNAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?")
+# Shown in a placeholder where a list is empty.
+_NONE: Final = "\u2013"  # an en dash
 
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
@@ -123,25 +149,18 @@ _RECONFIGURE_SCHEMA = probatio.Schema(
 )
 
 
-def unique_id_for(identity: MinerIdentity) -> str | None:
-    """The entry's unique ID: the MAC as lowercase hex, else the serial number.
-
-    Firmware that reports neither (a Bitaxe build without a MAC) falls back to its
-    family and hostname, which the owner set and DHCP does not change; never the
-    address alone.
-    """
-    if mac := normalize_mac(identity.mac):
-        return mac.replace(":", "").lower()
-    if serial := clean_str(identity.serial):
-        return serial
-    if hostname := clean_str(identity.hostname):
-        return f"{identity.family}-{hostname.lower()}"
-    return None
-
-
 def entry_title(identity: MinerIdentity, host: str) -> str:
-    """``Bitmain S19 Pro (garage-miner)``: what it is, and which one."""
-    return f"{identity.make} {identity.model} ({identity.hostname or host})"
+    """The device's name (``garage-miner``, ``S19 XP .13``): titles tell miners apart."""
+    return device_name(identity, host)
+
+
+def _valid_host(text: str) -> bool:
+    """One IPv4 address or a host name; ``999.1.1.1`` is neither (a mistyped address)."""
+    try:
+        return isinstance(ipaddress.ip_address(text), ipaddress.IPv4Address)
+    except ValueError:
+        top = text.rstrip(".").rsplit(".", 1)[-1]
+        return bool(_HOSTNAME.fullmatch(text)) and not set(top) <= set("0123456789-")
 
 
 def _family_name(key: str) -> str:
@@ -155,7 +174,9 @@ def _error_key(err: BaseException) -> str:
     if isinstance(err, MinerConnectionError | TimeoutError):
         return "cannot_connect"
     if isinstance(err, MinerNotIdentifiedError):
-        return "not_a_miner"
+        return "not_a_miner" if err.answered is None else "unsupported_miner"
+    if isinstance(err, MinerResponseError):
+        return "bad_reply"
     if isinstance(err, MinerScanRangeError):
         # The driver says "... covers N addresses; a scan is limited to ..." for size.
         return "subnet_too_large" if "limited to" in str(err) else "invalid_subnet"
@@ -220,11 +241,32 @@ async def _async_reachable(host: str, ports: Ports) -> bool:
     return any(await asyncio.gather(*(accepts(port) for port in candidates)))
 
 
+def _list(lines: list[str]) -> str:
+    """A Markdown list for a form's description, or a dash when there is nothing."""
+    return "\n".join(f"- {line}" for line in lines) if lines else _NONE
+
+
+async def _async_prove_login(miner: Miner) -> None:
+    """Raise if the controls' login is refused; anything else on that path is for setup.
+
+    Used where the user typed a password: a wrong one is said at once. A switched-off
+    write API or a refused test command does not stop saving (setup opens a repair).
+    """
+    try:
+        async with asyncio.timeout(IDENTIFY_TIMEOUT):
+            await miner.check_credentials()
+    except MinerAuthenticationError:
+        raise
+    except (MinerError, TimeoutError) as err:
+        LOGGER.info("%s: controls not checked now (%s); setup checks them again", miner.host, err)
+
+
 @dataclass(frozen=True, slots=True)
 class _Failed:
     """A step's network work failed; ``error`` is the translation key to show."""
 
     error: str
+    answered: str = ""  # for "unsupported_miner": what answered
 
 
 class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -239,12 +281,17 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._miner: Miner | None = None  # a discovered miner the default login opens
         # Scan state.
         self._subnet = ""
-        self._scan_task: asyncio.Task[list[ScanResult] | _Failed] | None = None
+        self._scan_task: asyncio.Task[ScanReport | _Failed] | None = None
         self._scan_error: str | None = None
         self._scan_progress = -1.0
         self._found: dict[str, ScanResult] = {}
+        self._not_addable: list[str] = []  # "<what> at <host>" lines for the listing
+        self._silent = 0  # addresses where nothing answered
+        self._configured_found = 0  # miners found that are set up already
         self._login_needed: dict[str, list[ScanResult]] = {}
         self._ready: list[tuple[Miner, Credentials]] = []
+        self._created: list[str] = []  # "<name> (<host>)" per miner the scan added
+        self._own: tuple[str, dict[str, Any]] | None = None  # this flow's entry, last
 
     # -- talking to miners -----------------------------------------------------------
 
@@ -253,18 +300,25 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         return async_get_clientsession(self.hass, verify_ssl=False)
 
     async def _attempt[T](self, work: Awaitable[T]) -> T | _Failed:
-        """Run network work; a failure comes back as the error key the form shows."""
+        """Run network work; a failure comes back as the error key the form shows.
+
+        The reason goes to the log once: at INFO for a refused login (the form asks
+        for it), at WARNING for everything else the user is shown.
+        """
         try:
             return await work
         except (MinerError, TimeoutError) as err:
-            LOGGER.debug("Talking to the miner failed: %s", err)
-            return _Failed(_error_key(err))
+            key = _error_key(err)
+            level = logging.INFO if key == "invalid_auth" else logging.WARNING
+            LOGGER.log(level, "Adding a miner: %s", err or type(err).__name__)
+            answered = (err.answered or "") if isinstance(err, MinerNotIdentifiedError) else ""
+            return _Failed(key, answered)
         except Exception:
             LOGGER.exception("Unexpected error while talking to the miner")
             return _Failed("unknown")
 
     async def _async_identify(self, host: str, ports: Ports, credentials: Credentials) -> Miner:
-        """Identify the miner at ``host`` and prove the login opens its privileged API.
+        """Identify the miner at ``host`` and read it once: what decides it can be added.
 
         Remembers the family in ``self._family`` as soon as it is known, so a refused
         login (which can only come after the family was recognised) can name it when
@@ -280,20 +334,22 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._family = family
         async with asyncio.timeout(IDENTIFY_TIMEOUT):
             miner = Miner(ctx, family, await family.identify(ctx, probes))
-            await miner.check_credentials()
+            await miner.read()
         return miner
 
     async def _async_verify(self, result: ScanResult, credentials: Credentials) -> Miner:
-        """A scanned miner with a proven login (identified now if the scan could not)."""
+        """A scanned miner read once (identified now if the scan could not)."""
         if result.identity is None:
             return await self._async_identify(result.host, self._ports, credentials)
         miner = Miner.from_identity(
             result.host, self._session, result.identity, ports=self._ports, credentials=credentials
         )
-        await miner.check_credentials()
+        async with asyncio.timeout(IDENTIFY_TIMEOUT):
+            await miner.read()
         return miner
 
     async def _async_check_login(self, entry_data: Mapping[str, Any], login: Credentials) -> None:
+        """A login typed to fix a refusal: it must read the miner and pass the controls' login."""
         miner = Miner.from_identity(
             entry_data[CONF_HOST],
             self._session,
@@ -301,13 +357,15 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             ports=Ports.from_dict(entry_data.get(CONF_PORTS)),
             credentials=login,
         )
-        await miner.check_credentials()
+        async with asyncio.timeout(IDENTIFY_TIMEOUT):
+            await miner.read()
+        await _async_prove_login(miner)
 
     async def _async_create(self, miner: Miner, credentials: Credentials) -> ConfigFlowResult:
-        """Create the entry for an identified miner with a proven login."""
-        if (unique_id := unique_id_for(miner.identity)) is None:
-            return self.async_abort(reason="no_unique_id")
-        await self.async_set_unique_id(unique_id, raise_on_progress=False)
+        """Create the entry for an identified miner that answered a read."""
+        await self.async_set_unique_id(
+            unique_id_for(miner.identity, miner.host), raise_on_progress=False
+        )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title=entry_title(miner.identity, miner.host),
@@ -343,21 +401,27 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Add the miner at an address."""
         errors: dict[str, str] = {}
+        answered = _NONE
         if user_input is not None:
             self._host = user_input[CONF_HOST].strip()
             self._ports = _ports(user_input, DEFAULT_PORTS)
-            outcome = await self._attempt(
-                self._async_identify(self._host, self._ports, Credentials())
-            )
-            if not isinstance(outcome, _Failed):
-                return await self._async_create(outcome, Credentials())
-            if outcome.error == "invalid_auth":
-                return await self.async_step_credentials()
-            errors = _errors(outcome.error, _ADDRESS_SCHEMA.schema)
+            if not _valid_host(self._host):
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                outcome = await self._attempt(
+                    self._async_identify(self._host, self._ports, Credentials())
+                )
+                if not isinstance(outcome, _Failed):
+                    return await self._async_create(outcome, Credentials())
+                if outcome.error == "invalid_auth":
+                    return await self.async_step_credentials()
+                errors = _errors(outcome.error, _ADDRESS_SCHEMA.schema)
+                answered = outcome.answered or _NONE
         return self.async_show_form(
             step_id="manual",
             data_schema=self.add_suggested_values_to_schema(_ADDRESS_SCHEMA, user_input),
             errors=errors,
+            description_placeholders={"answered": answered},
         )
 
     async def async_step_credentials(
@@ -412,7 +476,11 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
                 {probatio.Required(CONF_SUBNET, default=self._subnet): TextSelector()}
             ),
             errors=errors,
-            description_placeholders={"limit": f"{MAX_SCAN_ADDRESSES:,}"},
+            description_placeholders={
+                "limit": f"{MAX_SCAN_ADDRESSES:,}",
+                "not_addable": ", ".join(self._not_addable) or _NONE,
+                "silent": str(self._silent),
+            },
         )
 
     @callback
@@ -427,9 +495,9 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             self._scan_progress = fraction
             self.async_update_progress(fraction)
 
-    async def _async_scan(self) -> list[ScanResult] | _Failed:
+    async def _async_scan(self) -> ScanReport | _Failed:
         return await self._attempt(
-            scan_miners(
+            scan_report(
                 self._subnet,
                 self._session,
                 ports=self._ports,
@@ -443,6 +511,8 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         """Scan, showing progress; then list what was found or go back with the reason."""
         if self._scan_task is None:
             self._ports = DEFAULT_PORTS
+            self._not_addable = []
+            self._silent = 0
             self._scan_progress = -1.0
             # Not started eagerly: the first answer must be the progress, never "done".
             self._scan_task = self.hass.async_create_task(self._async_scan(), eager_start=False)
@@ -458,11 +528,14 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         if isinstance(outcome, _Failed):
             self._scan_error = outcome.error
             return self.async_show_progress_done(next_step_id="scan")
-        self._found = self._listable(outcome)
-        if not outcome:
-            self._scan_error = "no_miners_found"
-        elif not self._found:
-            self._scan_error = "no_new_miners"
+        self._found = self._listable(outcome.miners)
+        self._not_addable.extend(
+            f"{found.answered} at {found.host}" for found in outcome.unsupported
+        )
+        self._silent = outcome.silent
+        if not self._found:
+            # "All set up already" only when that is why nothing is listed.
+            self._scan_error = "no_new_miners" if self._configured_found else "no_miners_found"
         else:
             return self.async_show_progress_done(next_step_id="scan_select")
         return self.async_show_progress_done(next_step_id="scan")
@@ -473,31 +546,25 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         configured_ids = {entry.unique_id for entry in entries}
         configured_hosts = {entry.data.get(CONF_HOST) for entry in entries}
         listable: dict[str, ScanResult] = {}
+        self._configured_found = 0
         for result in results:
             if result.identity is not None:
-                unique_id = unique_id_for(result.identity)
-                if unique_id is None:
-                    LOGGER.warning(
-                        "%s (%s %s) reports neither a MAC nor a serial number, so it "
-                        "cannot be told apart from other miners and is not offered",
-                        result.host,
-                        result.identity.make,
-                        result.identity.model,
-                    )
-                    continue
-                if unique_id in configured_ids:
+                if unique_id_for(result.identity, result.host) in configured_ids:
+                    self._configured_found += 1
                     continue
             elif isinstance(result.error, MinerAuthenticationError):
                 # Its login is refused: which miner it is shows after login.
                 if result.host in configured_hosts:
+                    self._configured_found += 1
                     continue
             else:
-                LOGGER.info(
+                LOGGER.warning(
                     "%s looks like %s but could not be identified: %s",
                     result.host,
                     result.family.name,
                     result.error,
                 )
+                self._not_addable.append(f"{result.family.name} at {result.host} (not identified)")
                 continue
             listable[result.host] = result
         return listable
@@ -507,7 +574,14 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Let the user tick the miners to add; check the default logins of those ticked."""
         errors: dict[str, str] = {}
-        placeholders = {"subnet": self._subnet, "count": str(len(self._found)), "failed": ""}
+        placeholders = {
+            "subnet": self._subnet,
+            "count": str(len(self._found)),
+            "failed": "",
+            "bad_reply": "",
+            "not_addable": _list(self._not_addable),
+            "silent": str(self._silent),
+        }
         if user_input is not None:
             chosen = [self._found[host] for host in user_input[CONF_MINERS]]
             if not chosen:
@@ -516,8 +590,15 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
                 failed = await self._async_check_defaults(chosen)
                 if not failed:
                     return await self._async_next_scan_step()
-                errors["base"] = "miner_failed"
-                placeholders["failed"] = ", ".join(failed)
+                # Each reason on its own line of the form: no answer, or a reply not understood.
+                silent = [host for host, key in failed.items() if key == "cannot_connect"]
+                other = [host for host, key in failed.items() if key != "cannot_connect"]
+                if silent:
+                    errors["base"] = "miner_failed"
+                    placeholders["failed"] = ", ".join(silent)
+                if other:
+                    errors[CONF_MINERS] = "miner_bad_reply"
+                    placeholders["bad_reply"] = ", ".join(other)
         options = [
             SelectOptionDict(value=host, label=_scan_label(result))
             for host, result in self._found.items()
@@ -538,11 +619,14 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=placeholders,
         )
 
-    async def _async_check_defaults(self, chosen: list[ScanResult]) -> list[str]:
-        """Sort the ticked miners into ready and login-needed; return those that failed."""
+    async def _async_check_defaults(self, chosen: list[ScanResult]) -> dict[str, str]:
+        """Sort the ticked miners into ready and login-needed; return the failed ones.
+
+        The result maps each failed miner's address to its error key.
+        """
         self._ready = []
         self._login_needed = {}
-        failed: list[str] = []
+        failed: dict[str, str] = {}
         # Those the scan saw refuse the default login go straight to the login step.
         identified = [result for result in chosen if result.identity is not None]
         outcomes = await asyncio.gather(
@@ -556,7 +640,7 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             elif outcome.error == "invalid_auth":
                 self._login_needed.setdefault(result.family.key, []).append(result)
             else:
-                failed.append(result.host)
+                failed[result.host] = outcome.error
         return failed
 
     async def _async_next_scan_step(self) -> ConfigFlowResult:
@@ -596,35 +680,64 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_create_scanned(self) -> ConfigFlowResult:
-        """Create every ready miner's entry: this flow's own first, sub-flows for the rest."""
+        """Create every ready miner's entry: sub-flows for all but one, then the summary.
+
+        The summary lists every miner added, so each reaches the user; this flow creates
+        the last one itself when it is confirmed (and Home Assistant then offers to name
+        and place it).
+        """
         configured = {entry.unique_id for entry in self._async_current_entries(False)}
         entries: list[tuple[str, dict[str, Any]]] = []
-        duplicate = False
         for miner, login in self._ready:
-            unique_id = unique_id_for(miner.identity)
-            if unique_id is None:
-                LOGGER.warning("%s reports neither a MAC nor a serial number", miner.host)
-                continue
+            unique_id = unique_id_for(miner.identity, miner.host)
             if unique_id in configured:  # set up before, or the same miner twice
-                duplicate = True
+                LOGGER.warning(
+                    "%s is the same miner as one already set up or ticked (%s); not added twice",
+                    miner.host,
+                    unique_id,
+                )
                 continue
             configured.add(unique_id)
             entries.append((unique_id, _entry_data(miner, login)))
         if not entries:
-            return self.async_abort(reason="already_configured" if duplicate else "no_unique_id")
-        (unique_id, data), *others = entries
+            return self.async_abort(reason="already_configured")
+        *others, self._own = entries
+        self._created = []
         for _other_id, other in others:
-            await self.hass.config_entries.flow.async_init(
+            result = await self.hass.config_entries.flow.async_init(
                 DOMAIN, context={"source": SOURCE_SCANNED}, data=other
             )
-        await self.async_set_unique_id(unique_id, raise_on_progress=False)
+            if result["type"] is FlowResultType.CREATE_ENTRY:
+                self._created.append(f"{result['title']} ({other[CONF_HOST]})")
+        return await self.async_step_scan_done()
+
+    async def async_step_scan_done(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """List every miner the scan added; confirming creates the last one."""
+        assert self._own is not None
+        unique_id, data = self._own
         identity = MinerIdentity.from_dict(data[CONF_IDENTITY])
-        return self.async_create_entry(title=entry_title(identity, data[CONF_HOST]), data=data)
+        title = entry_title(identity, data[CONF_HOST])
+        if user_input is not None or not self._created:
+            await self.async_set_unique_id(unique_id, raise_on_progress=False)
+            self._abort_if_unique_id_configured()
+            return self.async_create_entry(title=title, data=data)
+        return self.async_show_form(
+            step_id="scan_done",
+            description_placeholders={
+                "count": str(len(self._created) + 1),
+                "added": _list([*self._created, f"{title} ({data[CONF_HOST]})"]),
+                "last": title,
+            },
+        )
 
     async def async_step_scanned(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Create the entry for one more miner the scan verified; no form."""
         identity = MinerIdentity.from_dict(data[CONF_IDENTITY])
-        existing = await self.async_set_unique_id(unique_id_for(identity), raise_on_progress=False)
+        existing = await self.async_set_unique_id(
+            unique_id_for(identity, data[CONF_HOST]), raise_on_progress=False
+        )
         if existing is not None and existing.source != SOURCE_IGNORE:
             return self.async_abort(reason="already_configured")
         return self.async_create_entry(title=entry_title(identity, data[CONF_HOST]), data=data)
@@ -646,11 +759,9 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_abort(reason=outcome.error)
         else:
             # The flow keys on what identification reports, as every other way in does.
-            unique_id = unique_id_for(outcome.identity) or self.unique_id
+            unique_id = unique_id_for(outcome.identity, self._host)
             await self.async_set_unique_id(unique_id, raise_on_progress=False)
             self._abort_if_unique_id_configured(updates={CONF_HOST: self._host})
-            if unique_id is None:
-                return self.async_abort(reason="no_unique_id")
             name = entry_title(outcome.identity, self._host)
             self._miner = outcome
         self.context["title_placeholders"] = {"name": name}
@@ -729,9 +840,13 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             ports = _ports(user_input, Ports.from_dict(entry.data.get(CONF_PORTS)))
             login = _credentials(user_input)
             outcome = await self._attempt(self._async_identify(host, ports, login))
+            if not isinstance(outcome, _Failed) and login.password:
+                proven = await self._attempt(_async_prove_login(outcome))
+                if isinstance(proven, _Failed):
+                    outcome = proven
             if not isinstance(outcome, _Failed):
                 await self.async_set_unique_id(
-                    unique_id_for(outcome.identity), raise_on_progress=False
+                    unique_id_for(outcome.identity, host), raise_on_progress=False
                 )
                 self._abort_if_unique_id_mismatch(reason="wrong_miner")
                 return self.async_update_reload_and_abort(

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+from typing import Final
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
-from .driver.exceptions import MinerAuthenticationError, MinerError
+from .driver.exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerError,
+    MinerWriteDisabledError,
+)
 from .driver.miner import Miner
 from .driver.models import MinerSnapshot
+from .repairs import WriteProblem, async_set_write_issue
 
 type AsicMinerConfigEntry = ConfigEntry[AsicMinerDataUpdateCoordinator]
+
+# While the write path is refused, look again this often: the owner may have fixed it
+# on the miner (enabled the API, reset the password) without telling Home Assistant.
+WRITE_RECHECK_INTERVAL: Final = timedelta(minutes=10)
+# How long a miner may stay silent after a control that restarts it (a Whatsminer
+# applying a new power limit reboots) before silence counts as a failure again.
+EXPECTED_RESTART: Final = timedelta(minutes=5)
 
 
 class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
@@ -29,10 +46,18 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
             update_interval=SCAN_INTERVAL,
         )
         self.miner = miner
+        # Why controls are refused, or None while they work (or were not tried yet).
+        self.write_problem: WriteProblem | None = None
+        self._write_checked = 0.0  # monotonic time of the last write-path check
+        self._restart_until = 0.0  # monotonic time a restart the miner announced ends
+
+    def expect_restart(self) -> None:
+        """A control made the miner restart itself: silence for a while is no failure."""
+        self._restart_until = time.monotonic() + EXPECTED_RESTART.total_seconds()
 
     async def _async_update_data(self) -> MinerSnapshot:
         try:
-            return await self.miner.read()
+            snapshot = await self.miner.read()
         except MinerAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -40,8 +65,60 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
                 translation_placeholders={"host": self.miner.host},
             ) from err
         except MinerError as err:
+            restarting = time.monotonic() < self._restart_until
+            if isinstance(err, MinerConnectionError) and restarting and self.last_update_success:
+                LOGGER.info(
+                    "%s is restarting, as its firmware does after that control; "
+                    "its entities are unavailable until it is back",
+                    self.miner.host,
+                )
+                # Keeps the coordinator from logging the expected silence as an error.
+                self.last_update_success = False
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="communication_error",
                 translation_placeholders={"host": self.miner.host, "error": str(err)},
             ) from err
+        self._restart_until = 0.0
+        if (
+            self.write_problem is not None
+            and time.monotonic() - self._write_checked > WRITE_RECHECK_INTERVAL.total_seconds()
+        ):
+            await self.async_check_write_access()
+        return snapshot
+
+    async def async_check_write_access(self) -> None:
+        """Prove the controls' login and API work; raise or clear the repair issue.
+
+        Reads never depend on this: a miner whose write path is refused is still
+        polled, only its controls are unavailable until the owner fixes it.
+        """
+        self._write_checked = time.monotonic()
+        problem: WriteProblem | None
+        detail = ""
+        try:
+            await self.miner.check_credentials()
+        except MinerWriteDisabledError:
+            problem = WriteProblem.API_DISABLED
+        except MinerAuthenticationError as err:
+            problem, detail = WriteProblem.LOGIN_REFUSED, str(err)
+        except MinerConnectionError:
+            return  # no answer says nothing about the write path; keep what we know
+        except MinerError as err:
+            problem, detail = WriteProblem.REFUSED, str(err)
+        else:
+            problem = None
+        if problem is not self.write_problem:
+            if problem is None:
+                LOGGER.info("%s accepts controls again", self.miner.host)
+            else:
+                LOGGER.warning(
+                    "%s can be read but refuses controls (%s)%s; its controls are "
+                    "unavailable until this is fixed, see the repair issue",
+                    self.miner.host,
+                    problem.value.replace("_", " "),
+                    f": {detail}" if detail else "",
+                )
+        self.write_problem = problem
+        async_set_write_issue(self.hass, self.config_entry, self.miner, problem, detail)
+        self.async_update_listeners()

@@ -14,12 +14,15 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver.models import MinerSnapshot
+from .naming import device_name, real_mac
 
 
 class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
     """An entity of one miner device."""
 
     _attr_has_entity_name = True
+    # Controls: unavailable while the miner refuses its write path (see the coordinator).
+    _requires_write = False
 
     def __init__(
         self,
@@ -36,13 +39,15 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
         self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
         if placeholders:
             self._attr_translation_placeholders = placeholders
-        connections = {(CONNECTION_NETWORK_MAC, identity.mac.lower())} if identity.mac else set()
+        # A placeholder MAC shared by many units would merge their devices: only a real one.
+        mac = real_mac(identity)
+        connections = {(CONNECTION_NETWORK_MAC, mac.lower())} if mac else set()
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, str(entry.unique_id))},
             connections=connections,
             manufacturer=identity.make,
             model=identity.model,
-            name=identity.hostname or f"{identity.make} {identity.model}",
+            name=device_name(identity, entry.data[CONF_HOST]),
             sw_version=(
                 f"{identity.firmware} {identity.firmware_version}"
                 if identity.firmware_version
@@ -51,6 +56,12 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
             serial_number=identity.serial,
             configuration_url=f"http://{entry.data[CONF_HOST]}",
         )
+
+    @property
+    def available(self) -> bool:
+        if self._requires_write and self.coordinator.write_problem is not None:
+            return False
+        return super().available
 
 
 @callback

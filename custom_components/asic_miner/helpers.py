@@ -32,8 +32,9 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
         placeholders = {"host": coordinator.miner.host}
         try:
             await func(self, *args, **kwargs)
-            # A control that worked proves the write API is on (again).
+            # A control that worked proves the write path is open (again).
             async_delete_write_api_issue(coordinator.hass, coordinator.config_entry)
+            coordinator.write_problem = None
         except (MinerUnsupportedError, MinerValueError) as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -41,7 +42,9 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
                 translation_placeholders={**placeholders, "error": str(err)},
             ) from err
         except MinerWriteDisabledError as err:
-            async_create_write_api_issue(coordinator.hass, coordinator.config_entry)
+            async_create_write_api_issue(
+                coordinator.hass, coordinator.config_entry, coordinator.miner
+            )
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="write_api_disabled",

@@ -1,4 +1,11 @@
-"""Number: the power limit in watts, where the firmware takes one."""
+"""Number: the power limit in watts, where the firmware takes one.
+
+It is the miner's main control (the price and solar blueprints drive it), so it has no
+entity category and shows on the auto-generated dashboard. Its bounds come from the
+firmware, else the hardware table, else the maker-wide range (``Miner.power_limit_range``);
+a miner whose bounds are unknown gets no number and a repair issue instead of a
+made-up 0-100 W.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +17,16 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import EntityCategory, UnitOfPower
+from homeassistant.const import UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver.models import Control, MinerSnapshot
+from .driver.models import Control, MinerSnapshot, PowerLimitRange
 from .entity import AsicMinerEntity, async_add_when_reported
 from .helpers import asic_miner_exception_handler
+from .repairs import async_set_power_limit_issue
 
 PARALLEL_UPDATES = 1
 
@@ -27,7 +35,6 @@ POWER_LIMIT = NumberEntityDescription(
     translation_key="power_limit",
     device_class=NumberDeviceClass.POWER,
     native_unit_of_measurement=UnitOfPower.WATT,
-    entity_category=EntityCategory.CONFIG,
     mode=NumberMode.SLIDER,
 )
 
@@ -40,8 +47,13 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
 
     def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
-        if coordinator.miner.supports(Control.POWER_LIMIT):
-            yield AsicMinerPowerLimitNumber(coordinator)
+        miner = coordinator.miner
+        if not miner.supports(Control.POWER_LIMIT):
+            return
+        bounds = miner.power_limit_range()
+        async_set_power_limit_issue(hass, entry, unknown=bounds is None)
+        if bounds is not None:
+            yield AsicMinerPowerLimitNumber(coordinator, bounds)
 
     async_add_when_reported(entry, async_add_entities, build)
 
@@ -49,18 +61,28 @@ async def async_setup_entry(
 class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
     """Bounds and step come from the model and firmware, so every value is one it accepts."""
 
-    def __init__(self, coordinator: AsicMinerDataUpdateCoordinator) -> None:
+    _requires_write = True
+
+    def __init__(
+        self, coordinator: AsicMinerDataUpdateCoordinator, bounds: PowerLimitRange
+    ) -> None:
         super().__init__(coordinator, POWER_LIMIT)
-        bounds = coordinator.miner.power_limit_range()
-        if bounds is not None:
-            self._attr_native_min_value = bounds.minimum
-            self._attr_native_max_value = bounds.maximum
-            self._attr_native_step = bounds.step
+        self._attr_native_min_value = bounds.minimum
+        self._attr_native_max_value = bounds.maximum
+        self._attr_native_step = bounds.step
 
     @property
     def native_value(self) -> float | None:
         return self.coordinator.data.power_limit
 
+    @property
+    def mode(self) -> NumberMode:
+        """A box while the limit is unknown: a slider would sit at its minimum, a lie."""
+        return NumberMode.SLIDER if self.native_value is not None else NumberMode.BOX
+
     @asic_miner_exception_handler
     async def async_set_native_value(self, value: float) -> None:
-        await self.coordinator.miner.set_power_limit(round(value))
+        miner = self.coordinator.miner
+        await miner.set_power_limit(round(value))
+        if miner.restarts_after(Control.POWER_LIMIT):
+            self.coordinator.expect_restart()

@@ -2,31 +2,97 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Final
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import CONF_IDENTITY, DOMAIN
+from .driver.miner import Miner
+
+LEARN_MORE: Final = "https://github.com/asic-miner/asic_miner#troubleshooting"
+
+
+class WriteProblem(StrEnum):
+    """Why a miner that reads fine refuses its controls; each is a repair issue."""
+
+    API_DISABLED = "write_api_disabled"  # Whatsminer: API switched off in WhatsMinerTool
+    LOGIN_REFUSED = "write_login_refused"  # the admin / control login is wrong
+    REFUSED = "write_refused"  # the firmware refused the harmless test command
+
+
+def _issue_id(problem: WriteProblem, entry: ConfigEntry) -> str:
+    return f"{problem.value}_{entry.entry_id}"
 
 
 @callback
-def async_create_write_api_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Whatsminer firmware refuses every control until its write API is switched on."""
+def async_set_write_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    miner: Miner,
+    problem: WriteProblem | None,
+    detail: str = "",
+) -> None:
+    """Show the one issue that says what to do about ``problem``; clear the others."""
+    for kind in WriteProblem:
+        if kind is not problem:
+            ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry))
+    if problem is None:
+        return
     ir.async_create_issue(
         hass,
         DOMAIN,
-        f"write_api_disabled_{entry.entry_id}",
+        _issue_id(problem, entry),
         is_fixable=False,
         severity=ir.IssueSeverity.WARNING,
-        translation_key="write_api_disabled",
-        translation_placeholders={"name": entry.title},
-        learn_more_url="https://github.com/asic-miner/asic_miner#troubleshooting",
+        translation_key=problem.value,
+        translation_placeholders={
+            "name": entry.title,
+            "host": miner.host,
+            "family": miner.family.name,
+            "error": detail or "-",
+        },
+        learn_more_url=LEARN_MORE,
     )
 
 
 @callback
+def async_create_write_api_issue(hass: HomeAssistant, entry: ConfigEntry, miner: Miner) -> None:
+    """Whatsminer firmware refuses every control until its write API is switched on."""
+    async_set_write_issue(hass, entry, miner, WriteProblem.API_DISABLED)
+
+
+@callback
 def async_delete_write_api_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    ir.async_delete_issue(hass, DOMAIN, f"write_api_disabled_{entry.entry_id}")
+    """A control worked: whatever the write path refused before, it accepts now."""
+    for kind in WriteProblem:
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry))
+
+
+@callback
+def async_set_power_limit_issue(hass: HomeAssistant, entry: ConfigEntry, unknown: bool) -> None:
+    """A power limit is supported but its bounds are unknown: no number, and say why."""
+    issue_id = f"power_limit_bounds_unknown_{entry.entry_id}"
+    if not unknown:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    identity = entry.data[CONF_IDENTITY]
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="power_limit_bounds_unknown",
+        translation_placeholders={
+            "name": entry.title,
+            "model": str(identity.get("model")),
+            "make": str(identity.get("make")),
+        },
+        learn_more_url=LEARN_MORE,
+    )
 
 
 @callback

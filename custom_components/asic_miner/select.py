@@ -1,4 +1,9 @@
-"""Select: work mode or preset, where the firmware uses those instead of watts."""
+"""Select: work mode or preset, where the firmware uses those instead of watts.
+
+Options are the firmware's own keys; the fixed ones (``low``, ``normal``, ``high``,
+``eco``, ...) have translations under ``entity.select.work_mode.state``. Presets named
+by the firmware (VNish's ``3250`` W presets, LuxOS profiles) show as they are.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,8 @@ async def async_setup_entry(
 
 class AsicMinerWorkModeSelect(AsicMinerEntity, SelectEntity):
     """Offers exactly the modes or presets the miner reports."""
+
+    _requires_write = True
 
     @property
     def options(self) -> list[str]:

@@ -104,6 +104,21 @@ def _pool_attr(snapshot: MinerSnapshot, name: str) -> StateType:
     return None if pool is None else getattr(pool, name)
 
 
+def _pool_server(snapshot: MinerSnapshot) -> str | None:
+    """``btc.pool.example:3333`` from ``stratum+tcp://btc.pool.example:3333``.
+
+    The scheme and any login say nothing a person looks for, and a full URL as the
+    state squeezes the row's name to "A…" on the device page.
+    """
+    pool = snapshot.active_pool
+    if pool is None:
+        return None
+    url = pool.url.strip()
+    _scheme, sep, rest = url.partition("://")
+    server = (rest if sep else url).rsplit("@", 1)[-1].split("/", 1)[0]
+    return server or url or None
+
+
 SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     AsicMinerSensorEntityDescription(
         key="hashrate",
@@ -196,7 +211,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         key="active_pool",
         translation_key="active_pool",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda s: _pool_attr(s, "url"),
+        value_fn=_pool_server,
         exists_fn=lambda s: bool(s.pools),
     ),
     AsicMinerSensorEntityDescription(

@@ -66,6 +66,7 @@ async def async_setup_entry(
 
 class AsicMinerSwitch(AsicMinerEntity, SwitchEntity):
     entity_description: AsicMinerSwitchEntityDescription
+    _requires_write = True
 
     @property
     def is_on(self) -> bool | None:

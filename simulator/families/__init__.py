@@ -14,6 +14,16 @@ def register(cls: type[SimMiner]) -> type[SimMiner]:
 
 def load_all() -> dict[str, type[SimMiner]]:
     """Import every family module so each registers itself."""
-    from . import antminer, avalon, bitaxe, braiins, epic, luxos, vnish, whatsminer  # noqa: F401
+    from . import (  # noqa: F401
+        antminer,
+        avalon,
+        bitaxe,
+        braiins,
+        epic,
+        luxos,
+        unsupported,
+        vnish,
+        whatsminer,
+    )
 
     return FAMILIES

@@ -171,6 +171,25 @@ async def test_scan_password_option(miners: Start, capsys: pytest.CaptureFixture
     assert item["identity"]["model"] == "S21"
 
 
+async def test_scan_lists_unsupported(miners: Start, capsys: pytest.CaptureFixture[str]) -> None:
+    sims = await miners(("antminer", "S19 Pro", {}), ("auradine", "AT1500", {}))
+    prefix = sims[0].host.rsplit(".", 1)[0]
+
+    code, out, err = await run(capsys, "scan", f"{prefix}.1-40", *PORT_ARGS)
+
+    assert code == cli.EXIT_OK
+    lines = out.strip().splitlines()
+    assert lines[2].split()[:2] == [sims[1].host, "-"]
+    assert lines[2].endswith("not supported: Auradine FluxOS")
+    assert f"found {sims[1].host}: Auradine FluxOS (not supported)" in err
+    assert "1 miner(s) found, 1 found but not supported, 38 address(es) answered nothing" in err
+
+    code, out, _err = await run(capsys, "scan", f"{prefix}.1-40", "--json", *PORT_ARGS)
+    listing = json.loads(out)
+    assert listing[1]["host"] == sims[1].host
+    assert listing[1]["unsupported"] == "Auradine FluxOS"
+
+
 async def test_scan_nothing_found(capsys: pytest.CaptureFixture[str]) -> None:
     net = random.choice(CLI_NETS)
     code, out, err = await run(capsys, "scan", f"127.0.{net}.200-205", *PORT_ARGS)
@@ -415,4 +434,7 @@ def test_progress_on_a_terminal() -> None:
     text = out.getvalue()
     assert "\rsweep: 0/254, 0 found" in text
     assert "\rsweep: 254/254, 0 found" in text
-    assert text.endswith("scanned 254 addresses in 0.50 s: 0 miner(s) found\n")
+    assert text.endswith(
+        "scanned 254 addresses in 0.50 s: 0 miner(s) found, 0 found but not supported, "
+        "254 address(es) answered nothing\n"
+    )

@@ -43,6 +43,7 @@ from .scan import (
     ScanProgress,
     ScanResult,
     ScanStage,
+    UnsupportedMiner,
     parse_targets,
     scan,
 )
@@ -336,6 +337,20 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
     reporter = None if args.no_progress else _ProgressPrinter(sys.stderr)
     started = time.monotonic()
     found: list[ScanResult] = []
+    unsupported: list[UnsupportedMiner] = []
+    reachable = 0
+
+    def progress(update: ScanProgress) -> None:
+        nonlocal reachable
+        reachable = max(reachable, update.reachable)
+        if reporter is not None:
+            reporter(update)
+
+    def not_supported(found: UnsupportedMiner) -> None:
+        unsupported.append(found)
+        if reporter is not None:
+            reporter.found_unsupported(found)
+
     kwargs: dict[str, Any] = {}
     if args.timeout is not None:
         kwargs["identify_timeout"] = args.timeout
@@ -346,21 +361,37 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
         credentials=credentials,
         concurrency=args.concurrency,
         deadline=args.deadline,
-        progress=reporter,
+        progress=progress,
+        unsupported=not_supported,
         **kwargs,
     ):
         found.append(result)
         if reporter is not None:
             reporter.found_one(result)
     found.sort(key=lambda r: r.address)
+    unsupported.sort(key=lambda u: u.address)
     elapsed = time.monotonic() - started
     if reporter is not None:
-        reporter.finish(len(targets), len(found), elapsed)
+        reporter.finish(
+            len(targets), len(found), elapsed, unsupported=len(unsupported), reachable=reachable
+        )
     if args.json:
-        print(json.dumps([_result_dict(r) for r in found], indent=2))
+        listing = [_result_dict(r) for r in found] + [_unsupported_dict(u) for u in unsupported]
+        print(json.dumps(listing, indent=2))
     else:
-        _print_table(found, sys.stdout)
+        _print_table(found, sys.stdout, unsupported)
     return EXIT_OK
+
+
+def _unsupported_dict(found: UnsupportedMiner) -> dict[str, Any]:
+    return {
+        "host": found.host,
+        "family": None,
+        "identity": None,
+        "error": f"found but not supported: {found.answered}",
+        "error_type": "MinerNotIdentifiedError",
+        "unsupported": found.answered,
+    }
 
 
 def _result_dict(result: ScanResult) -> dict[str, Any]:
@@ -379,8 +410,12 @@ def _error_text(error: MinerError) -> str:
     return str(error)
 
 
-def _print_table(found: list[ScanResult], out: TextIO) -> None:
-    if not found:
+def _print_table(
+    found: list[ScanResult], out: TextIO, unsupported: list[UnsupportedMiner] | None = None
+) -> None:
+    """Supported miners, then those found but not supported (family ``-``)."""
+    unsupported = unsupported or []
+    if not found and not unsupported:
         print("no miners found", file=out)
         return
     header = ("HOST", "FAMILY", "MAKE", "MODEL", "FIRMWARE", "VERSION", "MAC", "STATUS")
@@ -404,6 +439,8 @@ def _print_table(found: list[ScanResult], out: TextIO) -> None:
                 "ok" if ident.supported else "ok (model not in hardware table)",
             )
         )
+    for other in unsupported:
+        rows.append((other.host, "-", "", "", "", "", "", f"not supported: {other.answered}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -437,6 +474,11 @@ class _ProgressPrinter:
             what = "hosts" if progress.stage is ScanStage.SWEEP else "reachable hosts"
             print(f"{progress.stage.value}: {progress.total} {what}", file=self.out, flush=True)
 
+    def found_unsupported(self, found: UnsupportedMiner) -> None:
+        if self.live:
+            self.out.write("\r\x1b[K")
+        print(f"found {found.host}: {found.answered} (not supported)", file=self.out, flush=True)
+
     def found_one(self, result: ScanResult) -> None:
         if self.live:
             self.out.write("\r\x1b[K")
@@ -444,11 +486,15 @@ class _ProgressPrinter:
         note = "" if result.error is None else f" ({_error_text(result.error)})"
         print(f"found {result.host}: {result.family.key} {name}{note}", file=self.out, flush=True)
 
-    def finish(self, hosts: int, found: int, elapsed: float) -> None:
+    def finish(
+        self, hosts: int, found: int, elapsed: float, *, unsupported: int = 0, reachable: int = 0
+    ) -> None:
         if self.live:
             self.out.write("\r\x1b[K")
         print(
-            f"scanned {hosts} addresses in {elapsed:.2f} s: {found} miner(s) found",
+            f"scanned {hosts} addresses in {elapsed:.2f} s: {found} miner(s) found, "
+            f"{unsupported} found but not supported, "
+            f"{hosts - reachable} address(es) answered nothing",
             file=self.out,
             flush=True,
         )

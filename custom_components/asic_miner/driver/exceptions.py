@@ -52,7 +52,15 @@ class MinerValueError(MinerError, ValueError):
 
 
 class MinerNotIdentifiedError(MinerError):
-    """Nothing at the address looked like a miner the driver knows."""
+    """Nothing at the address looked like a miner the driver knows.
+
+    ``answered`` names what did answer when it looks like a miner of a make or firmware
+    the driver does not support ("Auradine FluxOS"); ``None`` when nothing miner-like did.
+    """
+
+    def __init__(self, message: str, answered: str | None = None) -> None:
+        super().__init__(message)
+        self.answered = answered
 
 
 class MinerScanRangeError(MinerError, ValueError):

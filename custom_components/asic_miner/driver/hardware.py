@@ -3,22 +3,48 @@
 Used for what the firmware does not say: how many chips a healthy board has, the
 power range a power-limit control may offer, the nominal figures. A model missing
 here still works (its miner is marked partially supported); it just lacks those extras.
+
+Where the figures come from:
+
+- boards, chips per board and fans: pyasic's per-model device table
+  (``pyasic/miners/device/models``). A Whatsminer model name covers several chip
+  generations (``M30S+`` is ``V10`` ... ``VJ40``) with different chip counts; where
+  those disagree the chip count is ``None`` here (the firmware's own count is used);
+- nominal hashrate and power: the maker's launch specification for the standard
+  configuration, rounded;
+- power range: measured bounds for the first models; for the rest (rows built with
+  :func:`_spec`) 45 % of nominal power rounded down to 100 W, up to 110 % rounded up,
+  the span btminer and Braiins OS accept on the models where both are known.
+
+A model missing here falls back to :func:`make_power_range`: one range per maker that
+covers every model of that maker in this table, the firmware refusing what its model
+cannot do.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+from .models import PowerLimitRange
 
 
 @dataclass(frozen=True, slots=True)
 class Hardware:
     boards: int
-    chips_per_board: int
+    chips_per_board: int | None  # None: the model's variants differ
     fans: int
     nominal_hashrate: float  # TH/s
     nominal_power: int  # W
     min_power: int
     max_power: int
+
+
+def _spec(boards: int, chips: int | None, fans: int, ths: float, watts: int) -> Hardware:
+    """A row whose power range follows the rule in the module docstring."""
+    low = math.floor(watts * 0.45 / 100) * 100
+    high = math.ceil(watts * 1.10 / 100) * 100
+    return Hardware(boards, chips, fans, ths, watts, low, high)
 
 
 HARDWARE: dict[tuple[str, str], Hardware] = {
@@ -39,6 +65,24 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21 Pro"): Hardware(3, 65, 4, 234.0, 3510, 1600, 4000),
     ("Bitmain", "S21 XP"): Hardware(3, 91, 4, 270.0, 3645, 1600, 4100),
     ("Bitmain", "T21"): Hardware(3, 108, 4, 190.0, 3610, 1600, 4000),
+    ("Bitmain", "S19j"): _spec(3, 114, 4, 90.0, 3100),
+    ("Bitmain", "S19i"): _spec(3, 80, 4, 91.0, 3003),
+    ("Bitmain", "S19+"): _spec(3, 80, 4, 104.0, 3068),
+    ("Bitmain", "S19a"): _spec(3, 72, 4, 96.0, 3168),
+    ("Bitmain", "S19a Pro"): _spec(3, 100, 4, 110.0, 3250),
+    ("Bitmain", "S19 Pro+"): _spec(3, 120, 4, 120.0, 3355),
+    ("Bitmain", "S19j Pro+"): _spec(3, 120, 4, 122.0, 3355),
+    ("Bitmain", "S19j XP"): _spec(3, 110, 4, 151.0, 3247),
+    ("Bitmain", "S19 XP+"): _spec(3, 108, 4, 150.0, 3225),
+    ("Bitmain", "S19L"): _spec(3, 76, 4, 95.0, 3250),
+    ("Bitmain", "S19 Hydro"): _spec(4, 104, 0, 158.0, 5451),
+    ("Bitmain", "S19 Pro Hydro"): _spec(4, 180, 0, 177.0, 5428),
+    ("Bitmain", "S19 Pro+ Hydro"): _spec(4, 180, 0, 198.0, 5445),
+    ("Bitmain", "S19 XP Hydro"): _spec(3, 204, 0, 255.0, 5304),
+    ("Bitmain", "T19"): _spec(3, 76, 4, 84.0, 3150),
+    ("Bitmain", "S21+"): _spec(3, 55, 4, 216.0, 3564),
+    ("Bitmain", "S21 Hydro"): _spec(3, 216, 0, 335.0, 5360),
+    ("Bitmain", "S21+ Hydro"): _spec(3, 95, 0, 358.0, 5370),
     # MicroBT
     ("MicroBT", "M30S+"): Hardware(3, 215, 2, 100.0, 3400, 1500, 3800),
     ("MicroBT", "M30S++"): Hardware(3, 255, 2, 112.0, 3472, 1500, 3800),
@@ -50,6 +94,32 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("MicroBT", "M60S"): Hardware(3, 111, 2, 186.0, 3441, 1500, 3900),
     ("MicroBT", "M63S"): Hardware(4, 111, 0, 390.0, 7215, 3500, 8000),
     ("MicroBT", "M66S"): Hardware(3, 160, 0, 298.0, 5513, 2500, 6200),
+    ("MicroBT", "M20S"): _spec(3, None, 2, 68.0, 3360),
+    ("MicroBT", "M21S"): _spec(3, None, 2, 56.0, 3360),
+    ("MicroBT", "M30S"): _spec(3, None, 2, 88.0, 3344),
+    ("MicroBT", "M31S"): _spec(3, None, 2, 76.0, 3220),
+    ("MicroBT", "M31S+"): _spec(3, None, 2, 82.0, 3362),
+    ("MicroBT", "M32"): _spec(3, None, 2, 62.0, 3348),
+    ("MicroBT", "M33S+"): _spec(4, None, 0, 202.0, 6464),
+    ("MicroBT", "M33S++"): _spec(4, None, 0, 242.0, 7260),
+    ("MicroBT", "M50S+"): _spec(3, None, 2, 140.0, 3360),
+    ("MicroBT", "M50S++"): _spec(3, None, 2, 150.0, 3300),
+    ("MicroBT", "M53"): _spec(4, None, 0, 226.0, 6554),
+    ("MicroBT", "M53S+"): _spec(4, None, 0, 320.0, 7040),
+    ("MicroBT", "M53S++"): _spec(4, None, 0, 320.0, 6080),
+    ("MicroBT", "M56"): _spec(4, 108, 0, 194.0, 5550),
+    ("MicroBT", "M56S+"): _spec(4, None, 0, 242.0, 5566),
+    ("MicroBT", "M56S++"): _spec(4, None, 0, 254.0, 5588),
+    ("MicroBT", "M60S+"): _spec(3, None, 2, 200.0, 3400),
+    ("MicroBT", "M60S++"): _spec(3, None, 2, 212.0, 3392),
+    ("MicroBT", "M61"): _spec(3, None, 2, 158.0, 3560),
+    ("MicroBT", "M61S"): _spec(3, None, 2, 180.0, 3420),
+    ("MicroBT", "M63"): _spec(4, None, 0, 334.0, 6646),
+    ("MicroBT", "M63S+"): _spec(4, None, 0, 424.0, 7208),
+    ("MicroBT", "M63S++"): _spec(4, 380, 0, 464.0, 7200),
+    ("MicroBT", "M66"): _spec(4, None, 0, 240.0, 5280),
+    ("MicroBT", "M66S+"): _spec(4, None, 0, 318.0, 5247),
+    ("MicroBT", "M66S++"): _spec(3, 368, 0, 356.0, 5518),
     # Canaan (Avalon): chips per board as asic-rs lists them; power range = lowest to highest mode
     ("Canaan", "Nano 3"): Hardware(1, 10, 1, 4.0, 140, 70, 140),
     ("Canaan", "Nano 3S"): Hardware(1, 12, 1, 6.0, 140, 70, 140),
@@ -70,3 +140,23 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
 
 def lookup(make: str, model: str) -> Hardware | None:
     return HARDWARE.get((make, model))
+
+
+def model_power_range(make: str, model: str) -> PowerLimitRange | None:
+    """The model's power range from the table, ``None`` for a model not in it."""
+    hardware = lookup(make, model)
+    if hardware is None:
+        return None
+    return PowerLimitRange(hardware.min_power, hardware.max_power)
+
+
+def make_power_range(make: str) -> PowerLimitRange | None:
+    """One range covering every model of ``make`` in the table; ``None`` for another make.
+
+    For a model the table does not know yet: wide enough for whichever model it is,
+    and the firmware itself refuses a value its model cannot do.
+    """
+    rows = [hw for (row_make, _model), hw in HARDWARE.items() if row_make == make]
+    if not rows:
+        return None
+    return PowerLimitRange(min(hw.min_power for hw in rows), max(hw.max_power for hw in rows))

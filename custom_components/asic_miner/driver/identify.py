@@ -19,6 +19,7 @@ from .exceptions import MinerError, MinerNotIdentifiedError, MinerTimeoutError
 from .families._base import Family, Probe
 from .models import MinerIdentity
 from .registry import FAMILIES
+from .unsupported import describe_unsupported
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_IDENTIFY_TIMEOUT = 6.0
@@ -60,6 +61,11 @@ async def detect_family(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+    answered = describe_unsupported(results)
+    if answered is not None:
+        raise MinerNotIdentifiedError(
+            f"{ctx.host}: {answered} answered, a miner this driver does not support", answered
+        )
     raise MinerNotIdentifiedError(f"{ctx.host}: no known miner firmware answered")
 
 

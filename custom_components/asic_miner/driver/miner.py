@@ -14,6 +14,7 @@ from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
 from .exceptions import MinerUnsupportedError, MinerValueError
 from .families._base import Backend, Family
+from .hardware import make_power_range, model_power_range
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
 from .registry import family as family_by_key
@@ -89,8 +90,30 @@ class Miner:
     def supports(self, control: Control) -> bool:
         return self.backend.supports(control)
 
+    def restarts_after(self, control: Control) -> bool:
+        """Whether the firmware restarts the miner by itself after ``control``."""
+        return control in self.backend.RESTARTS_AFTER
+
     def power_limit_range(self) -> PowerLimitRange | None:
-        return self.backend.power_limit_range()
+        """Bounds for the power limit: the firmware's, else the model's, else the maker's.
+
+        Firmware that only takes its own profiles or presets (LuxOS, VNish) gets only
+        those bounds, ``None`` until they were read.
+
+        ``None`` when the miner takes no power limit, or when none of the three is
+        known (a maker the hardware table has no row for): then no bounds are offered
+        rather than made up.
+        """
+        if not self.supports(Control.POWER_LIMIT):
+            return None
+        if self.backend.BOUNDS_FROM_FIRMWARE:
+            return self.backend.power_limit_range()  # only values the firmware lists
+        identity = self.identity
+        return (
+            self.backend.power_limit_range()
+            or model_power_range(identity.make, identity.model)
+            or make_power_range(identity.make)
+        )
 
     def _require(self, control: Control) -> None:
         if not self.supports(control):

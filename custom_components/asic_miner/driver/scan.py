@@ -10,7 +10,10 @@ Two stages, pipelined so a miner is identified as soon as its sweep answers:
 2. **Identify.** Each reachable host runs the families' probes (``identify.py``) with
    bounded concurrency, then the winning family's model and version lookups with the
    credentials given for that family. Results stream out as they are found; a family
-   that answered but refused the credentials is still reported, with its error.
+   that answered but refused the credentials is still reported, with its error. A
+   host where something miner-like answered that no family supports (an Auradine, an
+   Elphapex) is reported to the ``unsupported`` callback, named after what answered;
+   :func:`scan_report` collects both, with how many addresses answered nothing.
 
 Timing trade-off. On a LAN a live miner answers a SYN in about a millisecond (its
 kernel does, however busy the miner is), while an address with no host behind it
@@ -211,6 +214,33 @@ class ScanResult:
         return ipaddress.IPv4Address(self.host)
 
 
+@dataclass(frozen=True, slots=True)
+class UnsupportedMiner:
+    """A host where a miner answered that no supported family matched."""
+
+    host: str
+    answered: str  # what answered, e.g. "Auradine FluxOS"
+
+    @property
+    def address(self) -> ipaddress.IPv4Address:
+        return ipaddress.IPv4Address(self.host)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """Everything a finished scan found, for a caller that shows it all at once."""
+
+    miners: list[ScanResult]  # supported miners, by address
+    unsupported: list[UnsupportedMiner]  # miners no family supports, by address
+    addresses: int  # addresses scanned
+    reachable: int  # addresses where something accepted a connection
+
+    @property
+    def silent(self) -> int:
+        """Addresses where nothing answered at all."""
+        return self.addresses - self.reachable
+
+
 class ScanStage(StrEnum):
     SWEEP = "sweep"  # done/total: hosts swept / targets
     IDENTIFY = "identify"  # done/total: reachable hosts identified / reachable hosts
@@ -248,6 +278,7 @@ async def scan(
     progress: Callable[[ScanProgress], None] | None = None,
     families: tuple[Family, ...] | None = None,
     arp_budget: int = ARP_BUDGET,
+    unsupported: Callable[[UnsupportedMiner], None] | None = None,
 ) -> AsyncIterator[ScanResult]:
     """Scan ``targets`` and yield each miner found, as soon as it is identified.
 
@@ -257,8 +288,9 @@ async def scan(
     seconds; ``None`` allows ``30 s`` plus the worst-case sweep time for the target
     count. ``arp_budget`` caps the hosts in flight or given up within the last
     ``ARP_HOLD`` seconds (see ``ARP_BUDGET``); raise it only where the kernel's
-    ``gc_thresh3`` was raised too. Stop early with ``contextlib.aclosing``; every task
-    is cleaned up then too.
+    ``gc_thresh3`` was raised too. ``unsupported`` is called for each host where a
+    miner no family supports answered. Stop early with ``contextlib.aclosing``; every
+    task is cleaned up then too.
     """
     hosts = _hosts(targets)
     runner = _Scanner(
@@ -274,6 +306,7 @@ async def scan(
         progress=progress,
         families=FAMILIES if families is None else families,
         arp_budget=arp_budget,
+        unsupported=unsupported,
     )
     if deadline is None:
         # Worst case: every host silent, each holding a slot for the sweep and the hold.
@@ -316,6 +349,36 @@ async def scan_all(
     """Run :func:`scan` to the end (same options); the miners found, sorted by address."""
     found = [result async for result in scan(targets, session, **kwargs)]
     return sorted(found, key=lambda r: r.address)
+
+
+async def scan_report(
+    targets: str | Iterable[ipaddress.IPv4Address | str],
+    session: aiohttp.ClientSession,
+    *,
+    progress: Callable[[ScanProgress], None] | None = None,
+    **kwargs: Any,
+) -> ScanReport:
+    """Run :func:`scan` to the end (same options) and report everything it found."""
+    hosts = _hosts(targets)
+    found: list[UnsupportedMiner] = []
+    reachable = 0
+
+    def track(update: ScanProgress) -> None:
+        nonlocal reachable
+        reachable = max(reachable, update.reachable)
+        if progress is not None:
+            progress(update)
+
+    miners = [
+        result
+        async for result in scan(hosts, session, progress=track, unsupported=found.append, **kwargs)
+    ]
+    return ScanReport(
+        miners=sorted(miners, key=lambda r: r.address),
+        unsupported=sorted(found, key=lambda u: u.address),
+        addresses=len(hosts),
+        reachable=reachable,
+    )
 
 
 def _hosts(targets: str | Iterable[ipaddress.IPv4Address | str]) -> list[str]:
@@ -537,8 +600,10 @@ class _Scanner:
         progress: Callable[[ScanProgress], None] | None,
         families: tuple[Family, ...],
         arp_budget: int,
+        unsupported: Callable[[UnsupportedMiner], None] | None = None,
     ) -> None:
         self.hosts = hosts
+        self.unsupported = unsupported
         self.session = session
         self.ports = ports
         # Web first: nearly every firmware serves it, so one connect settles most miners.
@@ -650,8 +715,13 @@ class _Scanner:
         deadline = loop.time() + self.identify_timeout
         try:
             family, results = await detect_family(ctx, self.families, self.identify_timeout / 2)
-        except MinerNotIdentifiedError:
-            _LOGGER.debug("%s: reachable, but no known miner firmware answered", host)
+        except MinerNotIdentifiedError as err:
+            if err.answered is None:
+                _LOGGER.debug("%s: reachable, but no known miner firmware answered", host)
+            else:
+                _LOGGER.info("%s: found %s, which is not supported", host, err.answered)
+                if self.unsupported is not None:
+                    self.unsupported(UnsupportedMiner(host, err.answered))
             return None
         ctx.credentials = self.credentials.get(family.key) or Credentials()
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import random
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from unittest.mock import AsyncMock, PropertyMock, patch
@@ -61,17 +63,25 @@ async def simulated_miner(request: pytest.FixtureRequest, sim_runner: SimRunner)
     """A running simulated miner; parametrise indirectly with an id from ``SIMULATED``."""
     family, model = SIMULATED[request.param]
     index = list(SIMULATED).index(request.param)
-    # A fixed identity and a frozen clock keep entity snapshots stable across runs.
-    miner = await sim_runner.start(
-        family,
-        model,
-        mac=f"02:AA:BB:CC:00:{index:02X}",
-        serial=f"SIMSERIAL{index:04d}",
-        hostname=f"sim-{request.param}",
-        clock=SIM_CLOCK,
-        boot_time=SIM_CLOCK - 3600,
-    )
-    return miner
+    # A fixed identity, last octet and a frozen clock keep entity snapshots stable
+    # across runs (a miner without a hostname is named after its model and the last
+    # octet of its address); the /24 is any free one of ours.
+    for net in random.sample(range(10, 20), 10):
+        try:
+            return await sim_runner.start(
+                family,
+                model,
+                host=f"127.0.{net}.{200 + index}",
+                mac=f"02:AA:BB:CC:00:{index:02X}",
+                serial=f"SIMSERIAL{index:04d}",
+                hostname=f"sim-{request.param}",
+                clock=SIM_CLOCK,
+                boot_time=SIM_CLOCK - 3600,
+            )
+        except OSError as err:
+            if err.errno != errno.EADDRINUSE:
+                raise
+    raise AssertionError("no free loopback address for the simulated miner")
 
 
 async def entry_data_for(
@@ -133,7 +143,8 @@ async def init_integration(
     mock_config_entry.add_to_hass(hass)
     with patch("custom_components.asic_miner.PLATFORMS", [p for p in PLATFORMS if p in platforms]):
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+        # Includes the write-path check setup starts in the background.
+        await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import json
 import logging
 import random
@@ -36,7 +37,6 @@ from custom_components.asic_miner.const import (
     DOMAIN,
 )
 from custom_components.asic_miner.driver.exceptions import (
-    MinerAuthenticationError,
     MinerConnectionError,
     MinerResponseError,
     MinerTimeoutError,
@@ -44,7 +44,7 @@ from custom_components.asic_miner.driver.exceptions import (
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Credentials, MinerIdentity, Ports
 from custom_components.asic_miner.driver.registry import family
-from custom_components.asic_miner.driver.scan import ScanResult
+from custom_components.asic_miner.driver.scan import ScanReport, ScanResult, UnsupportedMiner
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import entry_data_for
 from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
@@ -199,7 +199,7 @@ async def test_manual_success(
         result["flow_id"], {CONF_HOST: f" {sim.host} ", **PORT_FIELDS}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == f"Bitmain S19 Pro ({sim.state.hostname})"
+    assert result["title"] == sim.state.hostname  # a hostname someone set names it
     assert result["result"].unique_id == uid(sim)
     data = result["data"]
     assert data[CONF_HOST] == sim.host
@@ -227,7 +227,7 @@ async def test_manual_cannot_connect_then_recover(
         result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == f"Bitmain S9 ({sim.state.hostname})"
+    assert result["title"] == sim.state.hostname
 
 
 async def test_manual_not_a_miner_then_recover(hass: HomeAssistant, sim_runner: SimRunner) -> None:
@@ -251,7 +251,7 @@ async def test_manual_not_a_miner_then_recover(hass: HomeAssistant, sim_runner: 
     ("side_effect", "errors"),
     [
         (MinerTimeoutError("slow"), {CONF_HOST: "cannot_connect"}),
-        (MinerResponseError("garbled"), {"base": "unknown"}),
+        (MinerResponseError("garbled"), {"base": "bad_reply"}),
         (RuntimeError("bug"), {"base": "unknown"}),
     ],
 )
@@ -347,14 +347,22 @@ async def test_unique_id_falls_back_to_hostname(hass: HomeAssistant, sim_runner:
     assert result["result"].unique_id == "antminer-rig-7"
 
 
-async def test_no_unique_id_aborts(hass: HomeAssistant, sim_runner: SimRunner) -> None:
-    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="")
+@pytest.mark.parametrize(
+    ("mac", "hostname"),
+    [(NO_MAC, ""), ("AA:BB:CC:DD:EE:FF", "Antminer"), ("FF:FF:FF:FF:FF:FF", "antMiner")],
+)
+async def test_unique_id_falls_back_to_host(
+    hass: HomeAssistant, sim_runner: SimRunner, mac: str, hostname: str
+) -> None:
+    """No real MAC, no serial, a factory hostname: the address is all that tells it apart."""
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=mac, serial="", hostname=hostname)
     result = await start_user_flow(hass, "manual")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "no_unique_id"
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == f"antminer-{sim.host}"
+    assert result["title"] == f"S19 Pro .{sim.host.rsplit('.', 1)[1]}"
 
 
 # -- scan ---------------------------------------------------------------------------
@@ -441,12 +449,23 @@ async def test_scan_adds_every_ticked_miner(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_MINERS: [braiins.host, s9.host]}
     )
+    # Every miner added reaches the user: a summary lists them, then the last is created.
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "scan_done"
+    placeholders = result["description_placeholders"]
+    assert placeholders["count"] == "2"
+    assert placeholders["added"] == (
+        f"- {braiins.state.hostname} ({braiins.host})\n- {s9.state.hostname} ({s9.host})"
+    )
+    assert placeholders["last"] == s9.state.hostname
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == s9.state.hostname
     await hass.async_block_till_done()
     entries = domain_entries(hass)
     assert set(entries) == {uid(braiins), uid(s9)}
-    assert entries[uid(braiins)].title == f"Bitmain S19 ({braiins.state.hostname})"
-    assert entries[uid(s9)].title == f"Bitmain S9 ({s9.state.hostname})"
+    assert entries[uid(braiins)].title == braiins.state.hostname
+    assert entries[uid(s9)].title == s9.state.hostname
     assert {entry.source for entry in entries.values()} == {SOURCE_USER, SOURCE_SCANNED}
     for sim in (braiins, s9):
         data = entries[uid(sim)].data
@@ -487,6 +506,9 @@ async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
     )
+    assert result["step_id"] == "scan_done"
+    assert result["description_placeholders"]["count"] == "3"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     entries = domain_entries(hass)
@@ -498,27 +520,47 @@ async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: 
 
 
 @pytest.mark.usefixtures("sim_ports")
-async def test_scan_login_when_check_refuses_defaults(
-    hass: HomeAssistant, sim_runner: SimRunner
+@pytest.mark.parametrize(
+    ("family_key", "model", "state"),
+    [
+        # Whatsminer: the admin password was changed, or the write API is off.
+        ("whatsminer", "M30S+", {"password": "changed"}),
+        ("whatsminer", "M60S", {"password": "changed"}),
+        ("whatsminer", "M30S+", {"write_api_enabled": False}),
+        # ePIC: the password was changed; reads need none.
+        ("epic", "S21", {"password": "changed"}),
+    ],
+    ids=["whatsminer-v2-admin", "whatsminer-v3-admin", "whatsminer-write-off", "epic"],
+)
+async def test_read_access_is_enough_to_add(
+    hass: HomeAssistant,
+    sim_runner: SimRunner,
+    family_key: str,
+    model: str,
+    state: dict[str, Any],
 ) -> None:
-    """Identified with the defaults, but the privileged API refuses them: ask too."""
-    subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
+    """Identified and read with the defaults; the controls' login is not asked for."""
+    write_api = state.pop("write_api_enabled", True)
+    subnet, (sim,) = await start_in_subnet(sim_runner, (family_key, model, state))
+    if not write_api:
+        sim.write_api_enabled = False  # type: ignore[attr-defined]
     result = await start_user_flow(hass, "scan")
     result = await run_scan(hass, result["flow_id"], subnet)
-    with patch.object(
-        Miner, "check_credentials", side_effect=[MinerAuthenticationError("refused"), None]
-    ):
+    assert result["step_id"] == "scan_select", result.get("errors")
+    with patch.object(Miner, "check_credentials") as check:
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_MINERS: [sim.host]}
         )
-        assert result["type"] is FlowResultType.FORM
-        assert result["step_id"] == "scan_login"
-        assert result["description_placeholders"]["family"] == ANTMINER.name
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "other"}
-        )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_USERNAME] == "admin"
+    assert result["data"][CONF_PASSWORD] is None
+    check.assert_not_called()  # setup checks the write path, and opens a repair
+
+    result = await start_user_flow(hass, "manual")
+    await hass.config_entries.async_remove(hass.config_entries.async_entries(DOMAIN)[0].entry_id)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.usefixtures("sim_ports")
@@ -546,29 +588,37 @@ async def test_scan_listing_excludes_configured(hass: HomeAssistant, sim_runner:
 
 @pytest.mark.usefixtures("sim_ports")
 async def test_scan_all_configured(hass: HomeAssistant, sim_runner: SimRunner) -> None:
-    subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
+    _subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
     await entry_for(hass, sim)
     result = await start_user_flow(hass, "scan")
-    result = await run_scan(hass, result["flow_id"], subnet)
+    # Its address only: other test runs on this machine may have miners on the same /24.
+    result = await run_scan(hass, result["flow_id"], sim.host)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_SUBNET: "no_new_miners"}
 
 
-async def test_scan_skips_what_cannot_be_added(
+async def test_scan_reports_what_cannot_be_added(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     """No MAC or serial, or found but not identified: not listed, and logged."""
     caplog.set_level(logging.INFO, logger="custom_components.asic_miner")
-    anonymous = MinerIdentity("Bitmain", "S9", "antminer", "Stock", "legacy")
-    results = [
-        ScanResult("127.0.10.1", ANTMINER, anonymous, None),
-        ScanResult("127.0.10.2", ANTMINER, None, MinerResponseError("garbled")),
-    ]
+    report = ScanReport(
+        miners=[ScanResult("127.0.10.2", ANTMINER, None, MinerResponseError("garbled"))],
+        unsupported=[UnsupportedMiner("127.0.10.3", "Auradine FluxOS")],
+        addresses=6,
+        reachable=3,
+    )
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.scan_miners", return_value=results):
-        result = await run_scan(hass, result["flow_id"], "127.0.10.0/30")
-    assert result["errors"] == {CONF_SUBNET: "no_new_miners"}
-    assert "127.0.10.1 (Bitmain S9) reports neither a MAC nor a serial number" in caplog.text
+    with patch(f"{FLOW}.scan_report", return_value=report):
+        result = await run_scan(hass, result["flow_id"], "127.0.10.0/29")
+    assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
+    assert result["description_placeholders"] == {
+        "limit": "65,536",
+        "not_addable": (
+            f"{ANTMINER.name} at 127.0.10.2 (not identified), Auradine FluxOS at 127.0.10.3"
+        ),
+        "silent": "3",
+    }
     assert "127.0.10.2 looks like Antminer (stock firmware) but could not be identified" in (
         caplog.text
     )
@@ -603,7 +653,7 @@ async def test_scan_finds_nothing_then_scans_again(
 )
 async def test_scan_fails(hass: HomeAssistant, side_effect: Exception, error: str) -> None:
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.scan_miners", side_effect=side_effect):
+    with patch(f"{FLOW}.scan_report", side_effect=side_effect):
         result = await run_scan(hass, result["flow_id"], "127.0.10.0/24")
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_SUBNET: error}
@@ -643,9 +693,8 @@ async def test_scan_select_errors_then_finish(hass: HomeAssistant, sim_runner: S
     ("overrides", "configured", "reason"),
     [
         ({}, True, "already_configured"),
-        ({"mac": NO_MAC, "serial": "", "hostname": ""}, False, "no_unique_id"),
     ],
-    ids=["configured-at-another-address", "no-unique-id"],
+    ids=["configured-at-another-address"],
 )
 async def test_scan_login_reveals_unaddable_miner(
     hass: HomeAssistant,
@@ -700,14 +749,12 @@ async def test_dhcp_new_miner_confirm(hass: HomeAssistant, sim_runner: SimRunner
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "discovery_confirm"
     assert result["description_placeholders"] == {
-        "name": f"Bitmain S19 Pro ({sim.state.hostname})",
+        "name": sim.state.hostname,
         "family": ANTMINER.name,
         "host": sim.host,
     }
     [flow] = hass.config_entries.flow.async_progress()
-    assert flow["context"]["title_placeholders"] == {
-        "name": f"Bitmain S19 Pro ({sim.state.hostname})"
-    }
+    assert flow["context"]["title_placeholders"] == {"name": sim.state.hostname}
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -772,13 +819,15 @@ async def test_dhcp_known_by_serial_new_address(hass: HomeAssistant, sim_runner:
 
 
 @pytest.mark.usefixtures("sim_ports")
-async def test_dhcp_no_unique_id(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+async def test_dhcp_without_ids_keys_on_host(hass: HomeAssistant, sim_runner: SimRunner) -> None:
     sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="")
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, NO_MAC)
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "no_unique_id"
+    assert result["step_id"] == "discovery_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == f"antminer-{sim.host}"
 
 
 @pytest.mark.usefixtures("sim_ports")
@@ -934,16 +983,144 @@ def test_strings_cover_the_flow() -> None:
         "no_new_miners",
         "no_selection",
         "miner_failed",
+        "miner_bad_reply",
+        "unsupported_miner",
+        "invalid_host",
+        "bad_reply",
     }
     assert set(config["abort"]) >= {
         "already_configured",
         "cannot_connect",
         "not_a_miner",
         "unknown",
-        "no_unique_id",
+        "unsupported_miner",
+        "bad_reply",
         "wrong_miner",
     }
     assert set(config["step"]["user"]["menu_options"]) == {"scan", "manual"}
     assert "scan" in config["progress"]
     for step in config["step"].values():
         assert set(step.get("data", {})) == set(step.get("data_description", {}))
+
+
+# -- issue 9: names, unsupported miners, every miner shown ---------------------------
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_six_factory_named_miners_get_names_apart(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Six Antminers on the factory hostname, two sharing a placeholder MAC: six entries."""
+    placeholder = {"mac": "AA:BB:CC:DD:EE:FF", "serial": ""}
+    specs = [
+        ("antminer", "S19 Pro", {"hostname": "Antminer", **placeholder}),
+        ("antminer", "S19 Pro", {"hostname": "Antminer", **placeholder}),
+        ("antminer", "S21", {"hostname": "antMiner"}),
+        ("antminer", "S21", {"hostname": "Antminer"}),
+        ("antminer", "S9", {"hostname": "Antminer", "mac": NO_MAC}),
+        ("antminer", "S9", {"hostname": "Antminer"}),
+    ]
+    subnet, sims = await start_in_subnet(sim_runner, *specs)
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    # ">=": other test runs on this machine may put miners on the same loopback /24.
+    assert set(listed(result)) >= {sim.host for sim in sims}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [sim.host for sim in sims]}
+    )
+    assert result["step_id"] == "scan_done"
+    assert result["description_placeholders"]["count"] == "6"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    entries = hass.config_entries.async_entries(DOMAIN)
+    by_host = {entry.data[CONF_HOST]: entry for entry in entries}
+    assert set(by_host) == {sim.host for sim in sims}
+    assert {entry.title for entry in entries} == {
+        f"{sim.state.spec.model} .{sim.host.rsplit('.', 1)[1]}" for sim in sims
+    }
+    for sim in sims:
+        octet = sim.host.rsplit(".", 1)[1]
+        assert by_host[sim.host].title == f"{sim.state.spec.model} .{octet}"
+    assert len({entry.unique_id for entry in entries}) == 6
+    # The placeholder MAC is no unique ID: the serial-less pair is told apart by address.
+    assert by_host[sims[0].host].unique_id == f"antminer-{sims[0].host}"
+    assert by_host[sims[2].host].unique_id == uid(sims[2])
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_lists_unsupported_miners(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """Supported miners to tick; below them what answered but is not supported."""
+    subnet, (s19, auradine, elphapex) = await start_in_subnet(
+        sim_runner,
+        ("antminer", "S19 Pro", {}),
+        ("auradine", "AT1500", {}),
+        ("elphapex", "DG Home 1", {}),
+    )
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["step_id"] == "scan_select"
+    # Other test runs on this machine may share the /24: check ours, not the total.
+    assert s19.host in listed(result)
+    assert auradine.host not in listed(result)
+    placeholders = result["description_placeholders"]
+    lines = placeholders["not_addable"].splitlines()
+    assert f"- Auradine FluxOS at {auradine.host}" in lines
+    assert f"- Elphapex (Daoge Miner web UI) at {elphapex.host}" in lines
+    assert 0 < int(placeholders["silent"]) <= 251  # a /24 has 254 hosts; three answered
+
+    # Only unsupported ones: the scan says so, naming them, instead of "nothing found".
+    await s19.stop()
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], f"{auradine.host},{elphapex.host}")
+    assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
+    found = {
+        auradine.host: f"Auradine FluxOS at {auradine.host}",
+        elphapex.host: f"Elphapex (Daoge Miner web UI) at {elphapex.host}",
+    }
+    in_order = sorted(found, key=ipaddress.IPv4Address)
+    assert result["description_placeholders"]["not_addable"] == ", ".join(
+        found[host] for host in in_order
+    )
+    assert result["description_placeholders"]["silent"] == "0"
+
+
+async def test_manual_unsupported_and_invalid_address(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    auradine = await sim_runner.start("auradine", "AT1500")
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "999.1.1.1", **PORT_FIELDS}
+    )
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: auradine.host, **PORT_FIELDS}
+    )
+    assert result["errors"] == {CONF_HOST: "unsupported_miner"}
+    assert result["description_placeholders"] == {"answered": "Auradine FluxOS"}
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_select_reports_a_bad_reply(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    """A ticked miner that answers garbage is named on the list, apart from silent ones."""
+    subnet, (garbled, gone) = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("antminer", "S9", {})
+    )
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    await gone.stop()
+    with patch.object(Miner, "read", side_effect=[MinerResponseError("garbled")]):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_MINERS: [garbled.host]}
+        )
+    assert result["errors"] == {CONF_MINERS: "miner_bad_reply"}
+    assert result["description_placeholders"]["bad_reply"] == garbled.host
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_MINERS: [garbled.host, gone.host]}
+    )
+    assert result["errors"] == {"base": "miner_failed"}
+    assert result["description_placeholders"]["failed"] == gone.host

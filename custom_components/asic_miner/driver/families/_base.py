@@ -145,6 +145,12 @@ class Backend:
     name: ClassVar[str]
     DATA_MAP: ClassVar[Mapping[Field, Location]]
     CONTROLS: ClassVar[frozenset[Control]] = frozenset()
+    # Controls after which the firmware restarts the miner by itself (documented
+    # behaviour, not a fault): callers expect it to go silent for a while.
+    RESTARTS_AFTER: ClassVar[frozenset[Control]] = frozenset({Control.REBOOT})
+    # True where power_limit_range() is the firmware's own list (profiles, presets):
+    # then no table range stands in while it is unknown, as other values would fail.
+    BOUNDS_FROM_FIRMWARE: ClassVar[bool] = False
     # Whether the firmware answers `a+b+c` multicommands on one connection.
     RPC_MULTICOMMAND: ClassVar[bool] = True
     # Extra top-level keys every RPC read carries (Antminer's "new_api").

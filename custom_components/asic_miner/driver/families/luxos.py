@@ -461,6 +461,7 @@ class LuxminerBackend(Backend):
         Field.UPTIME: Location((STATS, SUMMARY), _uptime),
         Field.POOLS: Location((POOLS,), _pools),
     }
+    BOUNDS_FROM_FIRMWARE = True
     CONTROLS = frozenset(
         {
             Control.MINING,

@@ -584,6 +584,7 @@ class _VnishBackend(Backend):
     # (path, reply key) of the LED toggles, in the order to try them
     LOCATE: ClassVar[tuple[tuple[str, str], ...]]
     SINCE: ClassVar[tuple[int, int]]
+    BOUNDS_FROM_FIRMWARE = True
     CONTROLS = frozenset(
         {
             Control.MINING,

@@ -206,6 +206,8 @@ class ApiV2Backend(Backend):
             Control.RESTART_BACKEND,
         }
     )
+    # btminer reboots the machine to apply a new power limit (API v2 documentation).
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POWER_LIMIT})
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

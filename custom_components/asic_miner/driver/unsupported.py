@@ -1,0 +1,103 @@
+"""Naming what answered when no supported family did.
+
+A scan that reaches an Auradine or an Elphapex must say so ("found but not supported:
+Auradine FluxOS at ...") rather than list nothing, and adding one by address must say
+what it is. The fingerprints are the public ones other tools identify these makes by
+(pyasic's and asic-rs's web and RPC checks, see protocols.md section 3); none of them is
+used to talk to the miner, only to name it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+from .families._base import ProbeResults
+from .families._probes import RPC_DEVDETAILS, RPC_VERSION, realm, rpc_text, web_reply
+
+# (substring of the upper-cased RPC replies, what to call it), first match wins.
+_RPC_MARKS: Final = (
+    (("GCMINER", "FLUXOS"), "Auradine FluxOS"),
+    (("HIVEON",), "Hiveon OS"),
+    (("KAONSU", "MARAFW"), "Marathon MaraFW"),
+    (("INNOMINER",), "Innosilicon"),
+    (("INTCHAINS_QOMO", "KDAMINER", "BFGMINER"), "Goldshell"),
+    (("BDMINER",), "SealMiner"),
+    (("RWGLR",), "MSKMiner"),
+)
+# (digest realm prefix, lower-case), what to call it.
+_REALMS: Final = (
+    ("daoge", "Elphapex (Daoge Miner web UI)"),
+    ("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),
+)
+# (substring of the web page, lower-case), what to call it.
+_PAGES: Final = (
+    ("fluxos", "Auradine FluxOS"),
+    ("auradine", "Auradine FluxOS"),
+    ("<title>用户界面</title>", "IceRiver"),
+    ("lucky miner", "LuckyMiner"),
+    ("cloud-box", "Goldshell"),
+    ("dragonmint", "Innosilicon"),
+    ("proto os", "Proto OS"),
+    ("amazeui", "SealMiner"),
+)
+_MAX_NAME = 40
+_PRINTABLE = re.compile(r"[^\w .+\-/()]")
+
+
+def describe_unsupported(results: ProbeResults) -> str | None:
+    """What answered the probes, when it looks like a miner no family supports.
+
+    ``None`` when nothing miner-like answered (no reply, or a web server that is not a
+    miner's): such an address is not worth listing.
+    """
+    text = rpc_text(results)
+    for marks, name in _RPC_MARKS:
+        if any(mark in text for mark in marks):
+            return name
+    reply = web_reply(results)
+    if reply is not None:
+        challenge = realm(reply).lower()
+        for prefix, name in _REALMS:
+            if challenge.startswith(prefix):
+                return name
+        page = reply.body[:65536].decode("utf-8", errors="replace").lower()
+        for mark, name in _PAGES:
+            if mark in page:
+                return name
+    software = _cgminer_software(results)
+    if software is not None:
+        return f"{software} (cgminer-style API)"
+    return None
+
+
+def _cgminer_software(results: ProbeResults) -> str | None:
+    """The miner software a cgminer-style RPC reply names (``cgminer 4.11``), if any."""
+    for key in (RPC_VERSION.key, RPC_DEVDETAILS.key):
+        raw = results.get(key)
+        if raw is None:
+            continue
+        try:
+            reply: Any = json.loads(str(raw).rstrip("\x00").strip())
+        except ValueError:
+            continue
+        if not isinstance(reply, dict) or "STATUS" not in reply:
+            continue
+        version = reply.get("VERSION")
+        first = version[0] if isinstance(version, list) and version else {}
+        if not isinstance(first, dict):
+            first = {}
+        for field in ("Type", "Miner", "CGMiner", "BMMiner", "Model"):
+            value = first.get(field)
+            if isinstance(value, str | int | float) and str(value).strip():
+                name = field if field in ("CGMiner", "BMMiner") else ""
+                return _clean(f"{name} {value}".strip())
+        return "a miner"
+    return None
+
+
+def _clean(text: str) -> str:
+    """Firmware text, shortened and stripped of markup, fit for a form or a table."""
+    cleaned = _PRINTABLE.sub("", text).strip()
+    return cleaned[:_MAX_NAME] or "a miner"

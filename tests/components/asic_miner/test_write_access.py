@@ -1,0 +1,144 @@
+"""A miner that reads fine but refuses its controls: added, read, controls unavailable.
+
+Issue 9: a refused admin login or a disabled write API never blocks adding or reading;
+setup checks the controls' path in the background, opens a repair issue that says what
+to do, makes the controls unavailable, and clears both once the owner fixed it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.asic_miner.const import CONF_RPC_PORT, CONF_WEB_PORT, DOMAIN
+from custom_components.asic_miner.driver.exceptions import MinerResponseError
+from simulator.miner import SimMiner
+from tests.components.asic_miner.conftest import async_poll, entry_data_for
+from tests.simhelpers import DRIVER_PORTS, SimRunner
+
+LIGHT = "switch.sim_whatsminer_m30splus_fault_light"
+HASHRATE = "sensor.sim_whatsminer_m30splus_hashrate"
+POWER_LIMIT = "number.sim_whatsminer_m30splus_power_limit"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    return [Platform.SWITCH, Platform.SENSOR, Platform.NUMBER]
+
+
+@pytest.fixture
+def broken(simulated_miner: SimMiner, request: pytest.FixtureRequest) -> str:
+    """Break the miner's write path before setup, as its owner left it."""
+    kind: str = request.param
+    if kind == "write_login_refused":
+        simulated_miner.state.password = "changed-on-the-miner"
+    else:
+        simulated_miner.write_api_enabled = False  # type: ignore[attr-defined]
+    return kind
+
+
+@pytest.mark.parametrize("simulated_miner", ["whatsminer-m30splus"], indirect=True)
+@pytest.mark.parametrize("broken", ["write_login_refused", "write_api_disabled"], indirect=True)
+async def test_controls_refused_then_fixed(
+    hass: HomeAssistant,
+    broken: str,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    entry = init_integration
+    issue_registry = ir.async_get(hass)
+    issue_id = f"{broken}_{entry.entry_id}"
+    # Reads work: the miner is set up and its figures are there.
+    assert hass.states.get(HASHRATE).state not in (STATE_UNAVAILABLE, "unknown")
+    # The controls are not, and a repair says what to do.
+    assert hass.states.get(LIGHT).state == STATE_UNAVAILABLE
+    assert hass.states.get(POWER_LIMIT).state == STATE_UNAVAILABLE
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == broken
+    assert issue.translation_placeholders["host"] == simulated_miner.host
+    assert issue.translation_placeholders["family"] == "Whatsminer (stock firmware)"
+    assert not list(entry.async_get_active_flows(hass, {"reauth"}))  # no reauth for this
+
+    # The owner fixes it on the miner; the next check (every 10 minutes) notices.
+    simulated_miner.state.password = "admin"
+    simulated_miner.write_api_enabled = True  # type: ignore[attr-defined]
+    with patch("custom_components.asic_miner.coordinator.WRITE_RECHECK_INTERVAL", timedelta(0)):
+        await async_poll(hass, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(LIGHT).state != STATE_UNAVAILABLE
+    assert hass.states.get(POWER_LIMIT).state != STATE_UNAVAILABLE
+
+
+@pytest.mark.parametrize("simulated_miner", ["whatsminer-m30splus"], indirect=True)
+async def test_offline_miner_is_not_judged(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """No answer on the write path says nothing about it: no issue, controls kept."""
+    coordinator = init_integration.runtime_data
+    await simulated_miner.stop()
+    await coordinator.async_check_write_access()
+    assert coordinator.write_problem is None
+    assert not issue_registry.issues
+
+
+@pytest.mark.parametrize("simulated_miner", ["whatsminer-m30splus"], indirect=True)
+async def test_refused_test_command_names_the_reason(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data
+    with patch.object(
+        type(coordinator.miner), "check_credentials", side_effect=MinerResponseError("busy: 14")
+    ):
+        await coordinator.async_check_write_access()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"write_refused_{init_integration.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders["error"] == "busy: 14"
+    assert hass.states.get(LIGHT).state == STATE_UNAVAILABLE
+
+
+async def test_reconfigure_saves_when_only_the_write_api_is_off(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """A typed password is checked; a switched-off API does not stop saving it."""
+    sim = await sim_runner.start("whatsminer", "M30S+")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=sim.state.mac.replace(":", "").lower(),
+        data=await entry_data_for(sim),
+    )
+    entry.add_to_hass(hass)
+    sim.write_api_enabled = False  # type: ignore[attr-defined]
+    result = await entry.start_reconfigure_flow(hass)
+    with patch("custom_components.asic_miner.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                CONF_HOST: sim.host,
+                CONF_RPC_PORT: DRIVER_PORTS.rpc,
+                CONF_WEB_PORT: DRIVER_PORTS.web,
+                CONF_USERNAME: "admin",
+                CONF_PASSWORD: "admin",
+            },
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PASSWORD] == "admin"

@@ -1,0 +1,70 @@
+"""scripts/asic-miner: the driver's command line without Home Assistant (issue 9).
+
+Startup time is measured, not asserted (see docs/cli.md); these tests prove what makes
+it fast and safe: Home Assistant is never imported, and running from inside the
+integration's folder does not let its ``select.py`` shadow the standard library.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+LAUNCHER = ROOT / "scripts" / "asic-miner"
+INTEGRATION = ROOT / "custom_components" / "asic_miner"
+
+PROBE = """
+import runpy, sys
+sys.argv = ["asic-miner", *sys.argv[1:]]
+try:
+    runpy.run_path({launcher!r}, run_name="__main__")
+except SystemExit as exit_:
+    code = exit_.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("homeassistant", "custom_components"))
+print("IMPORTED:", ",".join(heavy) or "-")
+print("EXIT:", code)
+"""
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", PROBE.format(launcher=str(LAUNCHER)), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_without_home_assistant() -> None:
+    result = run("--help")
+    assert "usage: asic-miner" in result.stdout
+    assert "IMPORTED: -" in result.stdout
+    assert "EXIT: 0" in result.stdout
+
+
+def test_runs_from_inside_the_integration_folder() -> None:
+    """The folder holding select.py is the working directory: nothing is shadowed."""
+    result = run("read", "999.1.1.1", cwd=INTEGRATION)
+    assert "HOST must be one IPv4 address or host name" in result.stderr
+    assert "EXIT: 2" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_driver_not_found(tmp_path: Path) -> None:
+    copy = tmp_path / "asic-miner"
+    copy.write_text(LAUNCHER.read_text())
+    result = subprocess.run(
+        [sys.executable, str(copy), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert "ASIC_MINER_DRIVER" in result.stderr
