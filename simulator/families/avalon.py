@@ -17,7 +17,8 @@ Nano's ring light is a lamp, set with ``ledset``). The shared state's work modes
 ``low``/``normal``/``high``; each profile maps the firmware's numbers onto them.
 
 Quirks reproduced: a NUL after every reply; a bare ``nan`` and ``inf`` in ``devs``
-(not JSON); values holding spaces, colons, commas and units in the bracket strings;
+(not JSON) in the first minute after cgminer starts, before the first share (later
+replies carry numbers, as the captures taken after minutes of work show); values holding spaces, colons, commas and units in the bracket strings;
 ``softoff``/``softon`` take ``1:<unix time>`` and act when that time comes (on the
 state's clock); ``softon`` hangs up without replying; ``restart`` answers the bare
 string ``"RESTART"`` and restarts cgminer (uptime starts over);
@@ -40,6 +41,7 @@ from . import register
 DESCRIPTION = "cgminer 4.11.1"
 _NAN = "\x00nan\x00"  # placeholders json.dumps keeps as strings; swapped for bare words
 _INF = "\x00inf\x00"
+FRESH_SECONDS = 60  # cgminer's rates are inf / nan until its first minute and share
 PSU_ERROR_BITS = frozenset(1 << n for n in range(12))
 HELP_OPTIONS = (
     "help|voltage|fan-spd|lcd|hash-sn-read|hash-sn-write|volt-tuning|workmode|worklevel|"
@@ -61,9 +63,11 @@ class _Profile:
 
 
 PROFILES = {
+    # The one rack capture (pyasic's AvalonMiner 15-194 test data) names its product
+    # by series and hashrate bin; pyasic and the driver file it as the A1566.
     "A1566": _Profile(
-        "AvalonMiner 1566-185",
-        "1566-185",
+        "AvalonMiner 15-194",
+        "15-194",
         "MM4v2_X3",
         "24102401_25462b2_9ddf522",
         False,
@@ -228,7 +232,10 @@ class AvalonSim(SimMiner):
 
     def _version(self, when: int) -> dict[str, Any]:
         s, p = self.state, self.profile
-        item: dict[str, Any] = {"CGMiner": "4.11.1", "API": "3.7", "PROD": p.prod, "MODEL": p.model}
+        item: dict[str, Any] = {"CGMiner": "4.11.1", "API": "3.7"}
+        if not p.split_version:
+            item["STM8"] = "20.08.01"
+        item |= {"PROD": p.prod, "MODEL": p.model}
         item["HWTYPE"] = p.hwtype
         item["SWTYPE"] = "MM319"
         if p.split_version:
@@ -267,6 +274,7 @@ class AvalonSim(SimMiner):
 
     def _devs(self, when: int) -> dict[str, Any]:
         accepted, rejected = self.state.shares(0)
+        fresh = self.state.uptime < FRESH_SECONDS
         item = {
             "ASC": 0,
             "Name": "AVALON",
@@ -278,8 +286,9 @@ class AvalonSim(SimMiner):
             "Accepted": accepted,
             "Rejected": rejected,
             "Hardware Errors": 0,
-            "Utility": _INF,  # shares per minute before the first minute
-            "Device Hardware%": _NAN,  # 0 / 0 before the first share
+            # Shares per minute and 0 / 0 before the first minute and the first share.
+            "Utility": _INF if fresh else round(accepted / self.state.uptime * 60, 2),
+            "Device Hardware%": _NAN if fresh else 0.0,
             "Device Elapsed": self.state.uptime,
         }
         return {"STATUS": _status(when, "1 ASC(s)", 9), "DEVS": [item], "id": 1}

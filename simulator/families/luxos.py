@@ -447,10 +447,56 @@ class LuxosSim(SimMiner):
         return self._wrap(f"{len(items)} Temp(s)", 201, "TEMPS", items)
 
     def _devs(self) -> dict[str, Any]:
-        items = [
-            {"ASC": i, "Enabled": "Y", "GHS 5s": round(rate * 1000, 2), "Status": "Alive"}
-            for i, rate in enumerate(self.state.board_hashrates())
-        ]
+        """One record per board, in MH/s with ``Nominal MHS`` (LuxOS 2025.4 capture)."""
+        s = self.state
+        now = int(s.now())
+        accepted = s.shares(0)[0] // s.spec.boards
+        nominal = s.expected_hashrate * 1e6 / s.spec.boards if s.hashing else 0.0
+        items = []
+        for i, rate in enumerate(s.board_hashrates()):
+            mhs = rate * 1e6
+            items.append(
+                {
+                    "ASC": i,
+                    "Accepted": accepted,
+                    "Board": "BHB56903",
+                    "Connector": f"J{i + 7}",
+                    "ControllerIPVersionHex": "0x18351835",
+                    "ControllerIPVersionStr": "N/A",
+                    "Device Elapsed": s.uptime,
+                    "Device Hardware%": 0,
+                    "Device Rejected%": 0,
+                    "Diff1 Work": accepted * 28640,
+                    "Difficulty Accepted": accepted * 28640,
+                    "Difficulty Rejected": 0,
+                    "Enabled": "Y",
+                    "Hardware Error MHS 15m": 0,
+                    "Hardware Errors": 0,
+                    "ID": i,
+                    "IsRamping": False,
+                    "IsUserShutdown": not s.mining,
+                    "Last Share Difficulty": 32768 if accepted else 0,
+                    "Last Share Pool": 0,
+                    "Last Share Time": now if accepted else 0,
+                    "Last Valid Work": now if accepted else 0,
+                    "MHS 15m": mhs,
+                    "MHS 1m": mhs,
+                    "MHS 30m": mhs,
+                    "MHS 5m": mhs,
+                    "MHS 5s": mhs,
+                    "MHS 60m": mhs,
+                    "MHS av": mhs,
+                    "Name": "",
+                    "Nominal MHS": nominal,
+                    "Profile": s.work_mode,
+                    "Rejected": 0,
+                    "SerialNumber": f"{s.serial[-9:]}B{i}",
+                    "Status": "Alive",
+                    "Temperature": s.board_temperature(i),
+                    "Total MH": mhs,
+                    "Utility": 0,
+                }
+            )
         return self._wrap(f"{len(items)} ASC(s)", 9, "DEVS", items)
 
     # -- session and privileged commands -------------------------------------------------

@@ -40,6 +40,7 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21 XP"): Hardware(3, 91, 4, 270.0, 3645, 1600, 4100),
     ("Bitmain", "T21"): Hardware(3, 108, 4, 190.0, 3610, 1600, 4000),
     # MicroBT
+    ("MicroBT", "M20S"): Hardware(3, 105, 2, 68.0, 3360, 3360, 3360),
     ("MicroBT", "M30S+"): Hardware(3, 215, 2, 100.0, 3400, 1500, 3800),
     ("MicroBT", "M30S++"): Hardware(3, 255, 2, 112.0, 3472, 1500, 3800),
     ("MicroBT", "M50"): Hardware(3, 105, 2, 114.0, 3306, 1500, 3800),

@@ -603,8 +603,12 @@ def normalize_model(raw: Any) -> str | None:
 
     ``Nano3s`` → ``Nano 3S``, ``Mini3`` → ``Mini 3``, ``Q`` → ``Q``, ``1566-185`` and
     ``AvalonMiner 1566`` → ``A1566``, ``1166Pro`` → ``A1166 Pro``. The number after a
-    four-digit model is a hashrate bin and is dropped; after a two-digit series
-    (``15-194``) it is all there is, so it stays: ``A15-194``.
+    four-digit model is a hashrate bin and is dropped. The A15 series names itself by
+    series and bin alone (``PROD`` "AvalonMiner 15-194", ``MODEL`` "15-194" in the
+    one public capture, pyasic's 15-194 test data); that unit is the A1566 hardware
+    (three boards of 160 chips, ``EEPROM[160 160 160]``) and pyasic files it as the
+    A1566 too, so ``15-…`` → ``A1566``. Other two-digit series keep their bin:
+    ``A16-…``.
     """
     text = clean_str(raw)
     if text is None:
@@ -621,6 +625,8 @@ def normalize_model(raw: Any) -> str | None:
     rack = re.fullmatch(r"A?(\d+)([A-Z]*)(?:-(\w+))?", key)
     if rack:
         number, suffix, rest = rack.groups()
+        if number == "15" and not suffix and rest:
+            return "A1566"
         if len(number) <= 2 and rest:
             return f"A{number}-{rest}"
         if suffix == "PRO":
