@@ -34,7 +34,7 @@ def _status(msg: str, code: int = 0, letter: str = "S") -> list[dict[str, Any]]:
             "When": int(time.time()),
             "Code": code,
             "Msg": msg,
-            "Description": "bmminer 1.0.0",
+            "Description": "cgminer 1.0.0",
         }
     ]
 
@@ -93,7 +93,7 @@ class AntminerSim(SimMiner):
     def _version(self) -> bytes:
         return self._encode(
             {
-                "STATUS": _status("BMMiner versions", 22),
+                "STATUS": _status("CGMiner versions", 22),
                 "VERSION": [
                     {
                         "BMMiner": "1.0.0",
@@ -110,18 +110,41 @@ class AntminerSim(SimMiner):
     def _summary(self) -> bytes:
         s = self.state
         ghs = round(s.hashrate * 1000, 2)
+        accepted, rejected = s.shares(0)
+        # X19 bmminer sends numbers; the S9's sends the 5 s rate as a string.
+        rate: Any = f"{ghs:.2f}" if self.legacy else ghs
         return self._encode(
             {
                 "STATUS": _status("Summary", 11),
                 "SUMMARY": [
                     {
                         "Elapsed": s.uptime,
-                        "GHS 5s": f"{ghs:.2f}",
+                        "GHS 5s": rate,
+                        "GHS 30m": ghs,
                         "GHS av": ghs,
                         "Found Blocks": 0,
-                        "Accepted": s.shares(0)[0],
-                        "Rejected": s.shares(0)[1],
+                        "Getwork": accepted,
+                        "Accepted": accepted,
+                        "Rejected": rejected,
                         "Hardware Errors": 0,
+                        "Utility": 4.8,
+                        "Discarded": 0,
+                        "Stale": 0,
+                        "Get Failures": 0,
+                        "Local Work": 0,
+                        "Remote Failures": 0,
+                        "Network Blocks": 0,
+                        "Total MH": round(ghs * 1000 * s.uptime, 1),
+                        "Work Utility": 0.0,
+                        "Difficulty Accepted": float(accepted * 65536),
+                        "Difficulty Rejected": float(rejected * 65536),
+                        "Difficulty Stale": 0.0,
+                        "Best Share": 0,
+                        "Device Hardware%": 0.0,
+                        "Device Rejected%": 0.0,
+                        "Pool Rejected%": 0.0,
+                        "Pool Stale%": 0.0,
+                        "Last getwork": int(time.time()),
                     }
                 ],
                 "id": 1,
@@ -131,39 +154,72 @@ class AntminerSim(SimMiner):
     def _stats(self) -> bytes:
         s = self.state
         spec = s.spec
+        ghs = round(s.hashrate * 1000, 2)
         info: dict[str, Any] = {
             "STATS": 0,
-            "ID": "BC50",
+            "ID": "BTM_SOC0",
             "Elapsed": s.uptime,
-            "GHS 5s": f"{s.hashrate * 1000:.2f}",
-            "rate_unit": "GH",
-            "total_rateideal": spec.nominal_hashrate * 1000,
-            "total_rate": round(s.hashrate * 1000, 2),
+            "Calls": 0,
+            "Wait": 0,
+            "Max": 0,
+            "Min": 99999999,
+            "GHS 5s": f"{ghs:.2f}" if self.legacy else ghs,
+            "GHS av": ghs,
+            "miner_count": spec.boards,
+            "frequency": 525,
             "fan_num": spec.fans,
-            "chain_num": spec.boards,
         }
         first_fan = 1
         for i, rpm in enumerate(s.fan_rpms()):
             info[f"fan{first_fan + i}"] = rpm
         first_chain = 6 if self.legacy else 1
-        for i, rate in enumerate(s.board_hashrates()):
+        slots = spec.boards if self.legacy else spec.boards + 1  # X19 lists an empty slot
+        info["temp_num"] = spec.boards
+        chains: dict[str, Any] = {}
+        for i in range(slots):
             slot = first_chain + i
-            chip = s.chip_temperature(i)
-            pcb = s.board_temperature(i)
-            info[f"chain_acn{slot}"] = spec.chips_per_board
-            info[f"chain_rate{slot}"] = f"{rate * 1000:.2f}"
-            info[f"temp{slot}"] = int(pcb) if self.legacy else pcb
-            info[f"temp2_{slot}"] = int(chip) if self.legacy else chip
-            info[f"temp_pcb{slot}"] = f"{pcb:g}-{pcb:g}-{pcb - 2:g}-{pcb - 2:g}"
-            info[f"temp_chip{slot}"] = f"{chip - 3:g}-{chip - 3:g}-{chip:g}-{chip:g}"
-        if not self.legacy:  # X19 lists a fourth, empty slot
-            slot = first_chain + spec.boards
-            info[f"chain_acn{slot}"] = 0
-            info[f"chain_rate{slot}"] = ""
+            if i < spec.boards:
+                rate = s.board_hashrates()[i]
+                chip = s.chip_temperature(i)
+                pcb = s.board_temperature(i)
+                info[f"temp{slot}"] = int(pcb)
+                info[f"temp2_{slot}"] = int(chip)
+                chains[f"temp_pcb{slot}"] = f"{pcb:g}-{pcb:g}-{pcb - 2:g}-{pcb - 2:g}"
+                chains[f"temp_chip{slot}"] = f"{chip - 3:g}-{chip - 3:g}-{chip:g}-{chip:g}"
+                chains[f"temp_pic{slot}"] = f"{pcb - 10:g}-{pcb - 10:g}-{pcb - 12:g}-{pcb - 12:g}"
+                chains[f"chain_acn{slot}"] = spec.chips_per_board
+                chains[f"chain_acs{slot}"] = " ooo" * (spec.chips_per_board // 3)
+                chains[f"chain_hw{slot}"] = 0
+                chains[f"chain_rate{slot}"] = f"{rate * 1000:.2f}"
+                chains[f"freq{slot}"] = 525
+            else:
+                chains[f"temp_pcb{slot}"] = "0-0-0-0"
+                chains[f"temp_chip{slot}"] = "0-0-0-0"
+                chains[f"temp_pic{slot}"] = "0-0-0-0"
+                chains[f"chain_acn{slot}"] = 0
+                chains[f"chain_acs{slot}"] = ""
+                chains[f"chain_hw{slot}"] = 0
+                chains[f"chain_rate{slot}"] = ""
+                chains[f"freq{slot}"] = 0
+        info.update(sorted(chains.items()))
+        info.update(
+            {
+                "total_rateideal": spec.nominal_hashrate * 1000,
+                "rate_unit": "GH",
+                "total_freqavg": 525,
+                "total_acn": spec.chips_per_board * spec.boards,
+                "total rate": ghs,
+                "rate_30m": ghs,
+                "temp_max": 0,
+                "no_matching_work": 0,
+                "miner_version": "49.0.1.3",
+                "miner_id": "80a1c3e27d6b4f19",
+            }
+        )
         head = {
             "BMMiner": "1.0.0",
-            "Miner": "uart_trans.1.3",
-            "CompileTime": "2023",
+            "Miner": "49.0.1.3",
+            "CompileTime": "Mon Jul 31 16:12:30 CST 2023",
             "Type": self._type(),
         }
         if self.legacy:
@@ -196,6 +252,27 @@ class AntminerSim(SimMiner):
                     "Accepted": accepted,
                     "Rejected": rejected,
                     "Get Failures": 0,
+                    "Quota": 1,
+                    "Long Poll": "N",
+                    "Getworks": accepted,
+                    "Discarded": 0,
+                    "Stale": 0,
+                    "Remote Failures": 0,
+                    "Last Share Time": "0:00:05" if accepted else "0",
+                    "Diff": "524K" if accepted else "",
+                    "Diff1 Shares": 0,
+                    "Proxy Type": "",
+                    "Proxy": "",
+                    "Difficulty Accepted": float(accepted * 65536),
+                    "Difficulty Rejected": float(rejected * 65536),
+                    "Difficulty Stale": 0.0,
+                    "Last Share Difficulty": 65536.0 if accepted else 0.0,
+                    "Has Stratum": True,
+                    "Stratum URL": pool.url.split("://")[-1].split(":")[0] if i == 0 else "",
+                    "Has GBT": False,
+                    "Best Share": 0.0,
+                    "Pool Rejected%": 0.0,
+                    "Pool Stale%%": 0.0,
                 }
             )
         return self._encode(
@@ -241,6 +318,9 @@ class AntminerSim(SimMiner):
                 "macaddr": s.mac,
                 "hostname": s.hostname,
                 "ipaddress": self.host,
+                "netmask": "255.255.255.0",
+                "gateway": "",
+                "dnsservers": "",
                 "serinum": s.serial,
                 "system_mode": "GNU/Linux",
                 "system_kernel_version": "Linux 4.9.38",
@@ -256,12 +336,17 @@ class AntminerSim(SimMiner):
             "pools": [{"url": p.url, "user": p.user, "pass": p.password} for p in s.pools],
             "api-listen": True,
             "api-network": True,
+            "api-groups": "A:stats:pools:devs:summary:version",
             "api-allow": "A:0/0,W:*",
             "bitmain-fan-ctrl": False,
             "bitmain-fan-pwm": "100",
-            "freq-level": "100",
+            "bitmain-use-vil": True,
+            "bitmain-freq": "675",
+            "bitmain-voltage": "1400",
+            "bitmain-ccdelay": "0",
+            "bitmain-pwth": "0",
             "bitmain-work-mode": str(mode),
-            "miner-mode": mode,
+            "bitmain-freq-level": "100",
         }
 
     async def _get_conf(self, request: web.Request) -> web.Response:
@@ -322,7 +407,13 @@ class AntminerSim(SimMiner):
                 "SUMMARY": [
                     {
                         "elapsed": self.state.uptime,
-                        "rate_5s": self.state.hashrate * 1000,
+                        "rate_5s": round(self.state.hashrate * 1000, 2),
+                        "rate_30m": round(self.state.hashrate * 1000, 2),
+                        "rate_avg": round(self.state.hashrate * 1000, 2),
+                        "rate_ideal": self.state.spec.nominal_hashrate * 1000,
+                        "rate_unit": "GH/s",
+                        "hw_all": 0,
+                        "bestshare": 0,
                         "status": status,
                     }
                 ],

@@ -29,8 +29,10 @@ from ..values import (
     ghs_to_ths,
     max_temp,
     normalize_mac,
+    positive,
     rate_to_ths,
     to_bool,
+    to_float,
     to_int,
 )
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Rpc, Web
@@ -106,6 +108,7 @@ def _boards(replies: Replies) -> list[Board]:
                 ),
                 board_temperature=max_temp(stats.get(f"temp_pcb{slot}", stats.get(f"temp{slot}"))),
                 chips=chips,
+                frequency=positive(to_float(stats.get(f"freq{slot}"))),
                 active=bool(rate),
             )
         )
@@ -224,7 +227,7 @@ class ModernBackend(_AntminerBackend):
         body = {
             "bitmain-fan-ctrl": conf.get("bitmain-fan-ctrl", False),
             "bitmain-fan-pwm": conf.get("bitmain-fan-pwm", "100"),
-            "freq-level": conf.get("freq-level", "100"),
+            "freq-level": conf.get("freq-level", conf.get("bitmain-freq-level", "100")),
             "miner-mode": mode,
             "bitmain-work-mode": str(mode),
             "pools": [
