@@ -91,6 +91,9 @@ async def test_identify_and_read(
     assert snap.environment_temperature == state.environment_temperature
     assert snap.uptime == pytest.approx(state.uptime, abs=2)
     assert snap.mining is True
+    if backend == "api_v2":  # the light is read on the second poll
+        assert snap.fault_light is None
+        snap = await miner.read()
     assert snap.fault_light is False
     assert snap.work_mode == "normal"
     assert snap.work_modes == ("low", "normal", "high")
@@ -202,8 +205,11 @@ async def test_v2_poll_cost(simulate: SimFactory, session: aiohttp.ClientSession
     sim.state.errors = [("110", "Fan speed error")]
     miner = await _connect(session, sim.host)
     before = miner.ctx.rpc_stats.connections
-    await miner.read()
-    assert miner.ctx.rpc_stats.connections - before == 4  # everything once
+    first = await miner.read()
+    assert miner.ctx.rpc_stats.connections - before == 3  # + status + get_error_code
+    assert first.mining is True
+    assert [e.code for e in first.errors] == ["110"]
+    assert first.fault_light is None  # read on the next poll
     assert ApiV2Backend.RPC_MULTICOMMAND
     for _ in range(4):
         before = miner.ctx.rpc_stats.connections

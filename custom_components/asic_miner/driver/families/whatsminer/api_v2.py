@@ -2,13 +2,14 @@
 
 Reads. The cgminer commands ``summary+devs+pools`` go as one multicommand on one
 connection (pyasic reads real units so; btminer keeps only ``get_*`` and ``status``
-apart). Those three answer with their own flat envelope and one connection each,
-so a poll sends exactly one of them beside the multicommand, in turn: ``status``
+apart). Those answer with their own flat envelope and one connection each, so a
+steady poll sends exactly one of them beside the multicommand, in turn: ``status``
 (the mining switch) every other poll, the others (``get_error_code``, the light in
 ``get_miner_info``) in between, each kept from its last read until its turn comes
 again. A steady poll is therefore 2 connections; mining is at most one poll old,
 errors and the light at most three. A control marks what it changed as due next.
-The first poll reads everything (4 connections).
+The first poll reads ``status`` and ``get_error_code`` (3 connections), the second
+the light; until then the light is unknown (``None``).
 
 API 1.x (``whatsminer v1.4.0``) has neither ``get_error_code`` nor
 ``get_miner_info``: its error codes are in ``summary`` (``Error Code Count`` and
@@ -270,21 +271,29 @@ class ApiV2Backend(Backend):
         return piece
 
     def _next_side(self) -> list[Call]:
-        """The side commands this poll sends: any never read, else one in turn."""
+        """The side commands this poll sends.
+
+        First ``status`` and ``get_error_code`` (the mining switch and the faults), then
+        ``get_miner_info`` (the light) on the next poll, then one in turn: ``status``
+        every other poll, the others in between; a control's command jumps the queue.
+        """
         wanted = [c for c in SIDE if c not in self._absent]
-        if self._uses_summary_errors():
-            wanted = [c for c in wanted if c is not ERROR_CODE]
-        unread = [c for c in wanted if c not in self._kept]
+        if (self.identity.api_version or "").startswith("1.") or self._uses_summary_errors():
+            wanted = [c for c in wanted if c is not ERROR_CODE]  # errors come in summary
+        if (self.identity.api_version or "").startswith("1."):
+            wanted = [c for c in wanted if c is not MINER_INFO]  # 1.x has no such command
+        unread = [c for c in (STATUS, ERROR_CODE) if c in wanted and c not in self._kept]
         if unread:
             return unread
         due = [c for c in self._due if c in wanted]
-        self._due.clear()
         if due:
+            self._due.remove(due[0])
             return due[:1]
+        if MINER_INFO in wanted and MINER_INFO not in self._kept:
+            return [MINER_INFO]
         others = [c for c in wanted if c is not STATUS]
         if not others:
             return [STATUS] if STATUS in wanted else []
-        # status on every other poll, the others in between
         self._turn += 1
         if self._turn % 2 or STATUS not in wanted:
             return [others[(self._turn // 2) % len(others)]]
