@@ -767,7 +767,13 @@ class WhatsminerSim(SimMiner):
         }
         for i in range(s.spec.boards):
             miner[f"pcbsn{i}"] = self.pcb_serial(i)
-        return {
+            miner[f"chipdata{i}"] = "K8EC374-2426 BINVE6-197806A"
+        per_board = s.expected_hashrate * 1000 / s.spec.boards
+        miner["detect-hash-rate"] = ":".join(str(round(per_board)) for _ in range(s.spec.boards))
+        info: dict[str, Any] = {}
+        if s.errors:  # the firmware lists error-code only while there are errors
+            info["error-code"] = [{code: ERROR_TIME, "reason": text} for code, text in s.errors]
+        return info | {
             "miner": miner,
             "system": {
                 "api": self.profile.api,
@@ -783,16 +789,20 @@ class WhatsminerSim(SimMiner):
                 "ip": self.host,
                 "proto": "dhcp",
                 "netmask": "255.255.255.0",
+                "dns": "192.0.2.1",
+                "gateway": "192.0.2.1",
             },
             "power": {
                 "fanspeed": self.psu_fan(),
+                "hwversion": "RT0159",
+                "mode": "1",
                 "model": self.profile.psu,
                 "type": self.profile.psu,
                 "sn": f"PSU{s.serial[-10:]}",
+                "swversion": "230224.220429",
                 "vendor": "1",
             },
             "salt": self.salt,
-            "error-code": [{code: ERROR_TIME, "reason": text} for code, text in s.errors],
         }
 
     def _v3_summary(self) -> dict[str, Any]:

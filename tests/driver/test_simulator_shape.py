@@ -20,6 +20,7 @@ import pytest
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.rpc_parse import parse_rpc_reply
+from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from tests.driver.replay import Fixture, fixture_folders
 from tests.driver.shape import shape_differences
 from tests.simhelpers import DRIVER_PORTS, SimFactory
@@ -57,7 +58,18 @@ def _parse(raw: bytes) -> Any:
     return parse_rpc_reply(raw)
 
 
+async def _simulated_v3(miner: Miner, entry: dict[str, Any]) -> Any:
+    """Whatsminer API v3: the same frame sent to the simulator's port 4433."""
+    client = WhatsminerV3Client(miner.host, DRIVER_PORTS.whatsminer_v3, timeout=3)
+    request: dict[str, Any] = {"cmd": entry["v3"]}
+    if "param" in entry:
+        request["param"] = entry["param"]
+    return await client.exchange(request)
+
+
 async def _simulated(miner: Miner, entry: dict[str, Any]) -> Any:
+    if "v3" in entry:
+        return await _simulated_v3(miner, entry)
     if "rpc" in entry:
         request: dict[str, Any] = {"command": entry["rpc"]}
         if "parameter" in entry:
@@ -84,7 +96,9 @@ async def test_simulator_matches_real_shape(
     for entry in fixture.manifest["replies"]:
         if entry.get("sim", True) is False or "file" not in entry:
             continue
-        name = entry.get("rpc") or entry.get("http") or entry.get("https")
+        name = entry.get("rpc") or entry.get("http") or entry.get("https") or entry.get("v3")
+        if "param" in entry:
+            name = f"{name} {entry['param']}"
         real = _parse(fixture.body(entry)) if "rpc" in entry else json.loads(fixture.body(entry))
         simulated = await _simulated(miner, entry)
         ignore = frozenset(entry.get("shape_ignore", []))

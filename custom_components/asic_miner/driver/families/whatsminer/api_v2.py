@@ -128,7 +128,9 @@ def _fans(replies: Replies) -> list[Fan]:
 
 
 def _uptime(replies: Replies) -> int | None:
-    return to_int(_summary(replies)["Elapsed"])
+    """The system's uptime (``Uptime``); ``Elapsed`` is btminer's, reset by a restart."""
+    summary = _summary(replies)
+    return to_int(summary["Uptime"] if "Uptime" in summary else summary["Elapsed"])
 
 
 def _work_mode(replies: Replies) -> str | None:
