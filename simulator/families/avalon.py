@@ -212,7 +212,7 @@ class AvalonSim(SimMiner):
         if command == "restart":
             self.state.restart_backend()
             return b'"RESTART"\x00'
-        builder = {
+        builders = {
             "version": self._version,
             "devdetails": self._devdetails,
             "summary": self._summary,
@@ -220,7 +220,14 @@ class AvalonSim(SimMiner):
             "estats": self._stats,
             "stats": self._stats,
             "pools": self._pools,
-        }.get(command)
+        }
+        if "+" in command:  # cgminer joins read commands: {"a":[reply],"b":[reply],"id":1}
+            names = command.split("+")
+            if not all(n in builders for n in names):
+                return self._encode({"STATUS": _status(when, "Invalid command", 14, "E"), "id": 1})
+            joined: dict[str, Any] = {n: [builders[n](when)] for n in dict.fromkeys(names)}
+            return self._encode(joined | {"id": 1})
+        builder = builders.get(command)
         if builder is None:
             return self._encode({"STATUS": _status(when, "Invalid command", 14, "E"), "id": 1})
         return self._encode(builder(when))

@@ -170,19 +170,30 @@ async def test_stored_identity_reads_without_identifying(
     miner = Miner.from_identity(sim.host, session, identity, ports=DRIVER_PORTS)
     snap = await miner.read()
     assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
-    assert sorted(c for c, _ in sim.requests) == ["devs", "estats", "pools"]
+    assert [c for c, _ in sim.requests] == ["devs+estats+pools"]  # one connection
 
 
 async def test_one_command_at_a_time(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
-    """Canaan's API takes one command at a time: a poll's three go one after another."""
+    """Canaan's API takes one command at a time: a release refusing the multicommand is
+    read with the poll's three commands one after another, never side by side."""
     sim = await _start(simulate, "A1566")
     miner = await _connect(session, sim.host)
+    original = sim.handle_rpc
+
+    async def refuse_multicommand(request: str) -> bytes | None:
+        if "+" in request:
+            return b'{"STATUS":[{"STATUS":"E","Code":14,"Msg":"Invalid command"}],"id":1}\x00'
+        return await original(request)
+
+    sim.handle_rpc = refuse_multicommand  # type: ignore[method-assign]
+    sim.servers[0].handler = refuse_multicommand  # type: ignore[attr-defined]
     miner.ctx.timeout = 2.0
     sim.state.fault = Fault(FaultKind.DELAY, 0.25)
     started = time.monotonic()
     snap = await miner.read()
-    assert time.monotonic() - started >= 0.7
+    assert time.monotonic() - started >= 0.7  # the refused one, then three in turn
     assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+    assert not miner.backend.multicommand_ok
 
 
 # -- controls -----------------------------------------------------------------------------
