@@ -272,9 +272,15 @@ def _boards(replies: Replies) -> list[Board]:
         raise KeyError("no hash board figures")
     hottest = numbers(mm.get("MTmax"))
     single = count == 1
+    # MGHS is each board's average since cgminer started (it sums to GHSavg in every
+    # capture), GHSspd the unit's rate now: a single board's rate now is GHSspd, and a
+    # unit whose rate now is 0 (soft off, idle) hashes on none of its boards.
+    now = _number(mm, "GHSspd")
     boards = []
     for index in range(count):
         rate = ghs_to_ths(rates[index]) if index < len(rates) else None
+        if now is not None and (single or now == 0):
+            rate = ghs_to_ths(now)
         chips = [t for t in numbers(mm.get(f"PVT_T{index}")) if t is not None]
         chip = hottest[index] if index < len(hottest) else None
         if chip is None and single:
@@ -292,7 +298,8 @@ def _boards(replies: Replies) -> list[Board]:
                 outlet_temperature=(
                     _temperature(_number(mm, "HBOTemp") or _number(mm, "OTemp")) if single else None
                 ),
-                chips=len(working) if f"PVT_T{index}" in mm else None,
+                # All sensors at 0: the board is off (idle), not a board without chips.
+                chips=len(working) if working else None,
                 active=None if rate is None else rate > 0,
             )
         )
