@@ -289,7 +289,10 @@ class AvalonSim(SimMiner):
         item |= {"Get Failures": 0, "Local Work": accepted * 200, "Remote Failures": 0}
         item |= {"Network Blocks": s.uptime // 600, "Total MH": mhs * s.uptime}
         item |= {"Work Utility": 563711.4 if s.hashing else 0.0}
-        item |= {"Difficulty Accepted": accepted * 400000.0, "Difficulty Rejected": rejected * 400000.0}
+        item |= {
+            "Difficulty Accepted": accepted * 400000.0,
+            "Difficulty Rejected": rejected * 400000.0,
+        }
         item |= {"Difficulty Stale": 0.0, "Best Share": 219033817 if accepted else 0}
         item |= {"Device Hardware%": 0.0, "Device Rejected%": 0.0, "Pool Rejected%": 0.0}
         item |= {"Pool Stale%": 0.0, "Last getwork": 0}

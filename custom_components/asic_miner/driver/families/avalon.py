@@ -546,7 +546,7 @@ class _AvalonBackend(Backend):
         option it cannot take may come back as "I" too, with the reason as text.
         """
         reply = await self._command("ascset", f"0,{option}", may_close=may_close)
-        _check_ascset(reply, f"{self.ctx.host} ascset {option.split(',')[0]}")
+        _check_ascset(reply, f"{self.ctx.host} ascset {option.split(',', maxsplit=1)[0]}")
 
     # -- controls --------------------------------------------------------------------
 
@@ -565,7 +565,7 @@ class _AvalonBackend(Backend):
         if reply is None:
             await self._confirm_softon(when)
             return
-        _check_ascset(reply, f"{self.ctx.host} ascset {option.split(',')[0]}")
+        _check_ascset(reply, f"{self.ctx.host} ascset {option.split(',', maxsplit=1)[0]}")
 
     async def _confirm_softon(self, when: int) -> None:
         reply = await self._command("estats")
