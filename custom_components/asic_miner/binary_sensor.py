@@ -29,12 +29,28 @@ class AsicMinerBinarySensorEntityDescription(BinarySensorEntityDescription):
 
 
 def _problems(snapshot: MinerSnapshot) -> list[str]:
-    """What a miner owner would want to hear about: faults, dead boards, no pool."""
-    problems = [e.message for e in snapshot.errors]
-    problems += [f"board {b.index + 1} not hashing" for b in snapshot.boards if b.active is False]
+    """What a miner owner would want to hear about: faults, dead boards, no pool.
+
+    A miner paused on purpose (mining off, sleep, curtail, soft-off) is not a problem:
+    its idle boards and unused pools are what the owner asked for.
+    """
+    problems = [e.message for e in snapshot.errors or ()]
+    if snapshot.mining is not False:
+        problems += [
+            f"board {b.index + 1} not hashing" for b in snapshot.boards if b.active is False
+        ]
     if snapshot.mining and snapshot.pools and not any(p.alive for p in snapshot.pools):
         problems.append("no pool reachable")
     return problems
+
+
+def _mining(snapshot: MinerSnapshot) -> bool | None:
+    """The firmware's state, else a hashrate; unknown when the miner says neither."""
+    if snapshot.mining is not None:
+        return snapshot.mining
+    if snapshot.hashrate is None:
+        return None
+    return snapshot.hashrate > 0
 
 
 BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
@@ -42,7 +58,7 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         key="mining",
         translation_key="mining",
         device_class=BinarySensorDeviceClass.RUNNING,
-        is_on_fn=lambda s: s.mining if s.mining is not None else (s.hashrate or 0) > 0,
+        is_on_fn=_mining,
     ),
     AsicMinerBinarySensorEntityDescription(
         key="problem",

@@ -94,7 +94,7 @@ def _errors_attributes(snapshot: MinerSnapshot) -> dict[str, Any]:
     return {
         "errors": [
             {"code": e.code, "message": e.message} if e.code else {"message": e.message}
-            for e in snapshot.errors
+            for e in snapshot.errors or ()
         ]
     }
 
@@ -188,7 +188,8 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         translation_key="errors",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda s: len(s.errors),
+        # Unknown, not 0, when the errors could not be read.
+        value_fn=lambda s: None if s.errors is None else len(s.errors),
         attributes_fn=_errors_attributes,
     ),
     AsicMinerSensorEntityDescription(

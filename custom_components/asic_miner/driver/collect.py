@@ -146,6 +146,7 @@ async def collect(backend: Backend) -> MinerSnapshot:
         # Replies that parse but hold nothing usable (garbage the repairer emptied) are
         # no reading at all: fail the poll rather than show a miner with no figures.
         raise MinerResponseError(f"{backend.ctx.host}: no usable data in the miner's replies")
+    values = _shared_semantics(values)
     kwargs: dict[str, Any] = {f.value: v for f, v in values.items() if v is not None}
     for name in ("boards", "fans", "pools", "errors", "work_modes"):
         if name in kwargs:
@@ -159,6 +160,25 @@ async def collect(backend: Backend) -> MinerSnapshot:
         power_limit_range=backend.power_limit_range(),
         **kwargs,
     )
+
+
+def _shared_semantics(values: dict[Field, Any]) -> dict[Field, Any]:
+    """What every family means by mining and by a board that does not hash.
+
+    Mining comes from the firmware's own state field where it has one; without one a
+    positive hashrate still says the miner mines (a zero or missing one says nothing:
+    it could be a fault or a pause). A miner paused on purpose has boards that do not
+    hash because they were told not to, which is no fault: their ``active`` is unknown.
+    """
+    if values.get(Field.MINING) is None:
+        hashrate = values.get(Field.HASHRATE)
+        if hashrate is not None and hashrate > 0:
+            values[Field.MINING] = True
+    if values.get(Field.MINING) is False and values.get(Field.BOARDS):
+        values[Field.BOARDS] = [
+            replace(b, active=None) if b.active is False else b for b in values[Field.BOARDS]
+        ]
+    return values
 
 
 def _with_expected_chips(backend: Backend, boards: tuple[Board, ...]) -> tuple[Board, ...]:

@@ -106,6 +106,7 @@ class Board:
     frequency: float | None = None
     voltage: float | None = None
     serial: str | None = None
+    # Hashing as it should; ``None`` while mining is paused on purpose (not a fault).
     active: bool | None = None
 
 
@@ -163,8 +164,11 @@ class MinerSnapshot:
     boards: tuple[Board, ...] = ()
     fans: tuple[Fan, ...] = ()
     pools: tuple[Pool, ...] = ()
-    errors: tuple[MinerErrorEntry, ...] = ()
-    uptime: int | None = None
+    # ``None``: the errors could not be read; ``()``: the miner said there are none.
+    errors: tuple[MinerErrorEntry, ...] | None = None
+    uptime: int | None = None  # seconds since the system (not the mining process) booted
+    # ``False`` only when the firmware says mining is paused on purpose (sleep, curtail,
+    # soft-off, stopped); ``None`` when neither a state field nor a hashrate says.
     mining: bool | None = None
     fault_light: bool | None = None
     work_mode: str | None = None

@@ -343,7 +343,8 @@ async def test_curtailed_miner(simulate: SimFactory, session: aiohttp.ClientSess
     assert snap.hashrate == 0
     assert snap.power == IDLE_POWER_W
     assert len(snap.boards) == sim.state.spec.boards
-    assert all(b.active is False and b.frequency is None for b in snap.boards)
+    # Curtailed on purpose: boards are idle, not "not hashing".
+    assert all(b.active is None and b.frequency is None for b in snap.boards)
     assert snap.work_mode == "default"  # the profile it wakes up to
 
 

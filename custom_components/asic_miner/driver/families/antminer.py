@@ -168,7 +168,7 @@ def _fault_light(replies: Replies) -> bool | None:
 
 
 def _errors(replies: Replies) -> list[MinerErrorEntry]:
-    items = _section(replies[WEB_SUMMARY], "SUMMARY")[0].get("status", [])
+    items = _section(replies[WEB_SUMMARY], "SUMMARY")[0]["status"]
     return [
         MinerErrorEntry(
             message=str(item.get("msg") or item.get("type")), code=clean_str(item.get("code"))
