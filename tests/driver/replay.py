@@ -368,9 +368,11 @@ TRANSPORTS: dict[str, type[Transport]] = {t.key: t for t in (CgminerRpc, Http, H
 
 def _register_family_transports() -> None:
     """Transports kept in their own modules (they import this one, so import them last)."""
+    from tests.driver.replay_epic import HttpOnRpcPort
     from tests.driver.replay_whatsminer import WhatsminerV3
 
-    TRANSPORTS[WhatsminerV3.key] = WhatsminerV3
+    for transport in (WhatsminerV3, HttpOnRpcPort):
+        TRANSPORTS[transport.key] = transport
 
 
 _register_family_transports()
