@@ -50,13 +50,48 @@ class Release:
 
     full: str  # bos.info.version.full / bos_version.current
     rest: bool  # REST API under /api/v1 (25.07 and later)
-    graphql_mac: bool  # bos.macAddress / bos.serialNumber in the GraphQL schema
+    graphql_mac: bool  # bos.macAddress in the GraphQL schema (24.09+)
     rpc_key: str  # VERSION item key: "BOSminer" (old) or "BOSer"
     rpc_name: str
     default_password: str
+    graphql_serials: bool = False  # bos.serialNumber, hwDetails.hbSerialNumber (25.03+)
+    bosminer_uptime: bool = False  # bosminer.uptime (24.09+; not in the 21.09 schema)
+    # Board sensor names in GraphQL: board, chip, inlet, outlet (None: no such sensor).
+    temperature_names: tuple[str, str, str | None, str | None] = ("Board", "Chip", None, None)
+    rest_api: tuple[int, int, int] = (1, 0, 0)  # GET /api/v1/version/
+    rest_serials: bool = False  # miner/details serial_number filled, pool group uid (25.11+)
+    best_share_str: bool = False  # best_share_str beside best_share (26.04)
 
 
+_MAX_NAMES = ("MAX_BOARD", "MAX_CHIP", "INLET", "OUTLET")
 RELEASES = {
+    "26.04": Release(
+        "2026-04-14-0-912d084c-26.04-plus",
+        rest=True,
+        graphql_mac=True,
+        rpc_key="BOSer",
+        rpc_name="boser-buildroot 0.1.0-912d084c",
+        default_password="root",
+        graphql_serials=True,
+        bosminer_uptime=True,
+        temperature_names=_MAX_NAMES,
+        rest_api=(1, 3, 0),
+        rest_serials=True,
+        best_share_str=True,
+    ),
+    "25.11": Release(
+        "2025-11-21-0-eb658dcd-25.11-plus",
+        rest=True,
+        graphql_mac=True,
+        rpc_key="BOSer",
+        rpc_name="boser-buildroot 0.1.0-eb658dcd",
+        default_password="root",
+        graphql_serials=True,
+        bosminer_uptime=True,
+        temperature_names=_MAX_NAMES,
+        rest_api=(1, 1, 0),
+        rest_serials=True,
+    ),
     "25.07": Release(
         "2025-08-06-0-3881c51d-25.07-plus",
         rest=True,
@@ -64,6 +99,9 @@ RELEASES = {
         rpc_key="BOSer",
         rpc_name="boser-buildroot 0.1.0-3881c51d",
         default_password="root",
+        graphql_serials=True,
+        bosminer_uptime=True,
+        temperature_names=_MAX_NAMES,
     ),
     "25.05.1": Release(
         "2025-06-25-0-45f356ea-25.05.1-plus",
@@ -71,6 +109,38 @@ RELEASES = {
         graphql_mac=True,
         rpc_key="BOSer",
         rpc_name="boser-buildroot 0.1.0-45f356ea",
+        default_password="",
+        graphql_serials=True,
+        bosminer_uptime=True,
+        temperature_names=_MAX_NAMES,
+    ),
+    "25.03": Release(
+        "2025-04-07-0-424f9a7f-25.03-plus",
+        rest=False,
+        graphql_mac=True,
+        rpc_key="BOSer",
+        rpc_name="boser-buildroot 0.1.0-424f9a7f",
+        default_password="",
+        graphql_serials=True,
+        bosminer_uptime=True,
+        temperature_names=("Max Board", "Max Chip", "Inlet", "Outlet"),
+    ),
+    "24.09": Release(
+        "2024-10-17-0-75912fc7-24.09-plus",
+        rest=False,
+        graphql_mac=True,
+        rpc_key="BOSer",
+        rpc_name="boser-buildroot 0.1.0-75912fc7",
+        default_password="",
+        bosminer_uptime=True,
+    ),
+    # BOS+ 22.08 still serves the 21.09 GraphQL schema, but RPC already says BOSer.
+    "22.08": Release(
+        "2022-09-13-0-11012d53-22.08-plus",
+        rest=False,
+        graphql_mac=False,
+        rpc_key="BOSer",
+        rpc_name="boser-openwrt 0.1.0-11012d53",
         default_password="",
     ),
     "21.09": Release(
@@ -82,6 +152,7 @@ RELEASES = {
         default_password="",
     ),
 }
+BOSMINER_START_DELAY = 40  # s between the system booting and bosminer running
 MODEL_RELEASES = {"S19": "25.07", "S19j Pro": "25.05.1", "S9": "21.09"}
 
 
@@ -281,6 +352,15 @@ class BraiinsSim(SimMiner):
         ),
         "S9": ModelSpec(
             "Bitmain", "S9", 13.5, 1323, 600, 1500, boards=3, chips_per_board=63, fans=2
+        ),
+        "S19 XP": ModelSpec(
+            "Bitmain", "S19 XP", 141.0, 3010, 1400, 3600, boards=3, chips_per_board=110, fans=4
+        ),
+        "S21 Pro": ModelSpec(
+            "Bitmain", "S21 Pro", 234.0, 3510, 1600, 4000, boards=3, chips_per_board=65, fans=4
+        ),
+        "S21+": ModelSpec(
+            "Bitmain", "S21+", 216.0, 3564, 1600, 4000, boards=3, chips_per_board=55, fans=4
         ),
     }
 
@@ -562,7 +642,7 @@ class BraiinsSim(SimMiner):
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._root)
         app.router.add_post("/graphql", self._graphql)
-        if not self.release.graphql_mac:
+        if not self.release.rest:  # LuCI still runs beside GraphQL on these releases
             app.router.add_post("/cgi-bin/luci", self._luci_login)
             app.router.add_get("/cgi-bin/luci/admin/network/iface_status/lan", self._luci_lan)
         if self.release.rest:
@@ -580,10 +660,13 @@ class BraiinsSim(SimMiner):
         gets = {
             "/miner/details": self._rest_details,
             "/miner/stats": self._rest_stats,
+            "/miner/hw/hashboards": self._rest_hashboards,
+            "/miner/errors": self._rest_errors,
             "/cooling/state": self._rest_cooling,
             "/network/": self._rest_network,
             "/pools/": self._rest_pools,
             "/configuration/miner": self._rest_configuration,
+            "/performance/tuner-state": self._rest_tuner_state,
             "/actions/locate": lambda: self.state.fault_light,
         }
         for path, body in gets.items():
@@ -613,7 +696,8 @@ class BraiinsSim(SimMiner):
         return web.json_response({"token": self._new_session(), "timeout_s": 3600})
 
     async def _rest_version(self, request: web.Request) -> web.Response:
-        return web.json_response({"major": 1, "minor": 0, "patch": 0})
+        major, minor, patch = self.release.rest_api
+        return web.json_response({"major": major, "minor": minor, "patch": patch})
 
     def _rest_get(self, body: Callable[[], Any]) -> Callable[[web.Request], Any]:
         async def handler(request: web.Request) -> web.Response:
@@ -626,10 +710,14 @@ class BraiinsSim(SimMiner):
     def _rest_details(self) -> dict[str, Any]:
         s = self.state
         return {
-            "uid": s.serial.lower(),
             "bos_mode": 4,
-            "bos_version": {"bos_plus": True, "current": self.release.full, "major": ""},
-            "bosminer_uptime_s": s.uptime,
+            "bos_version": {
+                "bos_plus": True,
+                "current": self.release.full,
+                "major": "2022-09-13-0-11012d53-22.08-plus",
+            },
+            # bosminer starts a little after the system: its uptime is not the system's.
+            "bosminer_uptime_s": max(0, s.uptime - BOSMINER_START_DELAY),
             "control_board_soc_family": 3,
             "hostname": s.hostname,
             "kernel_version": "4.9.113",
@@ -637,30 +725,137 @@ class BraiinsSim(SimMiner):
             "miner_identity": {
                 "brand": 1,
                 "miner_model": f"Antminer {s.spec.model}",
+                "model": 0,
                 "name": f"Antminer {s.spec.model}",
             },
             "platform": 4,
-            "serial_number": s.serial,
+            "psu_info": {
+                "fw_version": 6920 if self.release.rest_serials else None,
+                "max_voltage": {"volt": 15.2},
+                "min_voltage": {"volt": 11.96},
+                "model_name": "APW171215a/c",
+                "serial_number": f"PSU{s.serial[3:]}" if self.release.rest_serials else None,
+                "version": 117,
+            },
+            "serial_number": s.serial if self.release.rest_serials else None,
             "status": 2 if s.hashing else 3,
             "sticker_hashrate": {"gigahash_per_second": s.spec.nominal_hashrate * 1000},
             "system_uptime": s.uptime,
             "system_uptime_s": s.uptime,
+            "uid": s.serial.lower()[:16],
+        }
+
+    def _rest_rates(self, ths: float) -> dict[str, Any]:
+        ghs = ths * 1000
+        windows = ("15m", "15s", "1h", "1m", "24h", "30m", "30s", "5m", "5s")
+        rates = {f"last_{w}": {"gigahash_per_second": ghs} for w in windows}
+        rates["since_restart"] = {"gigahash_per_second": ghs}
+        return rates
+
+    def _rest_best_share(self, best: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"best_share": best}
+        if self.release.best_share_str:
+            out["best_share_str"] = str(best)
+        return out
+
+    def _rest_share_stats(self, accepted: int, rejected: int) -> dict[str, Any]:
+        now = int(self.state.now())
+        return {
+            "accepted_shares": accepted,
+            **self._rest_best_share(accepted * 1000),
+            "generated_work": accepted * 1_700_000,
+            "last_difficulty": 262144,
+            "last_share_time": {"nanos": 0, "seconds": now} if accepted else None,
+            "rejected_shares": rejected,
+            "stale_shares": 0,
         }
 
     def _rest_stats(self) -> dict[str, Any]:
         s = self.state
-        ghs = s.hashrate * 1000
         accepted, rejected = s.shares(0)
         return {
             "miner_stats": {
+                **self._rest_best_share(accepted * 1000),
+                "error_hashrate": {"megahash_per_second": 0.0},
+                "found_blocks": 0,
                 "nominal_hashrate": {"gigahash_per_second": s.spec.nominal_hashrate * 1000},
-                "real_hashrate": {
-                    "last_5s": {"gigahash_per_second": ghs},
-                    "last_1m": {"gigahash_per_second": ghs},
+                "real_hashrate": self._rest_rates(s.hashrate),
+            },
+            "pool_stats": self._rest_share_stats(accepted, rejected),
+            "power_stats": {
+                "approximated_consumption": {"watt": round(s.power)},
+                "efficiency": {
+                    "joule_per_terahash": round(s.power / s.hashrate, 2) if s.hashrate else 0.0
                 },
             },
-            "pool_stats": {"accepted_shares": accepted, "rejected_shares": rejected},
-            "power_stats": {"approximated_consumption": {"watt": round(s.power)}},
+        }
+
+    def _rest_hashboards(self) -> dict[str, Any]:
+        s = self.state
+        boards = []
+        for i, rate in enumerate(s.board_hashrates()):
+            boards.append(
+                {
+                    "board_name": "BHB56801",
+                    "board_temp": {"degree_c": s.board_temperature(i)},
+                    "chip_type": "BM1366",
+                    "chips_count": s.spec.chips_per_board,
+                    "current_frequency": {"hertz": float(self._frequency_hz(i))},
+                    "current_voltage": {"volt": 13.2},
+                    "enabled": True,
+                    "highest_chip_temp": {
+                        "id": i + 1,
+                        "location": 1,
+                        "temperature": {"degree_c": s.chip_temperature(i)},
+                    },
+                    "highest_outlet_temp": {"degree_c": s.board_temperature(i)},
+                    "id": str(self.chain_ids[i]),
+                    "lowest_inlet_temp": {"degree_c": s.environment_temperature + 12},
+                    "model": "BHB56801",
+                    "serial_number": self._board_serial(i),
+                    "stats": {
+                        **self._rest_best_share(1000),
+                        "error_hashrate": {"megahash_per_second": 0.0},
+                        "found_blocks": 0,
+                        "nominal_hashrate": {
+                            "gigahash_per_second": s.spec.nominal_hashrate * 1000 / s.spec.boards
+                        },
+                        "real_hashrate": self._rest_rates(rate),
+                    },
+                }
+            )
+        return {"hashboards": boards}
+
+    def _rest_errors(self) -> dict[str, Any]:
+        return {
+            "errors": [
+                {
+                    "components": [],
+                    "error_codes": [{"code": str(code), "hint": "", "reason": msg}],
+                    "message": msg,
+                    "timestamp": "2026-01-01T00:00:00.000000Z",
+                }
+                for code, msg in self.state.errors
+            ]
+        }
+
+    def _rest_tuner_state(self) -> dict[str, Any]:
+        s = self.state
+        return {
+            "mode_state": {
+                "powertargetmodestate": {
+                    "current_target": {"watt": s.effective_power_limit},
+                    "profile": {
+                        "created": {"nanos": 0, "seconds": int(s.boot_time)},
+                        "estimated_power_consumption": {"watt": round(s.power)},
+                        "measured_hashrate": {
+                            "gigahash_per_second": s.spec.nominal_hashrate * 1000
+                        },
+                        "target": {"watt": s.effective_power_limit},
+                    },
+                }
+            },
+            "overall_tuner_state": 2,
         }
 
     def _rest_cooling(self) -> dict[str, Any]:
@@ -670,20 +865,25 @@ class BraiinsSim(SimMiner):
                 for i, rpm in enumerate(self.state.fan_rpms())
             ],
             "highest_temperature": {
+                "id": None,
+                "location": 1,
                 "temperature": {
                     "degree_c": max(
                         self.state.chip_temperature(i) for i in range(self.state.spec.boards)
                     )
-                }
+                },
             },
         }
 
     def _rest_network(self) -> dict[str, Any]:
         return {
+            "default_gateway": "192.0.2.1",
+            "dns_servers": ["192.0.2.53"],
             "hostname": self.state.hostname,
             "mac_address": self.state.mac.lower(),
             "name": "eth0",
             "networks": [{"address": self.host, "netmask": "255.255.255.0"}],
+            "protocol": 1,
         }
 
     def _rest_pools(self) -> list[dict[str, Any]]:
@@ -692,16 +892,23 @@ class BraiinsSim(SimMiner):
             accepted, rejected = self.state.shares(i)
             pools.append(
                 {
+                    "active": i == 0 and self.state.hashing,
+                    "alive": pool.alive,
+                    "enabled": True,
+                    "stats": self._rest_share_stats(accepted, rejected),
                     "uid": f"pool{i}",
                     "url": pool.url,
                     "user": pool.user,
-                    "enabled": True,
-                    "alive": pool.alive,
-                    "active": i == 0 and self.state.hashing,
-                    "stats": {"accepted_shares": accepted, "rejected_shares": rejected},
                 }
             )
-        return [{"name": "default", "pools": pools, "strategy": {"quota": {"value": 1}}}]
+        group: dict[str, Any] = {
+            "name": "default",
+            "pools": pools,
+            "strategy": {"quota": {"value": 1}},
+        }
+        if self.release.rest_serials:
+            group["uid"] = "group0"
+        return [group]
 
     def _rest_configuration(self) -> dict[str, Any]:
         return {
@@ -774,9 +981,14 @@ class BraiinsSim(SimMiner):
             s.name for s in selections if isinstance(s, _Field)
         ] == ["auth"]
         if not logging_in and not self._session_ok(cookie):
-            return web.json_response(
-                {"errors": [{"message": "Forbidden"}], "data": None}, status=403
-            )
+            # Real units name their model and release to anyone (asic-rs identifies
+            # them so); everything else needs the session.
+            public = self._public(operation, selections)
+            if public is None:
+                return web.json_response(
+                    {"errors": [{"message": "Forbidden"}], "data": None}, status=403
+                )
+            return web.json_response({"data": public})
         issued: list[str] = []
         root = self._mutation_root(issued) if operation == "mutation" else self._query_root()
         errors: list[str] = []
@@ -797,25 +1009,46 @@ class BraiinsSim(SimMiner):
             raise FieldError("BOSminer is not running")
         s = self.state
         boards = []
+        board_name, chip_name, inlet_name, outlet_name = self.release.temperature_names
         for i, rate in enumerate(s.board_hashrates()):
+            details: dict[str, Any] = {
+                "chips": s.spec.chips_per_board,
+                "frequencyMhz": self._frequency_hz(i) / 1e6,
+                "voltageV": 8.4 if s.spec.model == "S9" else 13.2,
+            }
+            if self.release.graphql_serials:
+                details["hbSerialNumber"] = self._board_serial(i)
+            temps = [
+                {"name": board_name, "degreesC": s.board_temperature(i)},
+                {"name": chip_name, "degreesC": s.chip_temperature(i)},
+            ]
+            if inlet_name is not None and outlet_name is not None:
+                temps.append({"name": inlet_name, "degreesC": s.environment_temperature + 12})
+                temps.append({"name": outlet_name, "degreesC": s.board_temperature(i)})
             boards.append(
                 {
                     "name": str(self.chain_ids[i]),
                     "nominalMhs": s.spec.nominal_hashrate * 1e6 / s.spec.boards,
                     "realHashrate": {"mhs5S": rate * 1e6, "mhs1M": rate * 1e6},
-                    "hwDetails": {
-                        "chips": s.spec.chips_per_board,
-                        "frequencyMhz": self._frequency_hz(i) / 1e6,
-                        "voltageV": 8.4 if s.spec.model == "S9" else 13.2,
-                    },
-                    "temperatures": [
-                        {"name": "MAX_CHIP", "degreesC": s.chip_temperature(i)},
-                        {"name": "MAX_BOARD", "degreesC": s.board_temperature(i)},
-                    ],
+                    "hwDetails": details,
+                    "temperatures": temps,
+                }
+            )
+        pools = []
+        for i, pool in enumerate(s.pools):
+            accepted, rejected = s.shares(i)
+            pools.append(
+                {
+                    "url": pool.url,
+                    "user": pool.user,
+                    "status": "ALIVE" if pool.alive else "DEAD",
+                    "active": i == 0 and s.hashing,
+                    "shares": {"acceptedSolutions": accepted, "rejectedSolutions": rejected},
                 }
             )
         return {
             "modelName": self._model_name(),
+            "poolGroups": [{"name": "default", "pools": pools}],
             "fans": [
                 {"name": str(i), "rpm": rpm, "speed": 100 if rpm else 0}
                 for i, rpm in enumerate(self._fan_slots())
@@ -844,25 +1077,62 @@ class BraiinsSim(SimMiner):
         }
         if self.release.graphql_mac:
             bos["macAddress"] = s.mac.lower()
+        if self.release.graphql_serials:
             bos["serialNumber"] = s.serial
+        bosminer: dict[str, Any] = {
+            "__typename": "BosminerQuery",
+            "info": self._bosminer_info,
+            "config": {
+                "__typename": "BosminerConfig",
+                "autotuning": {
+                    "enabled": True,
+                    "mode": "POWER_TARGET",
+                    "powerTarget": s.effective_power_limit,
+                    "hashrateTarget": None,
+                },
+                "groups": [{"id": "0", "strategy": {"__typename": "QuotaStrategy", "quota": 1}}],
+            },
+        }
+        if self.release.bosminer_uptime:  # not in the 21.09 schema
+            bosminer["uptime"] = {"durationS": s.uptime} if self.bosminer_running else None
+        appeals = [
+            {"id": str(n), "kind": "ERROR", "message": msg, "timestamp": int(s.boot_time)}
+            for n, (_code, msg) in enumerate(s.errors)
+        ]
         return {
             "__typename": "Query",
             "bos": bos,
-            "bosminer": {
-                "__typename": "BosminerQuery",
-                "info": self._bosminer_info,
-                "uptime": {"durationS": s.uptime} if self.bosminer_running else None,
-                "config": {
-                    "__typename": "BosminerConfig",
-                    "autotuning": {
-                        "enabled": True,
-                        "mode": "POWER_TARGET",
-                        "powerTarget": s.effective_power_limit,
-                        "hashrateTarget": None,
-                    },
-                },
-            },
+            "bosminer": bosminer,
+            "events": {"__typename": "EventQuery", "appeals": appeals},
         }
+
+    def _public(self, operation: str, selections: list[Any]) -> dict[str, Any] | None:
+        """The answer to a query that needs no session, or ``None`` when it needs one."""
+        if operation != "query":
+            return None
+        try:
+            result: dict[str, Any] = _resolve(self._public_root(), selections, [], "")
+        except GraphqlError:
+            return None
+        return result
+
+    def _public_root(self) -> dict[str, Any]:
+        """What a unit answers without a session: its model and its release."""
+
+        def info(_args: dict[str, Any]) -> dict[str, Any]:
+            return {"__typename": "BosminerInfo", "modelName": self._model_name()}
+
+        return {
+            "__typename": "Query",
+            "bos": {
+                "__typename": "BosQuery",
+                "info": {"version": {"full": self.release.full}},
+            },
+            "bosminer": {"__typename": "BosminerQuery", "info": info},
+        }
+
+    def _board_serial(self, board: int) -> str:
+        return f"{self.state.serial[:12]}HB{board + 1}"
 
     def _mutation_root(self, issued: list[str]) -> dict[str, Any]:
         s = self.state
@@ -938,4 +1208,4 @@ class BraiinsSim(SimMiner):
             return web.Response(text=ROOT_HTML, content_type="text/html")
         if not self._session_ok(request.cookies.get("sysauth")):
             return web.Response(status=403, text=ROOT_HTML, content_type="text/html")
-        return web.json_response([{"macaddr": self.state.mac, "ifname": "eth0", "is_up": True}])
+        return web.json_response([{"macaddr": self.state.mac}])  # as captured (asic-rs)

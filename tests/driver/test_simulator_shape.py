@@ -44,10 +44,27 @@ async def _backend_web(miner: Miner, method: str, path: str, body: Any) -> HttpR
     return reply
 
 
+async def _luci(miner: Miner, method: str, path: str, body: Any) -> HttpReply:
+    """Braiins' LuCI: its own form login, and only for the user agent it expects."""
+    from custom_components.asic_miner.driver.families.braiins import graphql
+
+    web = miner.ctx.web()
+    agent = {"User-Agent": graphql.LUCI_USER_AGENT}
+    user, password = miner.ctx.login(graphql.DEFAULT_CREDENTIALS)
+    login = await web.request(
+        "POST",
+        graphql.LUCI_PATH,
+        data={"luci_username": user, "luci_password": password},
+        headers=agent,
+    )
+    cookie = login.headers.get("Set-Cookie", "").split(";", 1)[0]
+    return await web.request(method, path, headers={**agent, "Cookie": cookie})
+
+
 # How an HTTP entry is asked of the simulator: "plain" (no login, as the driver's
-# identification probes ask) or "login" (the backend's session); entries say which
-# with "sim_auth" (default "login").
-REQUESTERS: dict[str, Requester] = {"plain": _plain, "login": _backend_web}
+# identification probes ask), "login" (the backend's session) or a family's own login
+# ("luci"); entries say which with "sim_auth" (default "login").
+REQUESTERS: dict[str, Requester] = {"plain": _plain, "login": _backend_web, "luci": _luci}
 
 
 def _folders_with_simulator() -> list[Path]:

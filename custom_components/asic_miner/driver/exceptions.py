@@ -26,6 +26,15 @@ class MinerResponseError(MinerError):
     """The miner answered, but with an error status or a reply we cannot parse."""
 
 
+class MinerControlRefusedError(MinerResponseError):
+    """The miner answered a control with a refusal (an error status, code or message)."""
+
+    def __init__(self, control: str, said: str) -> None:
+        super().__init__(f"{control}: the miner refused: {said}")
+        self.control = control
+        self.said = said
+
+
 class MinerAuthenticationError(MinerResponseError):
     """The miner refused the credentials."""
 

@@ -102,6 +102,43 @@ class Location:
     extract: Callable[[Replies], Any]
 
 
+_FALLBACK_ERRORS = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ZeroDivisionError,
+    MinerError,
+)
+
+
+def first_of(*locations: Location) -> Location:
+    """One field from several sources, in order of preference, each failing on its own.
+
+    The first extractor that answers a value (not ``None``) wins; one whose source
+    failed or lacks the data is skipped. All the sources are fetched, so a firmware
+    whose web API answers while its RPC does not (or the reverse) still fills the field.
+    """
+
+    def extract(replies: Replies) -> Any:
+        last: Exception | None = None
+        for location in locations:
+            try:
+                value = location.extract(replies)
+            except _FALLBACK_ERRORS as err:
+                last = err
+                continue
+            if value is not None:
+                return value
+        if last is not None:
+            raise last
+        return None
+
+    sources = tuple(dict.fromkeys(s for loc in locations for s in loc.sources))
+    return Location(sources, extract)
+
+
 class Backend:
     """Talks to one firmware release. Subclasses fill the two tables and the controls."""
 

@@ -20,6 +20,7 @@ import aiohttp
 from ..exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
+    MinerError,
     MinerResponseError,
     MinerTimeoutError,
 )
@@ -149,15 +150,28 @@ class TokenAuth:
     login: Callable[[], Awaitable[dict[str, str]]]
     _headers: dict[str, str] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _attempts: int = 0
+    _failure: MinerError | None = None
 
     def invalidate(self, stale: dict[str, str] | None = None) -> None:
         if stale is None or self._headers is stale:
             self._headers = None
 
     async def headers(self) -> dict[str, str]:
+        seen = self._attempts
         async with self._lock:
             if self._headers is None:
-                self._headers = await self.login()
+                if self._attempts != seen and self._failure is not None:
+                    # A login that failed while this request waited fails it too: a
+                    # silent miner must not cost one login deadline per request.
+                    raise self._failure
+                self._attempts += 1
+                try:
+                    self._headers = await self.login()
+                except MinerError as err:
+                    self._failure = err
+                    raise
+                self._failure = None
             return self._headers
 
     async def request(self, client: HttpClient, method: str, path: str, **kwargs: Any) -> HttpReply:

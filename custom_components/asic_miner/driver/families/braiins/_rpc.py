@@ -1,19 +1,27 @@
 """What every Braiins OS generation shares: bosminer's cgminer-style RPC on 4028.
 
-bosminer (and its successor BOSer) answers the same RPC on every release, so the
-telemetry comes from here whatever web API the release has: hashrate in MH/s from
-``summary`` and ``devs``, chips and clocks from ``devdetails``, temperatures from
-``temps``, fans from ``fans``, power and the power target from ``tunerstatus``.
-bosminer accepts ``a+b+c`` multicommands, so a whole poll is one TCP connection.
-Only what RPC cannot say (mining paused, the locate LED) and the controls differ per
-generation; those live in the backend modules.
+bosminer (and its successor BOSer) answers the same RPC on every release, though
+many units answer only some commands: hashrate in MH/s from ``summary`` and ``devs``,
+chips and clocks from ``devdetails``, temperatures from ``temps``, fans from ``fans``,
+power and the power target from ``tunerstatus``. The backends read the web API first
+and fall back to these per field (``RPC_MAP``). bosminer accepts ``a+b+c``
+multicommands, so the RPC half of a poll is one TCP connection. ``summary``'s
+``Elapsed`` is bosminer's own uptime, not the system's, so it is not read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
+from ...exceptions import (
+    MinerAuthenticationError,
+    MinerControlRefusedError,
+    MinerResponseError,
+    MinerValueError,
+)
 from ...hardware import lookup
 from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
@@ -170,10 +178,6 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
     return errors
 
 
-def _uptime(replies: Replies) -> int | None:
-    return to_int(items(replies[SUMMARY], "SUMMARY")[0]["Elapsed"])
-
-
 def _pools(replies: Replies) -> list[Pool]:
     pools = []
     for position, item in enumerate(items(replies[POOLS], "POOLS")):
@@ -203,7 +207,6 @@ RPC_MAP: dict[Field, Location] = {
     Field.POWER: Location((TUNERSTATUS,), _power),
     Field.POWER_LIMIT: Location((TUNERSTATUS,), _power_limit),
     Field.ERRORS: Location((TUNERSTATUS,), _errors),
-    Field.UPTIME: Location((SUMMARY,), _uptime),
     Field.POOLS: Location((POOLS,), _pools),
 }
 
@@ -221,6 +224,16 @@ class BraiinsBackend(Backend):
             Control.RESTART_BACKEND,
         }
     )
+
+    @contextlib.asynccontextmanager
+    async def control(self, what: str) -> AsyncIterator[None]:
+        """Name the control in every refusal: HTTP status, GraphQL or REST error alike."""
+        try:
+            yield
+        except MinerAuthenticationError, MinerControlRefusedError, MinerValueError:
+            raise
+        except MinerResponseError as err:
+            raise MinerControlRefusedError(what, str(err)) from err
 
     def power_limit_range(self) -> PowerLimitRange:
         hardware = lookup(self.identity.make, self.identity.model)

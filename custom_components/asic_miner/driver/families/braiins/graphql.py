@@ -5,14 +5,19 @@ cookie, or ``AuthError`` for a wrong password (HTTP 200 either way, so the union
 type, not the status, says which). The cookie goes back on every later request. The
 default password of these releases is empty.
 
+Telemetry comes from GraphQL (the queries real units are asked, one per concern so a
+field one schema lacks fails alone), with bosminer's RPC filling in wherever a query
+fails; many units answer only a few RPC commands. The 21.09 schema has no
+``bosminer.uptime``, so nothing asks for it: the system uptime is ``bos.uptime``.
+
 Pause and resume are ``bosminer.stop`` / ``bosminer.start``: they stop the bosminer
 process itself, and with it the RPC server on 4028, so a paused miner of this
-generation answers only here. That is why the mining state and the locate LED come
-from one GraphQL query rather than from RPC.
+generation answers only here; its ``bosminer`` half of a query then fails while the
+``bos`` half answers, which is how the mining state reads as paused.
 
-The MAC address is in the schema only from about 24.09 (``bos.macAddress``); older
-releases give it through LuCI, which needs its own form login and answers only to
-the ``BTC Tools v0.1`` user agent.
+The MAC address is in the schema only from 24.09 (``bos.macAddress``), serials from
+25.03; otherwise the MAC comes through LuCI, which needs its own form login and answers
+only to the ``BTC Tools v0.1`` user agent.
 """
 
 from __future__ import annotations
@@ -24,15 +29,16 @@ from typing import Any
 from ...context import MinerContext
 from ...exceptions import (
     MinerAuthenticationError,
+    MinerControlRefusedError,
     MinerError,
     MinerResponseError,
     MinerUnsupportedError,
     MinerValueError,
 )
-from ...models import Credentials, MinerIdentity
+from ...models import Board, Credentials, Fan, MinerErrorEntry, MinerIdentity, Pool
 from ...transports.http import HttpReply, TokenAuth
-from ...values import clean_str, normalize_mac, to_bool
-from .._base import Call, Field, Location, Replies
+from ...values import clean_str, mhs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
+from .._base import Call, Field, Location, Replies, first_of
 from ._rpc import RPC_MAP, BraiinsBackend
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,10 +53,35 @@ LOGIN = """mutation ($username: String!, $password: String!) {
   auth { login(username: $username, password: $password) {
     __typename ... on AuthError { message } } }
 }"""
-IDENTITY = "{ bos { hostname info { version { full } } } bosminer { info { modelName } } }"
-# Fields added in later releases; an older schema refuses the whole query.
-IDENTITY_EXTRA = "{ bos { macAddress serialNumber } }"
-STATUS = Call("graphql", "{ bos { faultLight } bosminer { uptime { durationS } } }")
+# Telemetry queries: one per concern, so a field one schema lacks fails alone (GraphQL
+# refuses a whole document over one unknown field). Selections as real units are asked.
+SYSTEM_QUERY = (
+    "{ bos { hostname faultLight info { version { full } } uptime { durationS } }"
+    " bosminer { info { workSolver { realHashrate { mhs5S } nominalMhs }"
+    " fans { name speed rpm } summary { power { limitW approxConsumptionW } } } } }"
+)
+_BOARDS_QUERY = (
+    "{ bosminer { info { workSolver { childSolvers { name realHashrate { mhs5S } nominalMhs"
+    " hwDetails { chips frequencyMhz voltageV%s } temperatures { name degreesC } } } } } }"
+)
+POOLS_QUERY = (
+    "{ bosminer { config { ... on BosminerConfig { groups { id strategy"
+    " { ... on QuotaStrategy { quota } } } } } info { poolGroups { name pools"
+    " { url user status active shares { acceptedSolutions rejectedSolutions } } } } } }"
+)
+EVENTS_QUERY = "{ events { appeals { id kind message timestamp } } }"
+MODEL_QUERY = "{ bosminer { info { modelName } } }"
+# Identity fields added in later schemas: the MAC in 24.09, serials in 25.03.
+MAC_QUERY = "{ bos { macAddress } }"
+MAC_SERIAL_QUERY = "{ bos { macAddress serialNumber } }"
+MAC_SINCE = (24, 9)
+SERIALS_SINCE = (25, 3)
+
+SYSTEM = Call("graphql", SYSTEM_QUERY)
+BOARDS = Call("graphql", _BOARDS_QUERY % "")
+BOARDS_WITH_SERIAL = Call("graphql", _BOARDS_QUERY % " hbSerialNumber")
+POOLS = Call("graphql", POOLS_QUERY)
+EVENTS = Call("graphql", EVENTS_QUERY)
 
 _MINING = """mutation { bosminer { %s {
   __typename ... on BosminerError { message } } } }"""
@@ -92,10 +123,10 @@ def _path(data: Any, *keys: str) -> Any:
 def _check_union(result: Any, ok: str, what: str) -> None:
     """Raise for an error member of a result union (``BosminerError`` etc.)."""
     if not isinstance(result, dict):
-        raise MinerResponseError(f"{what}: no result")
+        raise MinerControlRefusedError(what, "no result in the reply")
     typename = result.get("__typename")
     if typename is not None and typename != ok:
-        raise MinerResponseError(f"{what}: {result.get('message') or typename}")
+        raise MinerControlRefusedError(what, str(result.get("message") or typename))
 
 
 class GraphqlApi:
@@ -191,26 +222,36 @@ async def luci_mac(ctx: MinerContext) -> str | None:
 async def read_identity(api: GraphqlApi) -> dict[str, Any]:
     """The identity fields this generation has, as plain values."""
     # Partial: a stopped bosminer cannot name the model, the rest still identifies.
-    data = await api.execute(IDENTITY, partial=True)
-    bos = data.get("bos") or {}
-    bosminer = data.get("bosminer") or {}
-    info = bosminer.get("info") if isinstance(bosminer, dict) else None
+    system = await api.execute(SYSTEM_QUERY, partial=True)
+    bos = system.get("bos") or {}
+    full = clean_str(_path(bos, "info", "version", "full"))
     out: dict[str, Any] = {
-        "full_version": clean_str(_path(bos, "info", "version", "full")),
-        "model": clean_str(info.get("modelName")) if isinstance(info, dict) else None,
+        "full_version": full,
+        "model": None,
         "hostname": clean_str(bos.get("hostname")) if isinstance(bos, dict) else None,
         "mac": None,
         "serial": None,
     }
     try:
-        extra = _path(await api.execute(IDENTITY_EXTRA), "bos") or {}
+        out["model"] = clean_str(
+            _path(await api.execute(MODEL_QUERY), "bosminer", "info", "modelName")
+        )
     except MinerAuthenticationError:
         raise
-    except MinerResponseError:
-        extra = {}  # an older schema without these fields
-    if isinstance(extra, dict):
-        out["mac"] = normalize_mac(extra.get("macAddress"))
-        out["serial"] = clean_str(extra.get("serialNumber"))
+    except MinerError as err:
+        _LOGGER.debug("%s: no model name over GraphQL: %s", api.ctx.host, err)
+    version = _version_numbers(full)
+    if version is not None and version >= MAC_SINCE:
+        query = MAC_SERIAL_QUERY if version >= SERIALS_SINCE else MAC_QUERY
+        try:
+            extra = _path(await api.execute(query), "bos") or {}
+        except MinerAuthenticationError:
+            raise
+        except MinerError:
+            extra = {}
+        if isinstance(extra, dict):
+            out["mac"] = normalize_mac(extra.get("macAddress"))
+            out["serial"] = clean_str(extra.get("serialNumber"))
     if out["mac"] is None:
         try:
             out["mac"] = await luci_mac(api.ctx)
@@ -219,29 +260,200 @@ async def read_identity(api: GraphqlApi) -> dict[str, Any]:
     return out
 
 
+def _version_numbers(full: str | None) -> tuple[int, ...] | None:
+    """``...-25.05.1-plus`` → ``(25, 5, 1)``; ``None`` when the string has no release."""
+    for part in reversed((full or "").split("-")):
+        numbers = part.split(".")
+        if len(numbers) > 1 and all(n.isdigit() for n in numbers):
+            return tuple(int(n) for n in numbers)
+    return None
+
+
+# -- extractors ----------------------------------------------------------------------
+
+
+def _info(replies: Replies, source: Call) -> dict[str, Any]:
+    info = _path(replies[source], "bosminer", "info")
+    if not isinstance(info, dict):
+        raise KeyError("bosminer is not running")
+    return info
+
+
+def _hashrate(replies: Replies) -> float | None:
+    return mhs_to_ths(_path(_info(replies, SYSTEM), "workSolver", "realHashrate", "mhs5S"))
+
+
+def _expected_hashrate(replies: Replies) -> float | None:
+    return mhs_to_ths(_path(_info(replies, SYSTEM), "workSolver", "nominalMhs"))
+
+
+def _power(replies: Replies) -> float | None:
+    return to_float(_path(_info(replies, SYSTEM), "summary", "power", "approxConsumptionW"))
+
+
+def _power_limit(replies: Replies) -> float | None:
+    return positive(to_float(_path(_info(replies, SYSTEM), "summary", "power", "limitW")))
+
+
+def _fans(replies: Replies) -> list[Fan]:
+    """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
+    fans = []
+    for position, item in enumerate(_info(replies, SYSTEM)["fans"] or []):
+        rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
+        if not rpm:
+            continue
+        index = to_int(item.get("name"))
+        fans.append(
+            Fan(
+                index=position if index is None else index,
+                rpm=rpm,
+                percent=to_int(item.get("speed")),
+            )
+        )
+    return fans
+
+
+# Temperature sensor names: "Board"/"Chip" up to 24.09, "Max Board"/"Max Chip"/"Inlet"/
+# "Outlet" in 25.03, "MAX_BOARD"/"MAX_CHIP"/"INLET"/"OUTLET" from 25.05.
+_TEMPERATURE_FIELDS = {
+    "BOARD": "board_temperature",
+    "MAX_BOARD": "board_temperature",
+    "CHIP": "chip_temperature",
+    "MAX_CHIP": "chip_temperature",
+    "INLET": "inlet_temperature",
+    "OUTLET": "outlet_temperature",
+}
+
+
+def boards_from(replies: Replies, source: Call) -> list[Board]:
+    solvers = _path(_info(replies, source), "workSolver", "childSolvers")
+    if not isinstance(solvers, list) or not solvers:
+        raise KeyError("no chain data")
+    chains = sorted(
+        (s for s in solvers if isinstance(s, dict)), key=lambda s: to_int(s.get("name")) or 0
+    )
+    boards = []
+    for position, chain in enumerate(chains):
+        details = chain.get("hwDetails") or {}
+        temps: dict[str, float | None] = {}
+        for item in chain.get("temperatures") or []:
+            if not isinstance(item, dict):
+                continue
+            name = str(item.get("name", "")).upper().replace(" ", "_")
+            if name in _TEMPERATURE_FIELDS:
+                temps[_TEMPERATURE_FIELDS[name]] = positive(to_float(item.get("degreesC")))
+        rate = mhs_to_ths(_path(chain, "realHashrate", "mhs5S"))
+        boards.append(
+            Board(
+                index=position,
+                hashrate=rate,
+                expected_hashrate=mhs_to_ths(chain.get("nominalMhs")),
+                chips=to_int(details.get("chips")),
+                frequency=positive(to_float(details.get("frequencyMhz"))),
+                voltage=positive(to_float(details.get("voltageV"))),
+                serial=clean_str(details.get("hbSerialNumber")),
+                active=None if rate is None else rate > 0,
+                board_temperature=temps.get("board_temperature"),
+                chip_temperature=temps.get("chip_temperature"),
+                inlet_temperature=temps.get("inlet_temperature"),
+                outlet_temperature=temps.get("outlet_temperature"),
+            )
+        )
+    return boards
+
+
+def _pools(replies: Replies) -> list[Pool]:
+    groups = _path(_info(replies, POOLS), "poolGroups")
+    pools: list[Pool] = []
+    for group in groups if isinstance(groups, list) else []:
+        for item in (group.get("pools") or []) if isinstance(group, dict) else []:
+            url = clean_str(item.get("url")) if isinstance(item, dict) else None
+            if not url:
+                continue
+            shares = item.get("shares") or {}
+            pools.append(
+                Pool(
+                    index=len(pools),
+                    url=url,
+                    user=clean_str(item.get("user")),
+                    alive=None if item.get("status") is None else item["status"] == "ALIVE",
+                    active=to_bool(item.get("active")),
+                    accepted=to_int(shares.get("acceptedSolutions")),
+                    rejected=to_int(shares.get("rejectedSolutions")),
+                )
+            )
+    return pools
+
+
+# Appeal kinds that are a problem; INFO and SUCCESS are news, not faults.
+_PROBLEM_KINDS = frozenset({"ERROR", "WARNING"})
+
+
+def _errors(replies: Replies) -> list[MinerErrorEntry]:
+    appeals = _path(replies[EVENTS], "events", "appeals")
+    if not isinstance(appeals, list):
+        raise KeyError("no appeals")
+    return [
+        MinerErrorEntry(message=str(item.get("message")))
+        for item in appeals
+        if isinstance(item, dict) and str(item.get("kind", "")).upper() in _PROBLEM_KINDS
+    ]
+
+
+def _uptime(replies: Replies) -> int | None:
+    return to_int(_path(replies[SYSTEM], "bos", "uptime", "durationS"))
+
+
 def _mining(replies: Replies) -> bool | None:
-    # bosminer reports an uptime only while it runs; `bosminer.stop` ends it.
-    bosminer = replies[STATUS].get("bosminer")
-    return isinstance(bosminer, dict) and bosminer.get("uptime") is not None
+    """Running bosminer answers its half; ``bosminer.stop`` (the pause) silences it."""
+    data = replies[SYSTEM]
+    bosminer = data.get("bosminer")
+    if isinstance(bosminer, dict) and isinstance(bosminer.get("info"), dict):
+        return True
+    if isinstance(data.get("bos"), dict):
+        return False  # bosminer stopped while the system answers: paused on purpose
+    return None
 
 
 def _fault_light(replies: Replies) -> bool | None:
-    return to_bool(_path(replies[STATUS], "bos", "faultLight"))
+    return to_bool(_path(replies[SYSTEM], "bos", "faultLight"))
+
+
+def _data_map(boards: Call) -> dict[Field, Location]:
+    rpc = RPC_MAP
+    return {
+        Field.HASHRATE: first_of(Location((SYSTEM,), _hashrate), rpc[Field.HASHRATE]),
+        Field.EXPECTED_HASHRATE: first_of(
+            Location((SYSTEM,), _expected_hashrate), rpc[Field.EXPECTED_HASHRATE]
+        ),
+        Field.POWER: first_of(Location((SYSTEM,), _power), rpc[Field.POWER]),
+        Field.POWER_LIMIT: first_of(Location((SYSTEM,), _power_limit), rpc[Field.POWER_LIMIT]),
+        Field.FANS: first_of(Location((SYSTEM,), _fans), rpc[Field.FANS]),
+        Field.BOARDS: first_of(
+            Location((boards,), lambda r: boards_from(r, boards)), rpc[Field.BOARDS]
+        ),
+        Field.POOLS: first_of(Location((POOLS,), _pools), rpc[Field.POOLS]),
+        Field.ERRORS: first_of(Location((EVENTS,), _errors), rpc[Field.ERRORS]),
+        Field.UPTIME: Location((SYSTEM,), _uptime),
+        Field.MINING: Location((SYSTEM,), _mining),
+        Field.FAULT_LIGHT: Location((SYSTEM,), _fault_light),
+    }
 
 
 class GraphqlBackend(BraiinsBackend):
     """BOS before 25.07: RPC for telemetry, GraphQL for state and controls."""
 
     name = "graphql"
-    DATA_MAP = {
-        **RPC_MAP,
-        Field.MINING: Location((STATUS,), _mining),
-        Field.FAULT_LIGHT: Location((STATUS,), _fault_light),
-    }
+    DATA_MAP = _data_map(BOARDS)
+    DATA_MAP_WITH_SERIALS = _data_map(BOARDS_WITH_SERIAL)
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self.api = GraphqlApi(ctx)
+        version = _version_numbers(identity.firmware_version)
+        if version is not None and version >= SERIALS_SINCE:
+            # Instance attribute: hashboard serials exist in the schema from 25.03.
+            self.DATA_MAP = self.DATA_MAP_WITH_SERIALS  # type: ignore[misc]
 
     async def fetch_call(self, call: Call) -> Any:
         if call.name != "graphql" or call.argument is None:
@@ -253,28 +465,34 @@ class GraphqlBackend(BraiinsBackend):
         await self.api.auth.headers()
 
     async def set_mining(self, on: bool) -> None:
-        data = await self.api.execute(_MINING % ("start" if on else "stop"))
-        _check_union(_path(data, "bosminer", "start" if on else "stop"), "VoidResult", "mining")
+        what = "resume mining" if on else "pause mining"
+        async with self.control(what):
+            data = await self.api.execute(_MINING % ("start" if on else "stop"))
+            _check_union(_path(data, "bosminer", "start" if on else "stop"), "VoidResult", what)
 
     async def set_fault_light(self, on: bool) -> None:
-        data = await self.api.execute(_FAULT_LIGHT, {"enable": on})
-        if to_bool(_path(data, "bos", "setFaultLight", "enabled")) is not on:
-            raise MinerResponseError(f"fault light stayed {'off' if on else 'on'}")
+        async with self.control("fault light"):
+            data = await self.api.execute(_FAULT_LIGHT, {"enable": on})
+            if to_bool(_path(data, "bos", "setFaultLight", "enabled")) is not on:
+                raise MinerControlRefusedError("fault light", f"it stayed {'off' if on else 'on'}")
 
     async def set_power_limit(self, watts: int) -> None:
-        data = await self.api.execute(_POWER_TARGET, {"watt": int(watts)})
-        result = _path(data, "bosminer", "config", "updateAutotuning")
-        if isinstance(result, dict) and result.get("__typename") in (
-            "AutotuningError",
-            "AttributeError",
-        ):
-            raise MinerValueError(f"power target {watts} W refused: {result.get('message')}")
-        _check_union(result, "AutotuningOut", "power target")
+        async with self.control("power limit"):
+            data = await self.api.execute(_POWER_TARGET, {"watt": int(watts)})
+            result = _path(data, "bosminer", "config", "updateAutotuning")
+            if isinstance(result, dict) and result.get("__typename") in (
+                "AutotuningError",
+                "AttributeError",
+            ):
+                raise MinerValueError(f"{watts} W: {result.get('message')}")
+            _check_union(result, "AutotuningOut", "power limit")
 
     async def reboot(self) -> None:
-        data = await self.api.execute(_REBOOT)
-        _check_union(_path(data, "bos", "reboot"), "VoidResult", "reboot")
+        async with self.control("reboot"):
+            data = await self.api.execute(_REBOOT)
+            _check_union(_path(data, "bos", "reboot"), "VoidResult", "reboot")
 
     async def restart_backend(self) -> None:
-        data = await self.api.execute(_RESTART)
-        _check_union(_path(data, "bosminer", "restart"), "VoidResult", "restart")
+        async with self.control("restart"):
+            data = await self.api.execute(_RESTART)
+            _check_union(_path(data, "bosminer", "restart"), "VoidResult", "restart")
