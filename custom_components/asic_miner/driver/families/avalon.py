@@ -87,6 +87,7 @@ from ..values import (
 )
 from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies
 from ._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, rpc_text
+from ._refusal import NamedRefusals
 
 MAKE = "Canaan"
 FIRMWARE = "Stock"
@@ -435,7 +436,7 @@ def _restart_accepted(raw: bytes) -> bool:
     return re.fullmatch(r'\{?\s*(?:"STATUS"\s*:\s*)?"?RESTART"?.*', text, re.DOTALL) is not None
 
 
-class _AvalonBackend(Backend):
+class _AvalonBackend(NamedRefusals, Backend):
     """Reads and controls every Avalon shares; product lines differ in their tables."""
 
     RPC_MULTICOMMAND = True  # devs+estats+pools, see fetch_call

@@ -87,6 +87,7 @@ from ._base import (
     gather_dict,
 )
 from ._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
+from ._refusal import NamedRefusals
 
 FAMILY_KEY = "luxos"
 FIRMWARE = "LuxOS"
@@ -441,7 +442,7 @@ def _pools(replies: Replies) -> list[Pool]:
 # -- the backend ---------------------------------------------------------------------------
 
 
-class LuxminerBackend(Backend):
+class LuxminerBackend(NamedRefusals, Backend):
     """Every LUXminer release with sessions and profiles (2023 on)."""
 
     name = "luxminer"

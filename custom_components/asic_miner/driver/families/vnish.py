@@ -63,6 +63,7 @@ from ..transports.http import HttpReply
 from ..values import clean_str, normalize_mac, positive, rate_to_ths, to_bool, to_float, to_int
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
+from ._refusal import NamedRefusals
 
 FAMILY_KEY = "vnish"
 FIRMWARE = "VNish"
@@ -577,7 +578,7 @@ def _unlock_timeout(reply: HttpReply) -> int | None:
 # -- backends ------------------------------------------------------------------------
 
 
-class _VnishBackend(Backend):
+class _VnishBackend(NamedRefusals, Backend):
     """Shared by both releases; subclasses name the per-chip list and the LED action."""
 
     CHIPS: ClassVar[Web]

@@ -45,6 +45,7 @@ from ...models import (
 from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._base import Backend, Call, Field, Location, Replies, gather_dict
+from .._refusal import NamedRefusals
 from ._common import (
     LED_AUTO,
     LED_ON,
@@ -213,7 +214,7 @@ def _fault_light(replies: Replies) -> bool | None:
     return led_is_on(_msg(replies, MINER_INFO)["ledstat"])
 
 
-class ApiV2Backend(Backend):
+class ApiV2Backend(NamedRefusals, Backend):
     """btminer API v1/v2: plain reads, encrypted privileged writes, all on 4028."""
 
     name = "api_v2"
