@@ -27,6 +27,7 @@ import json
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -224,7 +225,7 @@ class WhatsminerSim(SimMiner):
             return self._flat_error(14, "invalid cmd")
         return reader()
 
-    def _readers(self) -> dict[str, Any]:
+    def _readers(self) -> dict[str, Callable[[], bytes]]:
         readers = {
             "get_version": self._get_version,
             "devdetails": self._devdetails,
@@ -497,7 +498,7 @@ class WhatsminerSim(SimMiner):
                     "Last Share Time": int(time.time()) if s.hashing else 0,
                     "Total MH": round(mhs * s.uptime, 1),
                     "Diff1 Work": s.uptime * 20,
-                    "Difficulty Accepted": float(dev["Accepted"] * 65536),
+                    "Difficulty Accepted": float((s.shares(0)[0] // s.spec.boards) * 65536),
                     "Difficulty Rejected": 0.0,
                     "Last Share Difficulty": 65536.0 if s.hashing else 0.0,
                     "Last Valid Work": int(time.time()) if s.hashing else 0,
