@@ -68,7 +68,7 @@ async def ours(miners: list[SimInfo]) -> dict[str, dict[str, Any]]:
         async def one(host: str) -> None:
             try:
                 miner = await Miner.connect(host, session, timeout=5)
-            except Exception as err:  # noqa: BLE001 - report, do not stop the table
+            except Exception as err:
                 out[host] = {"error": f"{type(err).__name__}: {err}"}
                 return
             identity = miner.identity

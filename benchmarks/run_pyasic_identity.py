@@ -32,7 +32,7 @@ async def _one(ip: str) -> dict[str, Any]:
 
     try:
         miner = await asyncio.wait_for(get_miner(ip), 30)
-    except Exception as err:  # noqa: BLE001 - report whatever pyasic raised
+    except Exception as err:
         return {"error": f"{type(err).__name__}: {err}"}
     if miner is None:
         return {"error": "not identified"}
@@ -41,7 +41,7 @@ async def _one(ip: str) -> dict[str, Any]:
     try:  # through pyasic's data locations, as get_data reads it (v3 has no get_fw_ver)
         data = await asyncio.wait_for(miner.get_data(include=[DataOptions.FW_VERSION]), 30)
         fw_ver = data.fw_ver
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         fw_ver = f"error: {type(err).__name__}"
     return {
         "class": type(miner).__name__,

@@ -39,6 +39,11 @@ async def _backend_web(miner: Miner, method: str, path: str, body: Any) -> HttpR
     if api is not None and hasattr(api, "auth"):
         reply: HttpReply = await api.auth.request(miner.ctx.web(), method, path, json_body=body)
         return reply
+    if api is not None and hasattr(api, "token"):  # VNish: a bearer token from /unlock
+        bearer = await api.token()
+        return await miner.ctx.web().request(
+            method, path, json_body=body, headers={"Authorization": f"Bearer {bearer}"}
+        )
     web = getattr(backend, "web", None) or miner.ctx.web()
     reply = await web.request(method, path, json_body=body)
     return reply

@@ -149,3 +149,22 @@ async def test_bitaxe_refusal(session: aiohttp.ClientSession) -> None:
     finally:
         await server.stop()
     _refused(err, "reboot", "HTTP 500")
+
+
+async def test_vnish_refusal(session: aiohttp.ClientSession) -> None:
+    """VNish answers a refused action with an HTTP error status and its error text."""
+    miner, server = await _replay_refusal(
+        session,
+        "vnish/1.2.7",
+        {
+            "http": "POST /api/v1/mining/stop",
+            "status": 500,
+            "body": {"err": "miner is restarting"},
+        },
+    )
+    try:
+        with pytest.raises(MinerControlRefusedError) as err:
+            await miner.set_mining(False)
+    finally:
+        await server.stop()
+    _refused(err, "stop mining", "HTTP 500")
