@@ -206,6 +206,7 @@ class CgminerRpc(_StreamTransport):
         for command in commands:
             entry = self._find(command, None)
             if entry is None:
+                self.log.unanswered.append((self.key, command))
                 piece = self._invalid()
                 if piece is None:
                     return None

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.asic_miner.driver.collect import collect
+from custom_components.asic_miner.driver.collect import _shared_semantics, collect
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
@@ -31,6 +31,7 @@ from custom_components.asic_miner.driver.families._base import (
     Replies,
     Rpc,
     Web,
+    first_of,
 )
 from custom_components.asic_miner.driver.models import (
     Board,
@@ -410,3 +411,42 @@ async def test_replies_with_nothing_usable_fail_the_poll(session: aiohttp.Client
     async with Miner().server as server:
         with pytest.raises(MinerResponseError, match="no usable data"):
             await collect(Empty(_ctx(session, server)))
+
+
+# -- what every family means by mining, errors and an idle board ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "hashrate", "mining"),
+    [
+        (None, None, None),  # neither a state field nor a hashrate: unknown
+        (None, 0.0, None),  # no state, zero hashrate: a fault or a pause, nobody says
+        (None, 95.0, True),  # no state field, but it hashes
+        (False, 0.0, False),  # the firmware says paused
+        (True, 0.0, True),  # the firmware says mining (starting up)
+    ],
+)
+def test_mining_semantics(state: bool | None, hashrate: float | None, mining: bool | None) -> None:
+    values = _shared_semantics({Field.MINING: state, Field.HASHRATE: hashrate})
+    assert values[Field.MINING] is mining
+
+
+@pytest.mark.parametrize(("mining", "active"), [(False, None), (True, False), (None, False)])
+def test_idle_board_of_a_paused_miner_is_no_fault(mining: bool | None, active: bool | None) -> None:
+    boards = [Board(index=0, hashrate=0.0, active=False), Board(index=1, active=None)]
+    values = _shared_semantics({Field.MINING: mining, Field.BOARDS: boards})
+    assert [b.active for b in values[Field.BOARDS]] == [active, None]
+
+
+def test_first_of_prefers_the_first_source_that_answers() -> None:
+    web, rpc = Web("/a"), Rpc("summary")
+    location = first_of(
+        Location((web,), lambda r: r[web]["x"]), Location((rpc,), lambda r: r[rpc]["y"])
+    )
+    assert location.sources == (web, rpc)
+    assert location.extract(Replies({web: {"x": 1}, rpc: {"y": 2}})) == 1
+    assert location.extract(Replies({web: MinerResponseError("404"), rpc: {"y": 2}})) == 2
+    assert location.extract(Replies({web: {"x": None}, rpc: {"y": 2}})) == 2
+    assert location.extract(Replies({web: {"x": None}, rpc: {"y": None}})) is None
+    with pytest.raises(MinerResponseError):
+        location.extract(Replies({web: MinerResponseError("a"), rpc: MinerResponseError("b")}))

@@ -10,11 +10,16 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.asic_miner.binary_sensor import _mining
+from custom_components.asic_miner.driver.models import MinerIdentity, MinerSnapshot
 from simulator.miner import SimMiner
-from tests.components.asic_miner.conftest import async_poll
+from tests.components.asic_miner.conftest import ALL_SIMULATED, async_poll
 
 PROBLEM = "binary_sensor.sim_antminer_s19pro_problem"
 MINING = "binary_sensor.sim_antminer_s19pro_mining"
+# Every simulated firmware that can pause on purpose (sleep, stop, curtail, soft-off);
+# the S9's old web UI has no sleep, so nothing it reports can say "paused".
+PAUSABLE = [m for m in ALL_SIMULATED if m != "antminer-s9"]
 
 
 @pytest.fixture
@@ -59,3 +64,37 @@ async def test_problem_when_no_pool_is_reachable(
     state = hass.states.get(PROBLEM)
     assert state.state == STATE_ON
     assert state.attributes["problems"] == ["no pool reachable"]
+
+
+@pytest.mark.parametrize("simulated_miner", PAUSABLE, indirect=True)
+async def test_paused_miner_is_not_a_problem(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Mining switched off, asleep, curtailed or soft-off: idle boards are no fault."""
+    registry = er.async_get(hass)
+    ids = {
+        e.unique_id.rsplit("_", 1)[-1]: e.entity_id
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    }
+    simulated_miner.state.mining = False
+    await async_poll(hass, freezer)
+    assert hass.states.get(ids["mining"]).state == STATE_OFF
+    problem = hass.states.get(ids["problem"])
+    assert problem.state == STATE_OFF, problem.attributes["problems"]
+    assert problem.attributes["problems"] == []
+
+
+@pytest.mark.parametrize(
+    ("mining", "hashrate", "expected"),
+    [(None, None, None), (None, 0.0, False), (None, 12.5, True), (False, 12.5, False)],
+)
+def test_mining_sensor_without_a_state_field(
+    mining: bool | None, hashrate: float | None, expected: bool | None
+) -> None:
+    """No state field and no hashrate: unknown, never "not running"."""
+    identity = MinerIdentity("Bitmain", "S19", "antminer", "Stock", "modern")
+    snapshot = MinerSnapshot(identity=identity, mining=mining, hashrate=hashrate)
+    assert _mining(snapshot) is expected

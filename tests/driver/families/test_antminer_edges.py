@@ -20,6 +20,7 @@ from custom_components.asic_miner.driver.collect import extract
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
+    MinerControlRefusedError,
     MinerResponseError,
 )
 from custom_components.asic_miner.driver.families._base import Field
@@ -181,15 +182,55 @@ async def test_configuration_refused(serve: Serve) -> None:
             ),
         }
     )
-    with pytest.raises(MinerResponseError, match="refused the configuration"):
+    with pytest.raises(MinerControlRefusedError, match=r"work mode: the miner refused: .*M001"):
         await ModernBackend(ctx, IDENTITY).set_work_mode("low")
     assert len(posted) == 1
 
 
 async def test_fault_light_refused(serve: Serve) -> None:
     ctx = await serve({("POST", "/cgi-bin/blink.cgi"): _json({"code": "B001"})})
-    with pytest.raises(MinerResponseError, match="fault light refused"):
+    with pytest.raises(MinerControlRefusedError, match=r"fault light: the miner refused: .*B001"):
         await ModernBackend(ctx, IDENTITY).set_fault_light(True)
+
+
+async def test_reboot_answered_404_is_refused(serve: Serve) -> None:
+    """A firmware without reboot.cgi answers 404: that is no reboot."""
+    ctx = await serve({})  # lighttpd's 404 for a CGI the firmware lacks
+    for backend in (ModernBackend(ctx, IDENTITY), LegacyBackend(ctx, IDENTITY)):
+        with pytest.raises(MinerControlRefusedError, match="reboot: the miner refused: HTTP 404"):
+            await backend.reboot()
+
+
+async def test_reboot_accepted(serve: Serve) -> None:
+    calls: list[Any] = []
+    ctx = await serve({("POST", "/cgi-bin/reboot.cgi"): _json({}, calls=calls)})
+    await ModernBackend(ctx, IDENTITY).reboot()
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("control", "what"),
+    [
+        (lambda b: b.set_mining(False), "pause mining"),
+        (lambda b: b.set_mining(True), "resume mining"),
+        (lambda b: b.set_work_mode("high"), "work mode"),
+        (lambda b: b.set_fault_light(True), "fault light"),
+    ],
+    ids=["pause", "resume", "work-mode", "fault-light"],
+)
+async def test_every_cgi_status_is_checked(
+    serve: Serve, control: Callable[[ModernBackend], Awaitable[None]], what: str
+) -> None:
+    """A CGI answering HTTP 500 (or a 404 page) refused the control, whatever the body."""
+    ctx = await serve(
+        {
+            ("GET", "/cgi-bin/get_miner_conf.cgi"): _json({"bitmain-work-mode": "0", "pools": []}),
+            ("POST", "/cgi-bin/set_miner_conf.cgi"): _json({"stats": "success"}, status=500),
+            ("POST", "/cgi-bin/blink.cgi"): _json({"code": "B000"}, status=500),
+        }
+    )
+    with pytest.raises(MinerControlRefusedError, match=f"{what}: the miner refused: HTTP 500"):
+        await control(ModernBackend(ctx, IDENTITY))
 
 
 async def test_password_changed_on_the_miner(
@@ -262,3 +303,13 @@ def test_fingerprint_by_digest_realm() -> None:
     assert FAMILY.matches(challenge('Digest realm="antMiner Configuration", nonce="1"'))
     assert not FAMILY.matches(challenge('Digest realm="router", nonce="1"'))
     assert not FAMILY.matches(challenge("Basic"))
+
+
+async def test_legacy_blink_that_does_not_change(serve: Serve) -> None:
+    ctx = await serve({("POST", "/cgi-bin/blink.cgi"): _json({"isBlinking": False})})
+    backend = LegacyBackend(ctx, IDENTITY)
+    await backend.set_fault_light(False)
+    with pytest.raises(
+        MinerControlRefusedError, match="fault light: the miner refused: it stayed off"
+    ):
+        await backend.set_fault_light(True)

@@ -12,6 +12,8 @@ from typing import NamedTuple
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.collect import extract, fetch_sources
+from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -20,6 +22,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerTimeoutError,
     MinerValueError,
 )
+from custom_components.asic_miner.driver.families._base import Field, Rpc
 from custom_components.asic_miner.driver.families._probes import (
     RPC_DEVDETAILS,
     RPC_VERSION,
@@ -416,3 +419,61 @@ async def test_garbled_replies(
         assert snap.mining is None  # the web half failed outright
         assert snap.fault_light is None
     assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("release", ["22.08", "24.09", "25.03", "25.05.1", "25.07"])
+async def test_identification_queries_need_no_login(
+    simulate: SimFactory, session: aiohttp.ClientSession, release: str
+) -> None:
+    """Real units name model and release to anyone (asic-rs identifies them so)."""
+    sim = await _start(simulate, "S19", release=release)
+    web = MinerContext(sim.host, session, DRIVER_PORTS).web()
+
+    async def ask(query: str) -> HttpReply:
+        return await web.request(
+            "POST", "/graphql", json_body={"query": query}, auth_required=False
+        )
+
+    model = await ask("{ bosminer { info { modelName } } }")
+    assert model.json() == {"data": {"bosminer": {"info": {"modelName": sim._model_name()}}}}
+    version = await ask("{ bos { info { version { full } } } }")
+    assert version.json() == {"data": {"bos": {"info": {"version": {"full": sim.release.full}}}}}
+    refused = await ask("{ bos { hostname } }")  # anything else needs the session
+    assert refused.status == 403
+    mutation = await ask("mutation { bos { reboot { __typename } } }")
+    assert mutation.status == 403
+    assert sim.state.reboots == 0
+
+
+@by_generation
+async def test_each_source_fails_on_its_own(
+    simulate: SimFactory, session: aiohttp.ClientSession, gen: Generation
+) -> None:
+    """Web API down, RPC up (and the reverse): every figure still comes from somewhere."""
+    sim = await _start(simulate, gen.model, errors=[("E1", "Failed to start hashchain")])
+    miner = await _connect(session, sim.host)
+    backend = miner.backend
+    sources = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
+    replies = await fetch_sources(backend, sources)
+    web_down = {
+        s: MinerResponseError("HTTP 500") if not isinstance(s, Rpc) else v
+        for s, v in replies.items()
+    }
+    rpc_down = {
+        s: MinerResponseError("Invalid command") if isinstance(s, Rpc) else v
+        for s, v in replies.items()
+    }
+    from_rpc, from_web = extract(backend, web_down), extract(backend, rpc_down)
+    state = sim.state
+    for values in (from_rpc, from_web):
+        assert values[Field.HASHRATE] == pytest.approx(state.hashrate, rel=1e-3)
+        assert values[Field.POWER] == round(state.power)
+        assert values[Field.POWER_LIMIT] == state.effective_power_limit
+        assert [f.rpm for f in values[Field.FANS]] == state.fan_rpms()
+        assert len(values[Field.BOARDS]) == state.spec.boards
+        assert [p.url for p in values[Field.POOLS]] == [p.url for p in state.pools]
+        assert values[Field.ERRORS]
+    # What only the web API says stays unknown without it: never bosminer's own uptime.
+    assert from_rpc[Field.UPTIME] is None
+    assert from_rpc[Field.MINING] is None
+    assert from_web[Field.UPTIME] == pytest.approx(state.uptime, abs=2)

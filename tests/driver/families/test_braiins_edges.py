@@ -20,8 +20,10 @@ from custom_components.asic_miner.driver.collect import extract
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
+    MinerControlRefusedError,
     MinerResponseError,
     MinerUnsupportedError,
+    MinerValueError,
 )
 from custom_components.asic_miner.driver.families._base import Field
 from custom_components.asic_miner.driver.families.braiins import FAMILY, rest, version_tuple
@@ -366,3 +368,82 @@ async def test_rpc_pools_as_one_object_and_empty_slots(session: aiohttp.ClientSe
     assert [(p.index, p.url) for p in extract(backend, {POOLS: slots})[Field.POOLS]] == [
         (1, "stratum+tcp://b:3333")
     ]
+
+
+# -- every refused control names itself and what the miner said -------------------------
+
+_CONTROLS: list[tuple[str, Callable[[Any], Awaitable[None]]]] = [
+    ("pause mining", lambda b: b.set_mining(False)),
+    ("resume mining", lambda b: b.set_mining(True)),
+    ("fault light", lambda b: b.set_fault_light(True)),
+    ("power limit", lambda b: b.set_power_limit(3000)),
+    ("reboot", lambda b: b.reboot()),
+    ("restart", lambda b: b.restart_backend()),
+]
+
+
+@pytest.mark.parametrize(("what", "control"), _CONTROLS, ids=[c[0] for c in _CONTROLS])
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (lambda q: {"errors": [{"message": "Internal error: tuner busy"}]}, "tuner busy"),
+        (lambda q: {"data": None}, "reply has no data"),
+    ],
+    ids=["graphql-error", "no-data"],
+)
+async def test_graphql_refusals_name_the_control(
+    serve: Serve,
+    what: str,
+    control: Callable[[Any], Awaitable[None]],
+    answer: Callable[[str], Any],
+    said: str,
+) -> None:
+    ctx = await serve({("POST", "/graphql"): _graphql(answer)})
+    with pytest.raises(MinerControlRefusedError, match=f"{what}: the miner refused: .*{said}"):
+        await control(GraphqlBackend(ctx, IDENTITY))
+
+
+async def test_graphql_http_error_names_the_control(serve: Serve) -> None:
+    async def broken(request: web.Request) -> web.Response:
+        query = str((await request.json())["query"])
+        if "login" in query:
+            return web.json_response(
+                {"data": {"auth": {"login": {"__typename": "VoidResult"}}}},
+                headers={"Set-Cookie": COOKIE},
+            )
+        return web.Response(status=502, text="Bad Gateway")
+
+    ctx = await serve({("POST", "/graphql"): broken})
+    with pytest.raises(MinerControlRefusedError, match=r"reboot: the miner refused: .*HTTP 502"):
+        await GraphqlBackend(ctx, IDENTITY).reboot()
+
+
+@pytest.mark.parametrize(("what", "control"), _CONTROLS, ids=[c[0] for c in _CONTROLS])
+async def test_rest_refusals_name_the_control(
+    serve: Serve, what: str, control: Callable[[Any], Awaitable[None]]
+) -> None:
+    refused = _json({"message": "miner is restarting"}, status=503)
+    routes = {("PUT", f"{rest.API}/{path}"): refused for path in _REST_PATHS}
+    ctx = await serve(_rest(routes))
+    with pytest.raises(
+        MinerControlRefusedError, match=f"{what}: the miner refused: .*HTTP 503 miner is restarting"
+    ):
+        await control(RestBackend(ctx, IDENTITY))
+
+
+_REST_PATHS = (
+    "actions/pause",
+    "actions/resume",
+    "actions/locate",
+    "performance/power-target",
+    "actions/reboot",
+    "actions/restart",
+)
+
+
+async def test_rest_value_refusal_names_the_control(serve: Serve) -> None:
+    """A 400 says why the value is wrong: a value error, still naming the control."""
+    path = f"{rest.API}/performance/power-target"
+    ctx = await serve(_rest({("PUT", path): _json({"message": "too low"}, status=400)}))
+    with pytest.raises(MinerValueError, match=r"power limit: the miner refused: .*too low"):
+        await RestBackend(ctx, IDENTITY).set_power_limit(500)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..context import MinerContext
-from ..exceptions import MinerResponseError, MinerValueError
+from ..exceptions import MinerControlRefusedError, MinerResponseError, MinerValueError
 from ..hardware import lookup
 from ..models import (
     Board,
@@ -23,7 +23,7 @@ from ..models import (
     MinerIdentity,
     Pool,
 )
-from ..transports.http import HttpClient
+from ..transports.http import HttpClient, HttpReply
 from ..values import (
     clean_str,
     ghs_to_ths,
@@ -201,8 +201,16 @@ class _AntminerBackend(Backend):
     async def check_credentials(self) -> None:
         await self.web.get_json("/cgi-bin/get_system_info.cgi")
 
+    async def cgi(self, what: str, path: str, **kwargs: Any) -> HttpReply:
+        """POST to a CGI and check its HTTP status: lighttpd answers 404 for a CGI the
+        firmware lacks and 500 when it fails, and neither is a success."""
+        reply = await self.web.request("POST", path, **kwargs)
+        if reply.status >= 400:
+            raise MinerControlRefusedError(what, f"HTTP {reply.status} {reply.text[:80]!r}")
+        return reply
+
     async def reboot(self) -> None:
-        await self.web.request("POST", "/cgi-bin/reboot.cgi")
+        await self.cgi("reboot", "/cgi-bin/reboot.cgi")
 
 
 class ModernBackend(_AntminerBackend):
@@ -219,7 +227,7 @@ class ModernBackend(_AntminerBackend):
     }
     CONTROLS = frozenset({Control.MINING, Control.FAULT_LIGHT, Control.WORK_MODE, Control.REBOOT})
 
-    async def _write_mode(self, mode: int) -> None:
+    async def _write_mode(self, mode: int, what: str) -> None:
         conf = await self.web.get_json(WEB_CONF.path)
         if not isinstance(conf, dict):
             raise MinerResponseError("miner configuration is not an object")
@@ -237,24 +245,25 @@ class ModernBackend(_AntminerBackend):
         }
         while len(body["pools"]) < 3:
             body["pools"].append({"url": "", "user": "", "pass": ""})
-        reply = await self.web.post_json("/cgi-bin/set_miner_conf.cgi", body)
+        reply = (await self.cgi(what, "/cgi-bin/set_miner_conf.cgi", json_body=body)).json()
         if not isinstance(reply, dict) or reply.get("stats") != "success":
-            raise MinerResponseError(f"miner refused the configuration: {reply!r}")
+            raise MinerControlRefusedError(what, repr(reply)[:120])
 
     async def set_mining(self, on: bool) -> None:
-        await self._write_mode(0 if on else 1)
+        await self._write_mode(0 if on else 1, "resume mining" if on else "pause mining")
 
     async def set_work_mode(self, mode: str) -> None:
         if mode not in WORK_MODES:
             raise MinerValueError(
                 f"unknown work mode {mode!r}; choose from {', '.join(WORK_MODES)}"
             )
-        await self._write_mode(_MODE_VALUES[mode])
+        await self._write_mode(_MODE_VALUES[mode], "work mode")
 
     async def set_fault_light(self, on: bool) -> None:
-        reply = await self.web.post_json("/cgi-bin/blink.cgi", {"blink": "true" if on else "false"})
+        sent = {"blink": "true" if on else "false"}
+        reply = (await self.cgi("fault light", "/cgi-bin/blink.cgi", json_body=sent)).json()
         if isinstance(reply, dict) and reply.get("code") not in (None, "B000", "B100"):
-            raise MinerResponseError(f"fault light refused: {reply!r}")
+            raise MinerControlRefusedError("fault light", repr(reply)[:120])
 
 
 LEGACY_BLINK = Web("blink:onPageLoaded")  # old web reports the light through an action
@@ -280,13 +289,14 @@ class LegacyBackend(_AntminerBackend):
         return await super().fetch_web(path)
 
     async def _blink(self, action: str) -> Any:
-        reply = await self.web.request("POST", "/cgi-bin/blink.cgi", data={"action": action})
-        if reply.status >= 400:
-            raise MinerResponseError(f"blink.cgi: HTTP {reply.status}")
+        reply = await self.cgi("fault light", "/cgi-bin/blink.cgi", data={"action": action})
         return reply.json()
 
     async def set_fault_light(self, on: bool) -> None:
-        await self._blink("startBlink" if on else "stopBlink")
+        reply = await self._blink("startBlink" if on else "stopBlink")
+        state = to_bool(reply.get("isBlinking")) if isinstance(reply, dict) else None
+        if state is not None and state is not on:
+            raise MinerControlRefusedError("fault light", f"it stayed {'on' if state else 'off'}")
 
 
 # -- identification ----------------------------------------------------------------

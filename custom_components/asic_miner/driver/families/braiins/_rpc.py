@@ -230,8 +230,11 @@ class BraiinsBackend(Backend):
         """Name the control in every refusal: HTTP status, GraphQL or REST error alike."""
         try:
             yield
-        except MinerAuthenticationError, MinerControlRefusedError, MinerValueError:
+        except MinerAuthenticationError, MinerControlRefusedError:
             raise
+        except MinerValueError as err:
+            # A value the miner refused: still the user's input to fix, now named.
+            raise MinerValueError(f"{what}: the miner refused: {err}") from err
         except MinerResponseError as err:
             raise MinerControlRefusedError(what, str(err)) from err
 
