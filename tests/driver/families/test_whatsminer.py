@@ -223,6 +223,13 @@ async def test_v2_poll_cost(simulate: SimFactory, session: aiohttp.ClientSession
     # A control makes what it changed due on the very next poll.
     await miner.set_mining(False)
     assert (await miner.read()).mining is False
+    # Switched from elsewhere: the summary's rate contradicts the kept switch, so
+    # status is read on the very next poll, still on 2 connections.
+    await miner.read()
+    sim.state.mining = True
+    before = miner.ctx.rpc_stats.connections
+    assert (await miner.read()).mining is True
+    assert miner.ctx.rpc_stats.connections - before == 2
 
 
 async def test_v2_multicommand_refused_falls_back(

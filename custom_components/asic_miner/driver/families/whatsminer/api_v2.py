@@ -273,12 +273,14 @@ class ApiV2Backend(NamedRefusals, Backend):
             raise piece
         return piece
 
-    def _next_side(self) -> list[Call]:
-        """The side commands this poll sends.
+    def _next_side(self, summary: Any) -> list[Call]:
+        """The side commands this poll sends, chosen once this poll's summary is in.
 
         First ``status`` and ``get_error_code`` (the mining switch and the faults), then
         ``get_miner_info`` (the light) on the next poll, then one in turn: ``status``
-        every other poll, the others in between; a control's command jumps the queue.
+        every other poll, the others in between. ``status`` jumps the queue when the
+        summary's rate now contradicts the kept switch (hashing while "off", or not
+        hashing while "on": someone switched it), and so does a control's command.
         """
         wanted = [c for c in SIDE if c not in self._absent]
         if (self.identity.api_version or "").startswith("1.") or self._uses_summary_errors():
@@ -288,6 +290,8 @@ class ApiV2Backend(NamedRefusals, Backend):
         unread = [c for c in (STATUS, ERROR_CODE) if c in wanted and c not in self._kept]
         if unread:
             return unread
+        if STATUS in wanted and self._switch_contradicted(summary):
+            return [STATUS]
         due = [c for c in self._due if c in wanted]
         if due:
             self._due.remove(due[0])
@@ -302,6 +306,18 @@ class ApiV2Backend(NamedRefusals, Backend):
             return [others[(self._turn // 2) % len(others)]]
         return [STATUS]
 
+    def _switch_contradicted(self, summary: Any) -> bool:
+        """Whether the rate now (``HS RT``, else ``MHS 5s``) disagrees with the kept switch."""
+        try:
+            item = _items(summary, "SUMMARY")[0]
+            kept = _mining(Replies({STATUS: self._kept[STATUS]}))
+        except KeyError, IndexError, TypeError, MinerError:
+            return False
+        rate = to_float(item.get("HS RT", item.get("MHS 5s")))
+        if rate is None or kept is None:
+            return False
+        return (rate > 0) != kept
+
     def _uses_summary_errors(self) -> bool:
         summary = self._kept.get(SUMMARY)
         if summary is None:
@@ -312,13 +328,16 @@ class ApiV2Backend(NamedRefusals, Backend):
             return False
 
     async def _read_all(self) -> dict[Call, Any]:
-        side = self._next_side()
-        tasks: dict[Any, Any] = {c: self.api.read(c.name) for c in side}
-        tasks["cgminer"] = self._read_cgminer()
-        done = await gather_dict(tasks)
-        combined = done.pop("cgminer")
+        """The multicommand first, then the side command(s) its summary calls for."""
+        combined: dict[Call, Any] | Exception
+        try:
+            combined = await self._read_cgminer()
+        except MinerError as err:
+            combined = err
         if isinstance(combined, dict) and all(isinstance(v, Exception) for v in combined.values()):
             combined = combined[SUMMARY]
+        side = [] if isinstance(combined, Exception) else self._next_side(combined.get(SUMMARY))
+        done = await gather_dict({c: self.api.read(c.name) for c in side})
         out: dict[Call, Any] = {}
         if isinstance(combined, Exception):
             # Nothing answered this poll: kept replies must not make it look alive.
