@@ -89,7 +89,8 @@ _FIND_MINER = (f"{API}/find-miner", "on")
 
 # miner_state values; the rest of the enum (initializing, starting, auto-tuning,
 # restarting) are on the way to mining.
-_NOT_MINING = frozenset({"stopped", "shutting-down", "failure"})
+# Stopped on purpose; "failure" is no pause (mining unknown, the failure is an error).
+_NOT_MINING = frozenset({"stopped", "shutting-down"})
 _MINING = frozenset({"mining", "initializing", "starting", "auto-tuning", "restarting"})
 # pool status -> (alive, active)
 _POOL_STATES: dict[str, tuple[bool | None, bool | None]] = {
