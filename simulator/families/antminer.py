@@ -79,6 +79,7 @@ class AntminerSim(SimMiner):
             "summary": self._summary,
             "stats": self._stats,
             "pools": self._pools,
+            "devs": self._devs,
         }.get(command)
         if builder is None:
             return self._encode({"STATUS": _status("Invalid command", 14, "E"), "id": 1})
@@ -236,6 +237,37 @@ class AntminerSim(SimMiner):
         return self._encode(
             {"STATUS": _status("CGMiner stats", 70), "STATS": [head, info], "id": 1}
         )
+
+    def _devs(self) -> bytes:
+        """One pseudo-device for the whole miner, all zeros; "Tenperature" as bmminer spells it."""
+        s = self.state
+        accepted, rejected = s.shares(0)
+        dev = {
+            "ASC": 0,
+            "Name": "BTM_SOC",
+            "ID": 0,
+            "Enabled": "Y",
+            "Status": "Alive",
+            "Tenperature": 0.0,
+            "MHS av": 0.0,
+            "MHS 5s": 0.0,
+            "Accepted": accepted,
+            "Rejected": rejected,
+            "Hardware Errors": 0,
+            "Utility": 0.0,
+            "Last Share Pool": 0,
+            "Last Share Time": int(time.time()),
+            "Total MH": 0.0,
+            "Diff1 Work": 0,
+            "Difficulty Accepted": accepted * 65536,
+            "Difficulty Rejected": rejected * 65536,
+            "Last Share Difficulty": 65536,
+            "Last Valid Work": int(time.time()),
+            "Device Hardware%": 0.0,
+            "Device Rejected%": 0.0,
+            "Device Elapsed": s.uptime,
+        }
+        return self._encode({"STATUS": _status("1 ASC(s)", 9), "DEVS": [dev], "id": 1})
 
     def _pools(self) -> bytes:
         pools = []

@@ -49,7 +49,7 @@ async def test_rpc_replies_verbatim_multicommand_and_refusal(tmp_path: Path) -> 
         assert combined["stats"][0]["STATUS"][0]["Msg"] == "Invalid command"
         assert b"Invalid command" in await _raw(host, port, b'{"command":"devs"}')
         assert server.log.unanswered == [("rpc", "stats"), ("rpc", "devs")]
-        assert server.log.connections["rpc"] == 5
+        assert server.log.connections["rpc"] == 4
         # Transports the manifest does not use refuse connections like a closed port.
         with pytest.raises(MinerConnectionError):
             await _raw(host, server.ports.whatsminer_v3, b"{}")
