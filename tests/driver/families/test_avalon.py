@@ -21,7 +21,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families._base import Replies
+from custom_components.asic_miner.driver.families._base import Field, Replies
 from custom_components.asic_miner.driver.families._probes import RPC_DEVDETAILS, RPC_VERSION
 from custom_components.asic_miner.driver.families.avalon import (
     ESTATS,
@@ -520,3 +520,60 @@ def test_error_bits() -> None:
         MinerErrorEntry("Power supply: over temperature (sensor 1)", "PS2"),
         MinerErrorEntry("Power supply: over temperature (sensor 2)", "PS4"),
     ]
+
+
+def _a1246_estats() -> dict[str, Any]:
+    """An ``estats`` with the shape of asic-rs' Avalon 1246 capture (``avalon_a_stats.json``,
+    commit fdcd1018): flat ``MM ID0``, four fans, power only in ``PS[6]`` (no
+    ``WALLPOWER``), 120 chips a board; our values. No ``version`` is captured for that
+    unit, so it has no fixture folder; this checks the rack parser on its layout."""
+    temps = " ".join(f"{60 + i % 12:3d}" for i in range(120))
+    volts = " ".join(str(300 + i % 14) for i in range(120))
+    mm = (
+        "Ver[1246-83-21072802_4ec6bb0_211fc46] DNA[020100001f2e3d4c] MEMFREE[1198830.0] "
+        "NETFAIL[0 0 0 0 0 0 0 0] SYSTEMSTATU[Work: In Work, Hash Board: 3 ] Elapsed[31120] "
+        "BOOTBY[0x08.00000000] LW[30912230] MH[812 701 955] HW[2468] DH[2.511%] Temp[28] TMax[76] "
+        "TAvg[64] Fan1[5280] Fan2[5330] Fan3[5301] Fan4[5262] FanR[70%] Vo[329] "
+        "PS[0 1214 1316 242 3170 1320 3488] PLL0[1796 4524 5435 2165] PLL1[5106 4977 3262 575] "
+        "PLL2[2553 5158 4450 1759] GHSspd[80544.21] DHspd[2.511%] GHSmm[83923.04] GHSavg[79811.40] "
+        "WU[1110342.61] Freq[501.92] Led[0] MGHS[26911.20 26301.77 26598.43] MTmax[76 75 76] "
+        "MTavg[65 64 64] TA[360] Core[A3201] PING[431] POWS[0] HASHS[0 0 0] POOLS[0] SoftOFF[0] "
+        "ECHU[0 0 0] ECMM[0] SF0[472 492 512 532] SF1[472 492 512 532] SF2[472 492 512 532] "
+        + " ".join(f"PVT_T{b}[{temps}]" for b in range(3))
+        + " "
+        + " ".join(f"PVT_V{b}[{volts}]" for b in range(3))
+        + " MW[8190211 8190188 8190240] CRC[0 0 0] POW_I2C[OK] FACOPTS0[] FACOPTS1[] "
+        "ATAOPTS0[--avalon10-freq 376:396:416:436 --avalon10-voltage-level 46] "
+        "ATAOPTS1[--avalon10-freq 472:492:512:532 --avalon10-voltage-level 55] ADJ[1] "
+        "COP[0 0 0] MPO[3200] MVL[87] ATABD0[472 492 512 532] ATABD1[472 492 512 532] "
+        "ATABD2[472 492 512 532] WORKMODE[1]"
+    )
+    item = {"Calls": 0, "Elapsed": 31120, "ID": "AVA100", "MM Count": 1, "MM ID0": mm}
+    item |= {"Max": 0.0, "Min": 99999999.0, "Nonce Mask": 25, "STATS": 0, "Smart Speed": 1}
+    item |= {"Voltage Level Offset": 0, "Wait": 0.0}
+    status = {"Code": 70, "Description": "cgminer 4.11.1", "Msg": "CGMiner stats", "STATUS": "S"}
+    return {"STATS": [item], "STATUS": [status | {"When": 31137}], "id": 1}
+
+
+def test_a1246_layout() -> None:
+    """Power from PS[6] where there is no WALLPOWER; four fans; 120 chips a board."""
+    replies = Replies({ESTATS: _a1246_estats()})
+    table = RackBackend.DATA_MAP
+
+    def field(name: Field) -> Any:
+        return table[name].extract(replies)
+
+    assert field(Field.POWER) == 3488
+    assert field(Field.POWER_LIMIT) == 3200
+    assert field(Field.EXPECTED_HASHRATE) == pytest.approx(83.92304)
+    assert field(Field.ENVIRONMENT_TEMPERATURE) == 28
+    assert field(Field.MINING) is True
+    assert field(Field.WORK_MODE) == "performance"
+    assert field(Field.FAULT_LIGHT) is False
+    assert field(Field.ERRORS) == []
+    assert [f.rpm for f in field(Field.FANS)] == [5280, 5330, 5301, 5262]
+    boards = field(Field.BOARDS)
+    assert [b.chips for b in boards] == [120, 120, 120]
+    assert [b.chip_temperature for b in boards] == [76, 75, 76]
+    assert [b.hashrate for b in boards] == pytest.approx([26.9112, 26.30177, 26.59843])
+    assert normalize_model("1246-83") == "A1246"
