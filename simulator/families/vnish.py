@@ -566,7 +566,10 @@ class VnishSim(SimMiner):
                     {"id": i + 1, "rpm": rpm, "max_rpm": FAN_MAX_RPM, "status": "ok"}
                     for i, rpm in enumerate(rpms)
                 ],
-                "settings": {"mode": {"name": "auto"}},
+                # 1.3 describes the mode with its parameter (FanSettingsMode); 1.2 without.
+                "settings": {"mode": {"name": "auto", "param": 75}}
+                if not self.release.startswith("1.2")
+                else {"mode": {"name": "auto"}},
             },
             "chains": chains,
             "pools": self._pools(),
