@@ -337,9 +337,11 @@ def _fault_light(replies: Replies) -> bool | None:
 
 
 def _errors(replies: Replies) -> list[MinerErrorEntry]:
-    mm = _mm(replies)
-    supply = numbers(mm["PS"]) if "PS" in mm else []
-    code = int(supply[0]) if supply and supply[0] is not None else 0
+    """The power supply's error bits in ``PS[0]``; unknown (``None``) without them."""
+    supply = numbers(_mm(replies)["PS"])
+    if not supply or supply[0] is None:
+        raise KeyError("PS[0] missing: the errors are unknown")
+    code = int(supply[0])
     return [
         MinerErrorEntry(message=f"Power supply: {text}", code=f"PS{bit}")
         for bit, text in PSU_ERRORS.items()
