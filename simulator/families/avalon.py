@@ -17,7 +17,8 @@ Nano's ring light is a lamp, set with ``ledset``). The shared state's work modes
 ``low``/``normal``/``high``; each profile maps the firmware's numbers onto them.
 
 Quirks reproduced: a NUL after every reply; a bare ``nan`` and ``inf`` in ``devs``
-(not JSON); values holding spaces, colons, commas and units in the bracket strings;
+(not JSON) in the first minute after cgminer starts, before the first share (later
+replies carry numbers, as the captures taken after minutes of work show); values holding spaces, colons, commas and units in the bracket strings;
 ``softoff``/``softon`` take ``1:<unix time>`` and act when that time comes (on the
 state's clock); ``softon`` hangs up without replying; ``restart`` answers the bare
 string ``"RESTART"`` and restarts cgminer (uptime starts over);
@@ -40,6 +41,7 @@ from . import register
 DESCRIPTION = "cgminer 4.11.1"
 _NAN = "\x00nan\x00"  # placeholders json.dumps keeps as strings; swapped for bare words
 _INF = "\x00inf\x00"
+FRESH_SECONDS = 60  # cgminer's rates are inf / nan until its first minute and share
 PSU_ERROR_BITS = frozenset(1 << n for n in range(12))
 HELP_OPTIONS = (
     "help|voltage|fan-spd|lcd|hash-sn-read|hash-sn-write|volt-tuning|workmode|worklevel|"
@@ -61,9 +63,11 @@ class _Profile:
 
 
 PROFILES = {
+    # The one rack capture (pyasic's AvalonMiner 15-194 test data) names its product
+    # by series and hashrate bin; pyasic and the driver file it as the A1566.
     "A1566": _Profile(
-        "AvalonMiner 1566-185",
-        "1566-185",
+        "AvalonMiner 15-194",
+        "15-194",
         "MM4v2_X3",
         "24102401_25462b2_9ddf522",
         False,
@@ -208,7 +212,7 @@ class AvalonSim(SimMiner):
         if command == "restart":
             self.state.restart_backend()
             return b'"RESTART"\x00'
-        builder = {
+        builders = {
             "version": self._version,
             "devdetails": self._devdetails,
             "summary": self._summary,
@@ -216,7 +220,14 @@ class AvalonSim(SimMiner):
             "estats": self._stats,
             "stats": self._stats,
             "pools": self._pools,
-        }.get(command)
+        }
+        if "+" in command:  # cgminer joins read commands: {"a":[reply],"b":[reply],"id":1}
+            names = command.split("+")
+            if not all(n in builders for n in names):
+                return self._encode({"STATUS": _status(when, "Invalid command", 14, "E"), "id": 1})
+            joined: dict[str, Any] = {n: [builders[n](when)] for n in dict.fromkeys(names)}
+            return self._encode(joined | {"id": 1})
+        builder = builders.get(command)
         if builder is None:
             return self._encode({"STATUS": _status(when, "Invalid command", 14, "E"), "id": 1})
         return self._encode(builder(when))
@@ -228,18 +239,25 @@ class AvalonSim(SimMiner):
 
     def _version(self, when: int) -> dict[str, Any]:
         s, p = self.state, self.profile
-        item: dict[str, Any] = {"CGMiner": "4.11.1", "API": "3.7", "PROD": p.prod, "MODEL": p.model}
+        item: dict[str, Any] = {"CGMiner": "4.11.1", "API": "3.7"}
+        if not p.split_version:
+            item["STM8"] = "20.08.01"
+        item |= {"PROD": p.prod, "MODEL": p.model}
         item["HWTYPE"] = p.hwtype
         item["SWTYPE"] = "MM319"
-        if p.split_version:
+        if p.split_version:  # the Q: release split by part, MCU versions, MAC with colons
             for key in ("BVERSION", "CGVERSION", "LVERSION"):
                 item[key] = s.firmware_version
+            item["FANMCUVERSION"] = "Q_fb_v1.2"
+            item["HBMCUVERSION"] = "Q_hb_v1.1"
+            item["DNA"] = s.serial
+            item["MAC"] = s.mac.upper()
         else:
             item["VERSION"] = s.firmware_version
             item["LOADER"] = "d0d779de.00"
-        item["DNA"] = s.serial
-        item["MAC"] = s.mac.replace(":", "").lower()  # 12 digits, no separators
-        item["UPAPI"] = "2"
+            item["DNA"] = s.serial
+            item["MAC"] = s.mac.replace(":", "").lower()  # 12 digits, no separators
+            item["UPAPI"] = "2"
         return {"STATUS": _status(when, "CGMiner versions", 22), "VERSION": [item], "id": 1}
 
     def _devdetails(self, when: int) -> dict[str, Any]:
@@ -255,18 +273,34 @@ class AvalonSim(SimMiner):
         return {"STATUS": _status(when, "Device Details", 69), "DEVDETAILS": [item], "id": 1}
 
     def _rates(self) -> dict[str, Any]:
+        """The Q's cgminer counts a 5 s rate, the A-series' a 30 s one (as captured)."""
         mhs = round(self.state.hashrate * 1e6, 2)
-        return {f"MHS {w}": mhs for w in ("av", "30s", "1m", "5m", "15m")}
+        short = "5s" if self.profile.split_version else "30s"
+        return {f"MHS {w}": mhs for w in ("av", short, "1m", "5m", "15m")}
 
     def _summary(self, when: int) -> dict[str, Any]:
-        accepted, rejected = self.state.shares(0)
-        item = {"Elapsed": self.state.uptime, **self._rates()}
-        item |= {"Found Blocks": 0, "Accepted": accepted, "Rejected": rejected}
-        item |= {"Hardware Errors": 0, "Utility": _INF if self.state.uptime == 0 else 1.42}
+        s = self.state
+        accepted, rejected = s.shares(0)
+        mhs = round(s.hashrate * 1e6, 2)
+        item = {"Elapsed": s.uptime, **self._rates()}
+        item |= {"Found Blocks": 0, "Getworks": accepted // 4, "Accepted": accepted}
+        item |= {"Rejected": rejected, "Hardware Errors": 0}
+        item |= {"Utility": _INF if s.uptime == 0 else 1.42, "Discarded": 0, "Stale": 0}
+        item |= {"Get Failures": 0, "Local Work": accepted * 200, "Remote Failures": 0}
+        item |= {"Network Blocks": s.uptime // 600, "Total MH": mhs * s.uptime}
+        item |= {"Work Utility": 563711.4 if s.hashing else 0.0}
+        item |= {
+            "Difficulty Accepted": accepted * 400000.0,
+            "Difficulty Rejected": rejected * 400000.0,
+        }
+        item |= {"Difficulty Stale": 0.0, "Best Share": 219033817 if accepted else 0}
+        item |= {"Device Hardware%": 0.0, "Device Rejected%": 0.0, "Pool Rejected%": 0.0}
+        item |= {"Pool Stale%": 0.0, "Last getwork": 0}
         return {"STATUS": _status(when, "Summary", 11), "SUMMARY": [item], "id": 1}
 
     def _devs(self, when: int) -> dict[str, Any]:
         accepted, rejected = self.state.shares(0)
+        fresh = self.state.uptime < FRESH_SECONDS
         item = {
             "ASC": 0,
             "Name": "AVALON",
@@ -278,31 +312,70 @@ class AvalonSim(SimMiner):
             "Accepted": accepted,
             "Rejected": rejected,
             "Hardware Errors": 0,
-            "Utility": _INF,  # shares per minute before the first minute
-            "Device Hardware%": _NAN,  # 0 / 0 before the first share
+            # Shares per minute and 0 / 0 before the first minute and the first share.
+            "Utility": _INF if fresh else round(accepted / self.state.uptime * 60, 2),
+            "Last Share Pool": 0,
+            "Last Share Time": self.state.uptime if accepted else 0,
+            "Total MH": round(self.state.hashrate * 1e6 * self.state.uptime, 1),
+            "Diff1 Work": accepted * 262144,
+            "Difficulty Accepted": accepted * 262144.0,
+            "Difficulty Rejected": rejected * 262144.0,
+            "Last Share Difficulty": 262144.0 if accepted else 0.0,
+            "Last Valid Work": int(self.state.now()),
+            "Device Hardware%": _NAN if fresh else 0.0,
+            "Device Rejected%": 0.0,
             "Device Elapsed": self.state.uptime,
         }
         return {"STATUS": _status(when, "1 ASC(s)", 9), "DEVS": [item], "id": 1}
 
     def _pools(self, when: int) -> dict[str, Any]:
+        """cgminer's full pool record; the Q adds the pool's ``Password`` (as captured)."""
         pools = []
         for i, pool in enumerate(self.state.pools):
             accepted, rejected = self.state.shares(i)
-            pools.append(
-                {
-                    "POOL": i,
-                    "URL": pool.url,
-                    "Status": "Alive" if pool.alive else "Dead",
-                    "Priority": i,
-                    "Quota": 1,
-                    "Accepted": accepted,
-                    "Rejected": rejected,
-                    "User": pool.user,
-                    "Password": pool.password,
-                    "Stratum Active": i == 0 and self.state.hashing,
-                    "Pool Rejected%": _NAN if accepted + rejected == 0 else 0.5,
-                }
-            )
+            active = i == 0 and self.state.hashing
+            diff = 262144.0 if active else 0.0
+            item: dict[str, Any] = {
+                "POOL": i,
+                "URL": pool.url,
+                "Status": "Alive" if pool.alive else "Dead",
+                "Priority": i,
+                "Quota": 1,
+                "Long Poll": "N",
+                "Getworks": accepted // 4,
+                "Accepted": accepted,
+                "Rejected": rejected,
+                "Works": accepted * 60,
+                "Discarded": 0,
+                "Stale": 0,
+                "Get Failures": 0,
+                "Remote Failures": 0,
+                "User": pool.user,
+                "Last Share Time": self.state.uptime if accepted else 0,
+                "Diff1 Shares": int(accepted * diff),
+                "Proxy Type": "",
+                "Proxy": "",
+                "Difficulty Accepted": accepted * diff,
+                "Difficulty Rejected": rejected * diff,
+                "Difficulty Stale": 0.0,
+                "Last Share Difficulty": diff,
+                "Work Difficulty": diff,
+                "Has Stratum": True,
+                "Stratum Active": active,
+                "Stratum URL": pool.url.split("://")[-1].rsplit(":", 1)[0],
+                "Stratum Difficulty": diff,
+                "Has Vmask": True,
+                "Has GBT": False,
+                "Best Share": 24110932 if accepted else 0,
+                "Pool Rejected%": _NAN if accepted + rejected == 0 else 0.5,
+                "Pool Stale%": 0.0,
+                "Bad Work": 0,
+                "Current Block Height": 925410 if active else 0,
+                "Current Block Version": 536870912,
+            }
+            if self.profile.split_version:
+                item["Password"] = pool.password
+            pools.append(item)
         return {"STATUS": _status(when, f"{len(pools)} Pool(s)", 7), "POOLS": pools, "id": 1}
 
     # -- estats ------------------------------------------------------------------------
@@ -476,9 +549,21 @@ class AvalonSim(SimMiner):
             item["HBinfo"] = "'HB0':{" + " ".join(self._boards_mm()) + "}"
         else:
             item["MM ID0"] = self._mm_rack() if p.led else self._mm_nano()
-            item |= {"MM Count": 1, "Smart Speed": 1, "Connection Overloaded": False}
+            item |= {"MM Count": 1, "Smart Speed": 1}
+            if not p.led:  # no Nano capture exists to say otherwise
+                item["Connection Overloaded"] = False
             item |= {"Voltage Level Offset": 0, "Nonce Mask": 25}
-        pool = {"STATS": 1, "ID": "POOL0", "Elapsed": s.uptime, "Calls": 0, "Work Diff": 524288.0}
+        works = s.hashing
+        diff = 262144.0 if works else 0.0
+        pool = {"STATS": 1, "ID": "POOL0", "Elapsed": s.uptime, "Calls": 0}
+        pool |= {"Wait": 0.0, "Max": 0.0, "Min": 99999999.0, "Pool Calls": 0, "Pool Attempts": 0}
+        pool |= {"Pool Wait": 0.0, "Pool Max": 0.0, "Pool Min": 99999999.0, "Pool Av": 0.0}
+        pool |= {"Work Had Roll Time": False, "Work Can Roll": False, "Work Had Expire": False}
+        pool |= {"Work Roll Time": 0, "Work Diff": diff, "Min Diff": diff, "Max Diff": diff}
+        pool |= {"Min Diff Count": int(works), "Max Diff Count": int(works)}
+        pool |= {"Times Sent": 3 + s.uptime // 10, "Bytes Sent": 289 + s.uptime * 20}
+        pool |= {"Times Recv": 7 + s.uptime // 8, "Bytes Recv": 4954 + s.uptime * 50}
+        pool |= {"Net Bytes Sent": pool["Bytes Sent"], "Net Bytes Recv": pool["Bytes Recv"]}
         return {"STATUS": _status(when, "CGMiner stats", 70), "STATS": [item, pool], "id": 1}
 
     # -- controls ----------------------------------------------------------------------

@@ -326,6 +326,10 @@ class BitaxeSim(SimMiner):
         }
         if self.state.mac:
             info["macAddr"] = self.state.mac
+        if not rel.asic_api:
+            # 2.4.5 (asic-rs capture) has no power budget and no PSRAM flag yet.
+            for key in ("maxPower", "nominalVoltage", "isPSRAMAvailable"):
+                del info[key]
         if not rel.device_in_asic:
             info["asicCount"] = self.chips
         else:

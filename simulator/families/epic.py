@@ -146,6 +146,7 @@ class EpicSim(SimMiner):
             "/summary": self._summary,
             "/capabilities": self._capabilities,
             "/network": self._network,
+            "/temps": self._temps,
         }.items():
             app.router.add_get(path, self._getter(body))
         for path, action in {
@@ -227,6 +228,7 @@ class EpicSim(SimMiner):
             "Unit": "W" if self.tune_algorithm == self.hardware.power_algorithm else "TH/s",
             "Throttle Step": 5,
             "Min Throttle Target": option["min"],
+            "Throttle Target": None,
         }
         last_error: Any = None
         if s.errors:
@@ -257,7 +259,11 @@ class EpicSim(SimMiner):
                 {"Index": i, "Detected": True, "Enabled": True} for i in range(spec.boards)
             ],
             "HBs": boards,
-            "Fans": {"Fan Mode": {"Auto": {"Target Temperature": 60, "Idle Speed": 20}}},
+            "Fans": {
+                "Fan Mode": {"Auto": {"Target Temperature": 60, "Idle Speed": 20}},
+                "Fans Speed": 100 if s.hashing else 20,
+                "Minimum Working Fans": 0,
+            },
             "Fans Rpm": fans,
             "Misc": {
                 "Locate Miner State": s.fault_light,
@@ -277,6 +283,14 @@ class EpicSim(SimMiner):
                 "Average MHs": round(s.hashrate * 1_000_000, 1),
                 "Difficulty": 65536.0,
                 "WorkReceived": accepted // 3,
+                "Last Accepted Share Timer": 12,
+                "Last Accepted Share Timestamp": int(s.now()) - 12,
+                "Last Work Timer": 20,
+                "Last Work Timestamp": int(s.now()) - 20,
+                "LastAverageMHs": {
+                    "Hashrate": round(s.hashrate * 1_000_000, 1),
+                    "Timestamp": int(s.now()) // 3600 * 3600,
+                },
             },
             "Stratum": {
                 "Config Id": 0,
@@ -299,6 +313,7 @@ class EpicSim(SimMiner):
             "Disable Board On Failure": True,
             "Enable Boards On Idle": False,
             "Overdrive": False,
+            "Last License Error": None,
         }
 
     def _capabilities(self) -> dict[str, Any]:
@@ -313,6 +328,9 @@ class EpicSim(SimMiner):
             "Default Voltage": 12900,
             "Default Clock": 500,
             "Chips Per Bank": 10,
+            "Chip Type": "BM1366",
+            "Psu Info": {"FW": 25, "Max Vout": 15182, "Min Vout": 11877, "PSU Type": 118},
+            "Voltage Estimator": {"Slope": 0.0041, "Y Intercept": 11.0},
             "Max HBs": spec.boards,
             "Max Clock Configs": 1,
             "Coins": ["BTC"],
@@ -331,6 +349,18 @@ class EpicSim(SimMiner):
                 "carrierBoardVersion": "4.1.0",
             },
         }
+
+    def _temps(self) -> list[dict[str, Any]]:
+        """Two board sensors per slot, as ``/temps`` lists them (asic-rs ePIC capture)."""
+        s = self.state
+        return [
+            {
+                "Data": [round(s.board_temperature(i) - 22, 3), s.board_temperature(i)],
+                "Index": i,
+                "Total": 0.0,
+            }
+            for i in range(s.spec.boards)
+        ]
 
     def _network(self) -> dict[str, Any]:
         return {

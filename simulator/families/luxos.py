@@ -253,14 +253,36 @@ class LuxosSim(SimMiner):
         accepted, rejected = s.shares(0)
         item = {
             "Accepted": accepted,
+            "Best Share": 65536 if accepted else 0,
+            "Device Hardware%": 0.0,
+            "Device Rejected%": 0.0,
+            "Difficulty Accepted": accepted * 32768,
+            "Difficulty Rejected": rejected * 32768,
+            "Difficulty Stale": 0,
+            "Discarded": 0,
             "Elapsed": s.uptime,
             "Found Blocks": 0,
+            "GHS 15m": ghs,
             "GHS 1m": ghs,
+            "GHS 24h": ghs,
+            "GHS 30m": ghs,
             "GHS 5m": ghs,
             "GHS 5s": ghs,
             "GHS av": ghs,
+            "Get Failures": 0,
+            "Getworks": s.uptime // 5,
             "Hardware Errors": 0,
+            "Last getwork": int(s.now()),
+            "Local Work": 0,
+            "Network Blocks": 0,
+            "Pool Rejected%": 0.0,
+            "Pool Stale%": 0.0,
             "Rejected": rejected,
+            "Remote Failures": 0,
+            "Stale": 0,
+            "Total MH": ghs * 1000 * s.uptime,
+            "Utility": round(accepted / max(s.uptime, 1) * 60, 2),
+            "Work Utility": 12.1 if s.hashing else 0.0,
         }
         return self._wrap("Summary", 11, "SUMMARY", [item])
 
@@ -271,16 +293,32 @@ class LuxosSim(SimMiner):
     def _stats(self) -> dict[str, Any]:
         s = self.state
         spec = s.spec
+        ghs = round(s.hashrate * 1000, 2)
         info: dict[str, Any] = {
+            "Calls": 0,
             "Elapsed": s.uptime,
-            "GHS 5s": round(s.hashrate * 1000, 2),
+            "GHS 5s": ghs,
+            "GHS av": ghs,
             "ID": "BTM_SOC0",
+            "Max": 0,
+            "Min": 99999999,
+            "Mode": 2,
             "STATS": 0,
+            "Wait": 0,
             "fan_num": spec.fans,
+            "frequency": round(self._frequency()),
             "miner_count": spec.boards,
+            "miner_id": s.mac.replace(":", "").lower(),
+            "miner_version": VERSION.split("-", maxsplit=1)[0],
+            "no_matching_work": 0,
+            "rate_30m": ghs,
             "rate_unit": "GH",
             "total_rateideal": spec.nominal_hashrate * 1000,
+            "temp_max": max((s.chip_temperature(i) for i in range(spec.boards)), default=0.0),
             "temp_num": spec.boards,
+            "total rate": round(ghs / spec.boards, 2),
+            "total_acn": spec.boards + 1,
+            "total_freqavg": self._frequency(),
         }
         for i, rpm in enumerate(s.fan_rpms()):
             info[f"fan{i + 1}"] = rpm
@@ -289,6 +327,8 @@ class LuxosSim(SimMiner):
             pcb = s.board_temperature(i)
             chip = s.chip_temperature(i)
             info[f"chain_acn{slot}"] = spec.chips_per_board
+            info[f"chain_acs{slot}"] = " " + " ".join(["oooo"] * (spec.chips_per_board // 4))
+            info[f"chain_hw{slot}"] = 0
             info[f"chain_rate{slot}"] = f"{rate * 1000:.2f}"
             info[f"freq{slot}"] = self._frequency()
             info[f"temp{slot}"] = pcb
@@ -296,9 +336,12 @@ class LuxosSim(SimMiner):
             # Four sensors per board, inlet side cooler, dash-joined.
             info[f"temp_pcb{slot}"] = f"{pcb - 2:g}-{pcb:g}-{pcb:g}-{pcb - 2:g}"
             info[f"temp_chip{slot}"] = f"{chip - 4:g}-{chip:g}-{chip - 1:g}-{chip - 4:g}"
+            info[f"temp_pic{slot}"] = info[f"temp_pcb{slot}"]
         slot = spec.boards + 1  # the spare connector: listed, all zeros
         info[f"chain_acn{slot}"] = 0
         info[f"chain_acs{slot}"] = ""
+        info[f"chain_hw{slot}"] = 0
+        info[f"temp_pic{slot}"] = "0-0-0-0"
         info[f"chain_rate{slot}"] = "0"
         info[f"freq{slot}"] = 0.0
         info[f"temp_pcb{slot}"] = "0-0-0-0"
@@ -314,18 +357,48 @@ class LuxosSim(SimMiner):
         pools = []
         for i, pool in enumerate(self.state.pools):
             accepted, rejected = self.state.shares(i)
+            active = i == 0 and self.state.hashing
             pools.append(
                 {
                     "Accepted": accepted,
+                    "AsicBoost": True,
+                    "Bad Work": 0,
+                    "Best Share": 65536 if accepted else 0,
+                    "Current Block Height": 0,
+                    "Current Block Version": 536870912 if accepted else 0,
+                    "Diff": "32K" if active else "0",
+                    "Diff1 Shares": accepted * 32768,
+                    "Difficulty Accepted": accepted * 32768,
+                    "Difficulty Rejected": rejected * 32768,
+                    "Difficulty Stale": 0,
+                    "Discarded": 0,
                     "GROUP": 0,
+                    "Get Failures": 0,
+                    "Getworks": accepted // 4,
+                    "Has GBT": False,
+                    "Has Stratum": True,
+                    "Has Vmask": True,
+                    "Last Share Difficulty": 32768 if accepted else 0,
+                    "Last Share Time": "00:00:02" if active else "00:00:00",
+                    "Long Pool": "N",
                     "POOL": i,
+                    "Pool Rejected%": 0.0,
+                    "Pool Stale%": 0.0,
                     "Priority": i,
+                    "Proxy": "",
+                    "Proxy Type": "",
                     "Quota": 1.0,
                     "Rejected": rejected,
+                    "Remote Failures": 0,
+                    "Stale": 0,
                     "Status": "Alive" if pool.alive else "Dead",
-                    "Stratum Active": i == 0 and self.state.hashing,
+                    "Stratum Active": active,
+                    "Stratum Difficulty": 32768 if active else 0,
+                    "Stratum URL": pool.url.split("://")[-1],
                     "URL": pool.url,
                     "User": pool.user,
+                    "Work Difficulty": 32768 if active else 0,
+                    "Works": 0,
                 }
             )
         return self._wrap(f"{len(pools)} Pool(s)", 7, "POOLS", pools)
@@ -355,23 +428,48 @@ class LuxosSim(SimMiner):
         profile = self.profile(s.work_mode)
         item = {
             "ASC Count": s.spec.boards,
+            "BcastAddr": "192.0.2.255",
             "ControlBoardType": CONTROL_BOARDS[s.spec.model],
             "Cooling": "Air",
             "CurtailMode": "None" if s.mining else "Sleep",
+            "DHCP": True,
+            "DNS Servers": "",
+            "Device Code": "",
+            "FPGABuildIdHex": "0x18351835",
+            "FPGABuildIdStr": "2018-35-18 35:00",
+            "FeeStatus": "Ok",
+            "Gateway": "192.0.2.1",
             "GreenLed": "auto",
             "Hostname": s.hostname,
+            "Hotplug": "None",
+            "IPAddr": self.host,
+            "ImmersionMode": False,
             "IsAtmEnabled": self.atm_enabled,
             "IsPowerSupplyOn": s.mining,
+            "IsSingleVoltage": True,
+            "IsTuning": False,
+            "Log Interval": 0,
+            "LogFileLevel": "info",
             "MACAddr": s.mac.lower(),
             "Model": self._type(),
             "NameplateTHS": s.spec.nominal_hashrate,
+            "Netmask": "255.255.255.0",
             "OS": "LuxOS",
+            "PGA Count": 0,
+            "PSUHwVersion": "75",
+            "PSULabel": "APW121215e",
             "Pool Count": len(s.pools),
             "Profile": s.work_mode,
             "ProfileStep": profile.step if profile is not None else "",
             "RedLed": self._led(),
             "SerialNumber": s.serial,
+            "Strategy": "Failover",
             "SystemStatus": "Normal",
+            "UpdateOnStartup": "off",
+            "UpdateOnTimeout": "off",
+            "UpdateOnUser": "full",
+            "UpdateSource": "https://storage.googleapis.com/luxor-firmware/stable",
+            "UpdateTimeout": 60,
         }
         return self._wrap("LUXminer config", 33, "CONFIG", [item])
 
@@ -447,10 +545,56 @@ class LuxosSim(SimMiner):
         return self._wrap(f"{len(items)} Temp(s)", 201, "TEMPS", items)
 
     def _devs(self) -> dict[str, Any]:
-        items = [
-            {"ASC": i, "Enabled": "Y", "GHS 5s": round(rate * 1000, 2), "Status": "Alive"}
-            for i, rate in enumerate(self.state.board_hashrates())
-        ]
+        """One record per board, in MH/s with ``Nominal MHS`` (LuxOS 2025.4 capture)."""
+        s = self.state
+        now = int(s.now())
+        accepted = s.shares(0)[0] // s.spec.boards
+        nominal = s.expected_hashrate * 1e6 / s.spec.boards if s.hashing else 0.0
+        items = []
+        for i, rate in enumerate(s.board_hashrates()):
+            mhs = rate * 1e6
+            items.append(
+                {
+                    "ASC": i,
+                    "Accepted": accepted,
+                    "Board": "BHB56903",
+                    "Connector": f"J{i + 7}",
+                    "ControllerIPVersionHex": "0x18351835",
+                    "ControllerIPVersionStr": "N/A",
+                    "Device Elapsed": s.uptime,
+                    "Device Hardware%": 0,
+                    "Device Rejected%": 0,
+                    "Diff1 Work": accepted * 28640,
+                    "Difficulty Accepted": accepted * 28640,
+                    "Difficulty Rejected": 0,
+                    "Enabled": "Y",
+                    "Hardware Error MHS 15m": 0,
+                    "Hardware Errors": 0,
+                    "ID": i,
+                    "IsRamping": False,
+                    "IsUserShutdown": not s.mining,
+                    "Last Share Difficulty": 32768 if accepted else 0,
+                    "Last Share Pool": 0,
+                    "Last Share Time": now if accepted else 0,
+                    "Last Valid Work": now if accepted else 0,
+                    "MHS 15m": mhs,
+                    "MHS 1m": mhs,
+                    "MHS 30m": mhs,
+                    "MHS 5m": mhs,
+                    "MHS 5s": mhs,
+                    "MHS 60m": mhs,
+                    "MHS av": mhs,
+                    "Name": "",
+                    "Nominal MHS": nominal,
+                    "Profile": s.work_mode,
+                    "Rejected": 0,
+                    "SerialNumber": f"{s.serial[-9:]}B{i}",
+                    "Status": "Alive",
+                    "Temperature": s.board_temperature(i),
+                    "Total MH": mhs,
+                    "Utility": 0,
+                }
+            )
         return self._wrap(f"{len(items)} ASC(s)", 9, "DEVS", items)
 
     # -- session and privileged commands -------------------------------------------------

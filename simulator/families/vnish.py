@@ -566,7 +566,10 @@ class VnishSim(SimMiner):
                     {"id": i + 1, "rpm": rpm, "max_rpm": FAN_MAX_RPM, "status": "ok"}
                     for i, rpm in enumerate(rpms)
                 ],
-                "settings": {"mode": {"name": "auto", "param": 75}},
+                # 1.3 describes the mode with its parameter (FanSettingsMode); 1.2 without.
+                "settings": {"mode": {"name": "auto", "param": 75}}
+                if not self.release.startswith("1.2")
+                else {"mode": {"name": "auto"}},
             },
             "chains": chains,
             "pools": self._pools(),
@@ -640,7 +643,6 @@ class VnishSim(SimMiner):
             }
             if preset.tuned:
                 item["tune_settings"] = {
-                    "date": "2024-04-02 11:14:09",
                     "freq": self.profile.frequency,
                     "volt": 1320,
                     "hashrate": round(hashrate * 1000),
@@ -667,7 +669,7 @@ class VnishSim(SimMiner):
                     "preset_switcher": {"enabled": False, "top_preset": None},
                 },
                 "pools": [
-                    {"url": p.url, "user": p.user, "pass": p.password, "order": i}
+                    {"url": p.url, "user": p.user, "pass": p.password}
                     for i, p in enumerate(s.pools)
                 ],
                 "cooling": {"mode": {"name": "auto", "param": 75}, "fan_min_count": s.spec.fans},

@@ -1,11 +1,17 @@
-"""Whatsminer (MicroBT) stock firmware: btminer API v2 on 4028, API v3 on 4433.
+"""Whatsminer (MicroBT) stock firmware: btminer API v1/v2 on 4028, API v3 on 4433.
 
+- ``M20S``: firmware from 2021, API ``whatsminer v1.4.0`` on 4028: no
+  ``get_miner_info`` and no ``get_error_code``; the error codes are in ``summary``
+  (``Error Code Count``, ``Error Code 0``…), ``status`` says ``btmineroff``.
 - ``M30S+``: firmware from 2023, API 2.0.5 on 4028 only; plain reads, privileged
   commands in the encrypted envelope (admin password ``admin``).
 - ``M60S``: firmware from December 2024, API 3.0.2 on 4433 (account ``super``,
-  password ``super``). Port 4028 is held but refuses connections, as on firmware that
-  moved the API; ``rpc_4028=True`` serves the read-only remains (``get_version``,
-  ``devdetails``) that some of those releases still answer.
+  password ``super``). Port 4028 still answers the read-only remains (``get_version``,
+  ``devdetails``), which pyasic and asic-rs use to tell v3 firmware by its date;
+  ``rpc_4028=False`` holds the port closed instead.
+
+cgminer-style reads (``summary``, ``devs``, ``pools``…) combine as ``a+b+c`` on one
+connection, as pyasic reads real units; ``get_*`` and ``status`` do not combine.
 
 Both redirect HTTP to HTTPS with a 307 and a LuCI page. Quirks reproduced: the flat
 STATUS envelope of ``get_*``, a trailing comma in ``get_miner_info`` and ``devs``, the
@@ -21,6 +27,7 @@ import json
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -49,9 +56,11 @@ class _Profile:
     v3: bool
     frequency: int  # MHz per chip at nominal load
     psu: str
+    v1: bool = False  # API 1.x: errors in summary, no get_miner_info / get_error_code
 
 
 PROFILES = {
+    "M20S": _Profile("M20S_V10", "20210322.22.REL", "1.4.0", False, 625, "P21", v1=True),
     "M30S+": _Profile("M30S+_VE40", "20230803.11.REL", "2.0.5", False, 595, "P221"),
     "M60S": _Profile("M60S_VK40", "20241210.17.Rel", "3.0.2", True, 625, "P221B"),
 }
@@ -92,6 +101,9 @@ class WhatsminerSim(SimMiner):
     default_password = "admin"
     firmware_version = PROFILES["M30S+"].firmware
     models = {
+        "M20S": ModelSpec(
+            "MicroBT", "M20S", 68.0, 3360, 3360, 3360, boards=3, chips_per_board=105, fans=2
+        ),
         "M30S+": ModelSpec(
             "MicroBT", "M30S+", 100.0, 3400, 1500, 3800, boards=3, chips_per_board=215, fans=2
         ),
@@ -104,7 +116,7 @@ class WhatsminerSim(SimMiner):
         super().__init__(host, state, ports)
         self.profile = PROFILES[state.spec.model]
         self.write_api_enabled = True
-        self.rpc_4028 = not self.profile.v3
+        self.rpc_4028 = True
         self.power_unknown = False
         self.factory_hash_unknown = False
         self.salt = _salt()  # the admin password entry's crypt salt (v2) / API salt (v3)
@@ -206,8 +218,14 @@ class WhatsminerSim(SimMiner):
                 return self._flat_error(14, "invalid cmd")
             return self._privileged(payload)
         command = str(payload.get("command", payload.get("cmd", "")))
-        if "+" in command:  # btminer cannot combine commands
+        if "+" in command:
+            return self._multicommand(command.split("+"))
+        reader = self._readers().get(command)
+        if reader is None:
             return self._flat_error(14, "invalid cmd")
+        return reader()
+
+    def _readers(self) -> dict[str, Callable[[], bytes]]:
         readers = {
             "get_version": self._get_version,
             "devdetails": self._devdetails,
@@ -220,15 +238,24 @@ class WhatsminerSim(SimMiner):
                 "edevs": self._devs,
                 "pools": self._pools_v2,
                 "status": self._status,
-                "get_miner_info": self._miner_info,
-                "get_error_code": self._error_code,
                 "get_psu": self._psu,
                 "get_token": self._get_token,
             }
-        reader = readers.get(command)
-        if reader is None:
+        if not (self.profile.v3 or self.profile.v1):
+            readers |= {"get_miner_info": self._miner_info, "get_error_code": self._error_code}
+        return readers
+
+    def _multicommand(self, commands: list[str]) -> bytes:
+        """``summary+devs+pools``: each reply whole under its name, as cgminer joins them.
+
+        btminer keeps ``get_*`` and ``status`` apart (their envelope is not cgminer's),
+        so a combination naming one of them, or an unknown command, is refused whole.
+        """
+        readers = self._readers()
+        if any(c.startswith("get_") or c == "status" or c not in readers for c in commands):
             return self._flat_error(14, "invalid cmd")
-        return reader()
+        parts = [f'"{c}":[{readers[c]().decode()}]' for c in dict.fromkeys(commands)]
+        return ("{" + ",".join(parts) + ',"id":1}').encode()
 
     @staticmethod
     def _encode(payload: dict[str, Any]) -> bytes:
@@ -242,15 +269,24 @@ class WhatsminerSim(SimMiner):
                 "When": int(time.time()),
                 "Code": code,
                 "Msg": msg,
-                "Description": "btminer",
+                "Description": "cgminer 4.9.2",
             }
         ]
+
+    @property
+    def flat_description(self) -> str:
+        """API 1.x names itself in every flat reply; 2.x leaves the field empty."""
+        return f"whatsminer v{self.profile.api}" if self.profile.v1 else ""
 
     def _flat(self, msg: Any, code: int = 131, *, trailing_comma: bool = False) -> bytes:
         body = json.dumps(msg)
         if trailing_comma and body.endswith("}"):
             body = body[:-1] + ",}"  # btminer leaves a comma after the last member
-        text = f'{{"STATUS":"S","When":{int(time.time())},"Code":{code},"Msg":{body},"Description":""}}'
+        description = json.dumps(self.flat_description)
+        text = (
+            f'{{"STATUS":"S","When":{int(time.time())},"Code":{code},"Msg":{body},'
+            f'"Description":{description}}}'
+        )
         return text.encode()
 
     @staticmethod
@@ -261,9 +297,9 @@ class WhatsminerSim(SimMiner):
 
     def _get_version(self) -> bytes:
         p = self.profile
-        return self._flat(
-            {"api_ver": f"whatsminer v{p.api}", "fw_ver": p.firmware, "platform": "H616"}
-        )
+        if p.v1:  # 1.x names the API in full and has no platform field
+            return self._flat({"api_ver": f"whatsminer v{p.api}", "fw_ver": p.firmware})
+        return self._flat({"api_ver": p.api, "fw_ver": p.firmware, "platform": "H616"})
 
     def _version(self) -> bytes:
         return self._encode(
@@ -291,11 +327,17 @@ class WhatsminerSim(SimMiner):
         )
 
     def _summary(self) -> bytes:
+        summary = self._summary_v1() if self.profile.v1 else self._summary_v2()
+        return self._encode(
+            {"STATUS": self._cg_status(11, "Summary"), "SUMMARY": [summary], "id": 1}
+        )
+
+    def _summary_v2(self) -> dict[str, Any]:
         s = self.state
         mhs = round(s.hashrate * 1_000_000, 2)
         fans = s.fan_rpms()
         chip = [self.chip_temps(i) for i in range(s.spec.boards)]
-        summary = {
+        return {
             "Elapsed": s.uptime,
             "MHS av": mhs,
             "MHS 5s": mhs,
@@ -305,6 +347,8 @@ class WhatsminerSim(SimMiner):
             "HS RT": mhs,
             "Accepted": s.shares(0)[0],
             "Rejected": s.shares(0)[1],
+            "Best Share": 82000000 if s.hashing else 0,
+            "Pool Rejected%": 0.0,
             "Temperature": round(
                 sum(s.board_temperature(i) for i in range(s.spec.boards)) / s.spec.boards, 1
             ),
@@ -328,9 +372,83 @@ class WhatsminerSim(SimMiner):
             "Firmware Version": f"'{self.profile.firmware}'",
             "MAC": s.mac,
         }
-        return self._encode(
-            {"STATUS": self._cg_status(11, "Summary"), "SUMMARY": [summary], "id": 1}
-        )
+
+    def _summary_v1(self) -> dict[str, Any]:
+        """API 1.x: the long cgminer summary, error codes counted and numbered in it."""
+        s = self.state
+        mhs = round(s.hashrate * 1_000_000, 2)
+        fans = s.fan_rpms()
+        chip = [self.chip_temps(i) for i in range(s.spec.boards)]
+        accepted, rejected = s.shares(0)
+        summary: dict[str, Any] = {
+            "Elapsed": s.uptime,
+            "MHS av": mhs,
+            "MHS 5s": mhs,
+            "MHS 1m": mhs,
+            "MHS 5m": mhs,
+            "MHS 15m": mhs,
+            "HS RT": mhs,
+            "Found Blocks": 0,
+            "Getworks": s.uptime // 11,
+            "Accepted": accepted,
+            "Rejected": rejected,
+            "Hardware Errors": 0,
+            "Utility": round(accepted / max(s.uptime, 1) * 60, 2),
+            "Discarded": 0,
+            "Stale": 0,
+            "Get Failures": 0,
+            "Local Work": s.uptime * 7800,
+            "Remote Failures": 0,
+            "Network Blocks": s.uptime // 600,
+            "Total MH": round(mhs * s.uptime, 1),
+            "Work Utility": round(mhs / 18300, 2),
+            "Difficulty Accepted": float(accepted * 65536),
+            "Difficulty Rejected": float(rejected * 65536),
+            "Difficulty Stale": 0.0,
+            "Best Share": 41127493 if accepted else 0,
+            "Temperature": round(
+                sum(s.board_temperature(i) for i in range(s.spec.boards)) / s.spec.boards, 1
+            ),
+            "freq_avg": self.frequency(),
+            "Fan Speed In": fans[0],
+            "Fan Speed Out": fans[1],
+            "Voltage": 1180 if s.hashing else 0,
+            "Power": -1 if self.power_unknown else round(s.power),
+            "Power_RT": -1 if self.power_unknown else round(s.power),
+            "Device Hardware%": 0.0,
+            "Device Rejected%": 0.0,
+            "Pool Rejected%": 0.0,
+            "Pool Stale%": 0.0,
+            "Last getwork": 0,
+            "Uptime": s.uptime + 40,
+            "Chip Data": "HP5A01-19101436   BINV04-192101D",
+            "Power Current": round(s.power / 13.1) if s.hashing else 0,
+            "Power Fanspeed": self.psu_fan(),
+            "Error Code Count": len(s.errors),
+        }
+        for i, (code, _text) in enumerate(s.errors):
+            summary[f"Error Code {i}"] = int(code) if code.isdigit() else code
+        summary |= {
+            "Factory Error Code Count": 0,
+            "Security Mode": 0,
+            "Liquid Cooling": False,
+            "Hash Stable": True,
+            "Hash Stable Cost Seconds": 1538,
+            "Hash Deviation%": 0.1061,
+            "Target Freq": self.frequency(),
+            "Target MHS": round(s.expected_hashrate * 1_000_000 * 0.95),
+            "Power Mode": s.work_mode.capitalize(),
+            "Firmware Version": f"'{self.profile.firmware}'",
+            "CB Platform": "ALLWINNER_H3",
+            "CB Version": "V8",
+            "MAC": s.mac,
+            "Factory GHS": round(s.expected_hashrate * 1000),
+            "Power Limit": s.effective_power_limit,
+            "Chip Temp Min": min(c[0] for c in chip),
+            "Chip Temp Max": max(c[2] for c in chip),
+            "Chip Temp Avg": round(sum(c[1] for c in chip) / len(chip), 2),
+        }
+        return summary
 
     def _devs(self) -> bytes:
         s = self.state
@@ -367,6 +485,27 @@ class WhatsminerSim(SimMiner):
                     "Factory GHS": round(per_board),
                 }
             )
+            if self.profile.v1:  # 1.x: the long cgminer device, no factory figure
+                dev = devs[-1]
+                for key in ("Factory GHS", "Frequency"):
+                    del dev[key]
+                dev |= {
+                    "MHS 5m": mhs,
+                    "MHS 15m": mhs,
+                    "Hardware Errors": 0,
+                    "Utility": 4.7 if s.hashing else 0.0,
+                    "Last Share Pool": 0,
+                    "Last Share Time": int(time.time()) if s.hashing else 0,
+                    "Total MH": round(mhs * s.uptime, 1),
+                    "Diff1 Work": s.uptime * 20,
+                    "Difficulty Accepted": float((s.shares(0)[0] // s.spec.boards) * 65536),
+                    "Difficulty Rejected": 0.0,
+                    "Last Share Difficulty": 65536.0 if s.hashing else 0.0,
+                    "Last Valid Work": int(time.time()) if s.hashing else 0,
+                    "Device Hardware%": 0.0,
+                    "Device Rejected%": 0.0,
+                    "Upfreq Complete": 1,
+                }
         text = json.dumps(
             {"STATUS": self._cg_status(9, f"{len(devs)} ASC(s)"), "DEVS": devs, "id": 1}
         )
@@ -391,12 +530,47 @@ class WhatsminerSim(SimMiner):
                     "Get Failures": 0,
                 }
             )
+            if self.profile.v1:  # 1.x: cgminer's full pool record
+                pools[-1] |= {
+                    "Long Poll": "N",
+                    "Getworks": 950 if accepted else 0,
+                    "Works": accepted * 34000,
+                    "Discarded": 0,
+                    "Stale": 0,
+                    "Remote Failures": 0,
+                    "Last Share Time": int(time.time()) if accepted else 0,
+                    "Diff1 Shares": accepted * 268,
+                    "Proxy Type": "",
+                    "Proxy": "",
+                    "Difficulty Accepted": float(accepted * 65536),
+                    "Difficulty Rejected": float(rejected * 65536),
+                    "Difficulty Stale": 0.0,
+                    "Last Share Difficulty": 65536.0 if accepted else 0.0,
+                    "Work Difficulty": 0.0,
+                    "Has Stratum": True,
+                    "Stratum URL": pool.url.split("://")[-1].rsplit(":", 1)[0],
+                    "Stratum Difficulty": 65536.0 if i == 0 and self.state.hashing else 0.0,
+                    "Has GBT": False,
+                    "Best Share": 41127493 if accepted else 0,
+                    "Pool Rejected%": 0.0,
+                    "Pool Stale%": 0.0,
+                    "Bad Work": 0,
+                    "Current Block Height": 920127 if accepted else 0,
+                    "Current Block Version": 536870912 if accepted else 0,
+                }
         return self._encode(
             {"STATUS": self._cg_status(7, f"{len(pools)} Pool(s)"), "POOLS": pools, "id": 1}
         )
 
     def _status(self) -> bytes:
         s = self.state
+        if self.profile.v1:  # 1.x names the switch after the btminer process
+            return self._flat(
+                {
+                    "btmineroff": "false" if s.mining else "true",
+                    "Firmware Version": f"'{self.profile.firmware}'",
+                }
+            )
         return self._flat(
             {
                 "mineroff": "false" if s.mining else "true",
@@ -405,6 +579,7 @@ class WhatsminerSim(SimMiner):
                 "FirmwareVersion": f"'{self.profile.firmware}'",
                 "power_mode": "",
                 "hash_percent": "",
+                "power_limit_set": str(s.effective_power_limit),
             }
         )
 
@@ -427,9 +602,10 @@ class WhatsminerSim(SimMiner):
         return self._flat({"error_code": [{code: ERROR_TIME} for code, _ in self.state.errors]})
 
     def _psu(self) -> bytes:
-        return self._flat(
-            {"name": self.profile.psu, "model": self.profile.psu, "fan_speed": str(self.psu_fan())}
-        )
+        psu: dict[str, Any] = {"name": self.profile.psu, "model": self.profile.psu}
+        if not self.profile.v1:  # 1.x has no PSU fan here (summary's Power Fanspeed has it)
+            psu["fan_speed"] = str(self.psu_fan())
+        return self._flat(psu | {"hw_version": "", "sw_version": "230208.220429"})
 
     def _get_token(self) -> bytes:
         now = time.monotonic()
@@ -592,7 +768,13 @@ class WhatsminerSim(SimMiner):
         }
         for i in range(s.spec.boards):
             miner[f"pcbsn{i}"] = self.pcb_serial(i)
-        return {
+            miner[f"chipdata{i}"] = "K8EC374-2426 BINVE6-197806A"
+        per_board = s.expected_hashrate * 1000 / s.spec.boards
+        miner["detect-hash-rate"] = ":".join(str(round(per_board)) for _ in range(s.spec.boards))
+        info: dict[str, Any] = {}
+        if s.errors:  # the firmware lists error-code only while there are errors
+            info["error-code"] = [{code: ERROR_TIME, "reason": text} for code, text in s.errors]
+        return info | {
             "miner": miner,
             "system": {
                 "api": self.profile.api,
@@ -608,16 +790,20 @@ class WhatsminerSim(SimMiner):
                 "ip": self.host,
                 "proto": "dhcp",
                 "netmask": "255.255.255.0",
+                "dns": "192.0.2.1",
+                "gateway": "192.0.2.1",
             },
             "power": {
                 "fanspeed": self.psu_fan(),
+                "hwversion": "RT0159",
+                "mode": "1",
                 "model": self.profile.psu,
                 "type": self.profile.psu,
                 "sn": f"PSU{s.serial[-10:]}",
+                "swversion": "230224.220429",
                 "vendor": "1",
             },
             "salt": self.salt,
-            "error-code": [{code: ERROR_TIME, "reason": text} for code, text in s.errors],
         }
 
     def _v3_summary(self) -> dict[str, Any]:

@@ -367,6 +367,18 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 TRANSPORTS: dict[str, type[Transport]] = {t.key: t for t in (CgminerRpc, Http, Https)}
 
 
+def _register_family_transports() -> None:
+    """Transports kept in their own modules (they import this one, so import them last)."""
+    from tests.driver.replay_epic import HttpOnRpcPort
+    from tests.driver.replay_whatsminer import WhatsminerV3
+
+    for transport in (WhatsminerV3, HttpOnRpcPort):
+        TRANSPORTS[transport.key] = transport
+
+
+_register_family_transports()
+
+
 class ReplayServer:
     """Serves one fixture folder on ``host``; ``ports`` is what the driver should dial.
 

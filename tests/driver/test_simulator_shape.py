@@ -20,6 +20,7 @@ import pytest
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.rpc_parse import parse_rpc_reply
+from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from tests.driver.replay import Fixture, fixture_folders
 from tests.driver.shape import shape_differences
 from tests.simhelpers import DRIVER_PORTS, SimFactory
@@ -38,6 +39,11 @@ async def _backend_web(miner: Miner, method: str, path: str, body: Any) -> HttpR
     if api is not None and hasattr(api, "auth"):
         reply: HttpReply = await api.auth.request(miner.ctx.web(), method, path, json_body=body)
         return reply
+    if api is not None and hasattr(api, "token"):  # VNish: a bearer token from /unlock
+        bearer = await api.token()
+        return await miner.ctx.web().request(
+            method, path, json_body=body, headers={"Authorization": f"Bearer {bearer}"}
+        )
     web = getattr(backend, "web", None) or miner.ctx.web()
     reply = await web.request(method, path, json_body=body)
     return reply
@@ -74,13 +80,29 @@ def _parse(raw: bytes) -> Any:
     return parse_rpc_reply(raw)
 
 
+async def _simulated_v3(miner: Miner, entry: dict[str, Any]) -> Any:
+    """Whatsminer API v3: the same frame sent to the simulator's port 4433."""
+    client = WhatsminerV3Client(miner.host, DRIVER_PORTS.whatsminer_v3, timeout=3)
+    request: dict[str, Any] = {"cmd": entry["v3"]}
+    if "param" in entry:
+        request["param"] = entry["param"]
+    return await client.exchange(request)
+
+
 async def _simulated(miner: Miner, entry: dict[str, Any]) -> Any:
+    if "v3" in entry:
+        return await _simulated_v3(miner, entry)
     if "rpc" in entry:
         request: dict[str, Any] = {"command": entry["rpc"]}
         if "parameter" in entry:
             request["parameter"] = entry["parameter"]
         raw = await miner.ctx.rpc().send_raw(json.dumps(request).encode())
         return _parse(raw)
+    if "http_rpc" in entry:  # ePIC: HTTP on the RPC port, reads need no login
+        method, _, path = str(entry["http_rpc"]).partition(" ")
+        web = miner.ctx.web(port=DRIVER_PORTS.rpc)
+        reply = await web.request(method, path, json_body=entry.get("request"), auth_required=False)
+        return reply.json()
     method, _, path = str(entry["http"]).partition(" ")
     requester = REQUESTERS[entry.get("sim_auth", "login")]
     reply = await requester(miner, method, path, entry.get("request"))
@@ -101,7 +123,15 @@ async def test_simulator_matches_real_shape(
     for entry in fixture.manifest["replies"]:
         if entry.get("sim", True) is False or "file" not in entry:
             continue
-        name = entry.get("rpc") or entry.get("http") or entry.get("https")
+        name = (
+            entry.get("rpc")
+            or entry.get("http")
+            or entry.get("https")
+            or entry.get("v3")
+            or entry.get("http_rpc")
+        )
+        if "param" in entry:
+            name = f"{name} {entry['param']}"
         real = _parse(fixture.body(entry)) if "rpc" in entry else json.loads(fixture.body(entry))
         simulated = await _simulated(miner, entry)
         ignore = frozenset(entry.get("shape_ignore", []))

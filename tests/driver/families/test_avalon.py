@@ -21,7 +21,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families._base import Replies
+from custom_components.asic_miner.driver.families._base import Field, Replies
 from custom_components.asic_miner.driver.families._probes import RPC_DEVDETAILS, RPC_VERSION
 from custom_components.asic_miner.driver.families.avalon import (
     ESTATS,
@@ -170,19 +170,30 @@ async def test_stored_identity_reads_without_identifying(
     miner = Miner.from_identity(sim.host, session, identity, ports=DRIVER_PORTS)
     snap = await miner.read()
     assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
-    assert sorted(c for c, _ in sim.requests) == ["devs", "estats", "pools"]
+    assert [c for c, _ in sim.requests] == ["devs+estats+pools"]  # one connection
 
 
 async def test_one_command_at_a_time(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
-    """Canaan's API takes one command at a time: a poll's three go one after another."""
+    """Canaan's API takes one command at a time: a release refusing the multicommand is
+    read with the poll's three commands one after another, never side by side."""
     sim = await _start(simulate, "A1566")
     miner = await _connect(session, sim.host)
+    original = sim.handle_rpc
+
+    async def refuse_multicommand(request: str) -> bytes | None:
+        if "+" in request:
+            return b'{"STATUS":[{"STATUS":"E","Code":14,"Msg":"Invalid command"}],"id":1}\x00'
+        return await original(request)
+
+    sim.handle_rpc = refuse_multicommand  # type: ignore[method-assign]
+    sim.servers[0].handler = refuse_multicommand  # type: ignore[attr-defined]
     miner.ctx.timeout = 2.0
     sim.state.fault = Fault(FaultKind.DELAY, 0.25)
     started = time.monotonic()
     snap = await miner.read()
-    assert time.monotonic() - started >= 0.7
+    assert time.monotonic() - started >= 0.7  # the refused one, then three in turn
     assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+    assert not miner.backend.multicommand_ok
 
 
 # -- controls -----------------------------------------------------------------------------
@@ -425,7 +436,8 @@ def test_fingerprint(version: str | None, devdetails: str | None, match: bool) -
         ("1566-185", "A1566", RackBackend),
         ("AvalonMiner 1566", "A1566", RackBackend),
         ("1246-83", "A1246", RackBackend),
-        ("15-194", "A15-194", RackBackend),
+        ("15-194", "A1566", RackBackend),
+        ("16-230", "A16-230", RackBackend),
         ("1566HA", "A1566HA", RackBackend),
         ("1166Pro", "A1166 Pro", GenericBackend),
         ("1066", "A1066", GenericBackend),
@@ -508,3 +520,60 @@ def test_error_bits() -> None:
         MinerErrorEntry("Power supply: over temperature (sensor 1)", "PS2"),
         MinerErrorEntry("Power supply: over temperature (sensor 2)", "PS4"),
     ]
+
+
+def _a1246_estats() -> dict[str, Any]:
+    """An ``estats`` with the shape of asic-rs' Avalon 1246 capture (``avalon_a_stats.json``,
+    commit fdcd1018): flat ``MM ID0``, four fans, power only in ``PS[6]`` (no
+    ``WALLPOWER``), 120 chips a board; our values. No ``version`` is captured for that
+    unit, so it has no fixture folder; this checks the rack parser on its layout."""
+    temps = " ".join(f"{60 + i % 12:3d}" for i in range(120))
+    volts = " ".join(str(300 + i % 14) for i in range(120))
+    mm = (
+        "Ver[1246-83-21072802_4ec6bb0_211fc46] DNA[020100001f2e3d4c] MEMFREE[1198830.0] "
+        "NETFAIL[0 0 0 0 0 0 0 0] SYSTEMSTATU[Work: In Work, Hash Board: 3 ] Elapsed[31120] "
+        "BOOTBY[0x08.00000000] LW[30912230] MH[812 701 955] HW[2468] DH[2.511%] Temp[28] TMax[76] "
+        "TAvg[64] Fan1[5280] Fan2[5330] Fan3[5301] Fan4[5262] FanR[70%] Vo[329] "
+        "PS[0 1214 1316 242 3170 1320 3488] PLL0[1796 4524 5435 2165] PLL1[5106 4977 3262 575] "
+        "PLL2[2553 5158 4450 1759] GHSspd[80544.21] DHspd[2.511%] GHSmm[83923.04] GHSavg[79811.40] "
+        "WU[1110342.61] Freq[501.92] Led[0] MGHS[26911.20 26301.77 26598.43] MTmax[76 75 76] "
+        "MTavg[65 64 64] TA[360] Core[A3201] PING[431] POWS[0] HASHS[0 0 0] POOLS[0] SoftOFF[0] "
+        "ECHU[0 0 0] ECMM[0] SF0[472 492 512 532] SF1[472 492 512 532] SF2[472 492 512 532] "
+        + " ".join(f"PVT_T{b}[{temps}]" for b in range(3))
+        + " "
+        + " ".join(f"PVT_V{b}[{volts}]" for b in range(3))
+        + " MW[8190211 8190188 8190240] CRC[0 0 0] POW_I2C[OK] FACOPTS0[] FACOPTS1[] "
+        "ATAOPTS0[--avalon10-freq 376:396:416:436 --avalon10-voltage-level 46] "
+        "ATAOPTS1[--avalon10-freq 472:492:512:532 --avalon10-voltage-level 55] ADJ[1] "
+        "COP[0 0 0] MPO[3200] MVL[87] ATABD0[472 492 512 532] ATABD1[472 492 512 532] "
+        "ATABD2[472 492 512 532] WORKMODE[1]"
+    )
+    item = {"Calls": 0, "Elapsed": 31120, "ID": "AVA100", "MM Count": 1, "MM ID0": mm}
+    item |= {"Max": 0.0, "Min": 99999999.0, "Nonce Mask": 25, "STATS": 0, "Smart Speed": 1}
+    item |= {"Voltage Level Offset": 0, "Wait": 0.0}
+    status = {"Code": 70, "Description": "cgminer 4.11.1", "Msg": "CGMiner stats", "STATUS": "S"}
+    return {"STATS": [item], "STATUS": [status | {"When": 31137}], "id": 1}
+
+
+def test_a1246_layout() -> None:
+    """Power from PS[6] where there is no WALLPOWER; four fans; 120 chips a board."""
+    replies = Replies({ESTATS: _a1246_estats()})
+    table = RackBackend.DATA_MAP
+
+    def field(name: Field) -> Any:
+        return table[name].extract(replies)
+
+    assert field(Field.POWER) == 3488
+    assert field(Field.POWER_LIMIT) == 3200
+    assert field(Field.EXPECTED_HASHRATE) == pytest.approx(83.92304)
+    assert field(Field.ENVIRONMENT_TEMPERATURE) == 28
+    assert field(Field.MINING) is True
+    assert field(Field.WORK_MODE) == "performance"
+    assert field(Field.FAULT_LIGHT) is False
+    assert field(Field.ERRORS) == []
+    assert [f.rpm for f in field(Field.FANS)] == [5280, 5330, 5301, 5262]
+    boards = field(Field.BOARDS)
+    assert [b.chips for b in boards] == [120, 120, 120]
+    assert [b.chip_temperature for b in boards] == [76, 75, 76]
+    assert [b.hashrate for b in boards] == pytest.approx([26.9112, 26.30177, 26.59843])
+    assert normalize_model("1246-83") == "A1246"

@@ -89,8 +89,13 @@ async def test_identify_and_read(
     assert snap.power == pytest.approx(state.power, abs=0.5)
     assert snap.power_limit == state.effective_power_limit
     assert snap.environment_temperature == state.environment_temperature
-    assert snap.uptime == pytest.approx(state.uptime, abs=2)
+    # API v2 reports the system's uptime (btminer's own Elapsed is 40 s shorter here).
+    system_offset = 40 if backend == "api_v2" else 0
+    assert snap.uptime == pytest.approx(state.uptime + system_offset, abs=2)
     assert snap.mining is True
+    if backend == "api_v2":  # the light is read on the second poll
+        assert snap.fault_light is None
+        snap = await miner.read()
     assert snap.fault_light is False
     assert snap.work_mode == "normal"
     assert snap.work_modes == ("low", "normal", "high")
@@ -134,22 +139,28 @@ async def test_identify_and_read(
         assert [e.message for e in snap.errors] == ["Fan speed error", "Board 1 overheat"]
 
 
-async def test_v3_firmware_that_still_answers_4028(
+async def test_v3_firmware_answers_get_version_on_4028(
     simulate: SimFactory, session: aiohttp.ClientSession
 ) -> None:
-    """Some late-2024 releases keep get_version on 4028: its date picks API v3."""
-    sim = await _start(simulate, "M60S", rpc_4028=True)
+    """v3 firmware keeps get_version on 4028 (pyasic and asic-rs detect v3 by its date)."""
+    sim = await _start(simulate, "M60S")
     miner = await _connect(session, sim.host)
     assert miner.identity.backend == "api_v3"
     assert miner.identity.model == "M60S"
+    assert miner.identity.firmware_version == sim.profile.firmware
     assert (await miner.read()).hashrate == pytest.approx(sim.state.hashrate)
 
 
-async def test_m60s_has_moved_off_4028(simulate: SimFactory) -> None:
-    """The M60S refuses 4028, so only the web fingerprint can recognise it."""
-    sim = await _start(simulate, "M60S")
+async def test_v3_firmware_with_4028_closed(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """Where 4028 is closed, the web fingerprint and get.device.info still identify it."""
+    sim = await _start(simulate, "M60S", rpc_4028=False)
     with pytest.raises(OSError):
         await asyncio.open_connection(sim.host, DRIVER_PORTS.rpc)
+    miner = await _connect(session, sim.host)
+    assert miner.identity.backend == "api_v3"
+    assert miner.identity.model == "M60S"
 
 
 async def test_web_root_fingerprint(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
@@ -191,13 +202,72 @@ async def test_factory_hash_sentinel_is_unknown(
 
 
 async def test_v2_poll_cost(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
-    """One connection per read command: btminer cannot combine them."""
+    """summary+devs+pools on one connection, one get_*/status beside it once warm."""
     sim = await _start(simulate, "M30S+")
+    sim.state.errors = [("110", "Fan speed error")]
     miner = await _connect(session, sim.host)
     before = miner.ctx.rpc_stats.connections
+    first = await miner.read()
+    assert miner.ctx.rpc_stats.connections - before == 3  # + status + get_error_code
+    assert first.mining is True
+    assert [e.code for e in first.errors] == ["110"]
+    assert first.fault_light is None  # read on the next poll
+    assert ApiV2Backend.RPC_MULTICOMMAND
+    for _ in range(4):
+        before = miner.ctx.rpc_stats.connections
+        snap = await miner.read()
+        assert miner.ctx.rpc_stats.connections - before == 2
+        assert snap.mining is True
+        assert [e.code for e in snap.errors] == ["110"]
+        assert snap.fault_light is False
+    # A control makes what it changed due on the very next poll.
+    await miner.set_mining(False)
+    assert (await miner.read()).mining is False
+    # Switched from elsewhere: the summary's rate contradicts the kept switch, so
+    # status is read on the very next poll, still on 2 connections.
     await miner.read()
-    assert miner.ctx.rpc_stats.connections - before == 6
-    assert not ApiV2Backend.RPC_MULTICOMMAND
+    sim.state.mining = True
+    before = miner.ctx.rpc_stats.connections
+    assert (await miner.read()).mining is True
+    assert miner.ctx.rpc_stats.connections - before == 2
+
+
+async def test_v2_multicommand_refused_falls_back(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A release refusing a+b is read one command per connection from then on."""
+    sim = await _start(simulate, "M30S+")
+    miner = await _connect(session, sim.host)
+    sim._multicommand = lambda commands: sim._flat_error(14, "invalid cmd")  # type: ignore[method-assign]
+    snap = await miner.read()
+    assert snap.hashrate == pytest.approx(sim.state.hashrate)
+    assert len(snap.boards) == 3
+    assert not miner.backend.multicommand_ok
+
+
+async def test_v1_errors_from_summary(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    """API 1.x: error codes counted in summary; no get_error_code, no get_miner_info."""
+    sim = await _start(simulate, "M20S")
+    sim.state.errors = [("110", "Fan speed error"), ("600", "Env temp too high")]
+    miner = await _connect(session, sim.host)
+    assert miner.identity.api_version == "1.4.0"
+    assert miner.identity.model == "M20S"
+    assert miner.identity.mac == sim.state.mac
+    snap = await miner.read()
+    assert [e.code for e in snap.errors] == ["110", "600"]
+    assert snap.fault_light is None  # API 1.x does not report the light
+    assert snap.mining is True
+    for _ in range(3):
+        before = miner.ctx.rpc_stats.connections
+        snap = await miner.read()
+        assert miner.ctx.rpc_stats.connections - before == 2  # multicommand + status
+        assert [e.code for e in snap.errors] == ["110", "600"]
+    sim.state.errors = []
+    cleared = (await miner.read()).errors
+    assert cleared is not None
+    assert len(cleared) == 0  # the miner said "no errors"
+    sim.state.mining = False
+    assert (await miner.read()).mining is False
 
 
 # -- controls ------------------------------------------------------------------------

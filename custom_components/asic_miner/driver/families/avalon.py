@@ -3,9 +3,11 @@
 Everything goes over the cgminer RPC: ``version`` (identity), ``devs`` (hashrate in
 MH/s), ``estats`` (everything else) and ``pools``; controls are ``ascset`` options and
 ``restart``. Canaan's API manual says the API is single-threaded and takes one
-command at a time, so the backend sends its commands one after the other, never side
-by side, and once one of a poll's commands finds the miner unreachable the rest of
-that poll fail at once instead of each waiting out its own deadline.
+command at a time, so a poll is one cgminer multicommand, ``devs+estats+pools``, on
+one connection (pyasic reads Avalons with multicommands too); a release answering it
+without the pieces is read one command after the other from then on, never side by
+side, and once one of a poll's commands finds the miner unreachable the rest of that
+poll fail at once instead of each waiting out its own deadline.
 
 ``estats`` packs the hardware figures into one string of ``Key[value]`` pairs, in
 two layouts (both parsed by :func:`parse_mm`):
@@ -85,6 +87,7 @@ from ..values import (
 )
 from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies
 from ._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, rpc_text
+from ._refusal import NamedRefusals
 
 MAKE = "Canaan"
 FIRMWARE = "Stock"
@@ -270,9 +273,15 @@ def _boards(replies: Replies) -> list[Board]:
         raise KeyError("no hash board figures")
     hottest = numbers(mm.get("MTmax"))
     single = count == 1
+    # MGHS is each board's average since cgminer started (it sums to GHSavg in every
+    # capture), GHSspd the unit's rate now: a single board's rate now is GHSspd, and a
+    # unit whose rate now is 0 (soft off, idle) hashes on none of its boards.
+    now = _number(mm, "GHSspd")
     boards = []
     for index in range(count):
         rate = ghs_to_ths(rates[index]) if index < len(rates) else None
+        if now is not None and (single or now == 0):
+            rate = ghs_to_ths(now)
         chips = [t for t in numbers(mm.get(f"PVT_T{index}")) if t is not None]
         chip = hottest[index] if index < len(hottest) else None
         if chip is None and single:
@@ -290,7 +299,8 @@ def _boards(replies: Replies) -> list[Board]:
                 outlet_temperature=(
                     _temperature(_number(mm, "HBOTemp") or _number(mm, "OTemp")) if single else None
                 ),
-                chips=len(working) if f"PVT_T{index}" in mm else None,
+                # All sensors at 0: the board is off (idle), not a board without chips.
+                chips=len(working) if working else None,
                 active=None if rate is None else rate > 0,
             )
         )
@@ -327,9 +337,11 @@ def _fault_light(replies: Replies) -> bool | None:
 
 
 def _errors(replies: Replies) -> list[MinerErrorEntry]:
-    mm = _mm(replies)
-    supply = numbers(mm["PS"]) if "PS" in mm else []
-    code = int(supply[0]) if supply and supply[0] is not None else 0
+    """The power supply's error bits in ``PS[0]``; unknown (``None``) without them."""
+    supply = numbers(_mm(replies)["PS"])
+    if not supply or supply[0] is None:
+        raise KeyError("PS[0] missing: the errors are unknown")
+    code = int(supply[0])
     return [
         MinerErrorEntry(message=f"Power supply: {text}", code=f"PS{bit}")
         for bit, text in PSU_ERRORS.items()
@@ -389,16 +401,47 @@ def _mode_map(key: str, modes: tuple[str, ...]) -> dict[Field, Location]:
 # -- the RPC conversation ------------------------------------------------------------
 
 
+READS = (DEVS, ESTATS, POOLS)
+_ASCSET_FAILED = re.compile(r"fail|invalid|unknown|error|not support", re.IGNORECASE)
+
+
+def _check_ascset(reply: Any, where: str) -> None:
+    """Raise when an ``ascset`` reply with a success letter reports a failure in its text."""
+    if reply is None:
+        return
+    status = reply.get("STATUS") if isinstance(reply, dict) else None
+    item = status[0] if isinstance(status, list) and status else status
+    msg = item.get("Msg") if isinstance(item, dict) else None
+    if isinstance(msg, str) and _ASCSET_FAILED.search(msg):
+        raise MinerResponseError(f"{where}: the miner refused it: {msg}")
+
+
+def _piece(value: Any, where: str) -> Any:
+    """One command's reply out of a multicommand, or its error as a value."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    try:
+        return check_status(value)
+    except MinerResponseError as err:
+        return MinerResponseError(f"{where}: {err}")
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a shared read's failure as seen even when every waiter was cancelled."""
+    if not future.cancelled():
+        future.exception()
+
+
 def _restart_accepted(raw: bytes) -> bool:
     """Whether a ``restart`` reply says RESTART, in any shape cgminer builds it."""
     text = raw.decode("utf-8", errors="replace").strip("\x00 \r\n\t")
     return re.fullmatch(r'\{?\s*(?:"STATUS"\s*:\s*)?"?RESTART"?.*', text, re.DOTALL) is not None
 
 
-class _AvalonBackend(Backend):
+class _AvalonBackend(NamedRefusals, Backend):
     """Reads and controls every Avalon shares; product lines differ in their tables."""
 
-    RPC_MULTICOMMAND = False
+    RPC_MULTICOMMAND = True  # devs+estats+pools, see fetch_call
     # ascset option that sets the work mode ("workmode" or "worklevel"); None: no modes.
     MODE_OPTION: ClassVar[str | None] = None
     WORK_MODES: ClassVar[tuple[str, ...]] = ()
@@ -408,6 +451,7 @@ class _AvalonBackend(Backend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self._turn = asyncio.Lock()  # the API takes one command at a time
+        self._poll: asyncio.Future[dict[str, Any]] | None = None
         self._failures = 0  # connection failures so far
         self._last_failure: MinerConnectionError | None = None
 
@@ -459,10 +503,53 @@ class _AvalonBackend(Backend):
             raise MinerResponseError(f"{where}: {err}") from err
 
     async def fetch_call(self, call: Call) -> Any:
-        return await self._command(call.name, call.argument)
+        """A read, from the poll's one ``devs+estats+pools`` where the firmware takes it.
+
+        ``collect`` asks for every source at once: the first ask sends the poll's one
+        multicommand (pyasic reads Avalons so) and the others wait for its pieces; the
+        next poll sends a new one. A release that answers without the pieces is read
+        one command after the other from then on.
+        """
+        if call not in READS or call.argument is not None:
+            return await self._command(call.name, call.argument)
+        poll = self._poll
+        if poll is None or poll.done():
+            poll = self._poll = asyncio.ensure_future(self._read_all())
+            poll.add_done_callback(_retrieve)
+        piece = (await asyncio.shield(poll))[call.name]
+        if isinstance(piece, Exception):
+            raise piece
+        return piece
+
+    async def _read_all(self) -> dict[str, Any]:
+        names = [c.name for c in READS]
+        if self.multicommand_ok:
+            try:
+                reply = await self._command("+".join(names))
+            except MinerConnectionError:
+                raise  # down: single commands would only wait for it again
+            except MinerResponseError:
+                reply = None  # an error STATUS: this release refuses the combination
+            if isinstance(reply, dict) and all(isinstance(reply.get(n), list) for n in names):
+                return {n: _piece(reply[n], f"{self.ctx.host} {n}") for n in names}
+            self.multicommand_ok = False  # refused, or answered without the pieces
+        out: dict[str, Any] = {}
+        for name in names:  # one after the other: the API takes one command at a time
+            try:
+                out[name] = await self._command(name)
+            except MinerError as err:
+                out[name] = err
+        return out
 
     async def _ascset(self, option: str, *, may_close: bool = False) -> None:
-        await self._command("ascset", f"0,{option}", may_close=may_close)
+        """``ascset 0,<option>``; an "info" reply that reports a failure is a refusal.
+
+        Canaan's cgminer answers every option it handles with STATUS "I" (code 118,
+        "ASC 0 set info: …", e.g. ``success softoff:…``) or "S" ("ASC 0 set OK"); an
+        option it cannot take may come back as "I" too, with the reason as text.
+        """
+        reply = await self._command("ascset", f"0,{option}", may_close=may_close)
+        _check_ascset(reply, f"{self.ctx.host} ascset {option.split(',', maxsplit=1)[0]}")
 
     # -- controls --------------------------------------------------------------------
 
@@ -477,8 +564,11 @@ class _AvalonBackend(Backend):
         """
         when = int(time.time()) + SOFT_SWITCH_DELAY
         option = f"{'softon' if on else 'softoff'},1:{when}"
-        if await self._command("ascset", f"0,{option}", may_close=on) is None:
+        reply = await self._command("ascset", f"0,{option}", may_close=on)
+        if reply is None:
             await self._confirm_softon(when)
+            return
+        _check_ascset(reply, f"{self.ctx.host} ascset {option.split(',', maxsplit=1)[0]}")
 
     async def _confirm_softon(self, when: int) -> None:
         reply = await self._command("estats")
@@ -603,8 +693,12 @@ def normalize_model(raw: Any) -> str | None:
 
     ``Nano3s`` → ``Nano 3S``, ``Mini3`` → ``Mini 3``, ``Q`` → ``Q``, ``1566-185`` and
     ``AvalonMiner 1566`` → ``A1566``, ``1166Pro`` → ``A1166 Pro``. The number after a
-    four-digit model is a hashrate bin and is dropped; after a two-digit series
-    (``15-194``) it is all there is, so it stays: ``A15-194``.
+    four-digit model is a hashrate bin and is dropped. The A15 series names itself by
+    series and bin alone (``PROD`` "AvalonMiner 15-194", ``MODEL`` "15-194" in the
+    one public capture, pyasic's 15-194 test data); that unit is the A1566 hardware
+    (three boards of 160 chips, ``EEPROM[160 160 160]``) and pyasic files it as the
+    A1566 too, so ``15-…`` → ``A1566``. Other two-digit series keep their bin:
+    ``A16-…``.
     """
     text = clean_str(raw)
     if text is None:
@@ -621,6 +715,8 @@ def normalize_model(raw: Any) -> str | None:
     rack = re.fullmatch(r"A?(\d+)([A-Z]*)(?:-(\w+))?", key)
     if rack:
         number, suffix, rest = rack.groups()
+        if number == "15" and not suffix and rest:
+            return "A1566"
         if len(number) <= 2 and rest:
             return f"A{number}-{rest}"
         if suffix == "PRO":

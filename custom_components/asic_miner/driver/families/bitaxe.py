@@ -54,6 +54,7 @@ from ..values import (
 )
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ._probes import WEB_ROOT, web_reply
+from ._refusal import NamedRefusals
 
 INFO = Web("/api/system/info")
 ASIC = Web("/api/system/asic")
@@ -354,7 +355,7 @@ async def get_json(web: HttpClient, path: str) -> Any:
 # -- backends ------------------------------------------------------------------------
 
 
-class LegacyBackend(Backend):
+class LegacyBackend(NamedRefusals, Backend):
     """AxeOS before 2.7: the info reply only; restart is the one control."""
 
     name = "v2_0"

@@ -54,6 +54,7 @@ from ..transports.http import HttpClient, HttpReply
 from ..values import clean_str, mhs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
 from ._base import Backend, Call, Family, Field, Location, Probe, ProbeResults, Replies, gather_dict
 from ._probes import WEB_ROOT, web_reply
+from ._refusal import NamedRefusals
 
 FAMILY_KEY = "epic"
 FIRMWARE = "ePIC PowerPlay"
@@ -342,7 +343,7 @@ def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange 
 # -- backend -----------------------------------------------------------------------------
 
 
-class PowerPlayBackend(Backend):
+class PowerPlayBackend(NamedRefusals, Backend):
     """The PowerPlay HTTP API on 4028.
 
     Every call used here is in the firmware's API descriptions 1.22.5 and 1.30.0.

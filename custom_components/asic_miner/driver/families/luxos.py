@@ -6,8 +6,8 @@ stock Antminer: ``Type`` "Antminer S19 XP", older releases even ``BMMiner`` and
 this family before stock Antminer, so a LuxOS miner is never called stock.
 
 Reads. LUXminer answers ``a+b+c`` multicommands for its read commands (pyasic reads
-it that way), so a poll is one connection: ``summary+stats+pools+fans+power+config+
-events+profiles``. The sources are backend ``Call``s, one per command, which the
+it that way), so a poll is one connection: ``config+devs+events+fans+pools+power+
+profiles+stats+summary`` (``devs`` adds each board's serial and nominal rate). The sources are backend ``Call``s, one per command, which the
 backend gathers into that one request, rather than ``Rpc`` sources batched by
 ``collect.py``, for two reasons: the reply is checked whole before use (a reply cut
 at EOF would otherwise be repaired into a shorter, valid-looking one: a miner with
@@ -87,6 +87,7 @@ from ._base import (
     gather_dict,
 )
 from ._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
+from ._refusal import NamedRefusals
 
 FAMILY_KEY = "luxos"
 FIRMWARE = "LuxOS"
@@ -101,7 +102,8 @@ POWER = Call("power")
 CONFIG = Call("config")
 EVENTS = Call("events")
 PROFILES = Call("profiles")
-READS = (CONFIG, EVENTS, FANS, POOLS, POWER, PROFILES, STATS, SUMMARY)
+DEVS = Call("devs")
+READS = (CONFIG, DEVS, EVENTS, FANS, POOLS, POWER, PROFILES, STATS, SUMMARY)
 
 _OK = frozenset({"S", "I"})
 # Events that describe a state the owner chose or normal operation, not a fault.
@@ -335,8 +337,22 @@ def _expected_hashrate(replies: Replies) -> float | None:
     return positive(rate_to_ths(stats["total_rateideal"], stats.get("rate_unit")))
 
 
+def _devs_by_slot(replies: Replies) -> dict[int, dict[str, Any]]:
+    """``devs`` records by stats slot (ASC n is chain slot n+1); empty where it failed."""
+    reply = replies.get(DEVS)
+    if not isinstance(reply, dict):
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    for item in _items(reply, "DEVS"):
+        asc = to_int(item.get("ASC"))
+        if asc is not None:
+            out[asc + 1] = item
+    return out
+
+
 def _boards(replies: Replies) -> list[Board]:
     stats = _chain_stats(replies)
+    devs = _devs_by_slot(replies)
     boards: list[Board] = []
     for slot in _slots(stats):
         chips = to_int(stats.get(f"chain_acn{slot}"))
@@ -345,14 +361,17 @@ def _boards(replies: Replies) -> list[Board]:
         board_temp = max_temp(stats.get(f"temp_pcb{slot}", stats.get(f"temp{slot}")))
         if not chips and not rate and chip_temp is None and board_temp is None:
             continue  # an empty connector: LuxOS lists it with zeros
+        dev = devs.get(slot, {})
         boards.append(
             Board(
                 index=len(boards),
                 hashrate=rate,
+                expected_hashrate=positive(rate_to_ths(dev.get("Nominal MHS"), "MH")),
                 chip_temperature=chip_temp,
                 board_temperature=board_temp,
                 chips=chips,
                 frequency=positive(to_float(stats.get(f"freq{slot}"))),
+                serial=clean_str(dev.get("SerialNumber")),
                 active=None if rate is None else rate > 0,
             )
         )
@@ -441,7 +460,7 @@ def _pools(replies: Replies) -> list[Pool]:
 # -- the backend ---------------------------------------------------------------------------
 
 
-class LuxminerBackend(Backend):
+class LuxminerBackend(NamedRefusals, Backend):
     """Every LUXminer release with sessions and profiles (2023 on)."""
 
     name = "luxminer"
@@ -449,7 +468,7 @@ class LuxminerBackend(Backend):
     DATA_MAP = {
         Field.HASHRATE: Location((SUMMARY,), _hashrate),
         Field.EXPECTED_HASHRATE: Location((STATS,), _expected_hashrate),
-        Field.BOARDS: Location((STATS,), _boards),
+        Field.BOARDS: Location((STATS, DEVS), _boards),
         Field.FANS: Location((FANS,), _fans),
         Field.POWER: Location((POWER,), _power),
         Field.POWER_LIMIT: Location((CONFIG, PROFILES), _power_limit),

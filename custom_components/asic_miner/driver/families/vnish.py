@@ -63,6 +63,7 @@ from ..transports.http import HttpReply
 from ..values import clean_str, normalize_mac, positive, rate_to_ths, to_bool, to_float, to_int
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
+from ._refusal import NamedRefusals
 
 FAMILY_KEY = "vnish"
 FIRMWARE = "VNish"
@@ -88,7 +89,8 @@ _FIND_MINER = (f"{API}/find-miner", "on")
 
 # miner_state values; the rest of the enum (initializing, starting, auto-tuning,
 # restarting) are on the way to mining.
-_NOT_MINING = frozenset({"stopped", "shutting-down", "failure"})
+# Stopped on purpose; "failure" is no pause (mining unknown, the failure is an error).
+_NOT_MINING = frozenset({"stopped", "shutting-down"})
 _MINING = frozenset({"mining", "initializing", "starting", "auto-tuning", "restarting"})
 # pool status -> (alive, active)
 _POOL_STATES: dict[str, tuple[bool | None, bool | None]] = {
@@ -577,7 +579,7 @@ def _unlock_timeout(reply: HttpReply) -> int | None:
 # -- backends ------------------------------------------------------------------------
 
 
-class _VnishBackend(Backend):
+class _VnishBackend(NamedRefusals, Backend):
     """Shared by both releases; subclasses name the per-chip list and the LED action."""
 
     CHIPS: ClassVar[Web]

@@ -1,7 +1,8 @@
 """Whatsminer API v1/v2 on TCP 4028: plain reads and the encrypted privileged envelope.
 
-Reads are cgminer-style JSON, one command per connection (btminer cannot combine
-``get_*`` or ``status`` with anything). Writes go through MicroBT's privileged scheme:
+Reads are cgminer-style JSON. The cgminer commands (``summary``, ``devs``, ``pools``)
+combine as ``a+b+c`` on one connection, as pyasic reads real units; ``get_*`` and
+``status`` answer in btminer's own flat envelope and go one per connection. Writes go through MicroBT's privileged scheme:
 ``get_token`` gives a salt, a fresh ``newsalt`` and a time; md5-crypt of the admin
 password proves the password, md5-crypt of that proof plus the time signs the token,
 and SHA-256 of the proof is the AES key both directions are encrypted with.
@@ -135,6 +136,33 @@ class WhatsminerV2Client:
                 raise MinerWriteDisabledError(f"{client.host}: {command}: {WRITE_DISABLED_HINT}")
             raise MinerResponseError(f"{client.host}:{client.port} {command}: {msg or letter}")
         return reply
+
+    async def read_many(self, commands: tuple[str, ...]) -> dict[str, Any]:
+        """Run cgminer read commands as one ``a+b+c``; each command's own reply.
+
+        A piece whose own STATUS is an error comes back as that error. Raises
+        ``MinerResponseError`` when the firmware refuses the combination (a STATUS
+        error, or a reply without every piece), so the caller can fall back.
+        """
+        client = self.rpc()
+        joined = "+".join(commands)
+        raw = await client.send_raw(json.dumps({"command": joined}).encode())
+        reply = self._parse(raw, client, joined)
+        if not all(isinstance(reply.get(name), list) and reply[name] for name in commands):
+            letter, msg = status_of(reply)
+            raise MinerResponseError(
+                f"{client.host}:{client.port} {joined}: refused ({msg or letter})"
+            )
+        out: dict[str, Any] = {}
+        for name in commands:
+            piece = reply[name][0]
+            where = f"{client.host}:{client.port} {name}"
+            if not isinstance(piece, dict):
+                out[name] = MinerResponseError(f"{where}: not an object")
+                continue
+            letter, msg = status_of(piece)
+            out[name] = piece if letter in _OK else MinerResponseError(f"{where}: {msg or letter}")
+        return out
 
     def _parse(self, raw: bytes, client: RpcClient, command: str) -> dict[str, Any]:
         where = f"{client.host}:{client.port} {command}"

@@ -25,6 +25,7 @@ from ...models import (
 from ...transports.whatsminer_v3 import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, WhatsminerV3Client
 from ...values import clean_str, positive, to_bool, to_float, to_int
 from .._base import Backend, Call, Field, Location, Replies
+from .._refusal import NamedRefusals
 from ._common import LED_AUTO, LED_ON, WORK_MODES, error_entries, led_is_on, power_limit_range
 
 DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCOUNT, DEFAULT_PASSWORD)
@@ -180,7 +181,7 @@ def _work_mode(replies: Replies) -> str | None:
     return mode.lower() if mode and mode.lower() in WORK_MODES else None
 
 
-class ApiV3Backend(Backend):
+class ApiV3Backend(NamedRefusals, Backend):
     """btminer API v3: framed JSON on 4433, token-signed writes."""
 
     name = "api_v3"
