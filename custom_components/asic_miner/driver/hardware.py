@@ -84,7 +84,6 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21 Hydro"): _spec(3, 216, 0, 335.0, 5360),
     ("Bitmain", "S21+ Hydro"): _spec(3, 95, 0, 358.0, 5370),
     # MicroBT
-    ("MicroBT", "M20S"): Hardware(3, 105, 2, 68.0, 3360, 3360, 3360),
     ("MicroBT", "M30S+"): Hardware(3, 215, 2, 100.0, 3400, 1500, 3800),
     ("MicroBT", "M30S++"): Hardware(3, 255, 2, 112.0, 3472, 1500, 3800),
     ("MicroBT", "M50"): Hardware(3, 105, 2, 114.0, 3306, 1500, 3800),
