@@ -23,9 +23,10 @@ from ..exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
+from .json_scan import MAX_DEPTH, JsonScanner, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +34,29 @@ class HttpReply:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    # Whether the body nests deeper than MAX_DEPTH; None: not scanned while reading.
+    too_deep: bool | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
+        """The body as JSON; a redirect, a bad or too deep body is ``MinerResponseError``.
+
+        A 3xx body is the web server's "moved" page, never the data asked for (no
+        family follows a redirect for data; identification reads the redirect itself).
+        """
+        if 300 <= self.status < 400:
+            where = self.headers.get("Location") or self.headers.get("location") or "elsewhere"
+            raise MinerResponseError(f"HTTP {self.status}: redirected to {where[:80]!r}")
+        if self.too_deep:
+            raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
+        if self.too_deep is None:
+            return loads_bounded(self.body, "HTTP reply")
         try:
             return json.loads(self.body)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise MinerResponseError(f"reply is not JSON: {self.text[:60]!r}") from err
 
 
@@ -55,7 +70,7 @@ class HttpClient:
     scheme: str = "http"
     timeout: float = DEFAULT_TIMEOUT
     max_body_bytes: int = MAX_BODY_BYTES
-    digest: tuple[str, str] | None = None
+    digest: tuple[str, str] | None = field(default=None, repr=False)
     requests: int = 0
     _middleware: aiohttp.DigestAuthMiddleware | None = field(default=None, repr=False)
 
@@ -98,8 +113,8 @@ class HttpClient:
                     ssl=False,
                     middlewares=middlewares,
                 ) as resp:
-                    body = await self._read_body(resp, url)
-                    reply = HttpReply(resp.status, dict(resp.headers), body)
+                    body, too_deep = await self._read_body(resp, url)
+                    reply = HttpReply(resp.status, dict(resp.headers), body, too_deep)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
         except (aiohttp.ClientError, OSError) as err:
@@ -108,17 +123,25 @@ class HttpClient:
             raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
         return reply
 
-    async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
-        """The whole body, or ``MinerResponseError`` once it passes the size bound."""
+    async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> tuple[bytes, bool]:
+        """The whole body and whether it nests too deep to parse.
+
+        ``MinerResponseError`` once the body passes the size bound. Each chunk is
+        scanned once as it arrives and the loop yields after it, so a large or fast
+        body never holds the event loop for long.
+        """
         limit = self.max_body_bytes
         if resp.content_length is not None and resp.content_length > limit:
             raise MinerResponseError(f"{url}: body larger than {limit} bytes")
         body = bytearray()
+        scanner = JsonScanner(stop_at_top=True)
         async for chunk in resp.content.iter_chunked(65536):
             body += chunk
             if len(body) > limit:
                 raise MinerResponseError(f"{url}: body larger than {limit} bytes")
-        return bytes(body)
+            scanner.feed(body)
+            await asyncio.sleep(0)
+        return bytes(body), scanner.too_deep
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         reply = await self.request("GET", path, **kwargs)
@@ -130,7 +153,8 @@ class HttpClient:
 
 
 def _ok(reply: HttpReply, path: str) -> HttpReply:
-    if reply.status >= 400:
+    """The reply, unless it is an error or a redirect (3xx is never the data)."""
+    if reply.status >= 300:
         raise MinerResponseError(f"{path}: HTTP {reply.status} {reply.text[:80]!r}")
     return reply
 
@@ -146,8 +170,9 @@ class TokenAuth:
     account after a few logins in a row).
     """
 
-    login: Callable[[], Awaitable[dict[str, str]]]
-    _headers: dict[str, str] | None = None
+    login: Callable[[], Awaitable[dict[str, str]]] = field(repr=False)
+    # The token or session cookie itself: never in a repr or a log line.
+    _headers: dict[str, str] | None = field(default=None, repr=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def invalidate(self, stale: dict[str, str] | None = None) -> None:
