@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.asic_miner.driver.collect import collect
+from custom_components.asic_miner.driver.collect import collect, fetch_sources
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
@@ -285,9 +285,19 @@ async def test_multicommand_bug_is_not_hidden(
     miner = Miner()
     async with miner.server as server:
         backend = FakeBackend(_ctx(session, server))
-        with pytest.raises(RuntimeError, match="bug"):  # a bug is not an unavailable field
-            await collect(backend)
-    assert miner.commands() == ["ascset"]  # and it is not retried as single commands
+        # A bug in a source is a typed error naming the source and the bug, for the
+        # fields that need it; the rest of the snapshot stays.
+        sources = {Rpc("summary"), Rpc("stats"), Rpc("pools")}
+        replies = await fetch_sources(backend, sources)
+        for source in sources:
+            error = replies[source]
+            assert isinstance(error, MinerResponseError)
+            assert "RuntimeError('bug')" in str(error)
+            assert source.command in str(error)
+        snap = await collect(backend)
+    assert snap.hashrate is None
+    assert snap.fault_light is True
+    assert miner.commands() == ["ascset"]  # never retried as single commands
 
 
 async def test_rpc_side_failing_as_a_whole(
@@ -375,7 +385,7 @@ async def test_undeclared_call_source_fails_loudly(session: aiohttp.ClientSessio
         name = "forgot"
         DATA_MAP = {Field.ENERGY: Location((ENERGY,), lambda r: r[ENERGY])}
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(MinerResponseError, match="NotImplementedError"):
         await collect(Forgot(MinerContext("127.0.10.9", session), IDENTITY))
 
 

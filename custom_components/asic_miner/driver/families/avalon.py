@@ -62,6 +62,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..context import MinerContext
+from ..deadline import remaining
 from ..exceptions import (
     MinerConnectionError,
     MinerError,
@@ -71,7 +72,7 @@ from ..exceptions import (
 )
 from ..hardware import lookup
 from ..models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool
-from ..transports.rpc_parse import check_status, parse_rpc_reply
+from ..transports.rpc_parse import check_status, parse_rpc_reply, parse_rpc_reply_async
 from ..transports.whatsminer_v2 import reply_is_complete
 from ..values import (
     clean_str,
@@ -128,7 +129,11 @@ _SIGNIFICANT = re.compile(r"[\[{}]")
 _BRACKETS = re.compile(r"[\[\]]")
 
 
-def _parse_block(text: str, start: int, nested: bool) -> tuple[dict[str, Any], int]:
+# Deepest ``{…}`` grouping parsed (real units nest two levels); deeper is an error.
+_MAX_NESTING = 8
+
+
+def _parse_block(text: str, start: int, nested: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     pos = start
     while (match := _SIGNIFICANT.search(text, pos)) is not None:
@@ -140,7 +145,9 @@ def _parse_block(text: str, start: int, nested: bool) -> tuple[dict[str, Any], i
             continue
         key = _key(text[pos : match.start()])
         if char == "{":
-            section, pos = _parse_block(text, match.end(), True)
+            if nested >= _MAX_NESTING:
+                raise MinerResponseError(f"MM text nested deeper than {_MAX_NESTING} levels")
+            section, pos = _parse_block(text, match.end(), nested + 1)
             if key:
                 out.setdefault(key, section)
             continue
@@ -165,7 +172,7 @@ def parse_mm(text: str) -> dict[str, Any]:
     Mask``). ``'NAME':{…}`` groups become nested dicts: the ``MM ID0:Summary`` and
     ``HBinfo`` layouts. A value cut off by the end of the text runs to the end.
     """
-    return _parse_block(text, 0, False)[0]
+    return _parse_block(text, 0, 0)[0]
 
 
 def numbers(value: Any) -> list[float | None]:
@@ -427,6 +434,8 @@ class _AvalonBackend(Backend):
                 failure = self._last_failure
                 raise type(failure)(str(failure))
             client = self.ctx.rpc()
+            # Commands wait their turn; together they stay inside the read's deadline.
+            client.timeout = remaining(client.timeout)
             try:
                 return await client.send_raw(data)
             except MinerTimeoutError as err:
@@ -454,7 +463,7 @@ class _AvalonBackend(Backend):
         if not reply_is_complete(raw):
             raise MinerResponseError(f"{where}: incomplete or garbled reply")
         try:
-            return check_status(parse_rpc_reply(raw))
+            return check_status(await parse_rpc_reply_async(raw))
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 
