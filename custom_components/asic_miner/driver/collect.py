@@ -155,6 +155,14 @@ async def collect(backend: Backend) -> MinerSnapshot:
                 replies = await fetch_sources(backend, sources)
     except TimeoutError as err:
         raise MinerTimeoutError(f"{backend.ctx.host}: read took longer than {seconds:g} s") from err
+    return snapshot_from(backend, replies)
+
+
+def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnapshot:
+    """The snapshot one poll's replies (or errors, as values) make; no I/O.
+
+    Apart from ``collect``, the fuzz tests feed it mutated replies directly.
+    """
     errors = [v for v in replies.values() if isinstance(v, Exception)]
     for error in errors:
         if isinstance(error, MinerAuthenticationError):

@@ -24,6 +24,7 @@ from .exceptions import (
 )
 from .families._base import Backend, Family
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
+from .limits import max_reply_bytes
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
 from .registry import family as family_by_key
 
@@ -36,6 +37,7 @@ class Miner:
         self.ctx = ctx
         self.family = family
         self.identity = identity
+        ctx.max_reply_bytes = max_reply_bytes(family.key)
         self.backend: Backend = family.backend(identity.backend)(ctx, identity)
 
     @property

@@ -10,7 +10,6 @@ the fingerprint.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,10 +22,10 @@ from ..exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
-from .json_scan import MAX_DEPTH, JsonScanner, loads_bounded
+from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +33,6 @@ class HttpReply:
     status: int
     headers: Mapping[str, str]
     body: bytes
-    # Whether the body nests deeper than MAX_DEPTH; None: not scanned while reading.
-    too_deep: bool | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -50,14 +47,7 @@ class HttpReply:
         if 300 <= self.status < 400:
             where = self.headers.get("Location") or self.headers.get("location") or "elsewhere"
             raise MinerResponseError(f"HTTP {self.status}: redirected to {where[:80]!r}")
-        if self.too_deep:
-            raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
-        if self.too_deep is None:
-            return loads_bounded(self.body, "HTTP reply")
-        try:
-            return json.loads(self.body)
-        except (ValueError, RecursionError) as err:
-            raise MinerResponseError(f"reply is not JSON: {self.text[:60]!r}") from err
+        return loads_bounded(self.body, "HTTP reply")
 
 
 @dataclass(slots=True)
@@ -113,8 +103,8 @@ class HttpClient:
                     ssl=False,
                     middlewares=middlewares,
                 ) as resp:
-                    body, too_deep = await self._read_body(resp, url)
-                    reply = HttpReply(resp.status, dict(resp.headers), body, too_deep)
+                    body = await self._read_body(resp, url)
+                    reply = HttpReply(resp.status, dict(resp.headers), body)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
         except (aiohttp.ClientError, OSError) as err:
@@ -123,33 +113,36 @@ class HttpClient:
             raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
         return reply
 
-    async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> tuple[bytes, bool]:
-        """The whole body and whether it nests too deep to parse.
+    async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
+        """The whole body, or ``MinerResponseError`` once it passes the size bound.
 
-        ``MinerResponseError`` once the body passes the size bound. Each chunk is
-        scanned once as it arrives and the loop yields after it, so a large or fast
-        body never holds the event loop for long.
+        The loop yields after every chunk, so a fast stream never holds it.
         """
         limit = self.max_body_bytes
         if resp.content_length is not None and resp.content_length > limit:
             raise MinerResponseError(f"{url}: body larger than {limit} bytes")
         body = bytearray()
-        scanner = JsonScanner(stop_at_top=True)
         async for chunk in resp.content.iter_chunked(65536):
             body += chunk
             if len(body) > limit:
                 raise MinerResponseError(f"{url}: body larger than {limit} bytes")
-            scanner.feed(body)
             await asyncio.sleep(0)
-        return bytes(body), scanner.too_deep
+        return bytes(body)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         reply = await self.request("GET", path, **kwargs)
-        return _ok(reply, path).json()
+        return await json_of(_ok(reply, path))
 
     async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         reply = await self.request("POST", path, json_body=body, **kwargs)
-        return _ok(reply, path).json()
+        return await json_of(_ok(reply, path))
+
+
+async def json_of(reply: HttpReply) -> Any:
+    """``reply.json()``, off the event loop when the body is large."""
+    if len(reply.body) > INLINE_PARSE_BYTES:
+        return await asyncio.to_thread(reply.json)
+    return reply.json()
 
 
 def _ok(reply: HttpReply, path: str) -> HttpReply:
@@ -198,4 +191,4 @@ class TokenAuth:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def json(self, client: HttpClient, method: str, path: str, **kwargs: Any) -> Any:
-        return _ok(await self.request(client, method, path, **kwargs), path).json()
+        return await json_of(_ok(await self.request(client, method, path, **kwargs), path))

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from ..exceptions import MinerResponseError, MinerTruncatedError
-from .json_scan import MAX_DEPTH, JsonScanner
+from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, max_depth
 
 _OK_STATUS = frozenset({"S", "I"})
 # Avalon (cgminer) answers `restart` with "RESTART" where the status letter belongs.
@@ -31,6 +31,9 @@ _BARE_NON_FINITE = frozenset(
 _QUOTED_NON_FINITE = frozenset({"inf", "+inf", "-inf", "nan", "-nan"})
 _HAS_QUOTED_NON_FINITE = re.compile(r'"[-+]?(?:inf|nan)"', re.IGNORECASE)
 _VALUE = "value"  # the previous significant token ended a value
+# Largest reply the Python-level repairs run on (about 0.5 µs per character at
+# worst); valid JSON of any size up to the transport's bound parses at C speed.
+MAX_REPAIR_CHARS = 32 * 1024
 # Most documents one reply may hold (multicommand pieces sent back to back).
 MAX_PIECES = 64
 
@@ -198,11 +201,8 @@ def parse_rpc_reply(
         text = "{" + text[1:]  # Avalon fragment such as `,"id":1}`
     if not text.startswith(("{", "[", '"')):
         raise MinerResponseError(f"reply is not JSON: {text[:40]!r}")
-    if not depth_checked:
-        scanner = JsonScanner()
-        scanner.feed(text.encode())
-        if scanner.too_deep:
-            raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
+    if not depth_checked and max_depth(text.encode()) > MAX_DEPTH:
+        raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
     if not _HAS_QUOTED_NON_FINITE.search(text):
         try:
             return _json(text)  # most replies are valid JSON: skip the repairs
@@ -210,6 +210,11 @@ def parse_rpc_reply(
             pass
         except (ValueError, RecursionError) as err:  # a 4,301-digit integer
             raise MinerResponseError(f"unparseable reply: {err}") from err
+    if len(text) > MAX_REPAIR_CHARS:
+        # The repairs are Python code; real replies that need them are a few kB.
+        raise MinerResponseError(
+            f"reply of {len(text)} characters is not JSON and too large to repair"
+        )
     try:
         parsed = [_loads(doc) for doc in _repair(text)]
     except (ValueError, RecursionError, MinerResponseError) as err:
@@ -225,13 +230,6 @@ def parse_rpc_reply(
             raise MinerResponseError("unexpected reply piece")
         merged.update(doc)
     return merged
-
-
-# Replies up to this size are parsed on the event loop; a larger one in a worker
-# thread, because the repairs are Python code at about 1 µs per token (a hostile
-# 512 kB reply costs a few hundred ms: figures in scripts/fuzz). Real replies are a
-# few kilobytes, so this costs a poll nothing.
-INLINE_PARSE_BYTES = 32 * 1024
 
 
 async def parse_rpc_reply_async(

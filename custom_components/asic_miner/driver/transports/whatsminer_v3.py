@@ -32,7 +32,7 @@ from ..exceptions import (
     MinerWriteDisabledError,
 )
 from .crypto import v3_digest, v3_encrypt_param, v3_token
-from .json_scan import MAX_DEPTH, JsonScanner, loads_bounded
+from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_PORT = 4433
 DEFAULT_ACCOUNT = "super"
@@ -123,7 +123,11 @@ class WhatsminerV3Client:
                 return None
             detail = "connection closed mid-reply" if isinstance(err, EOFError) else err
             raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {detail}") from err
-        reply = loads_bounded(data, f"{self.host}:{self.port} {cmd}", depth_checked=True)
+        where = f"{self.host}:{self.port} {cmd}"
+        if len(data) > INLINE_PARSE_BYTES:  # a large frame is checked and parsed off the loop
+            reply = await asyncio.to_thread(loads_bounded, data, where)
+        else:
+            reply = loads_bounded(data, where)
         if not isinstance(reply, dict):
             raise MinerResponseError(f"{self.host}:{self.port} {cmd}: reply is not an object")
         return reply
@@ -145,14 +149,8 @@ class WhatsminerV3Client:
                     f"{self.max_frame_bytes}"
                 )
             body = bytearray()
-            scanner = JsonScanner(stop_at_top=True)
             while len(body) < length:
                 body += await reader.readexactly(min(_CHUNK, length - len(body)))
-                scanner.feed(body)
-                if scanner.too_deep:
-                    raise MinerResponseError(
-                        f"{self.host}:{self.port} {cmd}: reply nested deeper than {MAX_DEPTH} levels"
-                    )
                 await asyncio.sleep(0)
             return bytes(body)
         raise MinerResponseError(
