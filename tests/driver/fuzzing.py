@@ -480,8 +480,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(corpus.v3)} v3 frames, {len(corpus.polls)} polls (every simulated model)"
     )
     stats = asyncio.run(run_all(corpus, args.count, args.seed))
-    total = sum(stats.inputs.values())
-    print(f"inputs: {total:,} in {time.perf_counter() - started:.0f} s (seed {args.seed})")
+    total = sum(n for target, n in stats.inputs.items() if target != "chunk")
+    print(
+        f"inputs: {total:,} mutated replies, plus {stats.inputs.get('chunk', 0):,} chunk "
+        f"feeds of the same replies, in {time.perf_counter() - started:.0f} s (seed {args.seed})"
+    )
     for target, count in sorted(stats.inputs.items()):
         print(f"  {target:9} {count:>8,}  {stats.seconds[target]:8.2f} s parsing")
     print(f"unexpected exceptions: {len(stats.unexpected)}")
