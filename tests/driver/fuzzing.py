@@ -252,6 +252,19 @@ def mutate_tree(
 
 
 def mutate_poll(replies: dict[Source, Any], rnd: random.Random) -> dict[Source, Any]:
+    """A poll's replies mutated, no larger than the wire bounds let a reply be.
+
+    A mutation that grew a reply past ``MAX_INPUT`` (as text) is drawn again: no
+    transport delivers a parsed reply that large.
+    """
+    for _ in range(10):
+        out = _mutate_poll_once(replies, rnd)
+        if len(repr(out)) <= MAX_INPUT:
+            break
+    return out
+
+
+def _mutate_poll_once(replies: dict[Source, Any], rnd: random.Random) -> dict[Source, Any]:
     out: dict[Source, Any] = {}
     for source, reply in replies.items():
         if rnd.random() < 0.05:
