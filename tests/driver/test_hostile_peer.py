@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import random
@@ -28,6 +29,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerTimeoutError,
 )
 from custom_components.asic_miner.driver.transports.http import HttpClient
+from custom_components.asic_miner.driver.transports.json_scan import INLINE_PARSE_BYTES
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
 from custom_components.asic_miner.driver.transports.whatsminer_v2 import WhatsminerV2Client
 from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
@@ -234,3 +236,42 @@ async def test_hostile_peer(case: str, session: aiohttp.ClientSession) -> None:
     assert elapsed < TIMEOUT + 0.5, elapsed
     assert slow.reports == []
     assert _rss() - rss < MAX_RSS_GROWTH
+
+
+# -- large but honest replies: parsed off the event loop, still whole ---------------------
+
+_LARGE = {"STATUS": [{"STATUS": "S"}], "STATS": [{f"chain{i}": [i, 1.5] for i in range(6000)}]}
+
+
+async def _large_rpc(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(json.dumps(_LARGE).encode() + b"\x00")
+    await writer.drain()
+
+
+async def _large_http(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    body = json.dumps(_LARGE).encode()
+    writer.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+
+
+async def _large_frame(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    body = json.dumps({"code": 0, "msg": _LARGE}).encode()
+    writer.write(len(body).to_bytes(4, "little") + body)
+    await writer.drain()
+
+
+async def test_large_replies_parse_off_the_loop(session: aiohttp.ClientSession) -> None:
+    assert len(json.dumps(_LARGE)) > INLINE_PARSE_BYTES
+    with _watch_slow_callbacks() as slow:
+        async with _peer(_large_rpc) as (host, port):
+            assert await _rpc(host, port, session) == _LARGE
+        async with _peer(_large_http) as (host, port):
+            assert await _http(host, port, session) == _LARGE
+        async with _peer(_large_frame) as (host, port):
+            assert await _v3(host, port, session) == _LARGE
+    assert slow.reports == []
