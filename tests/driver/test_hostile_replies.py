@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver import collect as collect_module
+from custom_components.asic_miner.driver import scan as scan_module
 from custom_components.asic_miner.driver.collect import snapshot_from
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
@@ -27,11 +28,13 @@ from custom_components.asic_miner.driver.exceptions import (
 )
 from custom_components.asic_miner.driver.families._base import (
     Backend,
+    Call,
     Family,
     Field,
     Location,
     Probe,
     Rpc,
+    Web,
 )
 from custom_components.asic_miner.driver.families.avalon import parse_mm
 from custom_components.asic_miner.driver.families.epic import parse_software
@@ -386,3 +389,58 @@ def test_completeness_check() -> None:
     assert deep.too_deep
     deep.feed(b"[" * 65 + b"]" * 65)
     assert deep.depth == 65  # stopped for good
+
+
+def test_repair_has_its_own_depth_bound() -> None:
+    """Even when the transport's depth check is trusted, the repair stops at 64 levels."""
+    with pytest.raises(MinerResponseError, match="deeper than 64"):
+        parse_rpc_reply(b"[" * 100 + b"1 2", depth_checked=True)
+
+
+def test_work_modes_of_the_wrong_type(session: aiohttp.ClientSession) -> None:
+    backend = _Fixed.with_values({Field.WORK_MODES: "normal", Field.HASHRATE: 90.0})
+    snap = snapshot_from(backend(MinerContext("127.0.0.1", session), IDENTITY), {Rpc("stats"): {}})
+    assert (snap.work_modes, snap.hashrate) == ((), 90.0)
+
+
+class _Stuck(Backend):
+    name = "stuck"
+    DATA_MAP = {
+        Field.HASHRATE: Location((Call("hang"),), lambda r: r[Call("hang")]),
+        Field.POWER: Location((Web("/odd"),), lambda r: r[Web("/odd")]),
+    }
+
+    async def fetch_call(self, call: Call) -> Any:
+        await asyncio.sleep(10)
+
+    async def fetch_web(self, path: str) -> Any:
+        raise ValueError("odd page")
+
+
+async def test_read_has_an_overall_deadline(session: aiohttp.ClientSession) -> None:
+    ctx = MinerContext("127.0.0.1", session, timeout=0.1)
+    started = time.monotonic()
+    with pytest.raises(MinerTimeoutError, match=r"read took longer than 0\.2 s"):
+        await collect_module.collect(_Stuck(ctx, IDENTITY))
+    assert time.monotonic() - started < 1.0
+
+
+async def test_foreign_error_names_its_web_source(session: aiohttp.ClientSession) -> None:
+    backend = _Stuck(MinerContext("127.0.0.1", session), IDENTITY)
+    replies = await collect_module.fetch_sources(backend, {Web("/odd")})
+    error = replies[Web("/odd")]
+    assert isinstance(error, MinerResponseError)
+    assert "/odd: ValueError('odd page')" in str(error)
+
+
+async def test_scan_runner_failure_is_raised(
+    session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-host failures stay with their host; a failure of the scan itself is raised."""
+
+    async def broken(self: Any) -> None:
+        raise RuntimeError("scanner bug")
+
+    monkeypatch.setattr(scan_module._Scanner, "run", broken)
+    with pytest.raises(RuntimeError, match="scanner bug"):
+        await scan_module.scan_all(["127.0.10.1"], session)

@@ -147,7 +147,7 @@ def _close_truncated(text: str) -> str:
             in_string = True
         elif ch in "{[":
             stack.append("}" if ch == "{" else "]")
-            if len(stack) > MAX_DEPTH:
+            if len(stack) > MAX_DEPTH:  # pragma: no cover - the repair's own bound comes first
                 raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
         elif ch in "}]":
             if stack:
