@@ -377,7 +377,7 @@ async def test_all_sources_failing_without_connection_error(
     backend.web = MinerResponseError("web: not JSON")
     backend.energy = KeyError("energy")
     # Both failures are typed now (the KeyError as an error naming its source).
-    with pytest.raises(MinerResponseError, match="not JSON|energy: KeyError"):
+    with pytest.raises(MinerResponseError, match=r"not JSON|energy: KeyError"):
         await collect(backend)
 
 
