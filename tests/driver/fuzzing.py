@@ -45,6 +45,9 @@ from simulator.families import load_all
 from tests.simhelpers import DRIVER_PORTS, SimRunner
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# CPU time of this thread: what a parse costs the event loop, whatever else the
+# (shared) machine is doing meanwhile.
+_clock = time.thread_time
 BASE_SECONDS = 0.05
 PER_BYTE_SECONDS = 20e-6
 MAX_INPUT = 600 * 1024
@@ -303,10 +306,10 @@ def incremental_agrees(data: bytes, rnd: random.Random, stats: Stats | None = No
         step = rnd.choice((1, 2, 7, 64) if len(data) < 4096 else (64, 4096, 65536))
         buf += data[pos : pos + step]
         pos += step
-        started = time.perf_counter()
+        started = _clock()
         split.feed(buf)
         if stats is not None:
-            stats.record("chunk", time.perf_counter() - started, min(step, len(data)))
+            stats.record("chunk", _clock() - started, min(step, len(data)))
     rpc_module._complete(buf, split)  # O(1) on the scanner's state
     assert whole.too_deep == split.too_deep, data[:80]
     if not whole.too_deep:
@@ -371,27 +374,27 @@ class Stats:
 
 def check(stats: Stats, target: str, size: int, sample: bytes, run: Callable[[], None]) -> None:
     """Run one input; only ``MinerError`` may escape, within the time bound."""
-    started = time.perf_counter()
+    started = _clock()
     try:
         run()
     except MinerError:
         pass
     except Exception as err:
         stats.unexpected.append((target, repr(err)[:200], sample[:200]))
-    stats.record(target, time.perf_counter() - started, size)
+    stats.record(target, _clock() - started, size)
 
 
 async def check_async(
     stats: Stats, target: str, size: int, sample: bytes, run: Callable[[], Awaitable[None]]
 ) -> None:
-    started = time.perf_counter()
+    started = _clock()
     try:
         await run()
     except MinerError:
         pass
     except Exception as err:
         stats.unexpected.append((target, repr(err)[:200], sample[:200]))
-    stats.record(target, time.perf_counter() - started, size)
+    stats.record(target, _clock() - started, size)
 
 
 async def run_all(corpus: Corpus, count: int, seed: int) -> Stats:
@@ -471,10 +474,10 @@ def worst_case_figures(repeat: int = 5) -> list[tuple[str, int, float]]:
     for name, data, run in _worst_cases():
         best = float("inf")
         for _ in range(repeat):
-            started = time.perf_counter()
+            started = _clock()
             with contextlib.suppress(MinerError):
                 run(data)
-            best = min(best, time.perf_counter() - started)
+            best = min(best, _clock() - started)
         out.append((name, len(data), best))
     return out
 
@@ -504,9 +507,9 @@ def main(argv: list[str] | None = None) -> int:
     for target, error, sample in stats.unexpected[:20]:
         print(f"  {target}: {error} on {sample[:80]!r}")
     seconds, target, size = stats.slowest
-    print(f"slowest parse: {seconds * 1000:.1f} ms ({target}, {size:,} bytes)")
+    print(f"slowest parse: {seconds * 1000:.1f} ms of CPU ({target}, {size:,} bytes)")
     print(f"over the proportional time bound: {len(stats.over_bound)}")
-    print("worst cases at the size bounds (best of 5):")
+    print("worst cases at the size bounds (CPU time, best of 5):")
     for name, size, seconds in worst_case_figures():
         print(f"  {seconds * 1000:7.1f} ms  {size:>8,} B  {name}")
     failed = stats.unexpected or stats.over_bound or stats.slowest[0] > 0.05

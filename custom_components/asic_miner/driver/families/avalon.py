@@ -73,7 +73,7 @@ from ..exceptions import (
 from ..hardware import lookup
 from ..models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool
 from ..transports.rpc_parse import check_status, parse_rpc_reply, parse_rpc_reply_async
-from ..transports.whatsminer_v2 import reply_is_complete
+from ..transports.whatsminer_v2 import reply_is_complete_async
 from ..values import (
     clean_str,
     ghs_to_ths,
@@ -460,7 +460,7 @@ class _AvalonBackend(Backend):
             if may_close:
                 return None
             raise MinerConnectionError(f"{where}: connection closed without reply")
-        if not reply_is_complete(raw):
+        if not await reply_is_complete_async(raw):
             raise MinerResponseError(f"{where}: incomplete or garbled reply")
         try:
             return check_status(await parse_rpc_reply_async(raw))

@@ -35,7 +35,7 @@ from ..exceptions import (
     MinerWriteDisabledError,
 )
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
-from .json_scan import MAX_DEPTH, JsonScanner, is_complete
+from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, JsonScanner, is_complete
 from .rpc import RpcClient
 from .rpc_parse import parse_rpc_reply_async, status_of
 
@@ -62,6 +62,13 @@ def reply_is_complete(raw: bytes) -> bool:
     leave the nesting intact; a reply cut short or garbage bytes do not. Linear: the
     shared scanner, not a Python loop per byte.
     """
+    return is_complete(raw)
+
+
+async def reply_is_complete_async(raw: bytes) -> bool:
+    """``reply_is_complete``, off the event loop for a large reply (20-35 ms at 512 kB)."""
+    if len(raw) > INLINE_PARSE_BYTES:
+        return await asyncio.to_thread(is_complete, raw)
     return is_complete(raw)
 
 
@@ -118,7 +125,7 @@ class WhatsminerV2Client:
 
     async def _parse(self, raw: bytes, client: RpcClient, command: str) -> dict[str, Any]:
         where = f"{client.host}:{client.port} {command}"
-        if not reply_is_complete(raw):
+        if not await reply_is_complete_async(raw):
             raise MinerResponseError(f"{where}: incomplete or malformed reply")
         try:
             reply = await parse_rpc_reply_async(raw)
