@@ -102,8 +102,6 @@ class JsonScanner:
         return self.opened and self.depth <= 0 and not self.in_string
 
 
-# A string and its closing quote (group 1, absent when the data ends inside it).
-_STRING_TO_CLOSER = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(")?', re.DOTALL)
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -164,12 +162,13 @@ def is_complete(raw: bytes | bytearray) -> bool:
     sum over the brackets must never go negative and must end at zero.
     """
     data = bytes(raw).rstrip(b"\x00 \r\n\t")
-    # Every string becomes its closing quote (none when it never ends); the pattern
-    # matches at every quote, so no quote is tried twice.
-    outside, strings = _STRING_TO_CLOSER.subn(rb"\1", data)
-    if outside.count(b'"') != strings:
+    # Strings go (the pattern matches at every quote, so no quote is tried twice).
+    # The sentinel NUL survives only outside a string: a reply that ends inside one
+    # swallows it, closed by the sentinel quote.
+    outside = _ANY_STRING.sub(b"", data + b'\x00"')
+    if not outside.endswith(b"\x00"):
         return False  # a string that never ends
-    outside = outside.replace(b'"', b"")
+    outside = outside[:-1]
     if _CONTROL.search(outside):
         return False
     brackets = outside.translate(None, _NOT_BRACKETS)
