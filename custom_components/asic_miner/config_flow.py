@@ -839,6 +839,9 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             host = user_input[CONF_HOST].strip()
             ports = _ports(user_input, Ports.from_dict(entry.data.get(CONF_PORTS)))
             login = _credentials(user_input)
+            if login.password is None:
+                # The form never shows the stored password: empty means "keep it".
+                login = replace(login, password=entry.data.get(CONF_PASSWORD))
             outcome = await self._attempt(self._async_identify(host, ports, login))
             if not isinstance(outcome, _Failed) and login.password:
                 proven = await self._attempt(_async_prove_login(outcome))
@@ -860,11 +863,12 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_RPC_PORT: ports.rpc,
                 CONF_WEB_PORT: ports.web,
                 CONF_USERNAME: entry.data.get(CONF_USERNAME),
-                CONF_PASSWORD: entry.data.get(CONF_PASSWORD),
             }
+        # Never send a password back to the browser, not even the one just typed.
+        suggested = {k: v for k, v in user_input.items() if k != CONF_PASSWORD}
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(_RECONFIGURE_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(_RECONFIGURE_SCHEMA, suggested),
             errors=errors,
             description_placeholders={"name": entry.title},
         )

@@ -15,7 +15,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.asic_miner.driver.collect import _shared_semantics, collect
+from custom_components.asic_miner.driver.collect import (
+    _shared_semantics,
+    collect,
+    fetch_sources,
+)
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
@@ -286,9 +290,19 @@ async def test_multicommand_bug_is_not_hidden(
     miner = Miner()
     async with miner.server as server:
         backend = FakeBackend(_ctx(session, server))
-        with pytest.raises(RuntimeError, match="bug"):  # a bug is not an unavailable field
-            await collect(backend)
-    assert miner.commands() == ["ascset"]  # and it is not retried as single commands
+        # A bug in a source is a typed error naming the source and the bug, for the
+        # fields that need it; the rest of the snapshot stays.
+        sources = {Rpc("summary"), Rpc("stats"), Rpc("pools")}
+        replies = await fetch_sources(backend, sources)
+        for source in sources:
+            error = replies[source]
+            assert isinstance(error, MinerResponseError)
+            assert "RuntimeError('bug')" in str(error)
+            assert source.command in str(error)
+        snap = await collect(backend)
+    assert snap.hashrate is None
+    assert snap.fault_light is True
+    assert miner.commands() == ["ascset"]  # never retried as single commands
 
 
 async def test_rpc_side_failing_as_a_whole(
@@ -367,7 +381,8 @@ async def test_all_sources_failing_without_connection_error(
     backend = WebOnly(MinerContext("127.0.10.9", session))
     backend.web = MinerResponseError("web: not JSON")
     backend.energy = KeyError("energy")
-    with pytest.raises(MinerResponseError, match="not JSON"):
+    # Both failures are typed now (the KeyError as an error naming its source).
+    with pytest.raises(MinerResponseError, match=r"not JSON|energy: KeyError"):
         await collect(backend)
 
 
@@ -376,7 +391,7 @@ async def test_undeclared_call_source_fails_loudly(session: aiohttp.ClientSessio
         name = "forgot"
         DATA_MAP = {Field.ENERGY: Location((ENERGY,), lambda r: r[ENERGY])}
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(MinerResponseError, match="NotImplementedError"):
         await collect(Forgot(MinerContext("127.0.10.9", session), IDENTITY))
 
 

@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
-from custom_components.asic_miner.driver.exceptions import MinerResponseError
+from custom_components.asic_miner.driver.exceptions import (
+    MinerResponseError,
+    MinerTruncatedError,
+)
 from custom_components.asic_miner.driver.transports.rpc_parse import (
     check_status,
     parse_rpc_reply,
@@ -40,6 +43,12 @@ def test_fixture_folder_is_complete() -> None:
 
 @pytest.mark.parametrize("name", REPLIES)
 def test_fixture_replies(name: str) -> None:
+    if name.startswith("truncated"):
+        # What the repair keeps, asked for explicitly; by default a cut reply fails.
+        with pytest.raises(MinerTruncatedError):
+            parse_rpc_reply(_fixture(name))
+        assert parse_rpc_reply(_fixture(name), allow_truncated=True) == _expected(name)
+        return
     assert parse_rpc_reply(_fixture(name)) == _expected(name)
 
 
@@ -183,7 +192,10 @@ def test_bare_string_reply() -> None:
     ],
 )
 def test_truncated_reply_keeps_complete_items(raw: bytes, expected: Any) -> None:
-    assert parse_rpc_reply(raw) == expected
+    assert parse_rpc_reply(raw, allow_truncated=True) == expected
+    # Never a success by default: the shorter reply would pass for the whole truth.
+    with pytest.raises(MinerTruncatedError, match="cut short"):
+        parse_rpc_reply(raw)
 
 
 @pytest.mark.parametrize("raw", [b"{", b'{"a"', b'{"a":', b'{"a":12', b'{"a":"x', b"["])
@@ -208,13 +220,18 @@ def _leaves(value: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], Any
 
 @pytest.mark.parametrize("name", ["bmminer_stats_missing_comma", "antminer_new_api"])
 def test_every_cut_keeps_only_exact_values(name: str) -> None:
-    """Cut a reply at every byte: whatever survives is exactly what was sent."""
+    """Cut a reply at every byte: whatever the repair keeps is exactly what was sent.
+
+    By default every cut is an error; the repair is asked for explicitly here.
+    """
     raw = _fixture(name).rstrip(b"\x00")
     full = _leaves(_expected(name))
     parsed = 0
     for cut in range(1, len(raw)):
+        with pytest.raises(MinerResponseError):
+            parse_rpc_reply(raw[:cut])
         try:
-            reply = parse_rpc_reply(raw[:cut])
+            reply = parse_rpc_reply(raw[:cut], allow_truncated=True)
         except MinerResponseError:
             continue
         parsed += 1

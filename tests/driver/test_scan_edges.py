@@ -11,7 +11,6 @@ The scan never touches the network here, so the addresses are our own 127.0.20-2
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import ipaddress
 import logging
@@ -20,7 +19,7 @@ import random
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,7 +35,7 @@ from custom_components.asic_miner.driver.exceptions import (
 )
 from custom_components.asic_miner.driver.families._base import Family, Probe, ProbeResults
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
-from custom_components.asic_miner.driver.scan import ScanProgress, ScanStage, scan, scan_all
+from custom_components.asic_miner.driver.scan import ScanProgress, ScanStage, scan_all
 
 PORTS = Ports(rpc=14028, web=18080, https=18443, whatsminer_v3=14433)
 FAST = {"connect_timeout": 0.2, "retry_timeout": 0.3}
@@ -293,42 +292,52 @@ async def test_unexpected_reply_during_model_lookup(
     assert "minertype" in str(result.error)
 
 
-async def test_driver_bug_surfaces_from_the_scan(
-    kernel: Behaviour, session: aiohttp.ClientSession
-) -> None:
-    """A bug in a family is raised to the caller, not turned into an endless scan."""
-    kernel.ports = {PORTS.web: INSTANT}
-
-    async def bug(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-        raise RuntimeError("family bug")
-
-    with pytest.raises(ExceptionGroup) as caught:
-        await _scan(session, [_host()], families=(_family(bug),))
-    assert caught.group_contains(RuntimeError, match="family bug")
-
-
-async def test_driver_bug_after_the_caller_stopped_is_logged(
+async def test_driver_bug_stays_with_its_host(
     kernel: Behaviour, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The caller took one miner and left; a later failure is logged, not lost."""
+    """Any exception while identifying one host is that host's error, never the scan's."""
     kernel.ports = {PORTS.web: INSTANT}
     first, second = _host(), _host()
+    while second == first:
+        second = _host()
 
     async def bug_on_second(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
         if ctx.host == second:
-            await asyncio.sleep(0.05)
             raise RuntimeError("family bug")
         return await _identified(ctx, results)
 
-    family = _family(bug_on_second)
     with caplog.at_level(logging.DEBUG, logger=scan_module.__name__):
-        results = scan([first, second], session, ports=PORTS, families=(family,), **FAST)
-        async with contextlib.aclosing(results) as stream:
-            async for result in stream:
-                assert result.host == first
-                await asyncio.sleep(0.3)  # meanwhile the other host's lookup fails
-                break
-    assert "scan stopped after an error" in caplog.text
+        results = await _scan(session, [first, second], families=(_family(bug_on_second),))
+    by_host = {r.host: r for r in results}
+    assert by_host[first].identity is not None
+    assert by_host[second].identity is None
+    assert isinstance(by_host[second].error, MinerResponseError)
+    assert "family bug" in str(by_host[second].error)
+    assert f"{second}: identifying fake failed" in caplog.text
+
+
+async def test_fingerprint_of_any_shape_never_aborts_the_scan(
+    kernel: Behaviour, session: aiohttp.ClientSession
+) -> None:
+    """A probe reply of the wrong type makes ``matches`` raise: the host is not a miner."""
+    kernel.ports = {PORTS.web: INSTANT}
+
+    def broken(results: ProbeResults) -> bool:
+        raise OverflowError("fingerprint bug")
+
+    family = replace(FAKE, matches=broken)
+    assert await _scan(session, [_host()], families=(family,)) == []
+
+
+async def test_probe_stage_bug_never_aborts_the_scan(
+    kernel: Behaviour, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RecursionError("probe bug")
+
+    kernel.ports = {PORTS.web: INSTANT}
+    monkeypatch.setattr(scan_module, "detect_family", broken)
+    assert await _scan(session, [_host(), _host()]) == []
 
 
 # -- targets ---------------------------------------------------------------------------

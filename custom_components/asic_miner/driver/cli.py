@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import ipaddress
 import json
 import logging
@@ -53,6 +54,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_AUTH = 3
+PASSWORD_ENV = "ASIC_MINER_PASSWORD"
 DEFAULT_TIMEOUT = 10.0
 
 ACTIONS: dict[str, str | None] = {
@@ -83,7 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--whatsminer-v3-port", type=int, default=DEFAULT_WHATSMINER_V3_PORT, metavar="PORT"
     )
     group.add_argument("--username", help="login (default: the firmware's default)")
-    group.add_argument("--password", help="password (default: the firmware's default)")
+    group.add_argument(
+        "--password",
+        help=f"password (default: ${PASSWORD_ENV}, else the firmware's default); "
+        "visible in the process list, prefer the variable or --ask-password",
+    )
+    group.add_argument(
+        "--ask-password", action="store_true", help="prompt for the password (not echoed)"
+    )
     group.add_argument(
         "--timeout",
         type=float,
@@ -180,6 +189,7 @@ def _check(args: argparse.Namespace) -> None:
     """Validate values argparse cannot, before any connection is made."""
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    args.password = _password(args)
     if args.command == "scan":
         try:
             args.targets = parse_targets(args.target)
@@ -242,6 +252,21 @@ def _ports(args: argparse.Namespace) -> Ports:
         https=args.https_port,
         whatsminer_v3=args.whatsminer_v3_port,
     )
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The flag, else a prompt (``--ask-password``), else ``$ASIC_MINER_PASSWORD``.
+
+    A password on the command line is visible to every user in the process list; the
+    variable and the prompt are not.
+    """
+    if args.ask_password:
+        if args.password is not None:
+            raise UsageError("give --password or --ask-password, not both")
+        return getpass.getpass("password: ") or None
+    if args.password is not None:
+        return str(args.password)
+    return os.environ.get(PASSWORD_ENV) or None
 
 
 def _credentials(args: argparse.Namespace) -> Credentials | None:

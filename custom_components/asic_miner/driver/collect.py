@@ -9,11 +9,14 @@ credentials are refused or nothing at all answered.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from .bounds import bounded
+from .deadline import READ_DEADLINE_FACTOR, read_scope
 from .exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -28,16 +31,8 @@ from .transports.rpc import RpcClient
 from .transports.rpc_parse import check_status
 
 _LOGGER = logging.getLogger(__name__)
-_MULTI = object()  # key of the multicommand among the RPC tasks
-_EXTRACT_ERRORS = (
-    KeyError,
-    IndexError,
-    TypeError,
-    ValueError,
-    AttributeError,
-    ZeroDivisionError,
-    MinerError,  # a source the extractor needs failed (its error is re-raised on lookup)
-)
+_MULTI = object()
+_GRACE = 0.25  # seconds past the read deadline before the whole read is abandoned  # key of the multicommand among the RPC tasks
 
 
 async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, Any]:
@@ -61,6 +56,13 @@ async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, 
                 results.update(value)
         else:
             results[key] = value
+    for source, value in results.items():
+        if isinstance(value, Exception) and not isinstance(value, MinerError):
+            # A family met a reply it did not expect (or has a bug): the source fails
+            # with a typed error naming it, logged with its traceback at debug level.
+            _LOGGER.debug("%s: %s failed", backend.ctx.host, _name(source), exc_info=value)
+            error = MinerResponseError(f"{backend.ctx.host} {_name(source)}: {value!r}")
+            results[source] = error.with_traceback(value.__traceback__)
     return results
 
 
@@ -107,6 +109,14 @@ async def _singles(
     return dict(await gather_dict(tasks))
 
 
+def _name(source: Source) -> str:
+    if isinstance(source, Rpc):
+        return source.command
+    if isinstance(source, Web):
+        return source.path
+    return source.name
+
+
 def _checked(reply: Any) -> Any:
     """One multicommand piece, or its error when its own STATUS says it failed."""
     try:
@@ -116,22 +126,43 @@ def _checked(reply: Any) -> Any:
 
 
 def extract(backend: Backend, replies: Mapping[Source, Any]) -> dict[Field, Any]:
-    """Run every extractor over the replies; a failing one yields ``None``."""
+    """Run every extractor over the replies; a failing one yields ``None``.
+
+    Any exception counts (a reply of an unexpected shape raises anything from
+    ``KeyError`` to ``RecursionError``): one bad field never costs the snapshot.
+    Values outside physical bounds become ``None`` as well.
+    """
     wrapped = Replies(replies)
     values: dict[Field, Any] = {}
     for field, location in backend.DATA_MAP.items():
         try:
             values[field] = location.extract(wrapped)
-        except _EXTRACT_ERRORS as err:
+        except Exception as err:
             _LOGGER.debug("%s: %s unavailable: %r", backend.ctx.host, field.value, err)
             values[field] = None
-    return values
+    return bounded(values, backend.ctx.host)
 
 
 async def collect(backend: Backend) -> MinerSnapshot:
-    """Read one full snapshot from the miner."""
+    """Read one full snapshot from the miner, under one overall deadline."""
     sources: set[Source] = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
-    replies = await fetch_sources(backend, sources)
+    seconds = backend.ctx.timeout * READ_DEADLINE_FACTOR
+    try:
+        with read_scope(seconds) as deadline:
+            # A little grace: queued requests time out on ``remaining`` first, so
+            # the replies that did arrive are kept.
+            async with asyncio.timeout_at(deadline + _GRACE):
+                replies = await fetch_sources(backend, sources)
+    except TimeoutError as err:
+        raise MinerTimeoutError(f"{backend.ctx.host}: read took longer than {seconds:g} s") from err
+    return snapshot_from(backend, replies)
+
+
+def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnapshot:
+    """The snapshot one poll's replies (or errors, as values) make; no I/O.
+
+    Apart from ``collect``, the fuzz tests feed it mutated replies directly.
+    """
     errors = [v for v in replies.values() if isinstance(v, Exception)]
     for error in errors:
         if isinstance(error, MinerAuthenticationError):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from .limits import DEFAULT_MAX_REPLY_BYTES
 from .models import Credentials, Ports
 from .transports.http import HttpClient
 from .transports.rpc import RpcClient, RpcStats
@@ -23,10 +24,16 @@ class MinerContext:
     credentials: Credentials = field(default_factory=Credentials)
     timeout: float = DEFAULT_TIMEOUT
     rpc_stats: RpcStats = field(default_factory=RpcStats)
+    # The family's reply bound (limits.py), set once the family is known.
+    max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
 
     def rpc(self, port: int | None = None) -> RpcClient:
         return RpcClient(
-            self.host, port or self.ports.rpc, timeout=self.timeout, stats=self.rpc_stats
+            self.host,
+            port or self.ports.rpc,
+            timeout=self.timeout,
+            max_reply_bytes=self.max_reply_bytes,
+            stats=self.rpc_stats,
         )
 
     def web(
@@ -40,6 +47,7 @@ class MinerContext:
             self.session,
             scheme="https" if https else "http",
             timeout=self.timeout,
+            max_body_bytes=self.max_reply_bytes,
             digest=digest,
         )
 

@@ -65,3 +65,11 @@ class MinerNotIdentifiedError(MinerError):
 
 class MinerScanRangeError(MinerError, ValueError):
     """A scan target that is malformed or larger than allowed."""
+
+
+class MinerTruncatedError(MinerResponseError):
+    """The reply was cut short: what arrived is not the whole answer.
+
+    A repaired truncation would parse into a shorter, valid-looking reply (one board
+    of three, one pool of two), so it fails the read instead of being shown as data.
+    """

@@ -15,7 +15,12 @@ import logging
 from typing import Any
 
 from .context import MinerContext
-from .exceptions import MinerError, MinerNotIdentifiedError, MinerTimeoutError
+from .exceptions import (
+    MinerError,
+    MinerNotIdentifiedError,
+    MinerResponseError,
+    MinerTimeoutError,
+)
 from .families._base import Family, Probe
 from .models import MinerIdentity
 from .registry import FAMILIES
@@ -79,7 +84,7 @@ def _decide(
         try:
             if fam.matches(results):
                 return fam
-        except KeyError, TypeError, ValueError, AttributeError, MinerError:
+        except Exception:
             _LOGGER.debug("%s fingerprint check failed", fam.key, exc_info=True)
     return None
 
@@ -102,3 +107,11 @@ async def identify(
             return fam, await fam.identify(ctx, results)
     except TimeoutError as err:
         raise MinerTimeoutError(f"{ctx.host}: identification took longer than {timeout} s") from err
+    except MinerError:
+        raise
+    except Exception as err:
+        # A model lookup met a reply it did not expect: still typed, still this host.
+        _LOGGER.debug("%s: identifying %s failed", ctx.host, fam.key, exc_info=True)
+        raise MinerResponseError(
+            f"{ctx.host}: unexpected reply while identifying {fam.name}: {err!r}"
+        ) from err

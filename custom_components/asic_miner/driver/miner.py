@@ -6,18 +6,31 @@ stored identity (Home Assistant after the first setup), so a poll never re-ident
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import replace
+from typing import Any
 
 import aiohttp
 
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
-from .exceptions import MinerUnsupportedError, MinerValueError
+from .exceptions import (
+    MinerError,
+    MinerResponseError,
+    MinerTimeoutError,
+    MinerUnsupportedError,
+    MinerValueError,
+)
 from .families._base import Backend, Family
 from .hardware import make_power_range, model_power_range
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
+from .limits import max_reply_bytes
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
 from .registry import family as family_by_key
+
+CONTROL_DEADLINE_FACTOR = 4.0
+"""A control may take this many request timeouts (login, command, read-back)."""
 
 
 class Miner:
@@ -25,6 +38,7 @@ class Miner:
         self.ctx = ctx
         self.family = family
         self.identity = identity
+        ctx.max_reply_bytes = max_reply_bytes(family.key)
         self.backend: Backend = family.backend(identity.backend)(ctx, identity)
 
     @property
@@ -69,8 +83,20 @@ class Miner:
     # -- reading ---------------------------------------------------------------------
 
     async def read(self) -> MinerSnapshot:
-        """One full snapshot; raises ``MinerConnectionError`` when nothing answered."""
-        snapshot = await collect(self.backend)
+        """One full snapshot; raises ``MinerConnectionError`` when nothing answered.
+
+        Only the driver's own errors leave: anything else a family raised on a reply
+        it did not expect becomes a ``MinerResponseError`` naming the miner, so the
+        caller shows it unavailable instead of logging a traceback every poll.
+        """
+        try:
+            snapshot = await collect(self.backend)
+        except MinerError:
+            raise
+        except Exception as err:
+            raise MinerResponseError(
+                f"{self.host}: unexpected reply from {self.identity.firmware}: {err!r}"
+            ) from err
         if snapshot.identity is not self.identity:
             self.identity = snapshot.identity
         return snapshot
@@ -122,13 +148,30 @@ class Miner:
                 f"{control.value.replace('_', ' ')}"
             )
 
+    async def _run(self, control: Coroutine[Any, Any, None]) -> None:
+        """A control under one overall deadline; only the driver's errors leave it.
+
+        Every retry inside (a login, an unlock, a token renewal) is bounded by the
+        family; this bounds the whole, so a service call always returns.
+        """
+        seconds = self.ctx.timeout * CONTROL_DEADLINE_FACTOR
+        try:
+            async with asyncio.timeout(seconds):
+                await control
+        except TimeoutError as err:
+            raise MinerTimeoutError(f"{self.host}: control took longer than {seconds:g} s") from err
+        except MinerError:
+            raise
+        except Exception as err:
+            raise MinerResponseError(f"{self.host}: unexpected reply: {err!r}") from err
+
     async def set_mining(self, on: bool) -> None:
         self._require(Control.MINING)
-        await self.backend.set_mining(on)
+        await self._run(self.backend.set_mining(on))
 
     async def set_fault_light(self, on: bool) -> None:
         self._require(Control.FAULT_LIGHT)
-        await self.backend.set_fault_light(on)
+        await self._run(self.backend.set_fault_light(on))
 
     async def set_power_limit(self, watts: int) -> None:
         self._require(Control.POWER_LIMIT)
@@ -137,19 +180,19 @@ class Miner:
             raise MinerValueError(
                 f"power limit {watts} W is outside {bounds.minimum}-{bounds.maximum} W"
             )
-        await self.backend.set_power_limit(watts)
+        await self._run(self.backend.set_power_limit(watts))
 
     async def set_work_mode(self, mode: str) -> None:
         self._require(Control.WORK_MODE)
-        await self.backend.set_work_mode(mode)
+        await self._run(self.backend.set_work_mode(mode))
 
     async def reboot(self) -> None:
         self._require(Control.REBOOT)
-        await self.backend.reboot()
+        await self._run(self.backend.reboot())
 
     async def restart_backend(self) -> None:
         self._require(Control.RESTART_BACKEND)
-        await self.backend.restart_backend()
+        await self._run(self.backend.restart_backend())
 
     def with_host(self, host: str) -> Miner:
         """The same miner at a new address (DHCP moved it)."""

@@ -723,6 +723,9 @@ class _Scanner:
                 if self.unsupported is not None:
                     self.unsupported(UnsupportedMiner(host, err.answered))
             return None
+        except Exception:
+            _LOGGER.debug("%s: identification failed", host, exc_info=True)
+            return None
         ctx.credentials = self.credentials.get(family.key) or Credentials()
         try:
             async with asyncio.timeout_at(deadline):
@@ -735,8 +738,9 @@ class _Scanner:
         except MinerError as err:
             _LOGGER.debug("%s: %s found but not identified: %s", host, family.key, err)
             return ScanResult(host, family, None, err)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        except Exception as err:
             # A family's model lookup met a reply it did not expect: still a miner.
+            _LOGGER.debug("%s: identifying %s failed", host, family.key, exc_info=True)
             message = f"{host}: unexpected reply while identifying {family.name}: {err!r}"
             return ScanResult(host, family, None, MinerResponseError(message))
         return ScanResult(host, family, identity, None)

@@ -14,30 +14,60 @@ from typing import Any
 
 _MAC_SEPARATORS = re.compile(r"[\s:.\-]")
 _MAC_DIGITS = re.compile(r"[0-9A-F]{12}")
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+# Possessive: anchored with ``match`` and unable to backtrack whatever the text.
+_NUMBER = re.compile(r"[-+]?+(?:\d++\.?+\d*+|\.\d++)(?:[eE][-+]?+\d++)?+")
+# Longer than any reading a miner sends: not a number worth parsing.
+_MAX_NUMBER_TEXT = 64
 # Hashrate units to TH/s; "GHS" and "GH/s" alike, a bare "G" too.
 _RATE_FACTORS = {"H": 1e-12, "KH": 1e-9, "MH": 1e-6, "GH": 1e-3, "TH": 1.0, "PH": 1e3, "EH": 1e6}
 
 
 def to_float(value: Any) -> float | None:
+    """A finite float, or ``None`` for anything else.
+
+    Never raises: a 309-digit integer (``OverflowError``), ``1e999``, an object whose
+    ``str`` fails and a string longer than any reading are all unknown.
+    """
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        result = float(value)
-    else:
-        text = str(value).strip().replace(",", "")
-        if not text:
+    try:
+        if isinstance(value, int | float):
+            result = float(value)
+        elif isinstance(value, str | bytes):
+            text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+            text = text.strip().replace(",", "")
+            if not text or len(text) > _MAX_NUMBER_TEXT:
+                return None
+            match = _NUMBER.match(text)
+            if match is None:
+                return None
+            result = float(match.group(0))
+        else:
             return None
-        match = _NUMBER.match(text)
-        if match is None:
-            return None
-        result = float(match.group(0))
+    except OverflowError, ValueError:
+        return None
     return result if math.isfinite(result) else None
 
 
 def to_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Exact for ints a float cannot hold (counters); absurd ones are unknown.
+        return value if abs(value) < 1 << 63 else None
     result = to_float(value)
     return None if result is None else round(result)
+
+
+def within(value: Any, low: float, high: float) -> float | None:
+    """``value`` as a number when it lies in ``[low, high]``, else ``None``.
+
+    Firmware reports "no reading" as -1, -273 or 65535; a value outside what the
+    hardware can physically do is unknown, never shown as a reading.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if low <= value <= high else None
 
 
 def to_bool(value: Any) -> bool | None:

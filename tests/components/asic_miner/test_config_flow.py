@@ -908,7 +908,6 @@ async def test_reconfigure(hass: HomeAssistant, sim_runner: SimRunner) -> None:
         CONF_RPC_PORT: 4028,
         CONF_WEB_PORT: 80,
         CONF_USERNAME: None,
-        CONF_PASSWORD: None,
     }
 
     result = await hass.config_entries.flow.async_configure(
@@ -948,6 +947,38 @@ async def test_reconfigure_login(hass: HomeAssistant, sim_runner: SimRunner) -> 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_PASSWORD] == "newer"
+
+
+def _suggested(result: Any) -> dict[str, Any]:
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+async def test_reconfigure_never_sends_a_password_back(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """The form never pre-fills a password; left empty, the stored one is kept."""
+    sim = await sim_runner.start("antminer", "S9", password="secret")
+    entry = await entry_for(hass, sim, Credentials("root", "secret"))
+    result = await entry.start_reconfigure_flow(hass)
+    assert CONF_PASSWORD not in _suggested(result)
+    assert "secret" not in repr(result)
+    fields = {CONF_HOST: sim.host, **PORT_FIELDS, CONF_USERNAME: "root"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**fields, CONF_PASSWORD: "typo-secret"}
+    )
+    assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
+    assert CONF_PASSWORD not in _suggested(result)  # not even the one just typed
+    assert "typo-secret" not in repr(result)
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], fields)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PASSWORD] == "secret"
 
 
 async def test_reconfigure_to_another_miner(hass: HomeAssistant, sim_runner: SimRunner) -> None:

@@ -64,6 +64,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..context import MinerContext
+from ..deadline import remaining
 from ..exceptions import (
     MinerConnectionError,
     MinerError,
@@ -73,8 +74,8 @@ from ..exceptions import (
 )
 from ..hardware import lookup
 from ..models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool
-from ..transports.rpc_parse import check_status, parse_rpc_reply
-from ..transports.whatsminer_v2 import reply_is_complete
+from ..transports.rpc_parse import check_status, parse_rpc_reply, parse_rpc_reply_async
+from ..transports.whatsminer_v2 import reply_is_complete_async
 from ..values import (
     clean_str,
     ghs_to_ths,
@@ -131,7 +132,11 @@ _SIGNIFICANT = re.compile(r"[\[{}]")
 _BRACKETS = re.compile(r"[\[\]]")
 
 
-def _parse_block(text: str, start: int, nested: bool) -> tuple[dict[str, Any], int]:
+# Deepest ``{…}`` grouping parsed (real units nest two levels); deeper is an error.
+_MAX_NESTING = 8
+
+
+def _parse_block(text: str, start: int, nested: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     pos = start
     while (match := _SIGNIFICANT.search(text, pos)) is not None:
@@ -143,7 +148,9 @@ def _parse_block(text: str, start: int, nested: bool) -> tuple[dict[str, Any], i
             continue
         key = _key(text[pos : match.start()])
         if char == "{":
-            section, pos = _parse_block(text, match.end(), True)
+            if nested >= _MAX_NESTING:
+                raise MinerResponseError(f"MM text nested deeper than {_MAX_NESTING} levels")
+            section, pos = _parse_block(text, match.end(), nested + 1)
             if key:
                 out.setdefault(key, section)
             continue
@@ -168,7 +175,7 @@ def parse_mm(text: str) -> dict[str, Any]:
     Mask``). ``'NAME':{…}`` groups become nested dicts: the ``MM ID0:Summary`` and
     ``HBinfo`` layouts. A value cut off by the end of the text runs to the end.
     """
-    return _parse_block(text, 0, False)[0]
+    return _parse_block(text, 0, 0)[0]
 
 
 def numbers(value: Any) -> list[float | None]:
@@ -471,6 +478,8 @@ class _AvalonBackend(NamedRefusals, Backend):
                 failure = self._last_failure
                 raise type(failure)(str(failure))
             client = self.ctx.rpc()
+            # Commands wait their turn; together they stay inside the read's deadline.
+            client.timeout = remaining(client.timeout)
             try:
                 return await client.send_raw(data)
             except MinerTimeoutError as err:
@@ -495,10 +504,10 @@ class _AvalonBackend(NamedRefusals, Backend):
             if may_close:
                 return None
             raise MinerConnectionError(f"{where}: connection closed without reply")
-        if not reply_is_complete(raw):
+        if not await reply_is_complete_async(raw):
             raise MinerResponseError(f"{where}: incomplete or garbled reply")
         try:
-            return check_status(parse_rpc_reply(raw))
+            return check_status(await parse_rpc_reply_async(raw))
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 

@@ -520,8 +520,17 @@ def parse_software(value: Any) -> str | None:
     text = clean_str(value)
     if text is None:
         return None
-    match = re.search(r"v?(\d+(?:\.\d+)+)\s*$", text)
-    return match.group(1) if match else None
+    # Plain string code, not a search anchored at the end (which retried every start
+    # position: quadratic on a long run of digits): the trailing run of digits and dots.
+    tail = text.rstrip()
+    start = len(tail)
+    while start > 0 and (tail[start - 1].isdigit() or tail[start - 1] == "."):
+        start -= 1
+    version = tail[start:].lstrip(".")
+    return version if _VERSION.fullmatch(version) else None
+
+
+_VERSION = re.compile(r"\d{1,9}(?:\.\d{1,9}){1,8}")
 
 
 _MAKES = (

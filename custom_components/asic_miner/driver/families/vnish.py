@@ -76,6 +76,9 @@ REFUSAL_BACKOFF = 600.0
 
 API = "/api/v1"
 UNLOCK_PATH = f"{API}/unlock"
+# Requests one call may make with a token: the kept one, one another request just
+# fetched, one fresh unlock. Bounded whatever the firmware answers.
+MAX_TOKEN_TRIES = 3
 INFO = Web(f"{API}/info")
 SUMMARY = Web(f"{API}/summary")
 STATUS = Web(f"{API}/status")
@@ -138,7 +141,11 @@ class Preset:
     watts: int | None
 
 
-_WATTS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:w|watts?)\b", re.IGNORECASE)
+# Bounded repetition and a digit lookbehind: each start position costs O(1), so a
+# long string of digits cannot make the search quadratic.
+_WATTS = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,3})?)\s{0,4}(?:w|watts?)\b", re.IGNORECASE)
+# Longer than any real uptime, model or version text: not worth parsing.
+_MAX_TEXT = 128
 
 
 def _preset_watts(name: str, pretty: str | None) -> int | None:
@@ -147,10 +154,10 @@ def _preset_watts(name: str, pretty: str | None) -> int | None:
     Only the part before "~" of the pretty text is power; what follows is a hashrate
     with its own unit ("11500 MH", "95 TH LC") and never a wattage.
     """
-    if name.isdigit():
+    if name.isdigit() and len(name) <= 6:
         return int(name)
     if pretty:
-        match = _WATTS.search(pretty.split("~", 1)[0])
+        match = _WATTS.search(pretty.split("~", 1)[0][:_MAX_TEXT])
         if match:
             return round(float(match.group(1)))
     return None
@@ -186,9 +193,10 @@ def tuned_presets(presets: list[Preset]) -> list[Preset]:
     return sorted(tuned, key=lambda p: (p.watts is None, p.watts or 0, p.name))
 
 
-_UPTIME_DAYS = re.compile(r"(\d+)\s*days?")
-_UPTIME_CLOCK = re.compile(r"(\d+):(\d{1,2})(?::(\d{1,2}))?")
-_UPTIME_MIN = re.compile(r"(\d+)\s*min")
+_UPTIME_DAYS = re.compile(r"(?<!\d)(\d{1,6})\s{0,4}days?")
+_UPTIME_CLOCK = re.compile(r"(?<!\d)(\d{1,6}):(\d{1,2})(?::(\d{1,2}))?")
+_UPTIME_MIN = re.compile(r"(?<!\d)(\d{1,6})\s{0,4}min")
+_UPTIME_SECONDS = re.compile(r"\d{1,12}(?:\.\d{1,6})?")
 
 
 def parse_uptime(value: Any) -> int | None:
@@ -199,9 +207,9 @@ def parse_uptime(value: Any) -> int | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value) if value >= 0 else None
     text = clean_str(value)
-    if text is None:
+    if text is None or len(text) > _MAX_TEXT:
         return None
-    if re.fullmatch(r"\d+(\.\d+)?", text):
+    if _UPTIME_SECONDS.fullmatch(text):
         return int(float(text))
     total = 0
     found = False
@@ -221,12 +229,12 @@ def parse_uptime(value: Any) -> int | None:
 def normalize_model(raw: Any) -> str | None:
     """``Antminer S19 (Vnish 1.2.6)`` / ``Antminer S19j Pro AML`` → ``S19`` / ``S19j Pro``."""
     text = clean_str(raw)
-    if text is None:
-        return None
-    text = re.sub(r"\s*\((?:vnish|anthill)[^)]*\)", "", text, flags=re.IGNORECASE)
+    if text is None or len(text) > _MAX_TEXT:
+        return None  # no model name is that long; the bound keeps the patterns linear
+    text = re.sub(r"\s{0,8}\((?:vnish|anthill)[^)]{0,64}\)", "", text, flags=re.IGNORECASE)
     text = text.replace("(88)", " NoPIC")
     text = re.sub(r"^(?:bitmain\s+)?antminer\s+", "", text.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"\s+(?:\(?aml\)?)$", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s{1,8}(?:\(?aml\)?)$", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+", " ", text).strip()
     return text or None
 
@@ -234,7 +242,7 @@ def normalize_model(raw: Any) -> str | None:
 def parse_version(text: Any) -> tuple[int, int] | None:
     """``1.2.6-rc4`` → ``(1, 2)``."""
     value = clean_str(text)
-    match = re.match(r"v?(\d+)\.(\d+)", value or "", flags=re.IGNORECASE)
+    match = re.match(r"v?(\d{1,6})\.(\d{1,6})", value or "", flags=re.IGNORECASE)
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -540,7 +548,7 @@ class VnishApi:
         """
         token = None if public else await self.token()
         renewed = False
-        while True:
+        for _ in range(MAX_TOKEN_TRIES):
             headers = {"Authorization": f"Bearer {token}"} if token else None
             reply = await self.ctx.web().request(
                 method, path, json_body=body, headers=headers, auth_required=False
@@ -552,10 +560,17 @@ class VnishApi:
                     f"{self.ctx.host}: {path} refused a fresh token ({reply.status})"
                 )
             before = self._token
+            refused = token
             token = await self.token(stale=token)
             # A token another request had just fetched is tried first; only a token
-            # this request saw refused leads to a fresh unlock, and only once.
-            renewed = token != before
+            # this request saw refused leads to a fresh unlock, and only once. An
+            # unlock that hands back the very token just refused counts as that one
+            # fresh unlock: the firmware will not issue a better one.
+            renewed = token != before or token == refused
+        else:  # pragma: no cover - only concurrent renewals get here
+            raise MinerAuthenticationError(
+                f"{self.ctx.host}: {path} kept refusing the token ({reply.status})"
+            )
         if reply.status >= 400:
             raise VnishHttpError(f"{path}: HTTP {reply.status} {_error_text(reply)}", reply.status)
         return reply
@@ -765,7 +780,7 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     rpc_type = clean_str(rpc.get("Type"))
     version = clean_str(info.get("fw_version"))
     if version is None and rpc_type:
-        match = re.search(r"vnish\s+([\w.\-]+)", rpc_type, flags=re.IGNORECASE)
+        match = re.search(r"vnish\s{1,8}([\w.\-]{1,32})", rpc_type[:_MAX_TEXT], flags=re.IGNORECASE)
         version = match.group(1) if match else None
     model = normalize_model(info.get("miner")) or normalize_model(rpc_type) or UNKNOWN_MODEL
     system = _section(info, "system")

@@ -10,7 +10,6 @@ the fingerprint.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +23,10 @@ from ..exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
+from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +40,15 @@ class HttpReply:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError as err:
-            raise MinerResponseError(f"reply is not JSON: {self.text[:60]!r}") from err
+        """The body as JSON; a redirect, a bad or too deep body is ``MinerResponseError``.
+
+        A 3xx body is the web server's "moved" page, never the data asked for (no
+        family follows a redirect for data; identification reads the redirect itself).
+        """
+        if 300 <= self.status < 400:
+            where = self.headers.get("Location") or self.headers.get("location") or "elsewhere"
+            raise MinerResponseError(f"HTTP {self.status}: redirected to {where[:80]!r}")
+        return loads_bounded(self.body, "HTTP reply")
 
 
 @dataclass(slots=True)
@@ -56,7 +61,7 @@ class HttpClient:
     scheme: str = "http"
     timeout: float = DEFAULT_TIMEOUT
     max_body_bytes: int = MAX_BODY_BYTES
-    digest: tuple[str, str] | None = None
+    digest: tuple[str, str] | None = field(default=None, repr=False)
     requests: int = 0
     _middleware: aiohttp.DigestAuthMiddleware | None = field(default=None, repr=False)
 
@@ -110,7 +115,10 @@ class HttpClient:
         return reply
 
     async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
-        """The whole body, or ``MinerResponseError`` once it passes the size bound."""
+        """The whole body, or ``MinerResponseError`` once it passes the size bound.
+
+        The loop yields after every chunk, so a fast stream never holds it.
+        """
         limit = self.max_body_bytes
         if resp.content_length is not None and resp.content_length > limit:
             raise MinerResponseError(f"{url}: body larger than {limit} bytes")
@@ -119,19 +127,28 @@ class HttpClient:
             body += chunk
             if len(body) > limit:
                 raise MinerResponseError(f"{url}: body larger than {limit} bytes")
+            await asyncio.sleep(0)
         return bytes(body)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         reply = await self.request("GET", path, **kwargs)
-        return _ok(reply, path).json()
+        return await json_of(_ok(reply, path))
 
     async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         reply = await self.request("POST", path, json_body=body, **kwargs)
-        return _ok(reply, path).json()
+        return await json_of(_ok(reply, path))
+
+
+async def json_of(reply: HttpReply) -> Any:
+    """``reply.json()``, off the event loop when the body is large."""
+    if len(reply.body) > INLINE_PARSE_BYTES:
+        return await asyncio.to_thread(reply.json)
+    return reply.json()
 
 
 def _ok(reply: HttpReply, path: str) -> HttpReply:
-    if reply.status >= 400:
+    """The reply, unless it is an error or a redirect (3xx is never the data)."""
+    if reply.status >= 300:
         raise MinerResponseError(f"{path}: HTTP {reply.status} {reply.text[:80]!r}")
     return reply
 
@@ -147,8 +164,9 @@ class TokenAuth:
     account after a few logins in a row).
     """
 
-    login: Callable[[], Awaitable[dict[str, str]]]
-    _headers: dict[str, str] | None = None
+    login: Callable[[], Awaitable[dict[str, str]]] = field(repr=False)
+    # The token or session cookie itself: never in a repr or a log line.
+    _headers: dict[str, str] | None = field(default=None, repr=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _attempts: int = 0
     _failure: MinerError | None = None
@@ -187,4 +205,4 @@ class TokenAuth:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def json(self, client: HttpClient, method: str, path: str, **kwargs: Any) -> Any:
-        return _ok(await self.request(client, method, path, **kwargs), path).json()
+        return await json_of(_ok(await self.request(client, method, path, **kwargs), path))

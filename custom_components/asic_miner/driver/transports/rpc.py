@@ -11,17 +11,17 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
-from .rpc_parse import check_status, parse_rpc_reply
+from .json_scan import MAX_DEPTH, JsonScanner
+from .rpc_parse import check_status, parse_rpc_reply_async
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0
-MAX_REPLY_BYTES = 2 * 1024 * 1024
+MAX_REPLY_BYTES = 512 * 1024
 _CHUNK = 65536
 
 
@@ -65,7 +65,15 @@ class RpcClient:
                 await writer.wait_closed()
 
     async def _read(self, reader: asyncio.StreamReader) -> bytes:
+        """The reply up to its NUL, its end, or the point where it is provably whole.
+
+        Each chunk is scanned once (``JsonScanner`` keeps its state), so a reply
+        shaped to defeat the completeness check costs one pass, not one per chunk;
+        nesting beyond ``MAX_DEPTH`` stops the read at once, and the loop yields after
+        every chunk so a fast stream cannot hold the event loop.
+        """
         buf = bytearray()
+        scanner = JsonScanner()
         while True:
             chunk = await reader.read(_CHUNK)
             if not chunk:
@@ -76,8 +84,14 @@ class RpcClient:
                 raise MinerResponseError(
                     f"{self.host}:{self.port}: reply larger than {self.max_reply_bytes} bytes"
                 )
-            if nul >= 0 or _complete(buf):
+            scanner.feed(buf)
+            if scanner.too_deep:
+                raise MinerResponseError(
+                    f"{self.host}:{self.port}: reply nested deeper than {MAX_DEPTH} levels"
+                )
+            if nul >= 0 or _complete(buf, scanner):
                 break  # some firmware keeps the socket open after a full reply
+            await asyncio.sleep(0)
         if not buf:
             raise MinerConnectionError(f"{self.host}:{self.port}: connection closed without reply")
         return bytes(buf)
@@ -86,7 +100,7 @@ class RpcClient:
         """Send one JSON object, return the parsed reply (STATUS not checked)."""
         raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
         try:
-            return parse_rpc_reply(raw)
+            return await parse_rpc_reply_async(raw, depth_checked=True)
         except MinerResponseError as err:
             raise MinerResponseError(
                 f"{self.host}:{self.port} {payload.get('command')}: {err}"
@@ -132,41 +146,11 @@ class RpcClient:
         return out
 
 
-_SIGNIFICANT = re.compile(rb'[{}\[\]"\\]')
-
-
-def _complete(buf: bytearray) -> bool:
+def _complete(buf: bytearray, scanner: JsonScanner) -> bool:
     """Whether ``buf`` holds a whole reply, for firmware that keeps the socket open.
 
-    Valid JSON is checked by the parser; a reply only the repairs can fix (``}{``, a
-    trailing comma, ``inf``) counts as complete once its brackets balance outside strings.
+    A reply counts as whole once its brackets balance outside strings and it ends in
+    a closer; a reply only the repairs can fix (``}{``, a trailing comma, ``inf``)
+    balances all the same. The scanner has seen every byte already: this is O(1).
     """
-    if not bytes(buf[-8:]).rstrip().endswith((b"}", b"]")):
-        return False
-    try:
-        json.loads(buf.decode("utf-8", errors="replace"))
-    except ValueError:
-        return _balanced(buf)
-    return True
-
-
-def _balanced(buf: bytearray) -> bool:
-    depth = 0
-    in_string = False
-    escaped_at = -1  # offset of the character a backslash escapes
-    for match in _SIGNIFICANT.finditer(buf):
-        if match.start() == escaped_at:
-            continue
-        ch = match.group()
-        if in_string:
-            if ch == b"\\":
-                escaped_at = match.end()
-            elif ch == b'"':
-                in_string = False
-        elif ch == b'"':
-            in_string = True
-        elif ch in (b"{", b"["):
-            depth += 1
-        elif ch in (b"}", b"]"):
-            depth -= 1
-    return depth <= 0 and not in_string
+    return scanner.balanced and bytes(buf[-8:]).rstrip().endswith((b"}", b"]"))

@@ -9,17 +9,21 @@ that merely contains the pattern.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
 
-from ..exceptions import MinerResponseError
+from ..exceptions import MinerResponseError, MinerTruncatedError
+from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, max_depth
 
 _OK_STATUS = frozenset({"S", "I"})
 # Avalon (cgminer) answers `restart` with "RESTART" where the status letter belongs.
 _RESTART = "RESTART"
 # Strings (possibly cut short at the end), punctuation, bare words, whitespace.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+', re.DOTALL)
+# Possessive quantifiers: no input makes the tokenizer backtrack. Group 1 is the
+# closing quote, absent when the reply was cut inside a string.
+_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(")?|[{}\[\]:,]|[^\s{}\[\]:,"]++|\s++', re.DOTALL)
 # Bare words C's printf writes for non-finite numbers, and the quoted forms Avalon sends.
 _BARE_NON_FINITE = frozenset(
     {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"}
@@ -27,6 +31,11 @@ _BARE_NON_FINITE = frozenset(
 _QUOTED_NON_FINITE = frozenset({"inf", "+inf", "-inf", "nan", "-nan"})
 _HAS_QUOTED_NON_FINITE = re.compile(r'"[-+]?(?:inf|nan)"', re.IGNORECASE)
 _VALUE = "value"  # the previous significant token ended a value
+# Largest reply the Python-level repairs run on (about 0.5 µs per character at
+# worst); valid JSON of any size up to the transport's bound parses at C speed.
+MAX_REPAIR_CHARS = 32 * 1024
+# Most documents one reply may hold (multicommand pieces sent back to back).
+MAX_PIECES = 64
 
 
 def _repair(text: str) -> list[str]:
@@ -58,12 +67,16 @@ def _repair(text: str) -> list[str]:
                 else:
                     docs.append("".join(out))  # a new top-level document starts
                     out = []
+                    if len(docs) >= MAX_PIECES:
+                        raise MinerResponseError(f"more than {MAX_PIECES} pieces in one reply")
             if first in "{[":
+                if len(stack) >= MAX_DEPTH:
+                    raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
                 stack.append((first, len(out)))
                 out.append(first)
                 prev = first
                 continue
-            if first == '"' and (len(token) < 2 or not token.endswith('"')):
+            if first == '"' and match.group(1) is None:
                 out.append(text[match.start() :])  # cut inside a string: leave to the closer
                 break
             in_value = prev == ":" or (bool(stack) and stack[-1][0] == "[")
@@ -110,12 +123,17 @@ def _close_truncated(text: str) -> str:
 
     A buggy btminer overflows its send buffer when it lists hundreds of errors and a
     dying miner can drop the connection mid-reply. Keeping only complete items means a
-    half-sent number is dropped, never shown with missing digits.
+    half-sent number is dropped, never shown with missing digits. The caller treats
+    the result as a truncation (``MinerTruncatedError``) unless it asked for the
+    repair explicitly.
+
+    Linear: after the last cut only openers can follow (a closer or a comma would be
+    a later cut), so the containers open at the cut are the first ``cut_depth``
+    entries of the final stack; nothing is copied per item.
     """
     stack: list[str] = []
     in_string = escape = False
-    cut = -1
-    cut_stack: list[str] = []
+    cut = cut_depth = -1
     for i, ch in enumerate(text):
         if in_string:
             if escape:
@@ -129,17 +147,19 @@ def _close_truncated(text: str) -> str:
             in_string = True
         elif ch in "{[":
             stack.append("}" if ch == "{" else "]")
+            if len(stack) > MAX_DEPTH:  # pragma: no cover - the repair's own bound comes first
+                raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
         elif ch in "}]":
             if stack:
                 stack.pop()
             if not stack:
                 return text[: i + 1]
-            cut, cut_stack = i + 1, list(stack)
+            cut, cut_depth = i + 1, len(stack)
         elif ch == ",":
-            cut, cut_stack = i, list(stack)
+            cut, cut_depth = i, len(stack)
     if cut < 0:
         raise MinerResponseError("reply ended before any complete value")
-    return text[:cut] + "".join(reversed(cut_stack))
+    return text[:cut] + "".join(reversed(stack[:cut_depth]))
 
 
 def _none(_: str) -> None:
@@ -151,15 +171,26 @@ def _json(text: str) -> Any:
     return json.loads(text, strict=False, parse_constant=_none)
 
 
-def _loads(doc: str) -> Any:
+def _loads(doc: str) -> tuple[Any, bool]:
+    """One document, and whether it had to be closed because it was cut short."""
     try:
-        return _json(doc)
+        return _json(doc), False
     except json.JSONDecodeError:
-        return _json(_close_truncated(doc))
+        closed = _close_truncated(doc)
+        return _json(closed), closed != doc
 
 
-def parse_rpc_reply(data: bytes) -> Any:
-    """Parse one RPC reply, applying every known repair; merge multicommand pieces."""
+def parse_rpc_reply(
+    data: bytes, *, allow_truncated: bool = False, depth_checked: bool = False
+) -> Any:
+    """Parse one RPC reply, applying every known repair; merge multicommand pieces.
+
+    Every failure is a ``MinerResponseError``: a syntax error, a number longer than
+    Python's int-string limit, nesting deeper than ``MAX_DEPTH``. A reply cut short
+    raises ``MinerTruncatedError`` unless ``allow_truncated`` asks for what the repair
+    keeps. ``depth_checked`` skips the depth scan when the transport already ran it
+    while reading.
+    """
     # The reply ends at the first NUL; anything after it is not part of it.
     text = data.decode("utf-8", errors="replace").lstrip("\x00").split("\x00", 1)[0]
     # Whatsminer v1 puts raw newlines inside version strings; drop them all.
@@ -170,15 +201,27 @@ def parse_rpc_reply(data: bytes) -> Any:
         text = "{" + text[1:]  # Avalon fragment such as `,"id":1}`
     if not text.startswith(("{", "[", '"')):
         raise MinerResponseError(f"reply is not JSON: {text[:40]!r}")
+    if not depth_checked and max_depth(text.encode()) > MAX_DEPTH:
+        raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
     if not _HAS_QUOTED_NON_FINITE.search(text):
         try:
             return _json(text)  # most replies are valid JSON: skip the repairs
         except json.JSONDecodeError:
             pass
+        except (ValueError, RecursionError) as err:  # a 4,301-digit integer
+            raise MinerResponseError(f"unparseable reply: {err}") from err
+    if len(text) > MAX_REPAIR_CHARS:
+        # The repairs are Python code; real replies that need them are a few kB.
+        raise MinerResponseError(
+            f"reply of {len(text)} characters is not JSON and too large to repair"
+        )
     try:
-        docs = [_loads(doc) for doc in _repair(text)]
-    except (json.JSONDecodeError, MinerResponseError) as err:
+        parsed = [_loads(doc) for doc in _repair(text)]
+    except (ValueError, RecursionError, MinerResponseError) as err:
         raise MinerResponseError(f"unparseable reply: {err}") from err
+    if not allow_truncated and any(cut for _, cut in parsed):
+        raise MinerTruncatedError(f"reply cut short after {len(text)} characters")
+    docs = [doc for doc, _ in parsed]
     if len(docs) == 1:
         return docs[0]
     merged: dict[str, Any] = {}
@@ -187,6 +230,17 @@ def parse_rpc_reply(data: bytes) -> Any:
             raise MinerResponseError("unexpected reply piece")
         merged.update(doc)
     return merged
+
+
+async def parse_rpc_reply_async(
+    data: bytes, *, allow_truncated: bool = False, depth_checked: bool = False
+) -> Any:
+    """``parse_rpc_reply`` that keeps a large reply's repairs off the event loop."""
+    if len(data) > INLINE_PARSE_BYTES:
+        return await asyncio.to_thread(
+            parse_rpc_reply, data, allow_truncated=allow_truncated, depth_checked=depth_checked
+        )
+    return parse_rpc_reply(data, allow_truncated=allow_truncated, depth_checked=depth_checked)
 
 
 def status_of(reply: Any) -> tuple[str, str]:

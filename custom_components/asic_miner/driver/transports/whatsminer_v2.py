@@ -36,8 +36,9 @@ from ..exceptions import (
     MinerWriteDisabledError,
 )
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
+from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, JsonScanner, is_complete
 from .rpc import RpcClient
-from .rpc_parse import parse_rpc_reply, status_of
+from .rpc_parse import parse_rpc_reply_async, status_of
 
 TOKEN_LIFETIME = 30 * 60.0
 DEFAULT_PASSWORD = "admin"
@@ -59,31 +60,17 @@ def reply_is_complete(raw: bytes) -> bool:
     """Whether every bracket the reply opened was closed (strings taken into account).
 
     Tolerates btminer's known slips (a trailing comma, a missing comma) because they
-    leave the nesting intact; a reply cut short or garbage bytes do not.
+    leave the nesting intact; a reply cut short or garbage bytes do not. Linear: the
+    shared scanner, not a Python loop per byte.
     """
-    depth = 0
-    opened = in_string = escape = False
-    for byte in raw.rstrip(b"\x00 \r\n\t"):
-        char = chr(byte)
-        if in_string:
-            if escape:
-                escape = False
-            elif char == "\\":
-                escape = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
-            depth += 1
-            opened = True
-        elif char in "}]":
-            depth -= 1
-            if depth < 0:
-                return False
-        elif byte < 0x20 and char not in "\r\n\t":
-            return False  # control bytes outside a string: not JSON at all
-    return opened and depth == 0 and not in_string
+    return is_complete(raw)
+
+
+async def reply_is_complete_async(raw: bytes) -> bool:
+    """``reply_is_complete``, off the event loop for a large reply (20-35 ms at 512 kB)."""
+    if len(raw) > INLINE_PARSE_BYTES:
+        return await asyncio.to_thread(is_complete, raw)
+    return is_complete(raw)
 
 
 def status_code(reply: Any) -> int | None:
@@ -120,7 +107,7 @@ class WhatsminerV2Client:
     password: str = field(default=DEFAULT_PASSWORD, repr=False)
     token_lifetime: float = TOKEN_LIFETIME
     clock: Callable[[], float] = time.monotonic
-    max_reply_bytes: int = 1024 * 1024
+    max_reply_bytes: int = 512 * 1024
     _token: WhatsminerToken | None = field(default=None, repr=False)
 
     # -- reads -------------------------------------------------------------------------
@@ -129,7 +116,7 @@ class WhatsminerV2Client:
         """Run one plain read command; raise on an error STATUS or an incomplete reply."""
         client = self.rpc()
         raw = await client.send_raw(json.dumps({"command": command}).encode())
-        reply = self._parse(raw, client, command)
+        reply = await self._parse(raw, client, command)
         letter, msg = status_of(reply)
         if letter not in _OK:
             if _WRITE_DISABLED.search(msg):
@@ -147,7 +134,7 @@ class WhatsminerV2Client:
         client = self.rpc()
         joined = "+".join(commands)
         raw = await client.send_raw(json.dumps({"command": joined}).encode())
-        reply = self._parse(raw, client, joined)
+        reply = await self._parse(raw, client, joined)
         if not all(isinstance(reply.get(name), list) and reply[name] for name in commands):
             letter, msg = status_of(reply)
             raise MinerResponseError(
@@ -164,12 +151,12 @@ class WhatsminerV2Client:
             out[name] = piece if letter in _OK else MinerResponseError(f"{where}: {msg or letter}")
         return out
 
-    def _parse(self, raw: bytes, client: RpcClient, command: str) -> dict[str, Any]:
+    async def _parse(self, raw: bytes, client: RpcClient, command: str) -> dict[str, Any]:
         where = f"{client.host}:{client.port} {command}"
-        if not reply_is_complete(raw):
+        if not await reply_is_complete_async(raw):
             raise MinerResponseError(f"{where}: incomplete or malformed reply")
         try:
-            reply = parse_rpc_reply(raw)
+            reply = await parse_rpc_reply_async(raw)
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
         if not isinstance(reply, dict):
@@ -233,11 +220,11 @@ class WhatsminerV2Client:
         raw = await self._exchange(client, json.dumps(envelope).encode(), may_drop=may_drop)
         if raw is None:
             return None
-        reply = self._parse(raw, client, cmd)
+        reply = await self._parse(raw, client, cmd)
         sealed = reply.get("enc")
         if isinstance(sealed, str):
             try:
-                reply = parse_rpc_reply(aes_decrypt(token.key, sealed))
+                reply = await parse_rpc_reply_async(aes_decrypt(token.key, sealed))
             except (ValueError, MinerResponseError) as err:
                 raise MinerResponseError(
                     f"{client.host}: {cmd}: reply could not be decrypted"
@@ -290,7 +277,9 @@ class WhatsminerV2Client:
         return raw
 
     async def _read(self, reader: asyncio.StreamReader) -> bytes:
+        """Up to the NUL, the end, or a provably whole reply; each byte scanned once."""
         buf = bytearray()
+        scanner = JsonScanner()
         while True:
             chunk = await reader.read(_CHUNK)
             if not chunk:
@@ -301,5 +290,9 @@ class WhatsminerV2Client:
             buf += chunk
             if len(buf) > self.max_reply_bytes:
                 raise MinerResponseError(f"reply larger than {self.max_reply_bytes} bytes")
-            if reply_is_complete(bytes(buf)):
+            scanner.feed(buf)
+            if scanner.too_deep:
+                raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
+            if scanner.balanced and not scanner.stray:
                 return bytes(buf)  # btminer may keep the socket open after the reply
+            await asyncio.sleep(0)

@@ -32,12 +32,16 @@ from ..exceptions import (
     MinerWriteDisabledError,
 )
 from .crypto import v3_digest, v3_encrypt_param, v3_token
+from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_PORT = 4433
 DEFAULT_ACCOUNT = "super"
 DEFAULT_PASSWORD = "super"
 DEFAULT_TIMEOUT = 5.0
-MAX_FRAME_BYTES = 1024 * 1024
+MAX_FRAME_BYTES = 512 * 1024
+# Empty frames (heartbeats) skipped before a reply; a stream of them is not a miner.
+MAX_HEARTBEATS = 8
+_CHUNK = 65536
 ENCRYPTED_PARAM_COMMANDS = frozenset({"set.miner.pools", "set.user.change_passwd"})
 # Commands after which the miner may drop the connection instead of answering.
 DROPPING_COMMANDS = frozenset({"set.system.reboot"})
@@ -119,25 +123,39 @@ class WhatsminerV3Client:
                 return None
             detail = "connection closed mid-reply" if isinstance(err, EOFError) else err
             raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {detail}") from err
-        try:
-            reply = json.loads(data)
-        except ValueError as err:
-            raise MinerResponseError(f"{self.host}:{self.port} {cmd}: reply is not JSON") from err
+        where = f"{self.host}:{self.port} {cmd}"
+        if len(data) > INLINE_PARSE_BYTES:  # a large frame is checked and parsed off the loop
+            reply = await asyncio.to_thread(loads_bounded, data, where)
+        else:
+            reply = loads_bounded(data, where)
         if not isinstance(reply, dict):
             raise MinerResponseError(f"{self.host}:{self.port} {cmd}: reply is not an object")
         return reply
 
     async def _read_frame(self, reader: asyncio.StreamReader, cmd: str) -> bytes:
-        while True:
+        """One frame; a few empty heartbeat frames are skipped, a stream of them is not.
+
+        The body is read in chunks with a yield after each, so a large frame never
+        holds the event loop.
+        """
+        for _ in range(MAX_HEARTBEATS + 1):
             (length,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
             if length == 0:
+                await asyncio.sleep(0)
                 continue  # heartbeat
             if length > self.max_frame_bytes:
                 raise MinerResponseError(
                     f"{self.host}:{self.port} {cmd}: frame of {length} bytes exceeds "
                     f"{self.max_frame_bytes}"
                 )
-            return await reader.readexactly(length)
+            body = bytearray()
+            while len(body) < length:
+                body += await reader.readexactly(min(_CHUNK, length - len(body)))
+                await asyncio.sleep(0)
+            return bytes(body)
+        raise MinerResponseError(
+            f"{self.host}:{self.port} {cmd}: more than {MAX_HEARTBEATS} empty frames, no reply"
+        )
 
     # -- reads ---------------------------------------------------------------------
 

@@ -1,0 +1,144 @@
+"""Physical bounds every reading passes before it reaches a snapshot.
+
+Firmware writes "no reading" as -1, -273, 65535 or a number a bug made up, and a
+hostile device can send anything. One place checks every extracted field against what
+the hardware can physically do, whichever family extracted it, so a sentinel is
+``None`` (unknown), never a value; a field of the wrong type is ``None`` too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import fields, replace
+from typing import Any
+
+from .families._base import Field
+from .models import Board, Fan, MinerErrorEntry, Pool
+from .values import within
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_HASHRATE_THS = 10_000.0  # 10 PH/s: far above any single miner
+TEMPERATURE_RANGE = (-40.0, 150.0)  # °C
+MAX_POWER_W = 30_000.0
+MAX_RPM = 50_000
+MAX_CHIPS = 10_000
+MAX_UPTIME_S = 100 * 365 * 86400
+MAX_COUNT = 1 << 62  # share counters
+MAX_FREQUENCY_MHZ = 10_000.0
+MAX_VOLTAGE_V = 1_000.0
+MAX_ENERGY_KWH = 1e9
+MAX_ITEMS = 1_000  # boards, fans, pools, errors, work modes
+
+
+def _hashrate(v: Any) -> Any:
+    return within(v, 0.0, MAX_HASHRATE_THS)
+
+
+def _temperature(v: Any) -> Any:
+    return within(v, *TEMPERATURE_RANGE)
+
+
+def _power(v: Any) -> Any:
+    return within(v, 0.0, MAX_POWER_W)
+
+
+def _count(high: float) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        return within(v, 0, high)
+
+    return check
+
+
+_BOARD: Mapping[str, Callable[[Any], Any]] = {
+    "hashrate": _hashrate,
+    "expected_hashrate": _hashrate,
+    "board_temperature": _temperature,
+    "chip_temperature": _temperature,
+    "inlet_temperature": _temperature,
+    "outlet_temperature": _temperature,
+    "chips": _count(MAX_CHIPS),
+    "expected_chips": _count(MAX_CHIPS),
+    "frequency": _count(MAX_FREQUENCY_MHZ),
+    "voltage": _count(MAX_VOLTAGE_V),
+}
+_FAN: Mapping[str, Callable[[Any], Any]] = {"rpm": _count(MAX_RPM), "percent": _count(100)}
+_POOL: Mapping[str, Callable[[Any], Any]] = {
+    "accepted": _count(MAX_COUNT),
+    "rejected": _count(MAX_COUNT),
+}
+
+
+def _checked_item[T](
+    item: Any, cls: type[T], checks: Mapping[str, Callable[[Any], Any]]
+) -> T | None:
+    if not isinstance(item, cls):
+        return None
+    changes: dict[str, Any] = {}
+    for f in fields(item):  # type: ignore[arg-type]
+        check = checks.get(f.name)
+        if check is None:
+            continue
+        value = getattr(item, f.name)
+        if value is not None and check(value) is None:
+            changes[f.name] = None
+    return replace(item, **changes) if changes else item  # type: ignore[type-var]
+
+
+def _items[T](
+    value: Any, cls: type[T], checks: Mapping[str, Callable[[Any], Any]] | None = None
+) -> list[T] | None:
+    if not isinstance(value, list | tuple):
+        return None
+    out: list[T] = []
+    for item in value[:MAX_ITEMS]:
+        checked = _checked_item(item, cls, checks or {})
+        if checked is not None:
+            out.append(checked)
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _modes(value: Any) -> list[str] | None:
+    if not isinstance(value, list | tuple):
+        return None
+    return [m for m in value[:MAX_ITEMS] if isinstance(m, str)]
+
+
+_FIELDS: Mapping[Field, Callable[[Any], Any]] = {
+    Field.HASHRATE: _hashrate,
+    Field.EXPECTED_HASHRATE: _hashrate,
+    Field.POWER: _power,
+    Field.POWER_LIMIT: _power,
+    Field.ENVIRONMENT_TEMPERATURE: _temperature,
+    Field.BOARDS: lambda v: _items(v, Board, _BOARD),
+    Field.FANS: lambda v: _items(v, Fan, _FAN),
+    Field.POOLS: lambda v: _items(v, Pool, _POOL),
+    Field.ERRORS: lambda v: _items(v, MinerErrorEntry),
+    Field.UPTIME: _count(MAX_UPTIME_S),
+    Field.MINING: _boolean,
+    Field.FAULT_LIGHT: _boolean,
+    Field.WORK_MODE: _text,
+    Field.WORK_MODES: _modes,
+    Field.ENERGY: _count(MAX_ENERGY_KWH),
+}
+
+
+def bounded(values: Mapping[Field, Any], host: str) -> dict[Field, Any]:
+    """The extracted values with everything out of bounds or of the wrong type ``None``."""
+    out: dict[Field, Any] = {}
+    for field, value in values.items():
+        check = _FIELDS.get(field)
+        result = value if value is None or check is None else check(value)
+        if result is None and value is not None:
+            _LOGGER.debug("%s: %s out of bounds: %r", host, field.value, value)
+        out[field] = result
+    return out
