@@ -36,6 +36,7 @@ from custom_components.asic_miner.driver.collect import snapshot_from
 from custom_components.asic_miner.driver.exceptions import MinerError, MinerResponseError
 from custom_components.asic_miner.driver.families._base import Backend, Source
 from custom_components.asic_miner.driver.miner import Miner
+from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports import rpc as rpc_module
 from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply
 from custom_components.asic_miner.driver.transports.json_scan import JsonScanner, is_complete
@@ -174,7 +175,15 @@ async def capture(models: list[tuple[str, str]] | None = None) -> Corpus:
     """Start each simulated model, identify and read it once, keep what it sent."""
     families = load_all()
     if models is None:
-        models = [(key, model) for key, cls in families.items() for model in cls.models]
+        # Only the families the driver reads: the simulator also has makes it does not
+        # support (Auradine, Elphapex), which identification names and refuses.
+        supported = {fam.key for fam in FAMILIES}
+        models = [
+            (key, model)
+            for key, cls in families.items()
+            if key in supported
+            for model in cls.models
+        ]
     corpus = Corpus()
     runner = SimRunner()
     try:
