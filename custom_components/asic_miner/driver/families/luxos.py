@@ -534,7 +534,7 @@ class LuxminerBackend(Backend):
         watts = [p.watts for p in self._profiles if p.watts is not None]
         if not watts:
             return None
-        return PowerLimitRange(min(watts), max(watts))
+        return PowerLimitRange(min(watts), max(watts), levels=tuple(sorted(set(watts))))
 
     # -- sessions ---------------------------------------------------------------------
 
