@@ -9,6 +9,7 @@ Home Assistant never dropped a run with "Maximum number of runs exceeded".
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -51,7 +52,13 @@ class Fleet:
         self.sims: dict[str, SimMiner] = {}
         self.devices: dict[str, str] = {}
         self.writes: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        self.log: dict[str, list[tuple[float, str, Any]]] = defaultdict(list)
         self.start = dt_util.utcnow()
+        # The grid meter: export = solar less the house (``surplus``) less what the
+        # miners really draw, read every ``meter_period`` seconds.
+        self.surplus: float | None = None
+        self.meter_period = 10.0
+        self._last_reading = -1e9
         hass.bus.async_listen(EVENT_CALL_SERVICE, self._record)
 
     @callback
@@ -68,6 +75,7 @@ class Fleet:
                         "select_option": data.get("option"),
                     }[event.data["service"]]
                     self.writes[sim_id].append((entity_id.rsplit("_", 2)[-1], what))
+                    self.log[sim_id].append((self.seconds, entity_id.rsplit("_", 2)[-1], what))
 
     @property
     def seconds(self) -> float:
@@ -95,9 +103,22 @@ class Fleet:
         """Let ``seconds`` of test time pass, in small steps, timers and polls firing."""
         end = dt_util.utcnow() + timedelta(seconds=seconds)
         while dt_util.utcnow() < end:
-            self.freezer.tick(timedelta(seconds=min(step, (end - dt_util.utcnow()).total_seconds())))
+            self.freezer.tick(
+                timedelta(seconds=min(step, (end - dt_util.utcnow()).total_seconds()))
+            )
             async_fire_time_changed(self.hass, dt_util.utcnow())
             await self.settle()
+            if self.surplus is not None and self.seconds - self._last_reading >= self.meter_period:
+                self.read_meter()
+                await self.settle()
+
+    def export(self) -> float:
+        assert self.surplus is not None
+        return round(self.surplus - sum(sim.state.power for sim in self.sims.values()))
+
+    def read_meter(self) -> None:
+        self._last_reading = self.seconds
+        self.hass.states.async_set(GRID, str(self.export()), WATTS)
 
     async def settle(self) -> None:
         await self.hass.async_block_till_done(wait_background_tasks=True)
@@ -140,8 +161,9 @@ async def _use_blueprint(
         },
     )
     await hass.async_block_till_done()
-    assert hass.states.get("automation.price_throttle_yaml" if "price" in name else
-                           "automation.solar_surplus_yaml").state == "on"  # fmt: skip
+    automation = hass.states.get(f"automation.{name.replace('.', '_')}")
+    assert automation is not None
+    assert automation.state == "on"
 
 
 def _assert_clean_log(caplog: pytest.LogCaptureFixture) -> None:
@@ -312,6 +334,7 @@ async def test_price_replay(
     await fleet.run(600)
     assert fleet.take_writes() == {}
     assert not any(fleet.mining(m) for m in FLEET)
+    _assert_no_write_while_paused(fleet)
     _assert_clean_log(caplog)
     await _stop_automations(hass)
 
@@ -343,5 +366,185 @@ async def test_price_ignores_unknown_price(
     await fleet.run(300)
     assert fleet.take_writes() == {}
     assert all(fleet.mining(m) for m in FLEET)
+    _assert_clean_log(caplog)
+    await _stop_automations(hass)
+
+
+SOLAR_ORDER = ["braiins-s19", "vnish-s19", "luxos-s19xp", "whatsminer-m60s", "antminer-s19pro"]
+
+
+async def test_solar_replay(
+    hass: HomeAssistant, fleet: Fleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The issue's solar sequence on all five kinds of miner at once."""
+    fleet.surplus = 0
+    fleet.read_meter()
+    await _use_blueprint(
+        hass,
+        tmp_path,
+        "solar_surplus.yaml",
+        {
+            "grid_entity": GRID,
+            "miners": [fleet.devices[m] for m in SOLAR_ORDER],
+            "reserve": 100,
+            "power_step": 100,
+            "start_margin": 300,
+            "stop_margin": 600,
+            "min_on_off_minutes": 15,
+            "min_write_seconds": 60,
+            "low_mode_watts": 2600,
+            "normal_mode_watts": 3250,
+            "high_mode_watts": 3575,
+        },
+    )
+
+    low = {"braiins-s19": 1400, "vnish-s19": 2500, "luxos-s19xp": 1950, "whatsminer-m60s": 1500}
+    antminer = "antminer-s19pro"
+
+    # Night, the miners running as found: they may not pause during the minimum on
+    # time, but their power goes down at once (Antminer: low mode).
+    await fleet.run(120)
+    assert _limits(fleet, list(low)) == low
+    assert fleet.sims[antminer].state.work_mode == "low"
+    assert all(fleet.mining(m) for m in SOLAR_ORDER)
+    # Paused at the first tick after the minimum on time.
+    await _until(fleet, lambda: not any(fleet.mining(m) for m in SOLAR_ORDER), 900)
+    assert 900 <= fleet.seconds <= 930
+    paused_at = fleet.seconds
+    fleet.take_writes()
+
+    # Clouds: the surplus alternates 2 kW / 1 kW every 40 s for 25 minutes. Once its
+    # minimum off time is over, the Braiins (1.4 kW minimum, 1.7 kW with the start
+    # margin) starts in a sunny spell and is not paused in the dull ones (import stays
+    # under the stop margin): clouds move its limit, never the miners.
+    clouds = fleet.seconds
+    while fleet.seconds - clouds < 1500:
+        fleet.surplus = 2000 if int((fleet.seconds - clouds) // 40) % 2 == 0 else 1000
+        await fleet.run(10)
+        if fleet.seconds - paused_at < 900:
+            assert not fleet.mining("braiins-s19")
+    assert fleet.mining("braiins-s19")
+    assert not any(fleet.mining(m) for m in SOLAR_ORDER[1:])
+    writes = fleet.take_writes()
+    assert list(writes) == ["braiins-s19"]
+    assert [w for w in writes["braiins-s19"] if w[0] == "mining"] == [("mining", "on")]
+    braiins_limits = [t for t, what, _ in fleet.log["braiins-s19"] if what == "limit"]
+    gaps = [b - a for a, b in itertools.pairwise(braiins_limits)]
+    assert gaps, braiins_limits
+    assert all(gap >= 60 for gap in gaps), gaps
+
+    # Sun: 6.2 kW. The VNish (next in line) starts; the LuxOS after it does not fit
+    # (1950 W + margin) but the smaller Whatsminer after that does, and the rest raises
+    # the Braiins. What is exported is the reserve.
+    fleet.surplus = 6200
+    await fleet.run(120)
+    running = [m for m in SOLAR_ORDER if fleet.mining(m)]
+    assert running == ["braiins-s19", "vnish-s19", "whatsminer-m60s"]
+    assert 0 <= fleet.export() <= 100 + 100
+
+    # 9 kW: the LuxOS fits now.
+    fleet.surplus = 9000
+    await fleet.run(120)
+    assert [m for m in SOLAR_ORDER if fleet.mining(m)] == SOLAR_ORDER[:4]
+    assert 0 <= fleet.export() <= 100 + 100
+
+    # 13.5 kW: the work-mode-only Antminer joins in low mode (2.6 kW); the Braiins and
+    # VNish go to their top. The LuxOS has room for 2.3 kW, between its 1950 W and
+    # 2480 W profiles: it stays on 1950 W and the difference goes to the Whatsminer
+    # after it instead of being held back.
+    fleet.surplus = 13500
+    await fleet.run(120)
+    assert all(fleet.mining(m) for m in SOLAR_ORDER)
+    assert fleet.sims[antminer].state.work_mode == "low"
+    assert fleet.limit("braiins-s19") == 3600
+    assert fleet.limit("vnish-s19") == 3400
+    assert fleet.limit("luxos-s19xp") == 1950
+    assert (fleet.limit("whatsminer-m60s") or 0) > 1700
+    assert 0 <= fleet.export() <= 100 + 100
+    fleet.take_writes()
+    # Five steady minutes: no write at all (nothing unreachable is re-sent).
+    await fleet.run(300)
+    assert fleet.take_writes() == {}
+
+    # A burst: a reading every second for 20 s, +-300 W around the same surplus.
+    fleet.meter_period = 1
+    for offset in (250, -300, 120, -80, 300, -220, 40, 180, -150, 10) * 2:
+        fleet.surplus = 13500 + offset
+        await fleet.run(1, step=1)
+    fleet.meter_period = 10
+    fleet.surplus = 13500
+    await fleet.run(60)
+    assert all(len(w) <= 2 for w in fleet.take_writes().values())
+    assert all(fleet.mining(m) for m in SOLAR_ORDER)
+
+    # Evening: every limit falls at once; each miner pauses when its own minimum on
+    # time allows; at night all are paused and nothing is written any more.
+    fleet.surplus = 0
+    await fleet.run(120)
+    for m, watts in low.items():
+        assert fleet.limit(m) == watts or not fleet.mining(m)
+    await fleet.run(1200)
+    assert not any(fleet.mining(m) for m in SOLAR_ORDER)
+    fleet.take_writes()
+    await fleet.run(600)
+    assert fleet.take_writes() == {}
+
+    _assert_no_write_while_paused(fleet)
+    _assert_clean_log(caplog)
+    await _stop_automations(hass)
+
+
+def _assert_no_write_while_paused(fleet: Fleet) -> None:
+    """No limit or mode write ever reached a paused miner; no write repeated itself."""
+    for sim_id, entries in fleet.log.items():
+        mining = True
+        last: dict[str, Any] = {}
+        for _, what, value in entries:
+            assert last.get(what) != value, (sim_id, what, value, entries)
+            if what == "mining":
+                mining = value == "on"
+                last = {}  # resuming may reset a work mode (stock Antminer: normal)
+            else:
+                assert mining, (sim_id, entries)
+            last[what] = value
+
+
+async def test_solar_refuses_a_miners_own_sensor(
+    hass: HomeAssistant, fleet: Fleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A miner's power sensor picked as the grid meter would chase itself: nothing runs."""
+    await _use_blueprint(
+        hass,
+        tmp_path,
+        "solar_surplus.yaml",
+        {"grid_entity": "sensor.sim_braiins_s19_power", "miners": list(fleet.devices.values())},
+    )
+    await fleet.run(300)
+    assert fleet.take_writes() == {}
+    assert all(fleet.mining(m) for m in FLEET)
+    _assert_clean_log(caplog)
+    await _stop_automations(hass)
+
+
+async def test_solar_reads_kw_and_import_positive_meters(
+    hass: HomeAssistant, fleet: Fleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A meter in kW that counts import as positive: 20 kW import lowers every limit."""
+    hass.states.async_set(GRID, "20", {**WATTS, "unit_of_measurement": "kW"})
+    await _use_blueprint(
+        hass,
+        tmp_path,
+        "solar_surplus.yaml",
+        {
+            "grid_entity": GRID,
+            "positive_is_import": True,
+            "miners": list(fleet.devices.values()),
+        },
+    )
+    await fleet.run(90)
+    assert _limits(fleet, POWER_MINERS) == {
+        "braiins-s19": 1400, "whatsminer-m60s": 1500, "luxos-s19xp": 1950, "vnish-s19": 2500,
+    }  # fmt: skip
+    assert all(fleet.mining(m) for m in FLEET)  # within the minimum on time
     _assert_clean_log(caplog)
     await _stop_automations(hass)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, Platform
@@ -33,7 +32,6 @@ async def test_levels_of_preset_miners(
     init_integration: MockConfigEntry,
     simulated_miner: SimMiner,
     request: pytest.FixtureRequest,
-    freezer: FrozenDateTimeFactory,
     levels: list[int],
 ) -> None:
     entity_id = f"number.sim_{request.node.callspec.id.split('-levels')[0]}_power_limit"
@@ -51,7 +49,9 @@ async def test_levels_of_preset_miners(
         {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: (levels[1] + levels[2]) / 2},
         blocking=True,
     )
-    assert float(hass.states.get(entity_id).state) == levels[1]
+    after = hass.states.get(entity_id)
+    assert after is not None
+    assert float(after.state) == levels[1]
     assert simulated_miner.state.power_limit == levels[1]
 
 
