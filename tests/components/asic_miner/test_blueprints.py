@@ -315,6 +315,8 @@ async def test_price_replay(
     await _price(hass, 0.31)
     await _until(fleet, lambda: fleet.limit("braiins-s19") == 1400, 120)
     assert fleet.seconds - resumed_at <= 60 + 30
+    print(f"figures: resumed {held_for:.0f} s after pausing; spike to lowest limit "
+          f"{fleet.seconds - resumed_at - 16:.0f} s after the spike")  # fmt: skip
     assert _limits(fleet, POWER_MINERS) == {
         "braiins-s19": 1400, "whatsminer-m60s": 1500, "luxos-s19xp": 1950, "vnish-s19": 2500,
     }  # fmt: skip
@@ -426,6 +428,7 @@ async def test_solar_replay(
     assert fleet.mining("braiins-s19")
     assert not any(fleet.mining(m) for m in SOLAR_ORDER[1:])
     writes = fleet.take_writes()
+    print(f"figures: clouds: writes {writes}")
     assert list(writes) == ["braiins-s19"]
     assert [w for w in writes["braiins-s19"] if w[0] == "mining"] == [("mining", "on")]
     braiins_limits = [t for t, what, _ in fleet.log["braiins-s19"] if what == "limit"]
@@ -439,6 +442,7 @@ async def test_solar_replay(
     fleet.surplus = 6200
     await fleet.run(120)
     running = [m for m in SOLAR_ORDER if fleet.mining(m)]
+    print(f"figures: 6.2 kW: export {fleet.export()} W, {_limits(fleet, SOLAR_ORDER)}")
     assert running == ["braiins-s19", "vnish-s19", "whatsminer-m60s"]
     assert 0 <= fleet.export() <= 100 + 100
 
@@ -461,6 +465,7 @@ async def test_solar_replay(
     assert fleet.limit("luxos-s19xp") == 1950
     assert (fleet.limit("whatsminer-m60s") or 0) > 1700
     assert 0 <= fleet.export() <= 100 + 100
+    print(f"figures: 13.5 kW: export {fleet.export()} W, {_limits(fleet, SOLAR_ORDER)}")
     fleet.take_writes()
     # Five steady minutes: no write at all (nothing unreachable is re-sent).
     await fleet.run(300)
@@ -490,6 +495,7 @@ async def test_solar_replay(
     assert fleet.take_writes() == {}
 
     _assert_no_write_while_paused(fleet)
+    print(f"figures: solar day: writes per miner { {m: len(w) for m, w in fleet.log.items()} }")
     _assert_clean_log(caplog)
     await _stop_automations(hass)
 
@@ -548,3 +554,39 @@ async def test_solar_reads_kw_and_import_positive_meters(
     assert all(fleet.mining(m) for m in FLEET)  # within the minimum on time
     _assert_clean_log(caplog)
     await _stop_automations(hass)
+
+
+def _inputs(name: str) -> dict[str, dict[str, Any]]:
+    """Every input of a blueprint, sections flattened."""
+    from homeassistant.util.yaml import load_yaml_dict
+
+    blueprint = load_yaml_dict(str(BLUEPRINTS / name))["blueprint"]
+    out: dict[str, dict[str, Any]] = {}
+    for key, spec in blueprint["input"].items():
+        if "input" in spec:  # a section
+            assert spec.get("name"), key
+            out.update(spec["input"])
+        else:
+            out[key] = spec
+    return out
+
+
+@pytest.mark.parametrize("name", ["price_throttle.yaml", "solar_surplus.yaml"])
+def test_every_input_is_described(name: str) -> None:
+    for key, spec in _inputs(name).items():
+        assert spec.get("name"), key
+        assert len(spec.get("description", "")) > 20, key
+
+
+def test_pickers_take_what_users_have() -> None:
+    price = _inputs("price_throttle.yaml")
+    domains = {f["domain"] for f in price["price_entity"]["selector"]["entity"]["filter"]}
+    assert domains == {"sensor", "input_number"}
+    for key in ("low_price", "high_price"):
+        bounds = price[key]["selector"]["number"]
+        # cents (30 ct/kWh) and per MWh (a 4,000 EUR/MWh cap, -500 floor) both fit
+        assert bounds["min"] <= -500
+        assert bounds["max"] >= 4000
+    grid = _inputs("solar_surplus.yaml")["grid_entity"]["selector"]["entity"]["filter"]
+    assert {"domain": "sensor", "device_class": "power"} in grid
+    assert {"domain": "input_number"} in grid
