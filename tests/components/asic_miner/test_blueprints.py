@@ -590,3 +590,49 @@ def test_pickers_take_what_users_have() -> None:
     grid = _inputs("solar_surplus.yaml")["grid_entity"]["selector"]["entity"]["filter"]
     assert {"domain": "sensor", "device_class": "power"} in grid
     assert {"domain": "input_number"} in grid
+
+
+async def test_price_change_during_writes_is_planned_again(
+    hass: HomeAssistant, fleet: Fleet, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The price moves while a run writes: the same run plans again from the new price.
+
+    The change comes in while the run is busy, so its own trigger is dropped (one run at
+    a time) and would only fire after the settle time anyway; the limits must follow
+    before that.
+    """
+    await _price(hass, 0.20)
+    await _use_blueprint(
+        hass,
+        tmp_path,
+        "price_throttle.yaml",
+        {
+            "price_entity": PRICE,
+            "miners": [fleet.devices[m] for m in FLEET],
+            "low_price": 0.10,
+            "high_price": 0.30,
+            "min_write_seconds": 0,
+            "settle_seconds": 10,
+        },
+    )
+    await fleet.run(60)
+    fleet.take_writes()
+    moved: list[bool] = []
+
+    @callback
+    def move_price(event: Event) -> None:
+        if not moved and event.data["service"] == "set_value":
+            moved.append(True)
+            hass.states.async_set(PRICE, "0.25")
+
+    hass.bus.async_listen(EVENT_CALL_SERVICE, move_price)
+    await _price(hass, 0.05)
+    await fleet.run(15)  # the 0.05 run starts at +10 s; 0.25's own trigger would be +20 s
+    assert moved
+    assert _limits(fleet, POWER_MINERS) == {
+        "braiins-s19": 1950, "whatsminer-m60s": 2100, "luxos-s19xp": 2480, "vnish-s19": 2800,
+    }  # fmt: skip
+    assert fleet.sims["antminer-s19pro"].state.work_mode == "low"
+    _assert_no_write_while_paused(fleet)
+    _assert_clean_log(caplog)
+    await _stop_automations(hass)
