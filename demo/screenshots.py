@@ -7,8 +7,10 @@ alone) with the miners not added, then, in Debian's chromium driven by Playwrigh
 adds the fleet through the integration's config flow as a person would (Add
 integration > Scan a network > the fleet's subnet) and takes the scan result; finishes
 the flow (the changed Antminer password); lets the demo build its dashboard; takes a
-device page and the dashboard's views. Writes docs/images/*.png. Look at every picture
-before committing it.
+device page and the dashboard's views; opens the price blueprint in the automation
+editor (Settings > Automations > Blueprints), as a person creating an automation from
+it would (``--only blueprint`` takes just that one, without the fleet). Writes
+docs/images/*.png. Look at every picture before committing it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import shutil
 import signal
 import sys
 import tempfile
@@ -35,6 +38,7 @@ from .run import FLEET_FILE, REPO, die_with_parent, ensure_dashboard
 
 STATE = REPO / ".demo" / "screenshots"
 IMAGES = REPO / "docs" / "images"
+BLUEPRINTS = REPO / "blueprints" / "automation" / "asic_miner"
 PORT = 8124
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -199,12 +203,34 @@ async def lower_power_limit(ha: HomeAssistantClient, entity_id: str) -> None:
     say(f"set {entity_id} from {state['state']} to {target:g}")
 
 
+async def blueprint_editor(page: Page, base: str, args: argparse.Namespace) -> None:
+    """Settings > Automations > Blueprints > the price blueprint: the editor it opens."""
+    target = STATE / "config" / "blueprints" / "automation" / "asic_miner"
+    target.mkdir(parents=True, exist_ok=True)
+    for blueprint in BLUEPRINTS.glob("*.yaml"):
+        shutil.copy(blueprint, target / blueprint.name)
+    await open_page(page, f"{base}/config/blueprint/dashboard", "follow the electricity price")
+    await page.get_by_text("ASIC miner - follow the electricity price").first.click()
+    await page.get_by_text("Electricity price").first.wait_for(timeout=STEP_TIMEOUT)
+    # Open the collapsed section too, so the picture shows every kind of input.
+    with contextlib.suppress(Exception):
+        await page.get_by_text("Timing", exact=True).first.click(timeout=5000)
+    await page.wait_for_timeout(1500)
+    await page.set_viewport_size({"width": args.width, "height": args.blueprint_height})
+    await page.wait_for_timeout(1000)
+    await shoot(page, "blueprint-editor")
+    await page.set_viewport_size({"width": args.width, "height": args.height})
+
+
 async def browse(
     context: BrowserContext, ha: HomeAssistantClient, args: argparse.Namespace
 ) -> None:
     _data, plan = load_fleet(FLEET_FILE)
     page = context.pages[0] if context.pages else await context.new_page()
     base = ha.base_url
+    if args.only == ["blueprint"]:
+        await blueprint_editor(page, base, args)
+        return
     if "scan" in args.only:
         size = {"width": args.width, "height": args.scan_height}
         await config_flow(page, base, plan.subnet, plan.passwords, size)
@@ -228,6 +254,8 @@ async def browse(
         await page.set_viewport_size({"width": args.width, "height": args.miner_height})
         await open_page(page, f"{base}/{DASHBOARD_PATH}/{SHOWN_MINER}", "Control")
         await shoot(page, "dashboard-miner")
+    if "blueprint" in args.only:
+        await blueprint_editor(page, base, args)
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -276,12 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device-height", type=int, default=1230)
     parser.add_argument("--scan-height", type=int, default=1100)
     parser.add_argument("--miner-height", type=int, default=1000)
+    parser.add_argument("--blueprint-height", type=int, default=1560)
     parser.add_argument("--settle", type=int, default=180, help="seconds of history first")
     parser.add_argument(
         "--only",
         nargs="+",
-        default=["scan", "device", "dashboard"],
-        choices=["scan", "device", "dashboard"],
+        default=["scan", "device", "dashboard", "blueprint"],
+        choices=["scan", "device", "dashboard", "blueprint"],
     )
     parser.add_argument("--attach", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

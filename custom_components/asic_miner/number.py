@@ -10,6 +10,7 @@ made-up 0-100 W.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -79,6 +80,20 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
     def mode(self) -> NumberMode:
         """A box while the limit is unknown: a slider would sit at its minimum, a lie."""
         return NumberMode.SLIDER if self.native_value is not None else NumberMode.BOX
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The watts of each preset or profile, on firmware that runs only at those.
+
+        Between two presets the miner falls back to the lower one, so an automation
+        that aims anywhere else would keep re-sending a value it never reaches.
+        """
+        bounds = (
+            self.coordinator.data.power_limit_range or self.coordinator.miner.power_limit_range()
+        )
+        if bounds is None or not bounds.levels:
+            return None
+        return {"levels": list(bounds.levels)}
 
     @asic_miner_exception_handler
     async def async_set_native_value(self, value: float) -> None:

@@ -143,11 +143,17 @@ class MinerErrorEntry:
 
 @dataclass(frozen=True, slots=True)
 class PowerLimitRange:
-    """Bounds and step the firmware accepts for a power limit, in W."""
+    """Bounds and step the firmware accepts for a power limit, in W.
+
+    ``levels`` lists the only wattages a preset or profile firmware (LuxOS, VNish) can
+    actually run at, lowest first; empty where any value on the step is reachable.
+    Automations need them to aim at a level the miner will report back.
+    """
 
     minimum: int
     maximum: int
     step: int = 1
+    levels: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

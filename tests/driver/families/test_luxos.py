@@ -223,7 +223,9 @@ async def test_identify_and_read(
     assert snap.power == round(state.power) == spec.nominal_power
     assert snap.power_limit == state.effective_power_limit == spec.nominal_power
     watts = [p.watts for p in profiles]
-    assert snap.power_limit_range == PowerLimitRange(min(watts), max(watts))
+    assert snap.power_limit_range == PowerLimitRange(
+        min(watts), max(watts), levels=tuple(sorted(watts))
+    )
     assert miner.power_limit_range() == snap.power_limit_range
     assert snap.work_mode == "default"
     assert snap.work_modes == tuple(p.name for p in profiles)

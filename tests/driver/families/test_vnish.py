@@ -310,6 +310,7 @@ async def test_identify_and_read(
         tuned[0],
         tuned[-1],
     )
+    assert snap.power_limit_range.levels == tuple(tuned)
     assert miner.power_limit_range() == snap.power_limit_range
     # The preset select offers exactly the tuned presets the miner reports.
     assert snap.work_modes == tuple(str(w) for w in tuned)

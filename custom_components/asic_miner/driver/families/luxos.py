@@ -554,7 +554,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         watts = [p.watts for p in self._profiles if p.watts is not None]
         if not watts:
             return None
-        return PowerLimitRange(min(watts), max(watts))
+        return PowerLimitRange(min(watts), max(watts), levels=tuple(sorted(set(watts))))
 
     # -- sessions ---------------------------------------------------------------------
 

@@ -633,7 +633,9 @@ class _VnishBackend(NamedRefusals, Backend):
 
     def power_limit_range(self) -> PowerLimitRange | None:
         watts = [p.watts for p in tuned_presets(self._presets or []) if p.watts is not None]
-        return PowerLimitRange(min(watts), max(watts)) if watts else None
+        if not watts:
+            return None
+        return PowerLimitRange(min(watts), max(watts), levels=tuple(sorted(set(watts))))
 
     async def check_credentials(self) -> None:
         self.api.forget()
