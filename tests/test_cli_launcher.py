@@ -68,3 +68,44 @@ def test_driver_not_found(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "ASIC_MINER_DRIVER" in result.stderr
+
+
+LOAD_BY_PATH = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location(
+    "some_driver", {init!r}, submodule_search_locations=[{folder!r}]
+)
+module = importlib.util.module_from_spec(spec)
+sys.modules["some_driver"] = module
+spec.loader.exec_module(module)
+missing = [name for name in module.__all__ if not hasattr(module, name)]
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("homeassistant", "custom_components"))
+print("MISSING:", ",".join(missing) or "-")
+print("IMPORTED:", ",".join(heavy) or "-")
+print("MINER:", module.Miner.__module__)
+"""
+
+
+def test_public_face_loads_by_path_without_home_assistant() -> None:
+    """driver/__init__.py, run as a package of another name: all it exports, no HA."""
+    folder = INTEGRATION / "driver"
+    code = LOAD_BY_PATH.format(init=str(folder / "__init__.py"), folder=str(folder))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "MISSING: -" in result.stdout, result.stderr
+    assert "IMPORTED: -" in result.stdout
+    assert "MINER: some_driver.miner" in result.stdout
+
+
+def test_glue_imports_the_driver_only_through_its_public_face() -> None:
+    """The HA glue names ``.driver`` and nothing below it (the driver may move inside)."""
+    for module in INTEGRATION.glob("*.py"):
+        text = module.read_text()
+        assert "from .driver." not in text, module.name
+        assert "import driver." not in text, module.name

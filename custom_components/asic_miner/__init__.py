@@ -11,8 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver.miner import Miner
-from .driver.models import Credentials, MinerIdentity, Ports
+from .driver import Credentials, Miner, MinerIdentity, Ports
 from .repairs import async_check_partial_support
 
 PLATFORMS: list[Platform] = [

@@ -16,7 +16,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
-from .driver.models import MinerSnapshot
+from .driver import MinerSnapshot
 from .entity import AsicMinerEntity, async_add_when_reported
 
 PARALLEL_UPDATES = 0

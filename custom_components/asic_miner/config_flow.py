@@ -70,30 +70,31 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .driver.context import MinerContext
-from .driver.exceptions import (
+from .driver import (
+    FAMILIES,
+    MAX_SCAN_ADDRESSES,
+    Credentials,
+    Family,
+    Miner,
     MinerAuthenticationError,
     MinerConnectionError,
+    MinerContext,
     MinerError,
+    MinerIdentity,
     MinerNotIdentifiedError,
     MinerResponseError,
     MinerScanRangeError,
-)
-from .driver.families._base import Family
-from .driver.identify import detect_family
-from .driver.miner import Miner
-from .driver.models import Credentials, MinerIdentity, Ports
-from .driver.registry import FAMILIES
-from .driver.scan import (
-    MAX_SCAN_ADDRESSES,
+    MinerScanTooLargeError,
+    Ports,
     ScanProgress,
     ScanReport,
     ScanResult,
     ScanStage,
+    detect_family,
+    normalize_mac,
     parse_targets,
     scan_report,
 )
-from .driver.values import normalize_mac
 from .naming import device_name, unique_id_for
 
 # The ports a miner is looked for on; the address step can move RPC and web.
@@ -177,9 +178,10 @@ def _error_key(err: BaseException) -> str:
         return "not_a_miner" if err.answered is None else "unsupported_miner"
     if isinstance(err, MinerResponseError):
         return "bad_reply"
+    if isinstance(err, MinerScanTooLargeError):
+        return "subnet_too_large"
     if isinstance(err, MinerScanRangeError):
-        # The driver says "... covers N addresses; a scan is limited to ..." for size.
-        return "subnet_too_large" if "limited to" in str(err) else "invalid_subnet"
+        return "invalid_subnet"
     return "unknown"
 
 

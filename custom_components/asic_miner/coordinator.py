@@ -12,14 +12,14 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
-from .driver.exceptions import (
+from .driver import (
+    Miner,
     MinerAuthenticationError,
     MinerConnectionError,
     MinerError,
+    MinerSnapshot,
     MinerWriteDisabledError,
 )
-from .driver.miner import Miner
-from .driver.models import MinerSnapshot
 from .repairs import WriteProblem, async_set_write_issue
 
 type AsicMinerConfigEntry = ConfigEntry[AsicMinerDataUpdateCoordinator]

@@ -13,7 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver.models import MinerSnapshot
+from .driver import MinerSnapshot
 from .naming import device_name, real_mac
 
 

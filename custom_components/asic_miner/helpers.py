@@ -9,7 +9,7 @@ from typing import Any, Concatenate
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .driver.exceptions import (
+from .driver import (
     MinerAuthenticationError,
     MinerConnectionError,
     MinerError,

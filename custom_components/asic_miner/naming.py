@@ -12,8 +12,7 @@ import ipaddress
 import re
 from typing import Final
 
-from .driver.models import MinerIdentity
-from .driver.values import clean_str, normalize_mac
+from .driver import MinerIdentity, clean_str, normalize_mac
 
 # Hostnames firmware ships with, compared without case and punctuation. A hostname
 # equal to the make, the model or the family key counts as factory-set too.

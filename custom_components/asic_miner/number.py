@@ -24,7 +24,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver.models import Control, MinerSnapshot, PowerLimitRange
+from .driver import Control, MinerSnapshot, PowerLimitRange
 from .entity import AsicMinerEntity, async_add_when_reported
 from .helpers import asic_miner_exception_handler
 from .repairs import async_set_power_limit_issue

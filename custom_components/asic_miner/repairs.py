@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import CONF_IDENTITY, DOMAIN
-from .driver.miner import Miner
+from .driver import Miner
 
 LEARN_MORE: Final = "https://github.com/asic-miner/asic_miner#troubleshooting"
 

@@ -16,7 +16,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
-from .driver.models import Control, MinerSnapshot
+from .driver import Control, MinerSnapshot
 from .entity import AsicMinerEntity, async_add_when_reported
 from .helpers import asic_miner_exception_handler
 

@@ -28,8 +28,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver.hardware import lookup
-from .driver.models import Board, Fan, MinerSnapshot
+from .driver import Board, Fan, MinerSnapshot, lookup_hardware
 from .entity import AsicMinerEntity, async_add_when_reported
 
 PARALLEL_UPDATES = 0
@@ -71,7 +70,7 @@ class AsicMinerFanSensorEntityDescription(SensorEntityDescription):
 
 def _is_small_miner(snapshot: MinerSnapshot) -> bool:
     identity = snapshot.identity
-    hardware = lookup(identity.make, identity.model)
+    hardware = lookup_hardware(identity.make, identity.model)
     nominal = hardware.nominal_hashrate if hardware else snapshot.expected_hashrate
     if nominal is None:
         nominal = snapshot.hashrate

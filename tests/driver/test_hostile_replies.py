@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from typing import Any, cast
 
@@ -16,7 +17,6 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver import collect as collect_module
-from custom_components.asic_miner.driver import scan as scan_module
 from custom_components.asic_miner.driver.collect import snapshot_from
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
@@ -64,6 +64,9 @@ from custom_components.asic_miner.driver.transports.rpc_parse import parse_rpc_r
 from custom_components.asic_miner.driver.values import to_float, to_int, within
 from simulator.faults import Fault, FaultKind
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
+
+# The package exports the function ``scan``, which hides the module of that name.
+scan_module = importlib.import_module("custom_components.asic_miner.driver.scan")
 
 IDENTITY = MinerIdentity("Bitmain", "S19 Pro", "fake", "Fake OS", "v1")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import importlib
 import ipaddress
 import logging
 import os
@@ -26,16 +27,19 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.asic_miner.driver import scan as scan_module
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerResponseError,
     MinerScanRangeError,
+    MinerScanTooLargeError,
     MinerTimeoutError,
 )
 from custom_components.asic_miner.driver.families._base import Family, Probe, ProbeResults
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.scan import ScanProgress, ScanStage, scan_all
+
+# The package exports the function ``scan``, which hides the module of that name.
+scan_module = importlib.import_module("custom_components.asic_miner.driver.scan")
 
 PORTS = Ports(rpc=14028, web=18080, https=18443, whatsminer_v3=14433)
 FAST = {"connect_timeout": 0.2, "retry_timeout": 0.3}
@@ -348,3 +352,19 @@ async def test_address_list_is_limited_like_a_range(session: aiohttp.ClientSessi
     addresses = [ipaddress.IPv4Address(base + i) for i in range(65_537)]
     with pytest.raises(MinerScanRangeError, match="65,536"):
         await scan_all(addresses, session)
+
+
+@pytest.mark.parametrize("target", ["127.0.0.0/8", "127.0.0.0/16, 127.1.0.1"])
+def test_too_large_is_its_own_type(target: str) -> None:
+    """Callers tell "too large" from "malformed" by type, not by the message."""
+    with pytest.raises(MinerScanTooLargeError):
+        scan_module.parse_targets(target)
+    with pytest.raises(MinerScanRangeError) as malformed:
+        scan_module.parse_targets("127.0.0")
+    assert not isinstance(malformed.value, MinerScanTooLargeError)
+
+
+def test_too_large_target_list_is_its_own_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_module, "MAX_SCAN_ADDRESSES", 2)
+    with pytest.raises(MinerScanTooLargeError):
+        scan_module._hosts(["127.0.0.1", "127.0.0.2", "127.0.0.3"])

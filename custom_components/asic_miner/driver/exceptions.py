@@ -67,6 +67,14 @@ class MinerScanRangeError(MinerError, ValueError):
     """A scan target that is malformed or larger than allowed."""
 
 
+class MinerScanTooLargeError(MinerScanRangeError):
+    """A well-formed scan target that covers more addresses than one scan may try.
+
+    Its own type so callers (the config flow) can tell "too large" from "malformed"
+    without reading the message.
+    """
+
+
 class MinerTruncatedError(MinerResponseError):
     """The reply was cut short: what arrived is not the whole answer.
 

@@ -59,6 +59,7 @@ from .exceptions import (
     MinerNotIdentifiedError,
     MinerResponseError,
     MinerScanRangeError,
+    MinerScanTooLargeError,
     MinerTimeoutError,
 )
 from .families._base import Family
@@ -100,8 +101,8 @@ def parse_targets(text: str) -> list[ipaddress.IPv4Address]:
     Accepts, comma-separated in any combination: a CIDR (``192.168.1.0/24``, host bits
     may be set; network and broadcast addresses are skipped), a range
     (``192.168.1.10-192.168.1.50`` or ``192.168.1.10-50``) and a single address.
-    Raises ``MinerScanRangeError`` with a readable message for malformed input or more
-    than 65,536 addresses.
+    Raises ``MinerScanRangeError`` with a readable message for malformed input, and its
+    subclass ``MinerScanTooLargeError`` for more than 65,536 addresses.
     """
     spans: list[tuple[int, int]] = []  # inclusive bounds, as integers
     cidr_hosts: list[ipaddress.IPv4Network] = []
@@ -116,7 +117,7 @@ def parse_targets(text: str) -> list[ipaddress.IPv4Address]:
             network = _parse_network(part)
             size = network.num_addresses
             if size > MAX_SCAN_ADDRESSES:
-                raise MinerScanRangeError(_too_large(part, size))
+                raise MinerScanTooLargeError(_too_large(part, size))
             _check_usable(network.network_address, part)
             _check_usable(network.broadcast_address, part)
             cidr_hosts.append(network)
@@ -130,7 +131,7 @@ def parse_targets(text: str) -> list[ipaddress.IPv4Address]:
             spans.append((int(address), int(address)))
             count += 1
         if count > MAX_SCAN_ADDRESSES:
-            raise MinerScanRangeError(_too_large(text.strip(), count))
+            raise MinerScanTooLargeError(_too_large(text.strip(), count))
     found: set[int] = set()
     for low, high in spans:
         found.update(range(low, high + 1))
@@ -391,7 +392,7 @@ def _hosts(targets: str | Iterable[ipaddress.IPv4Address | str]) -> list[str]:
             address = _parse_address(str(target), str(target))
         seen.setdefault(str(address), None)
         if len(seen) > MAX_SCAN_ADDRESSES:
-            raise MinerScanRangeError(_too_large("the target list", len(seen)))
+            raise MinerScanTooLargeError(_too_large("the target list", len(seen)))
     return list(seen)
 
 

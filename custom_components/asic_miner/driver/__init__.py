@@ -1,0 +1,97 @@
+"""The driver's public face: what a caller (the Home Assistant glue, a script) uses.
+
+Everything here is plain asyncio + aiohttp and never imports Home Assistant, so the
+folder also loads by path as a package of another name (``scripts/asic-miner``).
+Callers import from this package only; the modules behind it (families, transports,
+collection) may move without the callers noticing.
+"""
+
+from __future__ import annotations
+
+from .context import MinerContext
+from .exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerControlRefusedError,
+    MinerError,
+    MinerNotIdentifiedError,
+    MinerResponseError,
+    MinerScanRangeError,
+    MinerScanTooLargeError,
+    MinerTimeoutError,
+    MinerTruncatedError,
+    MinerUnsupportedError,
+    MinerValueError,
+    MinerWriteDisabledError,
+)
+from .families._base import Family
+from .hardware import lookup as lookup_hardware
+from .identify import detect_family, identify
+from .miner import Miner
+from .models import (
+    Board,
+    Control,
+    Credentials,
+    Fan,
+    MinerIdentity,
+    MinerSnapshot,
+    Ports,
+    PowerLimitRange,
+)
+from .registry import FAMILIES
+from .scan import (
+    MAX_SCAN_ADDRESSES,
+    ScanProgress,
+    ScanReport,
+    ScanResult,
+    ScanStage,
+    UnsupportedMiner,
+    parse_targets,
+    scan,
+    scan_all,
+    scan_report,
+)
+from .values import clean_str, normalize_mac
+
+__all__ = [
+    "FAMILIES",
+    "MAX_SCAN_ADDRESSES",
+    "Board",
+    "Control",
+    "Credentials",
+    "Family",
+    "Fan",
+    "Miner",
+    "MinerAuthenticationError",
+    "MinerConnectionError",
+    "MinerContext",
+    "MinerControlRefusedError",
+    "MinerError",
+    "MinerIdentity",
+    "MinerNotIdentifiedError",
+    "MinerResponseError",
+    "MinerScanRangeError",
+    "MinerScanTooLargeError",
+    "MinerSnapshot",
+    "MinerTimeoutError",
+    "MinerTruncatedError",
+    "MinerUnsupportedError",
+    "MinerValueError",
+    "MinerWriteDisabledError",
+    "Ports",
+    "PowerLimitRange",
+    "ScanProgress",
+    "ScanReport",
+    "ScanResult",
+    "ScanStage",
+    "UnsupportedMiner",
+    "clean_str",
+    "detect_family",
+    "identify",
+    "lookup_hardware",
+    "normalize_mac",
+    "parse_targets",
+    "scan",
+    "scan_all",
+    "scan_report",
+]
