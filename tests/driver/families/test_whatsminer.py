@@ -32,7 +32,7 @@ from custom_components.asic_miner.driver.families.whatsminer.api_v2 import ApiV2
 from custom_components.asic_miner.driver.families.whatsminer.api_v3 import ApiV3Backend
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Control, Credentials, MinerErrorEntry
-from custom_components.asic_miner.driver.transports.whatsminer_v2 import reply_is_complete
+from custom_components.asic_miner.driver.transports.json_scan import is_complete
 from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from simulator.families.whatsminer import WhatsminerSim
 from simulator.faults import Fault, FaultKind
@@ -547,13 +547,13 @@ def test_error_shapes() -> None:
 
 
 def test_reply_completeness() -> None:
-    assert reply_is_complete(b'{"STATUS":"S","Msg":{"a":"}{",},"x":1}')
-    assert reply_is_complete(b'{"a":[1,2]}\x00')
-    assert not reply_is_complete(b'{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"MHS 1m":1')
-    assert not reply_is_complete(b'{"a":"unterminated}')
-    assert not reply_is_complete(b'{"a":<<garbage>>\x01\x02}')
-    assert not reply_is_complete(b"")
-    assert not reply_is_complete(b'{"a":1}}')
+    assert is_complete(b'{"STATUS":"S","Msg":{"a":"}{",},"x":1}')
+    assert is_complete(b'{"a":[1,2]}\x00')
+    assert not is_complete(b'{"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"MHS 1m":1')
+    assert not is_complete(b'{"a":"unterminated}')
+    assert not is_complete(b'{"a":<<garbage>>\x01\x02}')
+    assert not is_complete(b"")
+    assert not is_complete(b'{"a":1}}')
 
 
 def test_backends_newest_first() -> None:

@@ -42,10 +42,10 @@ from custom_components.asic_miner.driver.families.whatsminer._common import (
 )
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.transports.http import HttpReply
+from custom_components.asic_miner.driver.transports.json_scan import is_complete
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
 from custom_components.asic_miner.driver.transports.whatsminer_v2 import (
     WhatsminerV2Client,
-    reply_is_complete,
     status_code,
 )
 from custom_components.asic_miner.driver.transports.whatsminer_v3 import (
@@ -217,10 +217,10 @@ def _sim_v2(sim: WhatsminerSim, *, timeout: float = 2.0, **kwargs: Any) -> Whats
 
 def test_escaped_quotes_inside_strings_do_not_end_the_reply() -> None:
     """A pool password or worker name with ``\\"`` in it must not fool the completeness check."""
-    assert reply_is_complete(b'{"Msg":{"worker":"farm\\"}{\\"w1"}}')
-    assert reply_is_complete(b'{"path":"C:\\\\"}')  # an escaped backslash, then the real quote
+    assert is_complete(b'{"Msg":{"worker":"farm\\"}{\\"w1"}}')
+    assert is_complete(b'{"path":"C:\\\\"}')  # an escaped backslash, then the real quote
     # The quote is escaped, so the string (and the reply) is still open: cut off.
-    assert not reply_is_complete(b'{"Msg":"abc\\"}')
+    assert not is_complete(b'{"Msg":"abc\\"}')
 
 
 def test_status_code_shapes() -> None:

@@ -36,7 +36,8 @@ from ..values import (
     to_int,
 )
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Rpc, Web
-from ._probes import RPC_VERSION, WEB_ROOT, parsed, realm, web_reply
+from ._cgminer import first, pools, probe_item, section
+from ._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
 
 DEFAULT_CREDENTIALS = Credentials("root", "root")
 MAKE = "Bitmain"
@@ -57,23 +58,16 @@ WORK_MODES = ("normal", "low", "high")
 # -- extractors -------------------------------------------------------------------
 
 
-def _section(reply: Any, key: str) -> list[dict[str, Any]]:
-    section = reply[key]
-    if isinstance(section, dict):
-        return [section]
-    return [item for item in section if isinstance(item, dict)]
-
-
 def _miner_stats(replies: Replies) -> dict[str, Any]:
     """The STATS item that carries the chain data (the one after the version item)."""
-    for item in _section(replies[STATS], "STATS"):
+    for item in section(replies[STATS], "STATS"):
         if any(k.startswith(("chain_rate", "chain_acn", "fan")) for k in item):
             return item
     raise KeyError("no chain statistics")
 
 
 def _hashrate(replies: Replies) -> float | None:
-    return ghs_to_ths(_section(replies[SUMMARY], "SUMMARY")[0]["GHS 5s"])
+    return ghs_to_ths(first(replies[SUMMARY], "SUMMARY")["GHS 5s"])
 
 
 def _expected_hashrate(replies: Replies) -> float | None:
@@ -129,24 +123,7 @@ def _uptime(replies: Replies) -> int | None:
 
 
 def _pools(replies: Replies) -> list[Pool]:
-    pools = []
-    items = _section(replies[POOLS], "POOLS")
-    for position, item in enumerate(items):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
-        pools.append(
-            Pool(
-                index=to_int(item.get("POOL")) or position,
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
-    return pools
+    return pools(replies[POOLS])
 
 
 def _work_mode_value(conf: dict[str, Any]) -> int | None:
@@ -168,7 +145,7 @@ def _fault_light(replies: Replies) -> bool | None:
 
 
 def _errors(replies: Replies) -> list[MinerErrorEntry]:
-    items = _section(replies[WEB_SUMMARY], "SUMMARY")[0]["status"]
+    items = first(replies[WEB_SUMMARY], "SUMMARY")["status"]
     return [
         MinerErrorEntry(
             message=str(item.get("msg") or item.get("type")), code=clean_str(item.get("code"))
@@ -318,11 +295,7 @@ def _model_name(raw: str | None) -> str | None:
 
 
 async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    version = parsed(results, RPC_VERSION.key)
-    version_item: dict[str, Any] = {}
-    if isinstance(version, dict):
-        items = version.get("VERSION") or [{}]
-        version_item = items[0] if isinstance(items, list) else items
+    version_item = probe_item(results, RPC_VERSION.key, "VERSION")
     web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
     info = await web.get_json("/cgi-bin/get_system_info.cgi")
     model = (

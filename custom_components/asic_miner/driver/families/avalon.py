@@ -74,8 +74,8 @@ from ..exceptions import (
 )
 from ..hardware import lookup
 from ..models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool
-from ..transports.rpc_parse import check_status, parse_rpc_reply, parse_rpc_reply_async
-from ..transports.whatsminer_v2 import reply_is_complete_async
+from ..transports.rpc import parse_whole
+from ..transports.rpc_parse import check_status, parse_rpc_reply
 from ..values import (
     clean_str,
     ghs_to_ths,
@@ -87,7 +87,8 @@ from ..values import (
     to_int,
 )
 from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies
-from ._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, rpc_text
+from ._cgminer import first, piece_or_error, pools, probe_item, section
+from ._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from ._refusal import NamedRefusals
 
 MAKE = "Canaan"
@@ -197,15 +198,8 @@ def _temperature(value: float | None) -> float | None:
 # -- extractors ----------------------------------------------------------------------
 
 
-def _items(reply: Any, key: str) -> list[dict[str, Any]]:
-    section = reply[key]
-    if isinstance(section, dict):
-        return [section]
-    return [item for item in section if isinstance(item, dict)]
-
-
 def _stats_item(reply: Any) -> dict[str, Any]:
-    for item in _items(reply, "STATS"):
+    for item in section(reply, "STATS"):
         if any(str(k).startswith("MM ID") for k in item):
             return item
     raise KeyError("no MM ID section in estats")
@@ -236,7 +230,7 @@ def _mm(replies: Replies) -> dict[str, Any]:
 def _hashrate(replies: Replies) -> float | None:
     devs = replies.get(DEVS)
     if devs is not None:
-        for dev in _items(devs, "DEVS"):
+        for dev in section(devs, "DEVS"):
             if "MHS 1m" in dev:
                 return mhs_to_ths(dev["MHS 1m"])
     return ghs_to_ths(_mm(replies)["GHSspd"])  # Nano 3S firmware with a thin devs
@@ -357,23 +351,7 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
 
 
 def _pools(replies: Replies) -> list[Pool]:
-    pools: list[Pool] = []
-    for item in _items(replies[POOLS], "POOLS"):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
-        pools.append(
-            Pool(
-                index=len(pools),
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
-    return pools
+    return pools(replies[POOLS], renumber=True)
 
 
 def _common_map() -> dict[Field, Location]:
@@ -421,16 +399,6 @@ def _check_ascset(reply: Any, where: str) -> None:
     msg = item.get("Msg") if isinstance(item, dict) else None
     if isinstance(msg, str) and _ASCSET_FAILED.search(msg):
         raise MinerResponseError(f"{where}: the miner refused it: {msg}")
-
-
-def _piece(value: Any, where: str) -> Any:
-    """One command's reply out of a multicommand, or its error as a value."""
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    try:
-        return check_status(value)
-    except MinerResponseError as err:
-        return MinerResponseError(f"{where}: {err}")
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -504,10 +472,9 @@ class _AvalonBackend(NamedRefusals, Backend):
             if may_close:
                 return None
             raise MinerConnectionError(f"{where}: connection closed without reply")
-        if not await reply_is_complete_async(raw):
-            raise MinerResponseError(f"{where}: incomplete or garbled reply")
+        reply = await parse_whole(raw, where)
         try:
-            return check_status(await parse_rpc_reply_async(raw))
+            return check_status(reply)
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 
@@ -540,7 +507,7 @@ class _AvalonBackend(NamedRefusals, Backend):
             except MinerResponseError:
                 reply = None  # an error STATUS: this release refuses the combination
             if isinstance(reply, dict) and all(isinstance(reply.get(n), list) for n in names):
-                return {n: _piece(reply[n], f"{self.ctx.host} {n}") for n in names}
+                return {n: piece_or_error(reply[n], f"{self.ctx.host} {n}") for n in names}
             self.multicommand_ok = False  # refused, or answered without the pieces
         out: dict[str, Any] = {}
         for name in names:  # one after the other: the API takes one command at a time
@@ -740,17 +707,14 @@ def _matches(results: ProbeResults) -> bool:
 
 def _version_item(reply: Any) -> dict[str, Any]:
     try:
-        item = _items(reply, "VERSION")[0]
+        item = first(reply, "VERSION")
     except KeyError, IndexError, TypeError:
         return {}
     return item
 
 
 async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    try:
-        item = _version_item(parsed(results, RPC_VERSION.key))
-    except MinerError:
-        item = {}
+    item = probe_item(results, RPC_VERSION.key, "VERSION")
     if not item:  # recognised by devdetails alone: ask for the version once more
         item = _version_item(await ctx.rpc().command("version"))
     model = normalize_model(item.get("MODEL")) or normalize_model(item.get("PROD")) or UNKNOWN_MODEL

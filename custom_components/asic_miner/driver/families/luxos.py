@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +62,6 @@ from ..models import (
     Pool,
     PowerLimitRange,
 )
-from ..transports.rpc_parse import parse_rpc_reply, status_of
 from ..values import (
     clean_str,
     ghs_to_ths,
@@ -86,7 +84,8 @@ from ._base import (
     Replies,
     gather_dict,
 )
-from ._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
+from ._cgminer import first, one_piece, pools, refusal, section
+from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
 from ._refusal import NamedRefusals
 
 FAMILY_KEY = "luxos"
@@ -105,7 +104,6 @@ PROFILES = Call("profiles")
 DEVS = Call("devs")
 READS = (CONFIG, DEVS, EVENTS, FANS, POOLS, POWER, PROFILES, STATS, SUMMARY)
 
-_OK = frozenset({"S", "I"})
 # Events that describe a state the owner chose or normal operation, not a fault.
 _INFO_EVENTS = frozenset(
     {"SLEEP", "IDLE", "REBOOT_USER", "SHUTDOWN_USER", "MINER_TUNED", "MINER_TUNING"}
@@ -130,50 +128,22 @@ class Profile:
 # -- talking to LUXminer ---------------------------------------------------------------
 
 
-def _balanced(raw: bytes) -> bool:
-    """Whether every bracket the reply opened was closed (strings taken into account).
-
-    LUXminer ends each reply with a NUL; the shared client stops at EOF as well, so a
-    connection cut mid-reply would otherwise parse as a shorter, valid-looking reply.
-    """
-    depth = 0
-    opened = in_string = escape = False
-    for char in raw.decode("utf-8", errors="replace"):
-        if in_string:
-            if escape:
-                escape = False
-            elif char == "\\":
-                escape = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
-            depth += 1
-            opened = True
-        elif char in "}]":
-            depth -= 1
-    return opened and depth == 0 and not in_string
-
-
 async def _exchange(
     ctx: MinerContext, command: str, parameter: str | None = None
 ) -> dict[str, Any]:
-    """One request on its own connection; the reply parsed, whole, STATUS not checked."""
+    """One request on its own connection; the reply parsed, whole, STATUS not checked.
+
+    LUXminer ends each reply with a NUL; the shared client stops at EOF as well, so a
+    connection cut mid-reply is refused by the transport's completeness check rather
+    than parsed as a shorter, valid-looking reply.
+    """
     payload: dict[str, str] = {"command": command}
     if parameter is not None:
         payload["parameter"] = parameter
     client = ctx.rpc()
-    where = f"{client.host}:{client.port} {command}"
-    raw = await client.send_raw(json.dumps(payload, separators=(",", ":")).encode())
-    if not _balanced(raw):
-        raise MinerResponseError(f"{where}: incomplete or malformed reply")
-    try:
-        reply = parse_rpc_reply(raw)
-    except MinerResponseError as err:
-        raise MinerResponseError(f"{where}: {err}") from err
+    reply = await client.request_whole(payload)
     if not isinstance(reply, dict):
-        raise MinerResponseError(f"{where}: reply is not an object")
+        raise MinerResponseError(f"{client.host}:{client.port} {command}: reply is not an object")
     return reply
 
 
@@ -181,12 +151,11 @@ def _checked(reply: Any, where: str) -> dict[str, Any]:
     """The reply when its STATUS says success; a refused session is told apart."""
     if not isinstance(reply, dict):
         raise MinerResponseError(f"{where}: reply is not an object")
-    letter, msg = status_of(reply)
-    if letter not in _OK:
-        text = msg or f"status {letter}"
-        if "session" in text.lower():
-            raise SessionRefusedError(f"{where}: {text}")
-        raise MinerResponseError(f"{where}: {text}")
+    said = refusal(reply)
+    if said is not None:
+        if "session" in said.lower():
+            raise SessionRefusedError(f"{where}: {said}")
+        raise MinerResponseError(f"{where}: {said}")
     return reply
 
 
@@ -198,10 +167,8 @@ async def request(ctx: MinerContext, command: str, parameter: str | None = None)
 
 def _piece(value: Any, name: str) -> Any:
     """One command's reply out of a multicommand, or its error as a value."""
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
     try:
-        return _checked(value, name)
+        return _checked(one_piece(value), name)
     except MinerResponseError as err:
         return err
 
@@ -215,21 +182,10 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
 # -- parsing ---------------------------------------------------------------------------
 
 
-def _items(reply: Any, key: str) -> list[dict[str, Any]]:
-    section = reply[key]
-    if isinstance(section, dict):
-        return [section]
-    return [item for item in section if isinstance(item, dict)]
-
-
-def _first(reply: Any, key: str) -> dict[str, Any]:
-    return _items(reply, key)[0]
-
-
 def parse_profiles(reply: Any) -> list[Profile]:
     """Profiles in the order the miner lists them; nameless entries dropped."""
     profiles = []
-    for item in _items(reply, "PROFILES"):
+    for item in section(reply, "PROFILES"):
         name = clean_str(item.get("Profile Name", item.get("Name")))
         if name is None:
             continue
@@ -289,7 +245,7 @@ def parse_firmware_version(version: dict[str, Any], description: Any = None) -> 
 def event_entries(reply: Any) -> list[MinerErrorEntry]:
     """Faults from ``events``; state notices such as SLEEP are not faults."""
     entries = []
-    for event in _items(reply, "EVENTS"):
+    for event in section(reply, "EVENTS"):
         code = clean_str(event.get("Code"))
         if code is not None and code.upper() in _INFO_EVENTS:
             continue
@@ -308,12 +264,12 @@ def event_entries(reply: Any) -> list[MinerErrorEntry]:
 
 
 def _config(replies: Replies) -> dict[str, Any]:
-    return _first(replies[CONFIG], "CONFIG")
+    return first(replies[CONFIG], "CONFIG")
 
 
 def _chain_stats(replies: Replies) -> dict[str, Any]:
     """The STATS item with the chains (the one after the version item)."""
-    for item in _items(replies[STATS], "STATS"):
+    for item in section(replies[STATS], "STATS"):
         if any(k.startswith(("chain_acn", "chain_rate")) for k in item):
             return item
     raise KeyError("no chain statistics")
@@ -329,7 +285,7 @@ def _slots(stats: dict[str, Any]) -> list[int]:
 
 
 def _hashrate(replies: Replies) -> float | None:
-    return ghs_to_ths(_first(replies[SUMMARY], "SUMMARY")["GHS 5s"])
+    return ghs_to_ths(first(replies[SUMMARY], "SUMMARY")["GHS 5s"])
 
 
 def _expected_hashrate(replies: Replies) -> float | None:
@@ -343,7 +299,7 @@ def _devs_by_slot(replies: Replies) -> dict[int, dict[str, Any]]:
     if not isinstance(reply, dict):
         return {}
     out: dict[int, dict[str, Any]] = {}
-    for item in _items(reply, "DEVS"):
+    for item in section(reply, "DEVS"):
         asc = to_int(item.get("ASC"))
         if asc is not None:
             out[asc + 1] = item
@@ -380,7 +336,7 @@ def _boards(replies: Replies) -> list[Board]:
 
 def _fans(replies: Replies) -> list[Fan]:
     fans = []
-    for position, item in enumerate(_items(replies[FANS], "FANS")):
+    for position, item in enumerate(section(replies[FANS], "FANS")):
         index = to_int(item.get("ID"))
         fans.append(
             Fan(
@@ -393,7 +349,7 @@ def _fans(replies: Replies) -> list[Fan]:
 
 
 def _power(replies: Replies) -> float | None:
-    value = to_float(_first(replies[POWER], "POWER")["Watts"])
+    value = to_float(first(replies[POWER], "POWER")["Watts"])
     return None if value is None or value < 0 else value
 
 
@@ -433,28 +389,11 @@ def _uptime(replies: Replies) -> int | None:
     if STATS in replies:
         with contextlib.suppress(KeyError, IndexError, TypeError):
             return to_int(_chain_stats(replies)["Elapsed"])
-    return to_int(_first(replies[SUMMARY], "SUMMARY")["Elapsed"])
+    return to_int(first(replies[SUMMARY], "SUMMARY")["Elapsed"])
 
 
 def _pools(replies: Replies) -> list[Pool]:
-    pools = []
-    for position, item in enumerate(_items(replies[POOLS], "POOLS")):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
-        index = to_int(item.get("POOL"))
-        pools.append(
-            Pool(
-                index=position if index is None else index,
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
-    return pools
+    return pools(replies[POOLS])
 
 
 # -- the backend ---------------------------------------------------------------------------
@@ -561,7 +500,7 @@ class LuxminerBackend(NamedRefusals, Backend):
     async def _active_session(self) -> str | None:
         reply = await request(self.ctx, "session")
         try:
-            return clean_str(_first(reply, "SESSION").get("SessionID"))
+            return clean_str(first(reply, "SESSION").get("SessionID"))
         except (KeyError, IndexError, TypeError) as err:
             raise MinerResponseError(f"{self.ctx.host}: session reply without SESSION") from err
 
@@ -574,7 +513,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         if session_id is None:
             try:
                 reply = await request(self.ctx, "logon")
-                session_id = clean_str(_first(reply, "SESSION").get("SessionID"))
+                session_id = clean_str(first(reply, "SESSION").get("SessionID"))
             except SessionRefusedError:
                 # Someone logged on between our two questions: share their session.
                 session_id = await self._active_session()
@@ -632,7 +571,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         if isinstance(atm_reply, Exception):
             raise atm_reply
         try:
-            enabled = to_bool(_first(atm_reply, "ATM").get("Enabled"))
+            enabled = to_bool(first(atm_reply, "ATM").get("Enabled"))
         except (KeyError, IndexError, TypeError) as err:
             raise MinerResponseError(f"{self.ctx.host}: atm reply without ATM") from err
         return profiles, bool(enabled)
@@ -693,11 +632,8 @@ def _matches(results: ProbeResults) -> bool:
 
 
 def _probe_version(results: ProbeResults) -> dict[str, Any] | None:
-    text = results.get(RPC_VERSION.key)
-    if text is None:
-        return None
     try:
-        reply = parse_rpc_reply(str(text).encode())
+        reply = parsed(results, RPC_VERSION.key)
     except MinerError:
         return None
     return reply if isinstance(reply, dict) and "VERSION" in reply else None
@@ -712,13 +648,13 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     else:
         config_reply = await request(ctx, CONFIG.name)
     try:
-        version = _first(version_reply, "VERSION")
-        config = _first(config_reply, "CONFIG")
+        version = first(version_reply, "VERSION")
+        config = first(config_reply, "CONFIG")
     except (KeyError, IndexError, TypeError) as err:
         raise MinerResponseError(f"{ctx.host}: LUXminer identity replies are incomplete") from err
     description = None
     with contextlib.suppress(KeyError, IndexError, TypeError):
-        description = _first(version_reply, "STATUS").get("Description")
+        description = first(version_reply, "STATUS").get("Description")
     model = normalize_model(version.get("Type")) or normalize_model(config.get("Model"))
     model = model or UNKNOWN_MODEL
     return MinerIdentity(

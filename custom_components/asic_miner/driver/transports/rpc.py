@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
-from .json_scan import MAX_DEPTH, JsonScanner
+from .json_scan import MAX_DEPTH, JsonScanner, is_complete_async
 from .rpc_parse import check_status, parse_rpc_reply_async
 
 _LOGGER = logging.getLogger(__name__)
@@ -106,6 +106,15 @@ class RpcClient:
                 f"{self.host}:{self.port} {payload.get('command')}: {err}"
             ) from err
 
+    async def request_whole(self, payload: dict[str, Any]) -> Any:
+        """``request`` for firmware whose cut-short reply still ends the connection cleanly.
+
+        The reply is parsed only when its brackets provably close (``parse_whole``): a
+        repaired truncation would pass for a shorter, valid-looking reply.
+        """
+        raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
+        return await parse_whole(raw, f"{self.host}:{self.port} {payload.get('command')}")
+
     async def command(self, command: str, parameter: str | None = None, **extra: Any) -> Any:
         """Run one command and raise ``MinerResponseError`` on an error STATUS."""
         payload: dict[str, Any] = {"command": command, **extra}
@@ -154,3 +163,18 @@ def _complete(buf: bytearray, scanner: JsonScanner) -> bool:
     balances all the same. The scanner has seen every byte already: this is O(1).
     """
     return scanner.balanced and bytes(buf[-8:]).rstrip().endswith((b"}", b"]"))
+
+
+async def parse_whole(raw: bytes, where: str) -> Any:
+    """The reply parsed, when every bracket it opened was closed; ``MinerResponseError`` if not.
+
+    The one completeness check for replies read to the end of the connection (LuxOS,
+    Avalon, Whatsminer API v2): a reply cut short, a stray closer or garbage bytes are
+    refused before the parser's repairs could turn them into something plausible.
+    """
+    if not await is_complete_async(raw):
+        raise MinerResponseError(f"{where}: incomplete or malformed reply")
+    try:
+        return await parse_rpc_reply_async(raw)
+    except MinerResponseError as err:
+        raise MinerResponseError(f"{where}: {err}") from err

@@ -17,7 +17,7 @@ from typing import Any
 from ..exceptions import MinerResponseError, MinerTruncatedError
 from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, max_depth
 
-_OK_STATUS = frozenset({"S", "I"})
+OK_STATUS = frozenset({"S", "I"})
 # Avalon (cgminer) answers `restart` with "RESTART" where the status letter belongs.
 _RESTART = "RESTART"
 # Strings (possibly cut short at the end), punctuation, bare words, whitespace.
@@ -268,6 +268,6 @@ def status_of(reply: Any) -> tuple[str, str]:
 def check_status(reply: Any) -> Any:
     """Raise ``MinerResponseError`` unless the reply's STATUS is success or info."""
     letter, msg = status_of(reply)
-    if letter not in _OK_STATUS:
+    if letter not in OK_STATUS:
         raise MinerResponseError(msg or f"status {letter}")
     return reply

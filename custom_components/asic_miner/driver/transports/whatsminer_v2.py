@@ -36,9 +36,9 @@ from ..exceptions import (
     MinerWriteDisabledError,
 )
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
-from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, JsonScanner, is_complete
-from .rpc import RpcClient
-from .rpc_parse import parse_rpc_reply_async, status_of
+from .json_scan import MAX_DEPTH, JsonScanner
+from .rpc import RpcClient, parse_whole
+from .rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
 
 TOKEN_LIFETIME = 30 * 60.0
 DEFAULT_PASSWORD = "admin"
@@ -52,25 +52,7 @@ _WRITE_DISABLED = re.compile(r"can.?t access write|write cmd", re.IGNORECASE)
 # 23 the decrypted text is not JSON, 137 the data is not base64. With a good password
 # only an expired token causes them.
 _TOKEN_CODES = frozenset({23, 135, 137})
-_OK = frozenset({"S", "I"})
 _CHUNK = 65536
-
-
-def reply_is_complete(raw: bytes) -> bool:
-    """Whether every bracket the reply opened was closed (strings taken into account).
-
-    Tolerates btminer's known slips (a trailing comma, a missing comma) because they
-    leave the nesting intact; a reply cut short or garbage bytes do not. Linear: the
-    shared scanner, not a Python loop per byte.
-    """
-    return is_complete(raw)
-
-
-async def reply_is_complete_async(raw: bytes) -> bool:
-    """``reply_is_complete``, off the event loop for a large reply (20-35 ms at 512 kB)."""
-    if len(raw) > INLINE_PARSE_BYTES:
-        return await asyncio.to_thread(is_complete, raw)
-    return is_complete(raw)
 
 
 def status_code(reply: Any) -> int | None:
@@ -118,7 +100,7 @@ class WhatsminerV2Client:
         raw = await client.send_raw(json.dumps({"command": command}).encode())
         reply = await self._parse(raw, client, command)
         letter, msg = status_of(reply)
-        if letter not in _OK:
+        if letter not in OK_STATUS:
             if _WRITE_DISABLED.search(msg):
                 raise MinerWriteDisabledError(f"{client.host}: {command}: {WRITE_DISABLED_HINT}")
             raise MinerResponseError(f"{client.host}:{client.port} {command}: {msg or letter}")
@@ -148,17 +130,14 @@ class WhatsminerV2Client:
                 out[name] = MinerResponseError(f"{where}: not an object")
                 continue
             letter, msg = status_of(piece)
-            out[name] = piece if letter in _OK else MinerResponseError(f"{where}: {msg or letter}")
+            out[name] = (
+                piece if letter in OK_STATUS else MinerResponseError(f"{where}: {msg or letter}")
+            )
         return out
 
     async def _parse(self, raw: bytes, client: RpcClient, command: str) -> dict[str, Any]:
         where = f"{client.host}:{client.port} {command}"
-        if not await reply_is_complete_async(raw):
-            raise MinerResponseError(f"{where}: incomplete or malformed reply")
-        try:
-            reply = await parse_rpc_reply_async(raw)
-        except MinerResponseError as err:
-            raise MinerResponseError(f"{where}: {err}") from err
+        reply = await parse_whole(raw, where)
         if not isinstance(reply, dict):
             raise MinerResponseError(f"{where}: reply is not an object")
         return reply
@@ -234,7 +213,7 @@ class WhatsminerV2Client:
         letter, msg = status_of(reply)
         if _WRITE_DISABLED.search(msg):
             raise MinerWriteDisabledError(f"{client.host}: {cmd}: {WRITE_DISABLED_HINT}")
-        if letter in _OK:
+        if letter in OK_STATUS:
             return reply
         if status_code(reply) in _TOKEN_CODES or "token" in msg.lower():
             raise _TokenRefused(msg or f"code {status_code(reply)}")

@@ -19,16 +19,16 @@ the user gave none.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ...context import MinerContext
 from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str
 from .._base import Family, ProbeResults
-from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
+from .._cgminer import probe_item
+from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from . import graphql, rest
-from ._rpc import items, make_of, normalize_model
+from ._rpc import make_of, normalize_model
 from .graphql import GraphqlApi, GraphqlBackend
 from .rest import RestApi, RestBackend
 
@@ -59,14 +59,6 @@ def _matches(results: ProbeResults) -> bool:
     return reply is not None and "BRAIINS OS" in reply.text.upper()
 
 
-def _first(results: ProbeResults, key: str, section: str) -> dict[str, Any]:
-    reply = parsed(results, key)
-    try:
-        return items(reply, section)[0]
-    except KeyError, IndexError, TypeError:
-        return {}
-
-
 async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     rest_api = RestApi(ctx)
     if await rest_api.available():
@@ -79,7 +71,7 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     numbers = version_tuple(version)
     backend = RestBackend if has_rest and RestBackend.accepts(numbers) else GraphqlBackend
     model = (
-        normalize_model(_first(results, RPC_DEVDETAILS.key, "DEVDETAILS").get("Model"))
+        normalize_model(probe_item(results, RPC_DEVDETAILS.key, "DEVDETAILS").get("Model"))
         or normalize_model(info["model"])
         or "Unknown"
     )
@@ -92,7 +84,7 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
         firmware=FIRMWARE + ("+" if full.endswith("-plus") else ""),
         backend=backend.name,
         firmware_version=version,
-        api_version=clean_str(_first(results, RPC_VERSION.key, "VERSION").get("API")),
+        api_version=clean_str(probe_item(results, RPC_VERSION.key, "VERSION").get("API")),
         mac=info["mac"],
         serial=info["serial"],
         hostname=info["hostname"],

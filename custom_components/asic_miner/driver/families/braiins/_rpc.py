@@ -24,8 +24,9 @@ from ...exceptions import (
 )
 from ...hardware import lookup
 from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
-from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
+from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
 from .._base import Backend, Field, Location, Replies, Rpc, Source
+from .._cgminer import first, pools, section
 
 SUMMARY = Rpc("summary")
 DEVS = Rpc("devs")
@@ -66,20 +67,12 @@ def make_of(model: str) -> str:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def items(reply: Any, key: str) -> list[dict[str, Any]]:
-    """Objects under ``key``; tolerant of a bare object where a list belongs."""
-    section = reply[key]
-    if isinstance(section, dict):
-        return [section]
-    return [item for item in section if isinstance(item, dict)]
-
-
 def _optional(replies: Replies, source: Source, key: str) -> list[dict[str, Any]]:
     """A section of a reply that may have failed: boards merge several, each optional."""
     if source not in replies:
         return []
     try:
-        return items(replies[source], key)
+        return section(replies[source], key)
     except KeyError, TypeError:
         return []
 
@@ -93,11 +86,11 @@ def _rate(item: dict[str, Any]) -> float | None:
 
 
 def _hashrate(replies: Replies) -> float | None:
-    return _rate(items(replies[SUMMARY], "SUMMARY")[0])
+    return _rate(first(replies[SUMMARY], "SUMMARY"))
 
 
 def _expected_hashrate(replies: Replies) -> float | None:
-    rates = [mhs_to_ths(dev.get("Nominal MHS")) for dev in items(replies[DEVS], "DEVS")]
+    rates = [mhs_to_ths(dev.get("Nominal MHS")) for dev in section(replies[DEVS], "DEVS")]
     known = [r for r in rates if r is not None]
     return round(sum(known), 6) if known else None
 
@@ -137,7 +130,7 @@ def _boards(replies: Replies) -> list[Board]:
 def _fans(replies: Replies) -> list[Fan]:
     """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
     fans = []
-    for position, item in enumerate(items(replies[FANS], "FANS")):
+    for position, item in enumerate(section(replies[FANS], "FANS")):
         rpm = to_int(item.get("RPM"))
         if not rpm:
             continue
@@ -153,7 +146,7 @@ def _fans(replies: Replies) -> list[Fan]:
 
 
 def _tuner(replies: Replies) -> dict[str, Any]:
-    return items(replies[TUNERSTATUS], "TUNERSTATUS")[0]
+    return first(replies[TUNERSTATUS], "TUNERSTATUS")
 
 
 def _power(replies: Replies) -> float | None:
@@ -179,24 +172,7 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
 
 
 def _pools(replies: Replies) -> list[Pool]:
-    pools = []
-    for position, item in enumerate(items(replies[POOLS], "POOLS")):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
-        index = to_int(item.get("POOL"))
-        pools.append(
-            Pool(
-                index=position if index is None else index,
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
-    return pools
+    return pools(replies[POOLS])
 
 
 RPC_MAP: dict[Field, Location] = {

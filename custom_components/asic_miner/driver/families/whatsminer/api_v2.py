@@ -45,6 +45,7 @@ from ...models import (
 from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._base import Backend, Call, Field, Location, Replies, gather_dict
+from .._cgminer import first, pools, section
 from .._refusal import NamedRefusals
 from ._common import (
     LED_AUTO,
@@ -73,15 +74,8 @@ _UNKNOWN_COMMAND = ("invalid cmd", "invalid command", "unknown command")
 # -- extractors -------------------------------------------------------------------
 
 
-def _items(reply: Any, key: str) -> list[dict[str, Any]]:
-    section = reply[key]
-    if isinstance(section, dict):
-        return [section]
-    return [item for item in section if isinstance(item, dict)]
-
-
 def _summary(replies: Replies) -> dict[str, Any]:
-    return _items(replies[SUMMARY], "SUMMARY")[0]
+    return first(replies[SUMMARY], "SUMMARY")
 
 
 def _msg(replies: Replies, source: Call) -> dict[str, Any]:
@@ -141,7 +135,7 @@ def _work_mode(replies: Replies) -> str | None:
 
 def _boards(replies: Replies) -> list[Board]:
     boards = []
-    for position, dev in enumerate(_items(replies[DEVS], "DEVS")):
+    for position, dev in enumerate(section(replies[DEVS], "DEVS")):
         index = to_int(dev.get("ASC", dev.get("Slot")))
         rate = mhs_to_ths(dev.get("MHS 1m", dev.get("MHS av")))
         chip = to_float(dev.get("Chip Temp Max", dev.get("Chip Temp Avg")))
@@ -163,23 +157,7 @@ def _boards(replies: Replies) -> list[Board]:
 
 
 def _pools(replies: Replies) -> list[Pool]:
-    pools: list[Pool] = []
-    for item in _items(replies[POOLS], "POOLS"):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
-        pools.append(
-            Pool(
-                index=len(pools),
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
-    return pools
+    return pools(replies[POOLS], renumber=True)
 
 
 def summary_error_codes(summary: dict[str, Any]) -> list[MinerErrorEntry] | None:
@@ -194,7 +172,7 @@ def summary_error_codes(summary: dict[str, Any]) -> list[MinerErrorEntry] | None
 def _errors(replies: Replies) -> list[MinerErrorEntry]:
     summary = replies.get(SUMMARY)
     if summary is not None:
-        counted = summary_error_codes(_items(summary, "SUMMARY")[0])
+        counted = summary_error_codes(first(summary, "SUMMARY"))
         if counted is not None:
             return counted
     msg = _msg(replies, ERROR_CODE)
@@ -311,7 +289,7 @@ class ApiV2Backend(NamedRefusals, Backend):
     def _switch_contradicted(self, summary: Any) -> bool:
         """Whether the rate now (``HS RT``, else ``MHS 5s``) disagrees with the kept switch."""
         try:
-            item = _items(summary, "SUMMARY")[0]
+            item = first(summary, "SUMMARY")
             kept = _mining(Replies({STATUS: self._kept[STATUS]}))
         except KeyError, IndexError, TypeError, MinerError:
             return False
@@ -325,7 +303,7 @@ class ApiV2Backend(NamedRefusals, Backend):
         if summary is None:
             return False
         try:
-            return summary_error_codes(_items(summary, "SUMMARY")[0]) is not None
+            return summary_error_codes(first(summary, "SUMMARY")) is not None
         except KeyError, IndexError, TypeError:
             return False
 

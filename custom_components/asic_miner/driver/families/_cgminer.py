@@ -1,0 +1,107 @@
+"""What every cgminer-speaking family reads the same way: STATUS, sections, pools, version.
+
+Antminer, Braiins (RPC), LuxOS, Whatsminer (API v2) and Avalon all answer cgminer's
+JSON RPC: a ``STATUS`` section saying whether the command worked, then sections of
+objects (``SUMMARY``, ``POOLS``, ``VERSION``) that some firmware sends as a bare
+object where a list belongs. Reading them once, here, means a fix to pools parsing
+or to a STATUS shape is made in one place for every family.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import MinerError, MinerResponseError
+from ..models import Pool
+from ..transports.rpc_parse import OK_STATUS, status_of
+from ..values import clean_str, to_bool, to_int
+from ._base import ProbeResults
+from ._probes import parsed
+
+# -- STATUS ------------------------------------------------------------------------------
+
+
+def refusal(reply: Any) -> str | None:
+    """The miner's words when a reply's STATUS is an error; ``None`` when it worked.
+
+    Raises ``MinerResponseError`` for a reply that is not an object at all.
+    """
+    letter, msg = status_of(reply)
+    return None if letter in OK_STATUS else (msg or f"status {letter}")
+
+
+def one_piece(value: Any) -> Any:
+    """A command's reply out of a multicommand: cgminer wraps each in a list of one."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def piece_or_error(value: Any, where: str) -> Any:
+    """A multicommand piece when its STATUS worked, else its refusal as a value."""
+    value = one_piece(value)
+    try:
+        said = refusal(value)
+    except MinerResponseError as err:
+        return MinerResponseError(f"{where}: {err}")
+    return value if said is None else MinerResponseError(f"{where}: {said}")
+
+
+# -- sections ----------------------------------------------------------------------------
+
+
+def section(reply: Any, key: str) -> list[dict[str, Any]]:
+    """The objects under ``key``; a bare object where a list belongs counts as one.
+
+    Raises ``KeyError`` / ``TypeError`` when the section is missing or the reply is
+    not an object: collection reads that as "this field is unknown".
+    """
+    found = reply[key]
+    if isinstance(found, dict):
+        return [found]
+    return [item for item in found if isinstance(item, dict)]
+
+
+def first(reply: Any, key: str) -> dict[str, Any]:
+    """The first object under ``key`` (``SUMMARY``, ``VERSION``); ``IndexError`` if none."""
+    return section(reply, key)[0]
+
+
+def probe_item(results: ProbeResults, key: str, name: str) -> dict[str, Any]:
+    """The first ``name`` object of a probe's reply; empty when the probe failed.
+
+    Identification uses what the shared probes (``version``, ``devdetails``) already
+    brought; a probe that failed, did not parse or lacks the section gives nothing.
+    """
+    try:
+        return first(parsed(results, key), name)
+    except MinerError, KeyError, IndexError, TypeError:
+        return {}
+
+
+# -- pools -------------------------------------------------------------------------------
+
+
+def pools(reply: Any, *, renumber: bool = False) -> list[Pool]:
+    """The ``POOLS`` section: pools with a URL, in the miner's order.
+
+    A pool's index is the miner's ``POOL`` number (its position when missing), or
+    with ``renumber`` its position among the pools kept (firmware whose numbers are
+    not the order it uses them in).
+    """
+    found: list[Pool] = []
+    for position, item in enumerate(section(reply, "POOLS")):
+        url = clean_str(item.get("URL"))
+        if not url:
+            continue
+        number = None if renumber else to_int(item.get("POOL"))
+        found.append(
+            Pool(
+                index=(len(found) if renumber else position) if number is None else number,
+                url=url,
+                user=clean_str(item.get("User")),
+                alive=str(item.get("Status", "")).lower() == "alive",
+                active=to_bool(item.get("Stratum Active")),
+                accepted=to_int(item.get("Accepted")),
+                rejected=to_int(item.get("Rejected")),
+            )
+        )
+    return found
