@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import MinerError, MinerResponseError
-from ..models import Pool
+from ..models import Fan, Pool
 from ..transports.rpc_parse import OK_STATUS, status_of
 from ..values import clean_str, to_bool, to_int
 from ._base import ProbeResults
@@ -75,6 +75,31 @@ def probe_item(results: ProbeResults, key: str, name: str) -> dict[str, Any]:
         return first(parsed(results, key), name)
     except MinerError, KeyError, IndexError, TypeError:
         return {}
+
+
+# -- fans ------------------------------------------------------------------------------
+
+
+def fans(reply: Any, *, spinning_only: bool = False) -> list[Fan]:
+    """The ``FANS`` section (bosminer, LUXminer): ``ID``, ``RPM`` and ``Speed`` per fan.
+
+    With ``spinning_only`` a fan at 0 RPM or without a reading is left out (bosminer
+    lists four slots even on a two-fan S9).
+    """
+    found: list[Fan] = []
+    for position, item in enumerate(section(reply, "FANS")):
+        rpm = to_int(item.get("RPM"))
+        if spinning_only and not rpm:
+            continue
+        index = to_int(item.get("ID"))
+        found.append(
+            Fan(
+                index=position if index is None else index,
+                rpm=rpm,
+                percent=to_int(item.get("Speed")),
+            )
+        )
+    return found
 
 
 # -- pools -------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ from ._base import (
     Replies,
     gather_dict,
 )
-from ._cgminer import first, one_piece, pools, refusal, section
+from ._cgminer import fans, first, one_piece, pools, refusal, section
 from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
 from ._refusal import NamedRefusals
 
@@ -335,17 +335,7 @@ def _boards(replies: Replies) -> list[Board]:
 
 
 def _fans(replies: Replies) -> list[Fan]:
-    fans = []
-    for position, item in enumerate(section(replies[FANS], "FANS")):
-        index = to_int(item.get("ID"))
-        fans.append(
-            Fan(
-                index=position if index is None else index,
-                rpm=to_int(item.get("RPM")),
-                percent=to_int(item.get("Speed")),
-            )
-        )
-    return fans
+    return fans(replies[FANS])
 
 
 def _power(replies: Replies) -> float | None:

@@ -26,7 +26,7 @@ from ...hardware import lookup
 from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
 from .._base import Backend, Field, Location, Replies, Rpc, Source
-from .._cgminer import first, pools, section
+from .._cgminer import fans, first, pools, section
 
 SUMMARY = Rpc("summary")
 DEVS = Rpc("devs")
@@ -129,20 +129,7 @@ def _boards(replies: Replies) -> list[Board]:
 
 def _fans(replies: Replies) -> list[Fan]:
     """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
-    fans = []
-    for position, item in enumerate(section(replies[FANS], "FANS")):
-        rpm = to_int(item.get("RPM"))
-        if not rpm:
-            continue
-        index = to_int(item.get("ID"))
-        fans.append(
-            Fan(
-                index=position if index is None else index,
-                rpm=rpm,
-                percent=to_int(item.get("Speed")),
-            )
-        )
-    return fans
+    return fans(replies[FANS], spinning_only=True)
 
 
 def _tuner(replies: Replies) -> dict[str, Any]:
