@@ -134,3 +134,11 @@ async def test_gather_dict_keeps_failures_as_values_but_not_cancellation() -> No
     # A cancelled poll (Home Assistant shutting down) must not become a field's value.
     with pytest.raises(asyncio.CancelledError):
         await gather_dict({"a": value(), "b": cancelled()})
+
+
+async def test_backend_contract_defaults(session: aiohttp.ClientSession) -> None:
+    """Every backend answers ``accepts`` and ``check_credentials``: no getattr needed."""
+    assert PlainBackend.accepts(None)
+    assert PlainBackend.accepts((1, 2, 3))
+    miner = Miner(MinerContext("127.0.10.1", session), PLAIN, IDENTITY)
+    await miner.check_credentials()  # no login to prove: nothing sent, nothing raised

@@ -103,9 +103,7 @@ class Miner:
 
     async def check_credentials(self) -> None:
         """Prove the stored login opens the privileged API (a no-op without one)."""
-        checker = getattr(self.backend, "check_credentials", None)
-        if checker is not None:
-            await checker()
+        await self.backend.check_credentials()
 
     # -- controls --------------------------------------------------------------------
 

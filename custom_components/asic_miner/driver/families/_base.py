@@ -162,6 +162,22 @@ class Backend:
         # Cleared after the firmware refuses one multicommand, so later polls don't retry.
         self.multicommand_ok = self.RPC_MULTICOMMAND
 
+    @classmethod
+    def accepts(cls, version: tuple[int, ...] | None) -> bool:
+        """Whether this backend talks to the release ``version`` (``None``: not known).
+
+        A family with several API generations picks the first backend that accepts the
+        release it identified; one with a single generation takes every release.
+        """
+        return True
+
+    async def check_credentials(self) -> None:
+        """Prove the stored login opens the privileged API.
+
+        A no-op for firmware whose controls need no login; backends that log in
+        override it to log in afresh, so a wrong password is said at once.
+        """
+
     # -- reading -------------------------------------------------------------------
 
     async def fetch_call(self, call: Call) -> Any:

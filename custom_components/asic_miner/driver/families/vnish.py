@@ -621,7 +621,7 @@ class _VnishBackend(NamedRefusals, Backend):
         self._locate = self.LOCATE
 
     @classmethod
-    def accepts(cls, version: tuple[int, int] | None) -> bool:
+    def accepts(cls, version: tuple[int, ...] | None) -> bool:
         return version is not None and version >= cls.SINCE
 
     # -- reading ---------------------------------------------------------------------
