@@ -8,6 +8,8 @@ sent as a bare object by some builds. Values are made up.
 
 from __future__ import annotations
 
+import pytest
+
 from custom_components.asic_miner.driver.exceptions import MinerResponseError
 from custom_components.asic_miner.driver.families._cgminer import (
     fans,
@@ -17,6 +19,8 @@ from custom_components.asic_miner.driver.families._cgminer import (
     probe_item,
     refusal,
     section,
+    slots,
+    stats_item,
 )
 from custom_components.asic_miner.driver.families._probes import RPC_VERSION
 
@@ -84,3 +88,21 @@ def test_fans_spinning_only() -> None:
     reply = {"FANS": [{"ID": 0, "RPM": 4200, "Speed": 60}, {"ID": 1, "RPM": 0, "Speed": 0}]}
     assert [f.index for f in fans(reply)] == [0, 1]
     assert [(f.index, f.rpm, f.percent) for f in fans(reply, spinning_only=True)] == [(0, 4200, 60)]
+
+
+def test_stats_item_and_slots() -> None:
+    version = {"BMMiner": "2.0.0", "Type": "Antminer S19"}
+    chains = {
+        "chain_acn1": 76,
+        "chain_rate1": "95.1",
+        "chain_acn3": 76,
+        "chain_rate3": "",
+        "fan5": 1,
+    }
+    reply = {"STATS": [version, chains]}
+    assert stats_item(reply, ("chain_acn", "chain_rate")) is chains
+    assert slots(chains, "chain_acn") == [1, 3]
+    assert slots(chains, "chain_acn", "chain_rate") == [1, 3]
+    assert slots(chains, "fan") == [5]
+    with pytest.raises(KeyError):
+        stats_item({"STATS": [version]}, ("MM ID",))

@@ -9,6 +9,7 @@ or to a STATUS shape is made in one place for every family.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..exceptions import MinerError, MinerResponseError
@@ -75,6 +76,28 @@ def probe_item(results: ProbeResults, key: str, name: str) -> dict[str, Any]:
         return first(parsed(results, key), name)
     except MinerError, KeyError, IndexError, TypeError:
         return {}
+
+
+# -- stats -----------------------------------------------------------------------------
+
+
+def stats_item(reply: Any, prefixes: tuple[str, ...]) -> dict[str, Any]:
+    """The ``STATS`` object holding the hardware figures, found by its keys' prefixes.
+
+    bmminer and LUXminer put a version object first and the chains after it; Avalon's
+    ``estats`` puts the ``MM ID`` object among others. ``KeyError`` when none has them.
+    """
+    for item in section(reply, "STATS"):
+        if any(str(key).startswith(prefixes) for key in item):
+            return item
+    raise KeyError(f"no STATS object with {' or '.join(prefixes)}")
+
+
+def slots(stats: dict[str, Any], *prefixes: str) -> list[int]:
+    """The slot numbers present as ``<prefix><n>`` keys (chains start at 1, 6 or 11)."""
+    pattern = re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(\d+)")
+    found = {int(match.group(1)) for key in stats if (match := pattern.fullmatch(key))}
+    return sorted(found)
 
 
 # -- fans ------------------------------------------------------------------------------

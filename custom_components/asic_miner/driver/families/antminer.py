@@ -36,7 +36,7 @@ from ..values import (
     to_int,
 )
 from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Rpc, Web
-from ._cgminer import first, pools, probe_item, section
+from ._cgminer import first, pools, probe_item, slots, stats_item
 from ._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
 
 DEFAULT_CREDENTIALS = Credentials("root", "root")
@@ -57,13 +57,8 @@ WORK_MODES = ("normal", "low", "high")
 
 # -- extractors -------------------------------------------------------------------
 
-
-def _miner_stats(replies: Replies) -> dict[str, Any]:
-    """The STATS item that carries the chain data (the one after the version item)."""
-    for item in section(replies[STATS], "STATS"):
-        if any(k.startswith(("chain_rate", "chain_acn", "fan")) for k in item):
-            return item
-    raise KeyError("no chain statistics")
+# The STATS object that carries the chain data (the one after the version object).
+_CHAIN_KEYS = ("chain_rate", "chain_acn", "fan")
 
 
 def _hashrate(replies: Replies) -> float | None:
@@ -71,24 +66,14 @@ def _hashrate(replies: Replies) -> float | None:
 
 
 def _expected_hashrate(replies: Replies) -> float | None:
-    stats = _miner_stats(replies)
+    stats = stats_item(replies[STATS], _CHAIN_KEYS)
     return rate_to_ths(stats["total_rateideal"], stats.get("rate_unit"))
 
 
-def _indexes(stats: dict[str, Any], prefix: str) -> list[int]:
-    """Slot numbers present for ``prefix`` (chains start at 1, 6 or 11 by model)."""
-    found = []
-    for key in stats:
-        match = re.fullmatch(rf"{prefix}(\d+)", key)
-        if match:
-            found.append(int(match.group(1)))
-    return sorted(found)
-
-
 def _boards(replies: Replies) -> list[Board]:
-    stats = _miner_stats(replies)
+    stats = stats_item(replies[STATS], _CHAIN_KEYS)
     boards = []
-    for position, slot in enumerate(_indexes(stats, "chain_acn")):
+    for position, slot in enumerate(slots(stats, "chain_acn")):
         chips = to_int(stats.get(f"chain_acn{slot}"))
         rate = ghs_to_ths(stats.get(f"chain_rate{slot}"))
         if not chips and rate is None:
@@ -110,16 +95,16 @@ def _boards(replies: Replies) -> list[Board]:
 
 
 def _fans(replies: Replies) -> list[Fan]:
-    stats = _miner_stats(replies)
-    slots = [s for s in _indexes(stats, "fan") if to_int(stats.get(f"fan{s}"))]
-    if not slots:
+    stats = stats_item(replies[STATS], _CHAIN_KEYS)
+    spinning = [s for s in slots(stats, "fan") if to_int(stats.get(f"fan{s}"))]
+    if not spinning:
         return []
-    first = slots[0]  # fan1-4 on most models, fan5-8 on some
-    return [Fan(index=s - first, rpm=to_int(stats[f"fan{s}"])) for s in slots]
+    lowest = spinning[0]  # fan1-4 on most models, fan5-8 on some
+    return [Fan(index=s - lowest, rpm=to_int(stats[f"fan{s}"])) for s in spinning]
 
 
 def _uptime(replies: Replies) -> int | None:
-    return to_int(_miner_stats(replies)["Elapsed"])
+    return to_int(stats_item(replies[STATS], _CHAIN_KEYS)["Elapsed"])
 
 
 def _pools(replies: Replies) -> list[Pool]:

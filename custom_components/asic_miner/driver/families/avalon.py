@@ -87,7 +87,7 @@ from ..values import (
     to_int,
 )
 from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies
-from ._cgminer import first, piece_or_error, pools, probe_item, section
+from ._cgminer import first, piece_or_error, pools, probe_item, section, stats_item
 from ._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from ._refusal import NamedRefusals
 
@@ -199,10 +199,8 @@ def _temperature(value: float | None) -> float | None:
 
 
 def _stats_item(reply: Any) -> dict[str, Any]:
-    for item in section(reply, "STATS"):
-        if any(str(k).startswith("MM ID") for k in item):
-            return item
-    raise KeyError("no MM ID section in estats")
+    """The ``estats`` object holding the ``MM ID`` figures."""
+    return stats_item(reply, ("MM ID",))
 
 
 def mm_values(stats_item: Mapping[str, Any]) -> dict[str, Any]:

@@ -84,7 +84,7 @@ from ._base import (
     Replies,
     gather_dict,
 )
-from ._cgminer import fans, first, one_piece, pools, refusal, section
+from ._cgminer import fans, first, one_piece, pools, refusal, section, slots, stats_item
 from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
 from ._refusal import NamedRefusals
 
@@ -102,6 +102,8 @@ CONFIG = Call("config")
 EVENTS = Call("events")
 PROFILES = Call("profiles")
 DEVS = Call("devs")
+# The STATS object with the chains (the one after the version object).
+_CHAIN_KEYS = ("chain_acn", "chain_rate")
 READS = (CONFIG, DEVS, EVENTS, FANS, POOLS, POWER, PROFILES, STATS, SUMMARY)
 
 # Events that describe a state the owner chose or normal operation, not a fault.
@@ -267,29 +269,12 @@ def _config(replies: Replies) -> dict[str, Any]:
     return first(replies[CONFIG], "CONFIG")
 
 
-def _chain_stats(replies: Replies) -> dict[str, Any]:
-    """The STATS item with the chains (the one after the version item)."""
-    for item in section(replies[STATS], "STATS"):
-        if any(k.startswith(("chain_acn", "chain_rate")) for k in item):
-            return item
-    raise KeyError("no chain statistics")
-
-
-def _slots(stats: dict[str, Any]) -> list[int]:
-    found = set()
-    for key in stats:
-        match = re.fullmatch(r"chain_(?:acn|rate)(\d+)", key)
-        if match:
-            found.add(int(match.group(1)))
-    return sorted(found)
-
-
 def _hashrate(replies: Replies) -> float | None:
     return ghs_to_ths(first(replies[SUMMARY], "SUMMARY")["GHS 5s"])
 
 
 def _expected_hashrate(replies: Replies) -> float | None:
-    stats = _chain_stats(replies)
+    stats = stats_item(replies[STATS], _CHAIN_KEYS)
     return positive(rate_to_ths(stats["total_rateideal"], stats.get("rate_unit")))
 
 
@@ -307,10 +292,10 @@ def _devs_by_slot(replies: Replies) -> dict[int, dict[str, Any]]:
 
 
 def _boards(replies: Replies) -> list[Board]:
-    stats = _chain_stats(replies)
+    stats = stats_item(replies[STATS], _CHAIN_KEYS)
     devs = _devs_by_slot(replies)
     boards: list[Board] = []
-    for slot in _slots(stats):
+    for slot in slots(stats, "chain_acn", "chain_rate"):
         chips = to_int(stats.get(f"chain_acn{slot}"))
         rate = ghs_to_ths(stats.get(f"chain_rate{slot}"))
         chip_temp = max_temp(stats.get(f"temp_chip{slot}", stats.get(f"temp2_{slot}")))
@@ -378,7 +363,7 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
 def _uptime(replies: Replies) -> int | None:
     if STATS in replies:
         with contextlib.suppress(KeyError, IndexError, TypeError):
-            return to_int(_chain_stats(replies)["Elapsed"])
+            return to_int(stats_item(replies[STATS], _CHAIN_KEYS)["Elapsed"])
     return to_int(first(replies[SUMMARY], "SUMMARY")["Elapsed"])
 
 
