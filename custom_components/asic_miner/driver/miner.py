@@ -102,10 +102,14 @@ class Miner:
         return snapshot
 
     async def check_credentials(self) -> None:
-        """Prove the stored login opens the privileged API (a no-op without one)."""
+        """Prove the stored login opens the privileged API (a no-op without one).
+
+        Under a control's deadline and with only the driver's errors leaving, as a
+        control: Home Assistant runs it in the background and again inside a poll.
+        """
         checker = getattr(self.backend, "check_credentials", None)
         if checker is not None:
-            await checker()
+            await self._run(checker())
 
     # -- controls --------------------------------------------------------------------
 
