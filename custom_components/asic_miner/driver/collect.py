@@ -31,8 +31,8 @@ from .transports.rpc import RpcClient
 from .transports.rpc_parse import check_status
 
 _LOGGER = logging.getLogger(__name__)
-_MULTI = object()
-_GRACE = 0.25  # seconds past the read deadline before the whole read is abandoned  # key of the multicommand among the RPC tasks
+_MULTI = object()  # key of the multicommand among the RPC tasks
+_GRACE = 0.25  # seconds past the read deadline before the whole read is abandoned
 
 
 async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, Any]:
