@@ -99,6 +99,14 @@ class _TokenRefused(Exception):
     """The miner could not use the token (internal: decides between renew and auth)."""
 
 
+class MulticommandRefusedError(MinerResponseError):
+    """The firmware answered ``a+b+c`` whole and well-formed, but without the pieces.
+
+    Apart from a reply cut short or garbled on the way (one bad poll): only this says
+    the release does not take the combination at all.
+    """
+
+
 @dataclass(slots=True)
 class WhatsminerV2Client:
     """The API of one miner; ``rpc`` builds a fresh client so timeouts follow the context."""
@@ -128,8 +136,9 @@ class WhatsminerV2Client:
         """Run cgminer read commands as one ``a+b+c``; each command's own reply.
 
         A piece whose own STATUS is an error comes back as that error. Raises
-        ``MinerResponseError`` when the firmware refuses the combination (a STATUS
-        error, or a reply without every piece), so the caller can fall back.
+        ``MulticommandRefusedError`` when the firmware refuses the combination (a
+        STATUS error, or a reply without every piece), so the caller can fall back; a
+        reply cut short or garbled on the way is a plain ``MinerResponseError``.
         """
         client = self.rpc()
         joined = "+".join(commands)
@@ -137,7 +146,7 @@ class WhatsminerV2Client:
         reply = await self._parse(raw, client, joined)
         if not all(isinstance(reply.get(name), list) and reply[name] for name in commands):
             letter, msg = status_of(reply)
-            raise MinerResponseError(
+            raise MulticommandRefusedError(
                 f"{client.host}:{client.port} {joined}: refused ({msg or letter})"
             )
         out: dict[str, Any] = {}
