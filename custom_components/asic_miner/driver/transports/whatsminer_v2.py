@@ -37,7 +37,7 @@ from ..exceptions import (
 )
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
 from .json_scan import INLINE_PARSE_BYTES, MAX_DEPTH, JsonScanner, is_complete
-from .rpc import RpcClient
+from .rpc import MulticommandRefusedError, RpcClient
 from .rpc_parse import parse_rpc_reply_async, status_of
 
 TOKEN_LIFETIME = 30 * 60.0
@@ -97,14 +97,6 @@ class WhatsminerToken:
 
 class _TokenRefused(Exception):
     """The miner could not use the token (internal: decides between renew and auth)."""
-
-
-class MulticommandRefusedError(MinerResponseError):
-    """The firmware answered ``a+b+c`` whole and well-formed, but without the pieces.
-
-    Apart from a reply cut short or garbled on the way (one bad poll): only this says
-    the release does not take the combination at all.
-    """
 
 
 @dataclass(slots=True)

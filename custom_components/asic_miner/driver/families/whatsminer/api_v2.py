@@ -43,11 +43,8 @@ from ...models import (
     Pool,
     PowerLimitRange,
 )
-from ...transports.whatsminer_v2 import (
-    DEFAULT_PASSWORD,
-    MulticommandRefusedError,
-    WhatsminerV2Client,
-)
+from ...transports.rpc import MulticommandRefusedError
+from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._base import Backend, Call, Field, Location, Replies, gather_dict
 from .._refusal import NamedRefusals
