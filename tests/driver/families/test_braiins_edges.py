@@ -370,6 +370,23 @@ async def test_rpc_pools_as_one_object_and_empty_slots(session: aiohttp.ClientSe
     ]
 
 
+async def test_web_pools_missing_are_unknown_not_none(session: aiohttp.ClientSession) -> None:
+    """A pool list the web API did not give is unknown, and RPC's pools fill in."""
+    one = {"POOLS": [{"POOL": 0, "URL": "stratum+tcp://a:3333", "Status": "Alive"}]}
+    graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
+    no_groups = {"data": {"bosminer": {"info": {"poolGroups": None}}}}
+    assert (
+        extract(graphql, {gql.POOLS: no_groups, POOLS: MinerResponseError("no RPC")})[Field.POOLS]
+        is None
+    )
+    pools = extract(graphql, {gql.POOLS: no_groups, POOLS: one})[Field.POOLS]
+    assert [p.url for p in pools] == ["stratum+tcp://a:3333"]
+    rest_backend = RestBackend(MinerContext("127.0.10.1", session), IDENTITY)
+    not_a_list = {"pools": []}
+    pools = extract(rest_backend, {rest.POOLS: not_a_list, POOLS: one})[Field.POOLS]
+    assert [p.url for p in pools] == ["stratum+tcp://a:3333"]
+
+
 # -- every refused control names itself and what the miner said -------------------------
 
 _CONTROLS: list[tuple[str, Callable[[Any], Awaitable[None]]]] = [

@@ -364,8 +364,10 @@ def boards_from(replies: Replies, source: Call) -> list[Board]:
 
 def _pools(replies: Replies) -> list[Pool]:
     groups = _path(_info(replies, POOLS), "poolGroups")
+    if not isinstance(groups, list):
+        raise KeyError("no pool groups")  # unknown, not "no pools": RPC may say
     pools: list[Pool] = []
-    for group in groups if isinstance(groups, list) else []:
+    for group in groups:
         for item in (group.get("pools") or []) if isinstance(group, dict) else []:
             url = clean_str(item.get("url")) if isinstance(item, dict) else None
             if not url:

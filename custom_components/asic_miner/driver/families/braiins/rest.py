@@ -227,8 +227,11 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
 
 
 def _pools(replies: Replies) -> list[Pool]:
+    groups = replies[POOLS]
+    if not isinstance(groups, list):
+        raise KeyError("pools reply is not a list")  # unknown, not "no pools"
     pools: list[Pool] = []
-    for group in replies[POOLS]:
+    for group in groups:
         for item in (group.get("pools") or []) if isinstance(group, dict) else []:
             url = clean_str(item.get("url")) if isinstance(item, dict) else None
             if not url:
