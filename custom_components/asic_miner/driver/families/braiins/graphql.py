@@ -297,8 +297,11 @@ def _power_limit(replies: Replies) -> float | None:
 
 def _fans(replies: Replies) -> list[Fan]:
     """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
+    items = _info(replies, SYSTEM)["fans"]
+    if not isinstance(items, list):
+        raise KeyError("no fan list")  # unknown, not "no fans": RPC may say
     fans = []
-    for position, item in enumerate(_info(replies, SYSTEM)["fans"] or []):
+    for position, item in enumerate(items):
         rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
         if not rpm:
             continue

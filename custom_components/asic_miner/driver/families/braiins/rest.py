@@ -196,8 +196,11 @@ def _boards(replies: Replies) -> list[Board]:
 
 
 def _fans(replies: Replies) -> list[Fan]:
+    items = replies[COOLING]["fans"]
+    if not isinstance(items, list):
+        raise KeyError("no fan list")  # unknown, not "no fans": RPC may say
     fans = []
-    for position, item in enumerate(replies[COOLING]["fans"]):
+    for position, item in enumerate(items):
         rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
         if not rpm:
             continue
