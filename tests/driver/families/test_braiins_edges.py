@@ -374,7 +374,7 @@ async def test_web_pools_missing_are_unknown_not_none(session: aiohttp.ClientSes
     """A pool list the web API did not give is unknown, and RPC's pools fill in."""
     one = {"POOLS": [{"POOL": 0, "URL": "stratum+tcp://a:3333", "Status": "Alive"}]}
     graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
-    no_groups = {"data": {"bosminer": {"info": {"poolGroups": None}}}}
+    no_groups = {"bosminer": {"info": {"poolGroups": None}}}
     assert (
         extract(graphql, {gql.POOLS: no_groups, POOLS: MinerResponseError("no RPC")})[Field.POOLS]
         is None
@@ -391,7 +391,7 @@ async def test_web_fans_missing_are_unknown_not_none(session: aiohttp.ClientSess
     """A fan list the web API did not give leaves the field to RPC, not empty."""
     rpc_fans = {"FANS": [{"ID": 0, "RPM": 4200, "Speed": 80}]}
     graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
-    no_fans = {"data": {"bosminer": {"info": {"fans": None}}}}
+    no_fans = {"bosminer": {"info": {"fans": None}}}
     fans = extract(graphql, {gql.SYSTEM: no_fans, FANS: rpc_fans})[Field.FANS]
     assert [f.rpm for f in fans] == [4200]
     rest_backend = RestBackend(MinerContext("127.0.10.1", session), IDENTITY)
