@@ -8,12 +8,15 @@ environment, and imports nothing from this project:
 For every address: ``pyasic.get_miner`` (pyasic's own identification), then the
 miner's class attributes ``make``, ``model``, ``firmware`` and the firmware version
 as ``get_data`` reads it. Output: {"version": ..., "miners": {ip: {...} or {"error": ...}}}.
+Only loopback addresses (127.0.0.0/8) are accepted: the simulators live there, and a
+benchmark never sends a packet anywhere else.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import sys
@@ -57,9 +60,20 @@ async def _main(ips: list[str]) -> dict[str, Any]:
     return {"version": version("pyasic"), "miners": dict(zip(ips, results, strict=True))}
 
 
+def loopback(text: str) -> str:
+    """An IPv4 loopback address, else a usage error (nothing is sent anywhere else)."""
+    try:
+        address = ipaddress.IPv4Address(text)
+    except ValueError:
+        address = None
+    if address is None or not address.is_loopback:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a 127.0.0.0/8 address")
+    return str(address)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("ips", nargs="+")
+    parser.add_argument("ips", nargs="+", type=loopback)
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)
     print(json.dumps(asyncio.run(_main(args.ips))))

@@ -180,7 +180,7 @@ async def config_flow(
     await password.fill(next(iter(set(passwords.values()))))
     await page.get_by_role("button", name="Submit").click()
     # The summary of every miner added; submitting creates the last one.
-    await page.get_by_text("Miners added").first.wait_for(timeout=STEP_TIMEOUT)
+    await page.get_by_text("Add the miners").first.wait_for(timeout=STEP_TIMEOUT)
     await page.wait_for_timeout(1000)
     await shoot(page, "config-flow-added")
     await page.get_by_role("button", name="Submit").click()

@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import re
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -91,6 +90,7 @@ from .driver import (
     ScanResult,
     ScanStage,
     detect_family,
+    is_host_name,
     normalize_mac,
     parse_targets,
     scan_report,
@@ -116,7 +116,6 @@ _ERROR_FIELDS: Final = {
     "invalid_host": CONF_HOST,
     "invalid_auth": CONF_PASSWORD,
 }
-_HOSTNAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?")
 # Shown in a placeholder where a list is empty.
 _NONE: Final = "\u2013"  # an en dash
 
@@ -160,8 +159,7 @@ def _valid_host(text: str) -> bool:
     try:
         return isinstance(ipaddress.ip_address(text), ipaddress.IPv4Address)
     except ValueError:
-        top = text.rstrip(".").rsplit(".", 1)[-1]
-        return bool(_HOSTNAME.fullmatch(text)) and not set(top) <= set("0123456789-")
+        return is_host_name(text)
 
 
 def _family_name(key: str) -> str:

@@ -18,7 +18,11 @@ from .driver import (
     MinerWriteDisabledError,
 )
 from .entity import AsicMinerEntity
-from .repairs import async_create_write_api_issue, async_delete_write_api_issue
+from .repairs import (
+    WriteProblem,
+    async_create_write_api_issue,
+    async_delete_write_api_issue,
+)
 
 
 def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
@@ -42,6 +46,9 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
                 translation_placeholders={**placeholders, "error": str(err)},
             ) from err
         except MinerWriteDisabledError as err:
+            # As when setup finds it: controls unavailable, and the coordinator checks
+            # the write path again (every 10 minutes) until the owner switched it on.
+            coordinator.write_problem = WriteProblem.API_DISABLED
             async_create_write_api_issue(
                 coordinator.hass, coordinator.config_entry, coordinator.miner
             )

@@ -144,7 +144,7 @@ class Miner:
     """How the fake firmware treats ``a+b`` multicommands."""
 
     def __init__(self, multi: str = "ok", broken: str | None = None) -> None:
-        self.multi = multi  # ok | refuse | hangup | silent
+        self.multi = multi  # ok | refuse | hangup | silent | cut_once
         self.broken = broken  # a command whose piece fails inside an accepted multicommand
         self.server = FakeCgminer(self.respond)
 
@@ -163,6 +163,11 @@ class Miner:
                     name: [_single("" if name == self.broken else name)]
                     for name in command.split("+")
                 }
+            if self.multi == "cut_once":  # half the reply, then the connection closes
+                self.multi = "ok"
+                whole = json.dumps(reply).encode()
+                writer.write(whole[: len(whole) // 2])
+                return
         else:
             reply = _single(command, request.get("parameter"))
         writer.write(json.dumps(reply).encode() + b"\x00")
@@ -236,6 +241,20 @@ async def test_multicommand_refusal_falls_back_and_is_remembered(
         assert snap.hashrate == 110.0
         assert sorted(miner.commands(before)) == ["ascset", "pools", "stats", "summary"]
         assert backend.ctx.rpc_stats.connections == 9
+
+
+async def test_one_cut_multicommand_is_no_refusal(session: aiohttp.ClientSession) -> None:
+    """A combined reply cut short once costs that poll's singles, not combining for good."""
+    miner = Miner("cut_once")
+    async with miner.server as server:
+        backend = FakeBackend(_ctx(session, server))
+        snap = await collect(backend)
+        assert snap.hashrate == 110.0
+        assert len(snap.boards) == 4
+        assert backend.multicommand_ok
+        before = len(miner.server.requests)
+        await collect(backend)
+        assert sorted(miner.commands(before)) == ["ascset", "pools+stats+summary"]
 
 
 async def test_backend_without_multicommand(session: aiohttp.ClientSession) -> None:

@@ -145,6 +145,31 @@ async def test_control_returns_within_its_deadline(
         await miner.set_fault_light(True)
 
 
+async def test_credentials_check_is_bounded_and_typed(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """The write-path check runs in the background and inside a poll: typed, on time."""
+    sim = await simulate("antminer", "S19 Pro")
+    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
+    miner.ctx.timeout = 0.1
+
+    async def hangs() -> None:
+        await asyncio.sleep(10)
+
+    async def bug() -> None:
+        raise TypeError("string indices must be integers")
+
+    backend = cast(Any, miner.backend)
+    backend.check_credentials = hangs
+    started = time.monotonic()
+    with pytest.raises(MinerTimeoutError):
+        await miner.check_credentials()
+    assert time.monotonic() - started < 1.0
+    backend.check_credentials = bug
+    with pytest.raises(MinerResponseError, match="TypeError"):
+        await miner.check_credentials()
+
+
 # -- 4. truncation is an error -----------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import pytest
 from custom_components.asic_miner.driver.values import (
     clean_str,
     ghs_to_ths,
+    is_host_name,
     max_temp,
     mhs_to_ths,
     normalize_mac,
@@ -217,3 +218,20 @@ def test_rate_to_ths_bad_value() -> None:
     assert rate_to_ths("", "GH") is None
     assert rate_to_ths("inf", "TH") is None
     assert rate_to_ths("1,500", "GH/s") == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("miner-01", True),
+        ("garage.miner.example.", True),
+        ("999.1.1.1", False),  # a mistyped address, not a name to resolve
+        ("10.0.0", False),
+        ("a b", False),
+        ("miner_1", False),
+        ("", False),
+    ],
+)
+def test_is_host_name(text: str, expected: bool) -> None:
+    """One rule for the config flow and the CLI."""
+    assert is_host_name(text) is expected

@@ -51,7 +51,7 @@ from .scan import (
     scan_all,
     scan_report,
 )
-from .values import clean_str, normalize_mac
+from .values import clean_str, is_host_name, normalize_mac
 
 __all__ = [
     "FAMILIES",
@@ -88,6 +88,7 @@ __all__ = [
     "clean_str",
     "detect_family",
     "identify",
+    "is_host_name",
     "lookup_hardware",
     "normalize_mac",
     "parse_targets",

@@ -18,7 +18,6 @@ import ipaddress
 import json
 import logging
 import os
-import re
 import sys
 import time
 import traceback
@@ -48,6 +47,7 @@ from .scan import (
     parse_targets,
     scan,
 )
+from .values import is_host_name
 
 PROG = f"python -m {__package__ or 'custom_components.asic_miner.driver'}"
 EXIT_OK = 0
@@ -66,7 +66,6 @@ ACTIONS: dict[str, str | None] = {
     "reboot": None,
     "restart-backend": None,
 }
-_HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?")
 _ON = {"on", "true", "1", "yes", "start"}
 _OFF = {"off", "false", "0", "no", "stop"}
 
@@ -293,8 +292,7 @@ def _host(text: str) -> str:
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
-        top = text.rstrip(".").rsplit(".", 1)[-1]
-        if _HOSTNAME.fullmatch(text) and not set(top) <= set("0123456789-"):
+        if is_host_name(text):
             return text  # a name; one whose last label is numeric is a mistyped address
         raise UsageError(f"HOST must be one IPv4 address or host name, not {text!r}") from None
     if not isinstance(address, ipaddress.IPv4Address):

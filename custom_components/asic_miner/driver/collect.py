@@ -27,12 +27,12 @@ from .exceptions import (
 from .families._base import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
 from .hardware import lookup
 from .models import Board, Control, MinerSnapshot
-from .transports.rpc import RpcClient
+from .transports.rpc import MulticommandRefusedError, RpcClient
 from .transports.rpc_parse import check_status
 
 _LOGGER = logging.getLogger(__name__)
-_MULTI = object()
-_GRACE = 0.25  # seconds past the read deadline before the whole read is abandoned  # key of the multicommand among the RPC tasks
+_MULTI = object()  # key of the multicommand among the RPC tasks
+_GRACE = 0.25  # seconds past the read deadline before the whole read is abandoned
 
 
 async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, Any]:
@@ -93,7 +93,9 @@ async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
         # single commands tell which.
         refused = any(not isinstance(v, Exception) for v in singles.values())
     else:
-        refused = True  # an error STATUS or a reply without the pieces
+        # An error STATUS or a whole reply without the pieces; a reply cut short or
+        # garbled on the way is this poll's trouble only.
+        refused = isinstance(combined, MulticommandRefusedError)
     if refused:
         # Remember the refusal so later polls go straight to single commands.
         backend.multicommand_ok = False

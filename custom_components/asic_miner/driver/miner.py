@@ -102,8 +102,12 @@ class Miner:
         return snapshot
 
     async def check_credentials(self) -> None:
-        """Prove the stored login opens the privileged API (a no-op without one)."""
-        await self.backend.check_credentials()
+        """Prove the stored login opens the privileged API (a no-op without one).
+
+        Under a control's deadline and with only the driver's errors leaving, as a
+        control: Home Assistant runs it in the background and again inside a poll.
+        """
+        await self._run(self.backend.check_credentials())
 
     # -- controls --------------------------------------------------------------------
 

@@ -22,6 +22,19 @@ _MAX_NUMBER_TEXT = 64
 _RATE_FACTORS = {"H": 1e-12, "KH": 1e-9, "MH": 1e-6, "GH": 1e-3, "TH": 1.0, "PH": 1e3, "EH": 1e6}
 
 
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?")
+
+
+def is_host_name(text: str) -> bool:
+    """A DNS host name, not a mistyped address: ``999.1.1.1`` and ``10.0.0`` are not.
+
+    A name whose last label is all digits (or dashes) is an address someone got
+    wrong, so a form or the CLI says so instead of resolving it.
+    """
+    top = text.rstrip(".").rsplit(".", 1)[-1]
+    return bool(_HOST_NAME.fullmatch(text)) and not set(top) <= set("0123456789-")
+
+
 def to_float(value: Any) -> float | None:
     """A finite float, or ``None`` for anything else.
 

@@ -7,7 +7,13 @@ from unittest.mock import patch
 import pytest
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON, Platform
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_UNAVAILABLE,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -50,8 +56,16 @@ async def test_write_api_disabled_raises_repair(
     assert err.value.translation_key == "write_api_disabled"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     assert simulated_miner.state.fault_light is False
+    # As when setup finds it: the controls are unavailable until the write path works.
+    assert hass.states.get(light).state == STATE_UNAVAILABLE
+    coordinator = init_integration.runtime_data
+    assert coordinator.write_problem is not None
 
     simulated_miner.write_api_enabled = True  # type: ignore[attr-defined]
+    # The coordinator's next check of the write path (every 10 minutes) notices.
+    await coordinator.async_check_write_access()
+    await hass.async_block_till_done()
+    assert hass.states.get(light).state != STATE_UNAVAILABLE
     await _toggle_light(hass, light)
     assert simulated_miner.state.fault_light is True
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

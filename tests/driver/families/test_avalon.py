@@ -196,6 +196,32 @@ async def test_one_command_at_a_time(simulate: SimFactory, session: aiohttp.Clie
     assert not miner.backend.multicommand_ok
 
 
+async def test_one_cut_multicommand_keeps_the_combination(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A combined reply cut short once is one bad poll, not a release refusing a+b."""
+    sim = await _start(simulate, "A1566")
+    miner = await _connect(session, sim.host)
+    original = sim.handle_rpc
+    cut = {"left": 1}
+
+    async def cut_once(request: str) -> bytes | None:
+        reply = await original(request)
+        if "+" in request and cut["left"] and reply:
+            cut["left"] -= 1
+            return reply[: len(reply) // 2]
+        return reply
+
+    sim.handle_rpc = cut_once  # type: ignore[method-assign]
+    sim.servers[0].handler = cut_once  # type: ignore[attr-defined]
+    snap = await miner.read()  # this poll: the three commands one after another
+    assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+    assert miner.backend.multicommand_ok
+    sim.requests.clear()
+    await miner.read()
+    assert [c for c, _ in sim.requests] == ["devs+estats+pools"]
+
+
 # -- controls -----------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ from custom_components.asic_miner.driver.exceptions import (
 from custom_components.asic_miner.driver.families._base import Field
 from custom_components.asic_miner.driver.families.braiins import FAMILY, rest, version_tuple
 from custom_components.asic_miner.driver.families.braiins import graphql as gql
-from custom_components.asic_miner.driver.families.braiins._rpc import POOLS
+from custom_components.asic_miner.driver.families.braiins._rpc import FANS, POOLS
 from custom_components.asic_miner.driver.families.braiins.graphql import (
     GraphqlApi,
     GraphqlBackend,
@@ -368,6 +368,35 @@ async def test_rpc_pools_as_one_object_and_empty_slots(session: aiohttp.ClientSe
     assert [(p.index, p.url) for p in extract(backend, {POOLS: slots})[Field.POOLS]] == [
         (1, "stratum+tcp://b:3333")
     ]
+
+
+async def test_web_pools_missing_are_unknown_not_none(session: aiohttp.ClientSession) -> None:
+    """A pool list the web API did not give is unknown, and RPC's pools fill in."""
+    one = {"POOLS": [{"POOL": 0, "URL": "stratum+tcp://a:3333", "Status": "Alive"}]}
+    graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
+    no_groups = {"bosminer": {"info": {"poolGroups": None}}}
+    assert (
+        extract(graphql, {gql.POOLS: no_groups, POOLS: MinerResponseError("no RPC")})[Field.POOLS]
+        is None
+    )
+    pools = extract(graphql, {gql.POOLS: no_groups, POOLS: one})[Field.POOLS]
+    assert [p.url for p in pools] == ["stratum+tcp://a:3333"]
+    rest_backend = RestBackend(MinerContext("127.0.10.1", session), IDENTITY)
+    not_a_list = {"pools": []}
+    pools = extract(rest_backend, {rest.POOLS: not_a_list, POOLS: one})[Field.POOLS]
+    assert [p.url for p in pools] == ["stratum+tcp://a:3333"]
+
+
+async def test_web_fans_missing_are_unknown_not_none(session: aiohttp.ClientSession) -> None:
+    """A fan list the web API did not give leaves the field to RPC, not empty."""
+    rpc_fans = {"FANS": [{"ID": 0, "RPM": 4200, "Speed": 80}]}
+    graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
+    no_fans = {"bosminer": {"info": {"fans": None}}}
+    fans = extract(graphql, {gql.SYSTEM: no_fans, FANS: rpc_fans})[Field.FANS]
+    assert [f.rpm for f in fans] == [4200]
+    rest_backend = RestBackend(MinerContext("127.0.10.1", session), IDENTITY)
+    fans = extract(rest_backend, {rest.COOLING: {"fans": None}, FANS: rpc_fans})[Field.FANS]
+    assert [f.rpm for f in fans] == [4200]
 
 
 # -- every refused control names itself and what the miner said -------------------------

@@ -245,6 +245,34 @@ async def test_v2_multicommand_refused_falls_back(
     assert not miner.backend.multicommand_ok
 
 
+async def test_v2_one_cut_multicommand_keeps_the_combination(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A reply cut short once is one bad poll, not a release that refuses a+b."""
+    sim = await _start(simulate, "M30S+")
+    miner = await _connect(session, sim.host)
+    await miner.read()
+    whole = sim._multicommand
+    cut = {"left": 1}
+
+    def once_cut(commands: list[str]) -> bytes:
+        reply = whole(commands)
+        if cut["left"]:
+            cut["left"] -= 1
+            return reply[: len(reply) // 2]
+        return reply
+
+    sim._multicommand = once_cut  # type: ignore[method-assign]
+    snap = await miner.read()  # this poll falls back to single commands
+    assert snap.hashrate == pytest.approx(sim.state.hashrate)
+    assert len(snap.boards) == 3
+    assert miner.backend.multicommand_ok
+    await miner.read()
+    before = miner.ctx.rpc_stats.connections
+    await miner.read()
+    assert miner.ctx.rpc_stats.connections - before == 2  # multicommand + one side read
+
+
 async def test_v1_errors_from_summary(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
     """API 1.x: error codes counted in summary; no get_error_code, no get_miner_info."""
     sim = await _start(simulate, "M20S")

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -90,6 +91,8 @@ from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies
 from ._cgminer import first, piece_or_error, pools, probe_item, section, stats_item
 from ._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from ._refusal import NamedRefusals
+
+_LOGGER = logging.getLogger(__name__)
 
 MAKE = "Canaan"
 FIRMWARE = "Stock"
@@ -462,8 +465,14 @@ class _AvalonBackend(NamedRefusals, Backend):
         self._last_failure = err
 
     async def _command(
-        self, command: str, parameter: str | None = None, *, may_close: bool = False
+        self,
+        command: str,
+        parameter: str | None = None,
+        *,
+        may_close: bool = False,
+        checked: bool = True,
     ) -> Any:
+        """One command's parsed reply; ``checked``: an error STATUS raises."""
         raw = await self._send(command, parameter)
         where = f"{self.ctx.host}:{self.ctx.ports.rpc} {command}"
         if raw is None:
@@ -472,7 +481,7 @@ class _AvalonBackend(NamedRefusals, Backend):
             raise MinerConnectionError(f"{where}: connection closed without reply")
         reply = await parse_whole(raw, where)
         try:
-            return check_status(reply)
+            return check_status(reply) if checked else reply
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 
@@ -499,14 +508,18 @@ class _AvalonBackend(NamedRefusals, Backend):
         names = [c.name for c in READS]
         if self.multicommand_ok:
             try:
-                reply = await self._command("+".join(names))
+                # Unchecked: an error STATUS is this release refusing the combination.
+                reply = await self._command("+".join(names), checked=False)
             except MinerConnectionError:
                 raise  # down: single commands would only wait for it again
-            except MinerResponseError:
-                reply = None  # an error STATUS: this release refuses the combination
-            if isinstance(reply, dict) and all(isinstance(reply.get(n), list) for n in names):
-                return {n: piece_or_error(reply[n], f"{self.ctx.host} {n}") for n in names}
-            self.multicommand_ok = False  # refused, or answered without the pieces
+            except MinerResponseError as err:
+                # Cut short or garbled on the way: single commands for this poll only;
+                # one glitch must not end combining for good.
+                _LOGGER.debug("%s: multicommand reply unusable: %s", self.ctx.host, err)
+            else:
+                if isinstance(reply, dict) and all(isinstance(reply.get(n), list) for n in names):
+                    return {n: piece_or_error(reply[n], f"{self.ctx.host} {n}") for n in names}
+                self.multicommand_ok = False  # refused, or answered without the pieces
         out: dict[str, Any] = {}
         for name in names:  # one after the other: the API takes one command at a time
             try:

@@ -25,6 +25,14 @@ MAX_REPLY_BYTES = 512 * 1024
 _CHUNK = 65536
 
 
+class MulticommandRefusedError(MinerResponseError):
+    """The firmware answered ``a+b+c`` whole and well-formed, but without the pieces.
+
+    Apart from a reply cut short or garbled on the way (one bad poll): only this says
+    the release does not take the combination at all.
+    """
+
+
 @dataclass(slots=True)
 class RpcStats:
     """Counters a benchmark or a test reads to prove how many round trips a poll cost."""
@@ -129,13 +137,17 @@ class RpcClient:
     async def multicommand(self, commands: tuple[str, ...], **extra: Any) -> dict[str, Any]:
         """Send ``a+b+c`` on one connection; return each command's own reply.
 
-        Raises ``MinerResponseError`` when the firmware rejects the combination, so the
-        caller can fall back to :meth:`commands` and remember that it must.
+        Raises ``MulticommandRefusedError`` when the firmware rejects the combination,
+        so the caller can fall back to :meth:`commands` and remember that it must; a
+        reply cut short or garbled is a plain ``MinerResponseError`` (one bad poll).
         """
         reply = await self.request({"command": "+".join(commands), **extra})
         if not isinstance(reply, dict) or not all(c in reply for c in commands):
-            check_status(reply)  # an explicit refusal carries its own message
-            raise MinerResponseError(f"{self.host}:{self.port}: multicommand not answered")
+            try:
+                check_status(reply)  # an explicit refusal carries its own message
+            except MinerResponseError as err:
+                raise MulticommandRefusedError(str(err)) from err
+            raise MulticommandRefusedError(f"{self.host}:{self.port}: multicommand not answered")
         out: dict[str, Any] = {}
         for name in commands:
             piece = reply[name]

@@ -37,7 +37,7 @@ from ..exceptions import (
 )
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
 from .json_scan import MAX_DEPTH, JsonScanner
-from .rpc import RpcClient, parse_whole
+from .rpc import MulticommandRefusedError, RpcClient, parse_whole
 from .rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
 
 TOKEN_LIFETIME = 30 * 60.0
@@ -110,8 +110,9 @@ class WhatsminerV2Client:
         """Run cgminer read commands as one ``a+b+c``; each command's own reply.
 
         A piece whose own STATUS is an error comes back as that error. Raises
-        ``MinerResponseError`` when the firmware refuses the combination (a STATUS
-        error, or a reply without every piece), so the caller can fall back.
+        ``MulticommandRefusedError`` when the firmware refuses the combination (a
+        STATUS error, or a reply without every piece), so the caller can fall back; a
+        reply cut short or garbled on the way is a plain ``MinerResponseError``.
         """
         client = self.rpc()
         joined = "+".join(commands)
@@ -119,7 +120,7 @@ class WhatsminerV2Client:
         reply = await self._parse(raw, client, joined)
         if not all(isinstance(reply.get(name), list) and reply[name] for name in commands):
             letter, msg = status_of(reply)
-            raise MinerResponseError(
+            raise MulticommandRefusedError(
                 f"{client.host}:{client.port} {joined}: refused ({msg or letter})"
             )
         out: dict[str, Any] = {}

@@ -297,8 +297,11 @@ def _power_limit(replies: Replies) -> float | None:
 
 def _fans(replies: Replies) -> list[Fan]:
     """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
+    items = _info(replies, SYSTEM)["fans"]
+    if not isinstance(items, list):
+        raise KeyError("no fan list")  # unknown, not "no fans": RPC may say
     fans = []
-    for position, item in enumerate(_info(replies, SYSTEM)["fans"] or []):
+    for position, item in enumerate(items):
         rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
         if not rpm:
             continue
@@ -364,8 +367,10 @@ def boards_from(replies: Replies, source: Call) -> list[Board]:
 
 def _pools(replies: Replies) -> list[Pool]:
     groups = _path(_info(replies, POOLS), "poolGroups")
+    if not isinstance(groups, list):
+        raise KeyError("no pool groups")  # unknown, not "no pools": RPC may say
     pools: list[Pool] = []
-    for group in groups if isinstance(groups, list) else []:
+    for group in groups:
         for item in (group.get("pools") or []) if isinstance(group, dict) else []:
             url = clean_str(item.get("url")) if isinstance(item, dict) else None
             if not url:

@@ -196,8 +196,11 @@ def _boards(replies: Replies) -> list[Board]:
 
 
 def _fans(replies: Replies) -> list[Fan]:
+    items = replies[COOLING]["fans"]
+    if not isinstance(items, list):
+        raise KeyError("no fan list")  # unknown, not "no fans": RPC may say
     fans = []
-    for position, item in enumerate(replies[COOLING]["fans"]):
+    for position, item in enumerate(items):
         rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
         if not rpm:
             continue
@@ -227,8 +230,11 @@ def _errors(replies: Replies) -> list[MinerErrorEntry]:
 
 
 def _pools(replies: Replies) -> list[Pool]:
+    groups = replies[POOLS]
+    if not isinstance(groups, list):
+        raise KeyError("pools reply is not a list")  # unknown, not "no pools"
     pools: list[Pool] = []
-    for group in replies[POOLS]:
+    for group in groups:
         for item in (group.get("pools") or []) if isinstance(group, dict) else []:
             url = clean_str(item.get("url")) if isinstance(item, dict) else None
             if not url:

@@ -28,6 +28,7 @@ with fewer boards.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from ...context import MinerContext
@@ -42,6 +43,7 @@ from ...models import (
     Pool,
     PowerLimitRange,
 )
+from ...transports.rpc import MulticommandRefusedError
 from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._base import Backend, Call, Field, Location, Replies, gather_dict
@@ -67,6 +69,7 @@ ERROR_CODE = Call("get_error_code")
 CGMINER = (SUMMARY, DEVS, POOLS)  # one multicommand
 SIDE = (STATUS, ERROR_CODE, MINER_INFO)  # one connection each, in turn
 READS = CGMINER + SIDE
+_LOGGER = logging.getLogger(__name__)
 # Codes and texts of a command the firmware does not have (API 1.x: get_miner_info).
 _UNKNOWN_COMMAND = ("invalid cmd", "invalid command", "unknown command")
 
@@ -349,8 +352,13 @@ class ApiV2Backend(NamedRefusals, Backend):
                 pieces = await self.api.read_many(names)
             except MinerTimeoutError:
                 raise  # a silent miner: don't spend another deadline on single commands
-            except MinerResponseError:
+            except MulticommandRefusedError:
                 self.multicommand_ok = False  # this release refuses a+b: singles from now
+            except MinerResponseError as err:
+                # Cut short or garbled on the way: singles for this poll only, the
+                # combination again next time (one glitch must not cost 2 more
+                # connections on every later poll).
+                _LOGGER.debug("%s: multicommand reply unusable: %s", self.ctx.host, err)
             else:
                 return {c: pieces[c.name] for c in CGMINER}
         done = await gather_dict({c: self.api.read(c.name) for c in CGMINER})
