@@ -267,6 +267,7 @@ async def browse(
 
 async def wait_for_statistics(ha: HomeAssistantClient, timeout: float = 480.0) -> None:
     """Until the recorder has compiled 5-minute statistics of the miners' energy (every 5 min)."""
+    await ha.close()  # a fresh WebSocket: the last one sat idle through the settle time
     entities = await ha.ws({"type": "config/entity_registry/list"})
     sensors = energy_sensors(entities)
     deadline = time.monotonic() + timeout
