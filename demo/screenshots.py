@@ -294,8 +294,14 @@ async def energy_dashboard(
     """The Energy dashboard with the miners as its devices."""
     await wait_for_statistics(ha)
     await page.set_viewport_size({"width": args.width, "height": args.energy_height})
-    await open_page(page, f"{base}/energy", "Energy")
-    await page.wait_for_timeout(3000)
+    await open_page(page, f"{base}/energy", "Individual devices")
+    # Every card has drawn once no spinner is left (the locator looks into shadow roots).
+    spinners = page.locator("ha-spinner, ha-circular-progress")
+    for _ in range(40):
+        if await spinners.count() == 0:
+            break
+        await page.wait_for_timeout(500)
+    await page.wait_for_timeout(1500)
     await shoot(page, "energy-dashboard")
     await page.set_viewport_size({"width": args.width, "height": args.height})
 
