@@ -144,6 +144,8 @@ class HomeAssistantClient:
 
     async def ws(self, message: dict[str, Any]) -> Any:
         """Send one command and return its result."""
+        if self._ws is not None and self._ws.closed:
+            self._ws = None  # Home Assistant closed an idle connection: open a new one
         if self._ws is None:
             self._ws = await self.session.ws_connect(f"{self.base_url}/api/websocket")
             await self._ws.receive_json()  # auth_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ class FleetPlan:
     hosts: tuple[str, ...]
     passwords: dict[str, str]  # host -> a password changed from the firmware default
     subnet: str
+    automations: dict[str, str] = field(default_factory=dict)  # host -> "price" / "solar"
 
     @property
     def size(self) -> int:
@@ -33,6 +34,7 @@ def plan_fleet(data: dict[str, Any]) -> FleetPlan:
     """
     hosts: list[str] = []
     passwords: dict[str, str] = {}
+    automations: dict[str, str] = {}
     everything: list[str] = []  # what the scan covers, unsupported miners included
     for entry in data.get("miner", []):
         first = ipaddress.IPv4Address(entry["host"])
@@ -44,9 +46,11 @@ def plan_fleet(data: dict[str, Any]) -> FleetPlan:
             hosts.append(host)
             if "password" in entry:
                 passwords[host] = str(entry["password"])
+            if "automation" in entry:
+                automations[host] = str(entry["automation"])
     if not hosts:
         raise ValueError("the fleet file has no [[miner]] that can be added")
-    return FleetPlan(tuple(hosts), passwords, scan_subnet(everything))
+    return FleetPlan(tuple(hosts), passwords, scan_subnet(everything), automations)
 
 
 def scan_subnet(hosts: list[str]) -> str:

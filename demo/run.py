@@ -29,6 +29,7 @@ from simulator.fleet import Fleet
 
 from .client import DemoError, HomeAssistantClient
 from .dashboard import DASHBOARD_PATH, build_dashboard
+from .extras import CONFIGURATION_EXTRAS, ensure_automations, ensure_energy, prepare_config
 from .fleet import FleetPlan, load_fleet
 from .flow import DOMAIN, add_fleet_by_scan, wait_for_entries
 
@@ -44,7 +45,8 @@ RESTART_EXIT_CODE = 100  # what hass exits with when asked to restart
 # demo loads nothing it does not need), and the demo is about the miners.
 ONBOARDING_EXTRAS = {"google_translate", "met", "radio_browser", "shopping_list"}
 
-CONFIGURATION_YAML = """\
+CONFIGURATION_YAML = (
+    """\
 # Written by the demo (demo/run.py) at every start.
 # The integration comes from the working tree: custom_components links to it.
 homeassistant:
@@ -52,6 +54,11 @@ homeassistant:
   country: DE
   unit_system: metric
   currency: EUR
+  time_zone: Europe/Berlin
+  # Onboarding's location step is skipped (demo/extras.py): a made-up place.
+  latitude: 52.52
+  longitude: 13.40
+  elevation: 34
 history:
 logbook:
 logger:
@@ -59,15 +66,13 @@ logger:
   logs:
     custom_components.asic_miner: info
   filters:
-    # What a demo without ffmpeg, libturbojpeg and the packages of the integrations
-    # onboarding sets up for a new home (the demo removes those) logs at every start.
+    # What a demo without ffmpeg and libturbojpeg logs at every start.
     haffmpeg.core: ["FFmpeg fails"]
     haffmpeg.tools: ["Error starting FFmpeg"]
     homeassistant.components.camera.img_util: ["libturbojpeg"]
-    homeassistant.components.met: ["loading flow for integration met"]
-    homeassistant.components.radio_browser: ["loading flow for integration radio_browser"]
-    homeassistant.config_entries: ["setting up entry Google Translate"]
 """
+    + CONFIGURATION_EXTRAS
+)
 
 
 _STARTED = time.monotonic()
@@ -127,6 +132,7 @@ def write_config(config: Path, port: int) -> None:
         link.unlink()
     if not link.is_symlink():
         link.symlink_to(target, target_is_directory=True)
+    prepare_config(config)
     store = config / ".storage" / "http"
     current = json.loads(store.read_text()) if store.exists() else None
     wanted = http_store(HOST, port)
@@ -293,6 +299,9 @@ async def prepare(
     entries = await wait_for_entries(ha, plan.size)
     say(f"{len(entries)} miners set up")
     await ensure_dashboard(ha)
+    say(f"Energy dashboard: {await ensure_energy(ha)} miners' Energy sensors as devices")
+    made = await ensure_automations(ha, hass.config, plan.automations)
+    say(f"{made} automations from the blueprints (helpers: demo electricity price, grid power)")
     await remove_onboarding_extras(ha)
 
 

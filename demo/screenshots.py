@@ -7,7 +7,8 @@ alone) with the miners not added, then, in Debian's chromium driven by Playwrigh
 adds the fleet through the integration's config flow as a person would (Add
 integration > Scan a network > the fleet's subnet) and takes the scan result; finishes
 the flow (the changed Antminer password); lets the demo build its dashboard; takes a
-device page and the dashboard's views; opens the price blueprint in the automation
+device page and the dashboard's views; the Energy dashboard (once the recorder has
+compiled its first statistics) and the blueprints page; opens the price blueprint in the automation
 editor (Settings > Automations > Blueprints), as a person creating an automation from
 it would (``--only blueprint`` takes just that one, without the fleet). Writes
 docs/images/*.png. Look at every picture before committing it.
@@ -32,6 +33,7 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 
 from .client import DemoError, HomeAssistantClient
 from .dashboard import DASHBOARD_PATH
+from .extras import energy_sensors, ensure_automations, ensure_energy
 from .fleet import load_fleet
 from .flow import wait_for_entries
 from .run import FLEET_FILE, REPO, die_with_parent, ensure_dashboard
@@ -236,6 +238,8 @@ async def browse(
         await config_flow(page, base, plan.subnet, plan.passwords, size)
     await wait_for_entries(ha, plan.size)
     await ensure_dashboard(ha)
+    say(f"Energy dashboard: {await ensure_energy(ha)} Energy sensors")
+    say(f"{await ensure_automations(ha, STATE / 'config', plan.automations)} automations")
     devices = await ha.ws({"type": "config/device_registry/list"})
     device = next(d for d in devices if d["name"] == SHOWN_MINER)
     # A few minutes of history for the graphs, with the power limit lowered halfway
@@ -254,8 +258,58 @@ async def browse(
         await page.set_viewport_size({"width": args.width, "height": args.miner_height})
         await open_page(page, f"{base}/{DASHBOARD_PATH}/{SHOWN_MINER}", "Control")
         await shoot(page, "dashboard-miner")
+    if "energy" in args.only:
+        await energy_dashboard(page, ha, base, args)
     if "blueprint" in args.only:
+        await blueprints_page(page, base)
         await blueprint_editor(page, base, args)
+
+
+async def wait_for_statistics(ha: HomeAssistantClient, timeout: float = 480.0) -> None:
+    """Until the recorder has compiled 5-minute statistics of the miners' energy (every 5 min)."""
+    await ha.close()  # a fresh WebSocket: the last one sat idle through the settle time
+    entities = await ha.ws({"type": "config/entity_registry/list"})
+    sensors = energy_sensors(entities)
+    deadline = time.monotonic() + timeout
+    say("waiting for the first 5-minute energy statistics")
+    while time.monotonic() < deadline:
+        found = await ha.ws(
+            {
+                "type": "recorder/statistics_during_period",
+                "start_time": "2000-01-01T00:00:00+00:00",
+                "statistic_ids": sensors,
+                "period": "5minute",
+                "types": ["change"],
+            }
+        )
+        if len(found) == len(sensors):
+            return
+        await asyncio.sleep(10)
+    say("no energy statistics yet; the Energy dashboard may show no bars")
+
+
+async def energy_dashboard(
+    page: Page, ha: HomeAssistantClient, base: str, args: argparse.Namespace
+) -> None:
+    """The Energy dashboard with the miners as its devices."""
+    await wait_for_statistics(ha)
+    await page.set_viewport_size({"width": args.width, "height": args.energy_height})
+    await open_page(page, f"{base}/energy", "Individual devices")
+    # Every card has drawn once no spinner is left (the locator looks into shadow roots).
+    spinners = page.locator("ha-spinner, ha-circular-progress")
+    for _ in range(40):
+        if await spinners.count() == 0:
+            break
+        await page.wait_for_timeout(500)
+    await page.wait_for_timeout(1500)
+    await shoot(page, "energy-dashboard")
+    await page.set_viewport_size({"width": args.width, "height": args.height})
+
+
+async def blueprints_page(page: Page, base: str) -> None:
+    """Settings > Automations & scenes > Blueprints: both blueprints, each used once."""
+    await open_page(page, f"{base}/config/blueprint/dashboard", "follow the electricity price")
+    await shoot(page, "blueprints")
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -302,15 +356,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--device-height", type=int, default=1230)
-    parser.add_argument("--scan-height", type=int, default=1100)
+    parser.add_argument("--scan-height", type=int, default=1500)
+    parser.add_argument("--energy-height", type=int, default=1100)
     parser.add_argument("--miner-height", type=int, default=1000)
     parser.add_argument("--blueprint-height", type=int, default=1560)
     parser.add_argument("--settle", type=int, default=180, help="seconds of history first")
     parser.add_argument(
         "--only",
         nargs="+",
-        default=["scan", "device", "dashboard", "blueprint"],
-        choices=["scan", "device", "dashboard", "blueprint"],
+        default=["scan", "device", "dashboard", "energy", "blueprint"],
+        choices=["scan", "device", "dashboard", "energy", "blueprint"],
     )
     parser.add_argument("--attach", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 LAUNCHER = ROOT / "scripts" / "asic-miner"
 INTEGRATION = ROOT / "custom_components" / "asic_miner"
@@ -109,3 +111,61 @@ def test_glue_imports_the_driver_only_through_its_public_face() -> None:
         text = module.read_text()
         assert "from .driver." not in text, module.name
         assert "import driver." not in text, module.name
+
+
+OLD_PYTHON = Path("/usr/bin/python3")  # Debian 12's 3.11, the system python3 here
+
+
+def _old_python_or_skip() -> Path:
+    if not OLD_PYTHON.is_file():
+        pytest.skip("no system python3 to start the launcher with")
+    check = subprocess.run(
+        [str(OLD_PYTHON), "-c", "import sys; sys.exit(sys.version_info >= (3, 14))"],
+        check=False,
+    )
+    if check.returncode != 0:
+        pytest.skip("the system python3 can run the driver itself")
+    return OLD_PYTHON
+
+
+def _layout(tmp_path: Path, *, venv: bool) -> Path:
+    """A repository-shaped folder: scripts/asic-miner, and .venv/bin/python if asked."""
+    (tmp_path / "scripts").mkdir()
+    copy = tmp_path / "scripts" / "asic-miner"
+    copy.write_text(LAUNCHER.read_text())
+    if venv:
+        (tmp_path / ".venv" / "bin").mkdir(parents=True)
+        python = tmp_path / ".venv" / "bin" / "python"  # this test run's environment
+        python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+        python.chmod(0o755)
+    return copy
+
+
+def test_an_old_python3_reruns_with_the_repository_venv(tmp_path: Path) -> None:
+    """`scripts/asic-miner` started by a system python3 too old for the driver."""
+    copy = _layout(tmp_path, venv=True)
+    result = subprocess.run(
+        [str(_old_python_or_skip()), str(copy), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "ASIC_MINER_DRIVER": str(INTEGRATION / "driver")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: asic-miner" in result.stdout
+
+
+def test_an_old_python3_without_a_venv_says_what_to_do(tmp_path: Path) -> None:
+    copy = _layout(tmp_path, venv=False)
+    result = subprocess.run(
+        [str(_old_python_or_skip()), str(copy), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "ASIC_MINER_DRIVER": str(INTEGRATION / "driver")},
+    )
+    assert result.returncode == 2
+    assert "run scripts/setup once" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from homeassistant import bootstrap
+from homeassistant.components import onboarding
 from homeassistant.components.http.config import (
     HTTP_STORAGE_SCHEMA,
     STORAGE_KEY,
@@ -23,6 +25,7 @@ from demo.dashboard import (
     entity_prefix,
     load_template,
 )
+from demo.extras import automations, energy_sensors, prepare_config
 from demo.fleet import load_fleet, plan_fleet, scan_subnet
 from demo.flow import login_for
 from demo.run import FLEET_FILE, http_store, listening_addresses
@@ -30,15 +33,20 @@ from demo.run import FLEET_FILE, http_store, listening_addresses
 REPO = Path(__file__).resolve().parent.parent
 COMPONENTS = Path(bootstrap.__file__).parent / "components"
 # What demo/run.py's configuration.yaml sets up besides the always-loaded integrations.
-DEMO_CONFIGURED = {"history", "logbook", "logger"}
+DEMO_CONFIGURED = {"history", "logbook", "logger", "energy", "automation", "input_number"}
 
 
 def test_demo_fleet_plan() -> None:
     _data, plan = load_fleet(FLEET_FILE)
     assert plan.subnet == "127.0.1.0/24"
-    assert plan.size == 12  # the Auradine and the Elphapex are scanned, never added
+    assert plan.size == 19  # the Auradine and the Elphapex are scanned, never added
     assert "127.0.1.50" not in plan.hosts
     assert plan.passwords == {"127.0.1.14": "changed"}
+    families = {entry["family"] for entry in _data["miner"] if entry.get("supported", True)}
+    assert families == {
+        "antminer", "braiins", "whatsminer", "luxos", "vnish", "epic", "avalon", "bitaxe"
+    }  # fmt: skip
+    assert set(plan.automations.values()) == {"price", "solar"}
 
 
 def test_plan_expands_counts_and_widens_the_subnet() -> None:
@@ -237,3 +245,49 @@ def test_requirements_demo_covers_what_home_assistant_loads() -> None:
     wanted = {r.lower() for r in _loaded_requirements()}
     assert wanted - listed == set()
     assert "homeassistant==2026.10.4" in listed
+
+
+def test_demo_config_skips_onboarding_but_the_user_and_has_the_blueprints(tmp_path: Path) -> None:
+    prepare_config(tmp_path)
+    store = json.loads((tmp_path / ".storage" / "onboarding").read_text())
+    assert store["version"] == onboarding.STORAGE_VERSION
+    assert set(store["data"]["done"]) == set(onboarding.const.STEPS) - {"user"}
+    copied = sorted(p.name for p in (tmp_path / "blueprints/automation/asic_miner").iterdir())
+    assert copied == sorted(p.name for p in (REPO / "blueprints/automation/asic_miner").iterdir())
+    assert yaml.safe_load((tmp_path / "automations.yaml").read_text()) == []
+
+
+def test_demo_automations_use_each_blueprint_with_the_helpers() -> None:
+    made = automations({"price": ["d1", "d2"], "solar": ["d3"]})
+    by_path = {a["use_blueprint"]["path"]: a["use_blueprint"]["input"] for a in made}
+    assert by_path["asic_miner/price_throttle.yaml"]["miners"] == ["d1", "d2"]
+    assert by_path["asic_miner/price_throttle.yaml"]["price_entity"].startswith("input_number.")
+    assert by_path["asic_miner/solar_surplus.yaml"]["miners"] == ["d3"]
+    assert by_path["asic_miner/solar_surplus.yaml"]["grid_entity"].startswith("input_number.")
+    for blueprint, given in by_path.items():
+        inputs = _blueprint_inputs(REPO / "blueprints/automation" / blueprint)
+        assert set(given) <= set(inputs), blueprint
+    assert automations({}) == []
+
+
+def _blueprint_inputs(path: Path) -> dict[str, Any]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!input", lambda loader, node: node.value)
+    data = yaml.load(path.read_text(), Loader=Loader)
+    found: dict[str, Any] = {}
+    for name, value in data["blueprint"]["input"].items():
+        found.update(value.get("input", {name: value}))
+    return found
+
+
+def test_energy_sensors_are_the_integrations_enabled_energy_entities() -> None:
+    entities = [
+        {"entity_id": "sensor.b_energy", "platform": "asic_miner"},
+        {"entity_id": "sensor.a_energy", "platform": "asic_miner"},
+        {"entity_id": "sensor.c_energy", "platform": "asic_miner", "disabled_by": "user"},
+        {"entity_id": "sensor.a_power", "platform": "asic_miner"},
+        {"entity_id": "sensor.x_energy", "platform": "other"},
+    ]
+    assert energy_sensors(entities) == ["sensor.a_energy", "sensor.b_energy"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 from awesomeversion import AwesomeVersion
@@ -141,3 +143,45 @@ def test_brand_images() -> None:
             with Image.open(brand / name) as image:
                 assert shortest[0] <= min(image.size) <= shortest[1], name
                 assert image.width >= image.height, "logos are landscape"
+
+
+def _repository() -> tuple[str, str]:
+    """Owner and name of the repository the manifest names (its documentation URL)."""
+    url = str(_manifest()["documentation"])
+    owner, name = url.removeprefix("https://github.com/").split("/")[:2]
+    return owner, name
+
+
+def test_readme_my_links_point_at_the_manifests_repository() -> None:
+    """The HACS, add-integration and blueprint-import buttons open this repository."""
+    readme = (ROOT / "README.md").read_text()
+    owner, name = _repository()
+    assert str(_manifest()["issue_tracker"]) == f"https://github.com/{owner}/{name}/issues"
+    links = re.findall(r"\]\((https://my\.home-assistant\.io/redirect/[^)]+)\)", readme)
+    kinds = {urlsplit(link).path.strip("/").split("/")[-1] for link in links}
+    assert {"hacs_repository", "config_flow_start", "blueprint_import"} <= kinds
+    blueprints = sorted((ROOT / "blueprints" / "automation" / "asic_miner").glob("*.yaml"))
+    imported: set[str] = set()
+    for link in links:
+        kind = urlsplit(link).path.strip("/").split("/")[-1]
+        query = parse_qs(urlsplit(link).query)
+        if kind == "hacs_repository":
+            assert query == {"owner": [owner], "repository": [name], "category": ["integration"]}
+        elif kind == "config_flow_start":
+            assert query == {"domain": [_manifest()["domain"]]}
+        elif kind == "blueprint_import":
+            raw = f"https://raw.githubusercontent.com/{owner}/{name}/main/"
+            (url,) = query["blueprint_url"]
+            assert url.startswith(raw), url
+            assert (ROOT / url.removeprefix(raw)).is_file(), url
+            imported.add(url.removeprefix(raw))
+    assert imported == {str(path.relative_to(ROOT)) for path in blueprints}
+
+
+def test_bug_report_template_asks_for_firmware_model_and_the_read_output() -> None:
+    template = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / "bug_report.yml").read_text())
+    fields = {item["id"]: item for item in template["body"] if "id" in item}
+    for required in ("model", "firmware", "read"):
+        assert fields[required]["validations"]["required"] is True
+    assert "asic-miner read" in fields["read"]["attributes"]["description"]
+    assert "diagnostics" in fields
