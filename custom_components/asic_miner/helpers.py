@@ -34,6 +34,7 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
     async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
         coordinator = self.coordinator
         placeholders = {"host": coordinator.miner.host}
+        login_refused = False
         try:
             await func(self, *args, **kwargs)
             # A control that worked proves the write path is open (again).
@@ -58,7 +59,7 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
                 translation_placeholders=placeholders,
             ) from err
         except MinerAuthenticationError as err:
-            coordinator.config_entry.async_start_reauth(coordinator.hass)
+            login_refused = True
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_auth",
@@ -79,5 +80,10 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
         finally:
             # Show what the miner really does now, whether the control worked or not.
             await coordinator.async_refresh()
+            if login_refused and coordinator.last_update_success:
+                # Reads work but the controls' login was refused: as when setup finds
+                # it, a repair and unavailable controls, not a reauth. (Where reading
+                # needs that login too, the refresh failed and started the reauth.)
+                await coordinator.async_check_write_access()
 
     return handler

@@ -71,7 +71,7 @@ async def test_write_api_disabled_raises_repair(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
-async def test_refused_login_during_control_starts_reauth(
+async def test_refused_login_that_reads_need_starts_reauth(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
 ) -> None:
     simulated_miner.state.password = "changed"
@@ -103,3 +103,26 @@ async def test_driver_errors_are_translated(
     ):
         await _toggle_light(hass, "switch.sim_antminer_s19pro_fault_light")
     assert err.value.translation_key == key
+
+
+@pytest.mark.parametrize("simulated_miner", ["whatsminer-m30splus"], indirect=True)
+async def test_refused_control_login_on_a_readable_miner_raises_repair(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Reads need no login here: a refused admin login is a repair, never a reauth."""
+    light = "switch.sim_whatsminer_m30splus_fault_light"
+    simulated_miner.state.password = "changed"
+    with pytest.raises(HomeAssistantError) as err:
+        await _toggle_light(hass, light)
+    assert err.value.translation_key == "invalid_auth"
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress() == []
+    issue_id = f"write_login_refused_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get(light).state == STATE_UNAVAILABLE
+    coordinator = init_integration.runtime_data
+    assert coordinator.last_update_success  # still read
+    assert coordinator.data.hashrate is not None
