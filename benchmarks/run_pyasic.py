@@ -6,6 +6,9 @@ python3), never in the project's environment, and imports nothing from this proj
     benchmarks/.pyasic-venv/bin/python benchmarks/run_pyasic.py 127.0.50.0/24 --repeat 3
 
 pyasic runs with its default settings (3 s ping timeout, unbounded concurrency).
+Only loopback subnets (127.0.0.0/8) and the simulated LAN's benchmark range
+(198.18.0.0/15, inside ``tools/lan``'s own namespaces) are accepted: nothing else is
+ever scanned from here.
 Output: {"version": ..., "runs": [{"wall": s, "cpu": s, "found": [[ip, class, model]]}]}
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import resource
@@ -42,9 +46,23 @@ async def _main(subnet: str, repeat: int) -> dict[str, object]:
     return {"version": version("pyasic"), "runs": runs}
 
 
+ALLOWED = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
+
+
+def contained(text: str) -> str:
+    """A subnet inside the loopback or the simulated LAN's range, else a usage error."""
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    if not any(net.version == a.version and net.subnet_of(a) for a in ALLOWED):  # type: ignore[arg-type]
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 127.0.0.0/8 and 198.18.0.0/15")
+    return text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("subnet")
+    parser.add_argument("subnet", type=contained)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)
