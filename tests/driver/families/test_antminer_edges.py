@@ -201,6 +201,17 @@ async def test_reboot_answered_404_is_refused(serve: Serve) -> None:
             await backend.reboot()
 
 
+async def test_reboot_answered_by_a_redirect_is_refused(serve: Serve) -> None:
+    """A 3xx (a login page, a proxy) is not the CGI's answer: no reboot is claimed."""
+
+    async def moved(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": "/login.html"})
+
+    ctx = await serve({("POST", "/cgi-bin/reboot.cgi"): moved})
+    with pytest.raises(MinerControlRefusedError, match="reboot: the miner refused: HTTP 302"):
+        await ModernBackend(ctx, IDENTITY).reboot()
+
+
 async def test_reboot_accepted(serve: Serve) -> None:
     calls: list[Any] = []
     ctx = await serve({("POST", "/cgi-bin/reboot.cgi"): _json({}, calls=calls)})

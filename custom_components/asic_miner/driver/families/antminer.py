@@ -165,9 +165,10 @@ class _AntminerBackend(Backend):
 
     async def cgi(self, what: str, path: str, **kwargs: Any) -> HttpReply:
         """POST to a CGI and check its HTTP status: lighttpd answers 404 for a CGI the
-        firmware lacks and 500 when it fails, and neither is a success."""
+        firmware lacks and 500 when it fails, and neither is a success; a redirect
+        (to a login page, say) is not the CGI's answer either, so 3xx is refused too."""
         reply = await self.web.request("POST", path, **kwargs)
-        if reply.status >= 400:
+        if reply.status >= 300:
             raise MinerControlRefusedError(what, f"HTTP {reply.status} {reply.text[:80]!r}")
         return reply
 
