@@ -87,7 +87,7 @@ from ..values import (
     to_float,
     to_int,
 )
-from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies
+from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies, SharedPoll
 from ._cgminer import first, piece_or_error, pools, probe_item, section, stats_item
 from ._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from ._refusal import NamedRefusals
@@ -402,12 +402,6 @@ def _check_ascset(reply: Any, where: str) -> None:
         raise MinerResponseError(f"{where}: the miner refused it: {msg}")
 
 
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark a shared read's failure as seen even when every waiter was cancelled."""
-    if not future.cancelled():
-        future.exception()
-
-
 def _restart_accepted(raw: bytes) -> bool:
     """Whether a ``restart`` reply says RESTART, in any shape cgminer builds it."""
     text = raw.decode("utf-8", errors="replace").strip("\x00 \r\n\t")
@@ -427,7 +421,7 @@ class _AvalonBackend(NamedRefusals, Backend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self._turn = asyncio.Lock()  # the API takes one command at a time
-        self._poll: asyncio.Future[dict[str, Any]] | None = None
+        self._poll = SharedPoll(self._read_all)
         self._failures = 0  # connection failures so far
         self._last_failure: MinerConnectionError | None = None
 
@@ -495,14 +489,7 @@ class _AvalonBackend(NamedRefusals, Backend):
         """
         if call not in READS or call.argument is not None:
             return await self._command(call.name, call.argument)
-        poll = self._poll
-        if poll is None or poll.done():
-            poll = self._poll = asyncio.ensure_future(self._read_all())
-            poll.add_done_callback(_retrieve)
-        piece = (await asyncio.shield(poll))[call.name]
-        if isinstance(piece, Exception):
-            raise piece
-        return piece
+        return await self._poll.piece(call.name)
 
     async def _read_all(self) -> dict[str, Any]:
         names = [c.name for c in READS]

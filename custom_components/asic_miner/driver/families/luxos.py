@@ -82,6 +82,7 @@ from ._base import (
     Location,
     ProbeResults,
     Replies,
+    SharedPoll,
     gather_dict,
 )
 from ._cgminer import fans, first, one_piece, pools, refusal, section, slots, stats_item
@@ -173,12 +174,6 @@ def _piece(value: Any, name: str) -> Any:
         return _checked(one_piece(value), name)
     except MinerResponseError as err:
         return err
-
-
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark a shared read's failure as seen even when every waiter was cancelled."""
-    if not future.cancelled():
-        future.exception()
 
 
 # -- parsing ---------------------------------------------------------------------------
@@ -410,7 +405,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         super().__init__(ctx, identity)
         self._session_id: str | None = None
         self._profiles: tuple[Profile, ...] = ()
-        self._poll: asyncio.Future[dict[str, Any]] | None = None
+        self._poll = SharedPoll(self._read_all)
 
     # -- reading ----------------------------------------------------------------------
 
@@ -422,14 +417,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         """
         if call not in READS:
             raise NotImplementedError(call.name)
-        poll = self._poll
-        if poll is None or poll.done():
-            poll = self._poll = asyncio.ensure_future(self._read_all())
-            poll.add_done_callback(_retrieve)
-        piece = (await asyncio.shield(poll))[call.name]
-        if isinstance(piece, Exception):
-            raise piece
-        return piece
+        return await self._poll.piece(call.name)
 
     async def _read_all(self) -> dict[str, Any]:
         """Every read command's reply (or its error), in one connection where possible."""

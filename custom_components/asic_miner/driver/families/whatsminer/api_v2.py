@@ -27,7 +27,6 @@ with fewer boards.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -46,7 +45,7 @@ from ...models import (
 from ...transports.rpc import MulticommandRefusedError
 from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
-from .._base import Backend, Call, Field, Location, Replies, gather_dict
+from .._base import Backend, Call, Field, Location, Replies, SharedPoll, gather_dict
 from .._cgminer import first, pools, section
 from .._refusal import NamedRefusals
 from ._common import (
@@ -233,7 +232,7 @@ class ApiV2Backend(NamedRefusals, Backend):
         super().__init__(ctx, identity)
         _, password = ctx.login(DEFAULT_CREDENTIALS)
         self.api = WhatsminerV2Client(ctx.rpc, password)
-        self._poll: asyncio.Future[dict[Call, Any]] | None = None
+        self._poll = SharedPoll(self._read_all)
         self._kept: dict[Call, Any] = {}  # last good reply of each side command
         self._absent: set[Call] = set()  # side commands this firmware does not have
         self._due: list[Call] = []  # side commands to read next, before the rotation
@@ -247,14 +246,7 @@ class ApiV2Backend(NamedRefusals, Backend):
         """
         if call not in READS:
             raise NotImplementedError(call.name)
-        poll = self._poll
-        if poll is None or poll.done():
-            poll = self._poll = asyncio.ensure_future(self._read_all())
-            poll.add_done_callback(_retrieve)
-        piece = (await asyncio.shield(poll))[call]
-        if isinstance(piece, Exception):
-            raise piece
-        return piece
+        return await self._poll.piece(call)
 
     def _next_side(self, summary: Any) -> list[Call]:
         """The side commands this poll sends, chosen once this poll's summary is in.
@@ -430,9 +422,3 @@ class ApiV2Backend(NamedRefusals, Backend):
 def _is_unknown(err: MinerError) -> bool:
     text = str(err).lower()
     return any(marker in text for marker in _UNKNOWN_COMMAND)
-
-
-def _retrieve(future: asyncio.Future[Any]) -> None:
-    """Mark a shared poll's failure as seen when no one awaited it (cancelled polls)."""
-    if not future.cancelled():
-        future.exception()
