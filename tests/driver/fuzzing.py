@@ -33,8 +33,8 @@ import aiohttp
 
 from custom_components.asic_miner.driver import collect as collect_module
 from custom_components.asic_miner.driver.collect import snapshot_from
+from custom_components.asic_miner.driver.contract import Backend, Source
 from custom_components.asic_miner.driver.exceptions import MinerError, MinerResponseError
-from custom_components.asic_miner.driver.families._base import Backend, Source
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports import rpc as rpc_module

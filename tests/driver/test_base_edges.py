@@ -13,8 +13,7 @@ import pytest
 from aiohttp import web
 
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.exceptions import MinerUnsupportedError
-from custom_components.asic_miner.driver.families._base import (
+from custom_components.asic_miner.driver.contract import (
     Backend,
     Family,
     Field,
@@ -22,6 +21,7 @@ from custom_components.asic_miner.driver.families._base import (
     Web,
     gather_dict,
 )
+from custom_components.asic_miner.driver.exceptions import MinerUnsupportedError
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Control, MinerIdentity, Ports
 from tests.driver.conftest import ALLOWED_HOSTS

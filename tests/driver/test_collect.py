@@ -21,13 +21,7 @@ from custom_components.asic_miner.driver.collect import (
     fetch_sources,
 )
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.exceptions import (
-    MinerAuthenticationError,
-    MinerConnectionError,
-    MinerResponseError,
-    MinerTimeoutError,
-)
-from custom_components.asic_miner.driver.families._base import (
+from custom_components.asic_miner.driver.contract import (
     Backend,
     Call,
     Field,
@@ -36,6 +30,12 @@ from custom_components.asic_miner.driver.families._base import (
     Rpc,
     Web,
     first_of,
+)
+from custom_components.asic_miner.driver.exceptions import (
+    MinerAuthenticationError,
+    MinerConnectionError,
+    MinerResponseError,
+    MinerTimeoutError,
 )
 from custom_components.asic_miner.driver.models import (
     Board,

@@ -19,14 +19,7 @@ import pytest
 from custom_components.asic_miner.driver import collect as collect_module
 from custom_components.asic_miner.driver.collect import snapshot_from
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.exceptions import (
-    MinerAuthenticationError,
-    MinerError,
-    MinerResponseError,
-    MinerTimeoutError,
-    MinerTruncatedError,
-)
-from custom_components.asic_miner.driver.families._base import (
+from custom_components.asic_miner.driver.contract import (
     Backend,
     Call,
     Family,
@@ -35,6 +28,13 @@ from custom_components.asic_miner.driver.families._base import (
     Probe,
     Rpc,
     Web,
+)
+from custom_components.asic_miner.driver.exceptions import (
+    MinerAuthenticationError,
+    MinerError,
+    MinerResponseError,
+    MinerTimeoutError,
+    MinerTruncatedError,
 )
 from custom_components.asic_miner.driver.families.avalon import parse_mm
 from custom_components.asic_miner.driver.families.epic import parse_software

@@ -14,12 +14,12 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Family, Probe, ProbeResults
 from custom_components.asic_miner.driver.exceptions import (
     MinerConnectionError,
     MinerNotIdentifiedError,
     MinerTimeoutError,
 )
-from custom_components.asic_miner.driver.families._base import Family, Probe, ProbeResults
 from custom_components.asic_miner.driver.identify import detect_family, identify
 from custom_components.asic_miner.driver.models import MinerIdentity
 

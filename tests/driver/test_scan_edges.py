@@ -28,13 +28,13 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Family, Probe, ProbeResults
 from custom_components.asic_miner.driver.exceptions import (
     MinerResponseError,
     MinerScanRangeError,
     MinerScanTooLargeError,
     MinerTimeoutError,
 )
-from custom_components.asic_miner.driver.families._base import Family, Probe, ProbeResults
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.scan import ScanProgress, ScanStage, scan_all
 

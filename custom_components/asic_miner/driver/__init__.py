@@ -9,6 +9,7 @@ collection) may move without the callers noticing.
 from __future__ import annotations
 
 from .context import MinerContext
+from .contract import Family
 from .exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -24,7 +25,6 @@ from .exceptions import (
     MinerValueError,
     MinerWriteDisabledError,
 )
-from .families._base import Family
 from .hardware import lookup as lookup_hardware
 from .identify import detect_family, identify
 from .miner import Miner

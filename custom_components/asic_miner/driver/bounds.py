@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
-from .families._base import Field
+from .contract import Field
 from .models import Board, Fan, MinerErrorEntry, Pool
 from .values import within
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from .bounds import bounded
+from .contract import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
 from .deadline import READ_DEADLINE_FACTOR, read_scope
 from .exceptions import (
     MinerAuthenticationError,
@@ -24,7 +25,6 @@ from .exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
-from .families._base import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
 from .hardware import lookup
 from .models import Board, Control, MinerSnapshot
 from .transports.rpc import MulticommandRefusedError, RpcClient

@@ -15,13 +15,13 @@ import logging
 from typing import Any
 
 from .context import MinerContext
+from .contract import Family, Probe
 from .exceptions import (
     MinerError,
     MinerNotIdentifiedError,
     MinerResponseError,
     MinerTimeoutError,
 )
-from .families._base import Family, Probe
 from .models import MinerIdentity
 from .registry import FAMILIES
 from .unsupported import describe_unsupported

@@ -15,6 +15,7 @@ import aiohttp
 
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
+from .contract import Backend, Family
 from .exceptions import (
     MinerError,
     MinerResponseError,
@@ -22,7 +23,6 @@ from .exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from .families._base import Backend, Family
 from .hardware import make_power_range, model_power_range
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
 from .limits import max_reply_bytes

@@ -8,7 +8,7 @@ import and one line here.
 
 from __future__ import annotations
 
-from .families._base import Family
+from .contract import Family
 from .families.antminer import FAMILY as ANTMINER
 from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE

@@ -54,6 +54,7 @@ from typing import Any, Final
 import aiohttp
 
 from .context import MinerContext
+from .contract import Family
 from .exceptions import (
     MinerError,
     MinerNotIdentifiedError,
@@ -62,7 +63,6 @@ from .exceptions import (
     MinerScanTooLargeError,
     MinerTimeoutError,
 )
-from .families._base import Family
 from .identify import detect_family
 from .models import Credentials, MinerIdentity, Ports
 from .registry import FAMILIES

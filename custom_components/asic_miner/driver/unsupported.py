@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Final
 
-from .families._base import ProbeResults
+from .contract import ProbeResults
 from .families._probes import RPC_DEVDETAILS, RPC_VERSION, realm, rpc_text, web_reply
 
 # (substring of the upper-cased RPC replies, what to call it), first match wins.

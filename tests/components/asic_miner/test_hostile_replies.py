@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.asic_miner.driver import collect as collect_module
-from custom_components.asic_miner.driver.families._base import Backend, Source
+from custom_components.asic_miner.driver.contract import Backend, Source
 from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
 from tests.driver import fuzzing

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from custom_components.asic_miner.driver.contract import Backend
 from custom_components.asic_miner.driver.families import antminer, avalon
-from custom_components.asic_miner.driver.families._base import Backend
 from custom_components.asic_miner.driver.families.whatsminer import _common as whatsminer
 
 ROOT = Path(__file__).parents[3] / "custom_components" / "asic_miner"

@@ -18,12 +18,12 @@ from aiohttp import web
 
 from custom_components.asic_miner.driver.collect import extract
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerControlRefusedError,
     MinerResponseError,
 )
-from custom_components.asic_miner.driver.families._base import Field
 from custom_components.asic_miner.driver.families.antminer import (
     FAMILY,
     POOLS,

@@ -14,6 +14,7 @@ from typing import Any, cast
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.contract import Field, Replies
 from custom_components.asic_miner.driver.exceptions import (
     MinerConnectionError,
     MinerResponseError,
@@ -21,7 +22,6 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families._base import Field, Replies
 from custom_components.asic_miner.driver.families._probes import RPC_DEVDETAILS, RPC_VERSION
 from custom_components.asic_miner.driver.families.avalon import (
     ESTATS,

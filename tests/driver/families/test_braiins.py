@@ -14,6 +14,7 @@ import pytest
 
 from custom_components.asic_miner.driver.collect import extract, fetch_sources
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Field, Rpc
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -22,7 +23,6 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerTimeoutError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families._base import Field, Rpc
 from custom_components.asic_miner.driver.families._probes import (
     RPC_DEVDETAILS,
     RPC_VERSION,

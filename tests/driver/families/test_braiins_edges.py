@@ -18,6 +18,7 @@ from aiohttp import web
 
 from custom_components.asic_miner.driver.collect import extract
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerControlRefusedError,
@@ -25,7 +26,6 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families._base import Field
 from custom_components.asic_miner.driver.families.braiins import FAMILY, rest, version_tuple
 from custom_components.asic_miner.driver.families.braiins import graphql as gql
 from custom_components.asic_miner.driver.families.braiins._rpc import FANS, POOLS

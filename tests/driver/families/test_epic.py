@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Replies
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -24,7 +25,6 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families._base import Replies
 from custom_components.asic_miner.driver.families._probes import WEB_ROOT
 from custom_components.asic_miner.driver.families.epic import (
     API_PROBE,

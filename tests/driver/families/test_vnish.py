@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Field, Replies
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -24,7 +25,6 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families import antminer
-from custom_components.asic_miner.driver.families._base import Field, Replies
 from custom_components.asic_miner.driver.families._probes import RPC_VERSION, WEB_ROOT
 from custom_components.asic_miner.driver.families.vnish import (
     FAMILY,

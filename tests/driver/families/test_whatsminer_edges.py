@@ -23,6 +23,7 @@ import pytest
 
 from custom_components.asic_miner.driver.collect import extract
 from custom_components.asic_miner.driver.context import MinerContext
+from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -32,7 +33,6 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerWriteDisabledError,
 )
 from custom_components.asic_miner.driver.families import whatsminer
-from custom_components.asic_miner.driver.families._base import Field
 from custom_components.asic_miner.driver.families.whatsminer import FAMILY, api_v2, api_v3
 from custom_components.asic_miner.driver.families.whatsminer._common import (
     api_version,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..contract import ProbeResults
 from ..exceptions import MinerError, MinerResponseError
 from ..models import Fan, Pool
 from ..transports.rpc_parse import OK_STATUS, status_of
 from ..values import clean_str, to_bool, to_int
-from ._base import ProbeResults
 from ._probes import parsed
 
 # -- STATUS ------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import MinerContext
+from ..contract import Probe, ProbeResults
 from ..transports.http import HttpReply
 from ..transports.rpc_parse import parse_rpc_reply
-from ._base import Probe, ProbeResults
 
 
 async def _rpc_text(ctx: MinerContext, command: str) -> str:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ..context import MinerContext
+from ..contract import Backend, Family, Field, Location, ProbeResults, Replies, Rpc, Web
 from ..exceptions import MinerControlRefusedError, MinerResponseError, MinerValueError
 from ..hardware import lookup
 from ..models import (
@@ -35,7 +36,6 @@ from ..values import (
     to_float,
     to_int,
 )
-from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Rpc, Web
 from ._cgminer import first, pools, probe_item, slots, stats_item
 from ._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
 

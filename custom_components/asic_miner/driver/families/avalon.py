@@ -65,6 +65,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..context import MinerContext
+from ..contract import Backend, Call, Family, Field, Location, ProbeResults, Replies, SharedPoll
 from ..deadline import remaining
 from ..exceptions import (
     MinerConnectionError,
@@ -87,7 +88,6 @@ from ..values import (
     to_float,
     to_int,
 )
-from ._base import Backend, Call, Family, Field, Location, ProbeResults, Replies, SharedPoll
 from ._cgminer import first, piece_or_error, pools, probe_item, section, stats_item
 from ._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from ._refusal import NamedRefusals

@@ -38,6 +38,7 @@ import re
 from typing import Any
 
 from ..context import MinerContext
+from ..contract import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ..exceptions import MinerNotIdentifiedError, MinerResponseError, MinerValueError
 from ..hardware import lookup
 from ..models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool
@@ -52,7 +53,6 @@ from ..values import (
     to_float,
     to_int,
 )
-from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ._probes import WEB_ROOT, web_reply
 from ._refusal import NamedRefusals
 

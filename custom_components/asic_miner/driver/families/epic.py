@@ -30,6 +30,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..context import MinerContext
+from ..contract import (
+    Backend,
+    Call,
+    Family,
+    Field,
+    Location,
+    Probe,
+    ProbeResults,
+    Replies,
+    gather_dict,
+)
 from ..exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -52,7 +63,6 @@ from ..models import (
 )
 from ..transports.http import HttpClient, HttpReply
 from ..values import clean_str, mhs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
-from ._base import Backend, Call, Family, Field, Location, Probe, ProbeResults, Replies, gather_dict
 from ._probes import WEB_ROOT, web_reply
 from ._refusal import NamedRefusals
 

@@ -43,6 +43,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..context import MinerContext
+from ..contract import (
+    Backend,
+    Call,
+    Family,
+    Field,
+    Location,
+    ProbeResults,
+    Replies,
+    SharedPoll,
+    gather_dict,
+)
 from ..exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -73,17 +84,6 @@ from ..values import (
     to_bool,
     to_float,
     to_int,
-)
-from ._base import (
-    Backend,
-    Call,
-    Family,
-    Field,
-    Location,
-    ProbeResults,
-    Replies,
-    SharedPoll,
-    gather_dict,
 )
 from ._cgminer import fans, first, one_piece, pools, refusal, section, slots, stats_item
 from ._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply

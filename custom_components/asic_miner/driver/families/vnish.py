@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..context import MinerContext
+from ..contract import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ..exceptions import (
     MinerAuthenticationError,
     MinerError,
@@ -61,7 +62,6 @@ from ..models import (
 )
 from ..transports.http import HttpReply
 from ..values import clean_str, normalize_mac, positive, rate_to_ths, to_bool, to_float, to_int
-from ._base import Backend, Family, Field, Location, ProbeResults, Replies, Web
 from ._cgminer import probe_item
 from ._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from ._refusal import NamedRefusals

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 
 from ...context import MinerContext
+from ...contract import Family, ProbeResults
 from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str
-from .._base import Family, ProbeResults
 from .._cgminer import probe_item
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from . import graphql, rest

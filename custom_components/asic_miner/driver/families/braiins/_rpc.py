@@ -16,6 +16,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
+from ...contract import Backend, Field, Location, Replies, Rpc, Source
 from ...exceptions import (
     MinerAuthenticationError,
     MinerControlRefusedError,
@@ -25,7 +26,6 @@ from ...exceptions import (
 from ...hardware import lookup
 from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
-from .._base import Backend, Field, Location, Replies, Rpc, Source
 from .._cgminer import fans, first, pools, section
 
 SUMMARY = Rpc("summary")

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...context import MinerContext
+from ...contract import Call, Field, Location, Replies, first_of
 from ...exceptions import (
     MinerAuthenticationError,
     MinerControlRefusedError,
@@ -38,7 +39,6 @@ from ...exceptions import (
 from ...models import Board, Credentials, Fan, MinerErrorEntry, MinerIdentity, Pool
 from ...transports.http import HttpReply, TokenAuth
 from ...values import clean_str, mhs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
-from .._base import Call, Field, Location, Replies, first_of
 from ._rpc import RPC_MAP, BraiinsBackend
 
 _LOGGER = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
+from ...contract import Field, Location, Replies, Web, first_of
 from ...exceptions import (
     MinerControlRefusedError,
     MinerResponseError,
@@ -23,7 +24,6 @@ from ...exceptions import (
 from ...models import Board, Credentials, Fan, MinerErrorEntry, MinerIdentity, Pool
 from ...transports.http import HttpReply, TokenAuth
 from ...values import clean_str, ghs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
-from .._base import Field, Location, Replies, Web, first_of
 from ._rpc import RPC_MAP, BraiinsBackend
 
 API = "/api/v1"

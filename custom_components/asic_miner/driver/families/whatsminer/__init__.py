@@ -19,6 +19,7 @@ import asyncio
 from typing import Any
 
 from ...context import MinerContext
+from ...contract import Family, ProbeResults, gather_dict
 from ...exceptions import MinerError, MinerNotIdentifiedError
 from ...hardware import lookup
 from ...models import Credentials, MinerIdentity
@@ -27,7 +28,6 @@ from ...transports.rpc_parse import parse_rpc_reply
 from ...transports.whatsminer_v2 import WhatsminerV2Client
 from ...transports.whatsminer_v3 import WhatsminerV3Client
 from ...values import clean_str, normalize_mac
-from .._base import Family, ProbeResults, gather_dict
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from ._common import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
 from .api_v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS

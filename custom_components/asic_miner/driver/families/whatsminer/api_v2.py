@@ -31,6 +31,7 @@ import logging
 from typing import Any
 
 from ...context import MinerContext
+from ...contract import Backend, Call, Field, Location, Replies, SharedPoll, gather_dict
 from ...exceptions import MinerError, MinerResponseError, MinerTimeoutError, MinerValueError
 from ...models import (
     Board,
@@ -45,7 +46,6 @@ from ...models import (
 from ...transports.rpc import MulticommandRefusedError
 from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
-from .._base import Backend, Call, Field, Location, Replies, SharedPoll, gather_dict
 from .._cgminer import first, pools, section
 from .._refusal import NamedRefusals
 from ._common import (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
+from ...contract import Backend, Call, Field, Location, Replies
 from ...exceptions import MinerValueError
 from ...models import (
     Board,
@@ -24,7 +25,6 @@ from ...models import (
 )
 from ...transports.whatsminer_v3 import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, WhatsminerV3Client
 from ...values import clean_str, positive, to_bool, to_float, to_int
-from .._base import Backend, Call, Field, Location, Replies
 from .._refusal import NamedRefusals
 from ._common import LED_AUTO, LED_ON, WORK_MODES, error_entries, led_is_on, power_limit_range
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from ..context import MinerContext
-from ..exceptions import MinerError, MinerUnsupportedError
-from ..models import Control, Credentials, MinerIdentity, PowerLimitRange
+from .context import MinerContext
+from .exceptions import MinerError, MinerUnsupportedError
+from .models import Control, Credentials, MinerIdentity, PowerLimitRange
 
 
 class Field(StrEnum):
