@@ -48,10 +48,9 @@ async def async_setup_entry(
     coordinator = entry.runtime_data
 
     def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
-        miner = coordinator.miner
-        if not miner.supports(Control.POWER_LIMIT):
+        if Control.POWER_LIMIT not in snapshot.controls:
             return
-        bounds = miner.power_limit_range()
+        bounds = snapshot.power_limit_range
         async_set_power_limit_issue(hass, entry, unknown=bounds is None)
         if bounds is not None:
             yield AsicMinerPowerLimitNumber(coordinator, bounds)
@@ -60,7 +59,11 @@ async def async_setup_entry(
 
 
 class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
-    """Bounds and step come from the model and firmware, so every value is one it accepts."""
+    """Bounds and step come from the model and firmware, so every value is one it accepts.
+
+    They follow the current snapshot (a profile or preset list can change); the bounds
+    the entity was built with stand in while a poll did not report any.
+    """
 
     _requires_write = True
 
@@ -68,9 +71,23 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
         self, coordinator: AsicMinerDataUpdateCoordinator, bounds: PowerLimitRange
     ) -> None:
         super().__init__(coordinator, POWER_LIMIT)
-        self._attr_native_min_value = bounds.minimum
-        self._attr_native_max_value = bounds.maximum
-        self._attr_native_step = bounds.step
+        self._built_bounds = bounds
+
+    @property
+    def _bounds(self) -> PowerLimitRange:
+        return self.coordinator.data.power_limit_range or self._built_bounds
+
+    @property
+    def native_min_value(self) -> float:
+        return self._bounds.minimum
+
+    @property
+    def native_max_value(self) -> float:
+        return self._bounds.maximum
+
+    @property
+    def native_step(self) -> float:
+        return self._bounds.step
 
     @property
     def native_value(self) -> float | None:
@@ -88,12 +105,8 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
         Between two presets the miner falls back to the lower one, so an automation
         that aims anywhere else would keep re-sending a value it never reaches.
         """
-        bounds = (
-            self.coordinator.data.power_limit_range or self.coordinator.miner.power_limit_range()
-        )
-        if bounds is None or not bounds.levels:
-            return None
-        return {"levels": list(bounds.levels)}
+        levels = self._bounds.levels
+        return {"levels": list(levels)} if levels else None
 
     @asic_miner_exception_handler
     async def async_set_native_value(self, value: float) -> None:

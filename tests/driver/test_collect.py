@@ -92,7 +92,7 @@ class FakeBackend(Backend):
         Field.EXPECTED_HASHRATE: Location((SUMMARY,), lambda r: 1 / 0),
         Field.WORK_MODES: Location((STATS,), lambda r: ["normal", "low"]),
     }
-    CONTROLS = frozenset({Control.REBOOT})
+    CONTROLS = frozenset({Control.REBOOT, Control.POWER_LIMIT})
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity = IDENTITY) -> None:
         super().__init__(ctx, identity)
@@ -111,7 +111,8 @@ class FakeBackend(Backend):
             raise self.energy
         return self.energy
 
-    def power_limit_range(self) -> PowerLimitRange | None:
+    @classmethod
+    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
         return PowerLimitRange(1400, 3600, 50)
 
 
@@ -195,7 +196,7 @@ async def test_full_snapshot_with_multicommand(session: aiohttp.ClientSession) -
     assert snap.fans == (Fan(1, rpm=5400),)
     assert snap.pools == (Pool(0, "stratum+tcp://p:3333"),)
     assert snap.work_modes == ("normal", "low")
-    assert snap.controls == frozenset({Control.REBOOT})
+    assert snap.controls == frozenset({Control.REBOOT, Control.POWER_LIMIT})
     assert snap.power_limit_range == PowerLimitRange(1400, 3600, 50)
     assert isinstance(snap.boards, tuple)
     # the hardware table fills a healthy board's chip count; a firmware figure is kept

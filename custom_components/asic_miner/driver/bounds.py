@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
-from .contract import Field
-from .models import Board, Fan, MinerErrorEntry, Pool
+from .contract import Backend, Field
+from .hardware import make_power_range, model_power_range
+from .models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from .values import within
 
 _LOGGER = logging.getLogger(__name__)
@@ -113,6 +114,21 @@ def _modes(value: Any) -> list[str] | None:
     return [m for m in value[:MAX_ITEMS] if isinstance(m, str)]
 
 
+def _controls(value: Any) -> frozenset[Control] | None:
+    if not isinstance(value, set | frozenset | list | tuple):
+        return None
+    return frozenset(c for c in value if isinstance(c, Control))
+
+
+def _power_range(value: Any) -> PowerLimitRange | None:
+    if not isinstance(value, PowerLimitRange):
+        return None
+    low, high = value.minimum, value.maximum
+    if _power(low) is None or _power(high) is None or low > high or value.step < 1:
+        return None
+    return value
+
+
 _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.HASHRATE: _hashrate,
     Field.EXPECTED_HASHRATE: _hashrate,
@@ -129,6 +145,8 @@ _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.WORK_MODE: _text,
     Field.WORK_MODES: _modes,
     Field.ENERGY: _count(MAX_ENERGY_KWH),
+    Field.CONTROLS: _controls,
+    Field.POWER_LIMIT_RANGE: _power_range,
 }
 
 
@@ -142,3 +160,30 @@ def bounded(values: Mapping[Field, Any], host: str) -> dict[Field, Any]:
             _LOGGER.debug("%s: %s out of bounds: %r", host, field.value, value)
         out[field] = result
     return out
+
+
+def controls(backend: Backend, reported: frozenset[Control] | None) -> frozenset[Control]:
+    """The controls a miner has: the backend's, narrowed by what this poll reported."""
+    return backend.controls if reported is None else backend.controls & reported
+
+
+def power_limit_bounds(
+    backend: Backend, available: frozenset[Control], reported: PowerLimitRange | None
+) -> PowerLimitRange | None:
+    """Bounds for the power limit: the firmware's, else the model's, else the maker's.
+
+    The one place that decides them, for the snapshot and for a control's check alike.
+    Firmware that only takes its own profiles or presets (LuxOS, VNish) gets only those
+    bounds, ``None`` until they were read. ``None`` as well when the miner takes no power
+    limit, or when no table knows its maker: no bounds rather than made-up ones.
+    """
+    if Control.POWER_LIMIT not in available:
+        return None
+    if reported is not None or backend.BOUNDS_FROM_FIRMWARE:
+        return reported
+    identity = backend.identity
+    return (
+        backend.power_range_for(identity)
+        or model_power_range(identity.make, identity.model)
+        or make_power_range(identity.make)
+    )

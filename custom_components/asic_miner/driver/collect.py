@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .bounds import bounded
+from .bounds import bounded, controls, power_limit_bounds
 from .contract import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
 from .deadline import READ_DEADLINE_FACTOR, read_scope
 from .exceptions import (
@@ -26,12 +26,14 @@ from .exceptions import (
     MinerTimeoutError,
 )
 from .hardware import lookup
-from .models import Board, Control, MinerSnapshot
+from .models import Board, MinerSnapshot
 from .transports.rpc import MulticommandRefusedError, RpcClient
 from .transports.rpc_parse import check_status
 
 _LOGGER = logging.getLogger(__name__)
 _MULTI = object()  # key of the multicommand among the RPC tasks
+# Fields that say what the miner can do, not what it does: no reading on their own.
+_CAPABILITIES = frozenset({Field.CONTROLS, Field.POWER_LIMIT_RANGE})
 _GRACE = 0.25  # seconds past the read deadline before the whole read is abandoned
 
 
@@ -174,12 +176,16 @@ def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnaps
         driver = [e for e in errors if isinstance(e, MinerError)]
         raise (connection or driver or errors)[0]
     values = extract(backend, replies)
-    read_fields = [f for f, loc in backend.DATA_MAP.items() if loc.sources]
+    read_fields = [
+        f for f, loc in backend.DATA_MAP.items() if loc.sources and f not in _CAPABILITIES
+    ]
     if read_fields and all(values.get(f) in (None, [], ()) for f in read_fields):
         # Replies that parse but hold nothing usable (garbage the repairer emptied) are
         # no reading at all: fail the poll rather than show a miner with no figures.
         raise MinerResponseError(f"{backend.ctx.host}: no usable data in the miner's replies")
     values = _shared_semantics(values)
+    available = controls(backend, values.pop(Field.CONTROLS, None))
+    reported_range = values.pop(Field.POWER_LIMIT_RANGE, None)
     kwargs: dict[str, Any] = {f.value: v for f, v in values.items() if v is not None}
     for name in ("boards", "fans", "pools", "errors", "work_modes"):
         if name in kwargs:
@@ -188,9 +194,8 @@ def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnaps
         kwargs["boards"] = _with_expected_chips(backend, kwargs["boards"])
     return MinerSnapshot(
         identity=backend.identity,
-        # supports() may narrow the class's table per model (ePIC without power tuning).
-        controls=frozenset(c for c in Control if backend.supports(c)),
-        power_limit_range=backend.power_limit_range(),
+        controls=available,
+        power_limit_range=power_limit_bounds(backend, available, reported_range),
         **kwargs,
     )
 

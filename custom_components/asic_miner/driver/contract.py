@@ -39,6 +39,12 @@ class Field(StrEnum):
     WORK_MODE = "work_mode"
     WORK_MODES = "work_modes"
     ENERGY = "energy"
+    # What the model really has, as read this poll (ePIC lists its power algorithms):
+    # a subset of the backend's controls; absent or unknown, the backend's own set.
+    CONTROLS = "controls"
+    # The power-limit bounds the firmware reported (LuxOS profiles, VNish presets, ePIC
+    # capabilities); absent or unknown, the tables in ``bounds.power_limit_bounds``.
+    POWER_LIMIT_RANGE = "power_limit_range"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +154,8 @@ class Backend:
     # Controls after which the firmware restarts the miner by itself (documented
     # behaviour, not a fault): callers expect it to go silent for a while.
     RESTARTS_AFTER: ClassVar[frozenset[Control]] = frozenset({Control.REBOOT})
-    # True where power_limit_range() is the firmware's own list (profiles, presets):
-    # then no table range stands in while it is unknown, as other values would fail.
+    # True where the reported power-limit range is the firmware's own list (profiles,
+    # presets): then no table range stands in while it is unknown, as other values fail.
     BOUNDS_FROM_FIRMWARE: ClassVar[bool] = False
     # Whether the firmware answers `a+b+c` multicommands on one connection.
     RPC_MULTICOMMAND: ClassVar[bool] = True
@@ -159,8 +165,20 @@ class Backend:
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         self.ctx = ctx
         self.identity = identity
+        # The controls this model can have at most; a poll may narrow them (Field.CONTROLS).
+        self.controls = self.controls_for(identity)
         # Cleared after the firmware refuses one multicommand, so later polls don't retry.
         self.multicommand_ok = self.RPC_MULTICOMMAND
+
+    @classmethod
+    def controls_for(cls, identity: MinerIdentity) -> frozenset[Control]:
+        """The controls of ``identity`` as far as its identity tells (its API version)."""
+        return cls.CONTROLS
+
+    @classmethod
+    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
+        """The family's own table range for the model, before the shared tables."""
+        return None
 
     @classmethod
     def accepts(cls, version: tuple[int, ...] | None) -> bool:
@@ -188,14 +206,7 @@ class Backend:
         """Fetch a ``Web`` source; backends with auth override this."""
         return await self.ctx.web().get_json(path)
 
-    def power_limit_range(self) -> PowerLimitRange | None:
-        """Bounds for the power-limit control; ``None`` where there is no such control."""
-        return None
-
     # -- controls ------------------------------------------------------------------
-
-    def supports(self, control: Control) -> bool:
-        return control in self.CONTROLS
 
     def _unsupported(self, control: Control) -> MinerUnsupportedError:
         return MinerUnsupportedError(

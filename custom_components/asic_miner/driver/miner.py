@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from .bounds import power_limit_bounds
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
 from .contract import Backend, Family
@@ -23,7 +24,6 @@ from .exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from .hardware import make_power_range, model_power_range
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
 from .limits import max_reply_bytes
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
@@ -40,6 +40,8 @@ class Miner:
         self.identity = identity
         ctx.max_reply_bytes = max_reply_bytes(family.key)
         self.backend: Backend = family.backend(identity.backend)(ctx, identity)
+        # The last poll's snapshot: what the miner can do is what it last reported.
+        self.snapshot: MinerSnapshot | None = None
 
     @property
     def host(self) -> str:
@@ -99,6 +101,7 @@ class Miner:
             ) from err
         if snapshot.identity is not self.identity:
             self.identity = snapshot.identity
+        self.snapshot = snapshot
         return snapshot
 
     async def check_credentials(self) -> None:
@@ -113,35 +116,27 @@ class Miner:
 
     @property
     def controls(self) -> frozenset[Control]:
-        return frozenset(c for c in Control if self.backend.supports(c))
+        """What the last poll reported the miner can do; before one, what its backend can."""
+        if self.snapshot is not None:
+            return self.snapshot.controls
+        return self.backend.controls
 
     def supports(self, control: Control) -> bool:
-        return self.backend.supports(control)
+        return control in self.controls
 
     def restarts_after(self, control: Control) -> bool:
         """Whether the firmware restarts the miner by itself after ``control``."""
         return control in self.backend.RESTARTS_AFTER
 
     def power_limit_range(self) -> PowerLimitRange | None:
-        """Bounds for the power limit: the firmware's, else the model's, else the maker's.
+        """Bounds for the power limit as the last poll reported them (``bounds.py``).
 
-        Firmware that only takes its own profiles or presets (LuxOS, VNish) gets only
-        those bounds, ``None`` until they were read.
-
-        ``None`` when the miner takes no power limit, or when none of the three is
-        known (a maker the hardware table has no row for): then no bounds are offered
-        rather than made up.
+        Before the first poll: the tables' bounds, or ``None`` for firmware that only
+        runs at its own profiles or presets, which are not known yet.
         """
-        if not self.supports(Control.POWER_LIMIT):
-            return None
-        if self.backend.BOUNDS_FROM_FIRMWARE:
-            return self.backend.power_limit_range()  # only values the firmware lists
-        identity = self.identity
-        return (
-            self.backend.power_limit_range()
-            or model_power_range(identity.make, identity.model)
-            or make_power_range(identity.make)
-        )
+        if self.snapshot is not None:
+            return self.snapshot.power_limit_range
+        return power_limit_bounds(self.backend, self.controls, None)
 
     def _require(self, control: Control) -> None:
         if not self.supports(control):

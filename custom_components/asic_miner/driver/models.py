@@ -8,6 +8,7 @@ A value the miner did not report is ``None``; the driver never invents a zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -154,6 +155,12 @@ class PowerLimitRange:
     maximum: int
     step: int = 1
     levels: tuple[int, ...] = ()
+
+    @classmethod
+    def from_levels(cls, watts: Iterable[int | None]) -> PowerLimitRange | None:
+        """The range spanning a preset or profile list's wattages; ``None`` without any."""
+        levels = tuple(sorted({w for w in watts if w is not None}))
+        return cls(levels[0], levels[-1], levels=levels) if levels else None
 
 
 @dataclass(frozen=True, slots=True)

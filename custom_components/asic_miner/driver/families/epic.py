@@ -350,6 +350,33 @@ def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange 
     return None
 
 
+_CONTROLS = frozenset(
+    {
+        Control.MINING,
+        Control.FAULT_LIGHT,
+        Control.POWER_LIMIT,
+        Control.REBOOT,
+        Control.RESTART_BACKEND,
+    }
+)
+
+
+def _controls(replies: Replies) -> frozenset[Control] | None:
+    """Known once the capabilities are read: some models list no power algorithm."""
+    poll: _Poll = replies[POLL]
+    if poll.capabilities is None:
+        return None
+    if power_algorithm(poll.capabilities) is None:
+        return _CONTROLS - {Control.POWER_LIMIT}
+    return _CONTROLS
+
+
+def _power_limit_range(replies: Replies) -> PowerLimitRange | None:
+    poll: _Poll = replies[POLL]
+    found = None if poll.capabilities is None else power_algorithm(poll.capabilities)
+    return None if found is None else found[1]
+
+
 # -- backend -----------------------------------------------------------------------------
 
 
@@ -372,16 +399,10 @@ class PowerPlayBackend(NamedRefusals, Backend):
         Field.UPTIME: Location((POLL,), _uptime),
         Field.MINING: Location((POLL,), _mining),
         Field.FAULT_LIGHT: Location((POLL,), _fault_light),
+        Field.CONTROLS: Location((POLL,), _controls),
+        Field.POWER_LIMIT_RANGE: Location((POLL,), _power_limit_range),
     }
-    CONTROLS = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
+    CONTROLS = _CONTROLS
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -413,27 +434,6 @@ class PowerPlayBackend(NamedRefusals, Backend):
                 raise MinerResponseError(f"{self.ctx.host} {CAPABILITIES_PATH}: not an object")
             self._capabilities = body
         return self._capabilities
-
-    def _power_algorithm(self) -> tuple[str, PowerLimitRange | None] | None:
-        return None if self._capabilities is None else power_algorithm(self._capabilities)
-
-    def supports(self, control: Control) -> bool:
-        if control is Control.POWER_LIMIT and self._capabilities is not None:
-            # Known once the capabilities are read: some models list no power algorithm.
-            return self._power_algorithm() is not None
-        return super().supports(control)
-
-    def power_limit_range(self) -> PowerLimitRange | None:
-        if self._capabilities is not None:
-            found = self._power_algorithm()
-            if found is None:
-                return None
-            if found[1] is not None:
-                return found[1]
-        hardware = lookup(self.identity.make, self.identity.model)
-        if hardware is None:
-            return None
-        return PowerLimitRange(hardware.min_power, hardware.max_power)
 
     # -- controls --------------------------------------------------------------------
 

@@ -339,6 +339,11 @@ def _work_modes(replies: Replies) -> list[str]:
     return [p.name for p in parse_profiles(replies[PROFILES])]
 
 
+def _power_limit_range(replies: Replies) -> PowerLimitRange | None:
+    """The only wattages LuxOS runs at: its profiles'."""
+    return PowerLimitRange.from_levels(p.watts for p in parse_profiles(replies[PROFILES]))
+
+
 def _mining(replies: Replies) -> bool | None:
     mode = clean_str(_config(replies).get("CurtailMode"))
     if mode is None:
@@ -383,6 +388,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.POWER_LIMIT: Location((CONFIG, PROFILES), _power_limit),
         Field.WORK_MODE: Location((CONFIG,), _active_profile),
         Field.WORK_MODES: Location((PROFILES,), _work_modes),
+        Field.POWER_LIMIT_RANGE: Location((PROFILES,), _power_limit_range),
         Field.MINING: Location((CONFIG,), _mining),
         Field.FAULT_LIGHT: Location((CONFIG,), _fault_light),
         Field.ERRORS: Location((EVENTS,), _errors),
@@ -404,7 +410,6 @@ class LuxminerBackend(NamedRefusals, Backend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self._session_id: str | None = None
-        self._profiles: tuple[Profile, ...] = ()
         self._poll = SharedPoll(self._read_all)
 
     # -- reading ----------------------------------------------------------------------
@@ -433,30 +438,15 @@ class LuxminerBackend(NamedRefusals, Backend):
                 if all(isinstance(p, Exception) for p in pieces.values()):
                     raise err from None
                 self.multicommand_ok = False
-                return self._keep(pieces)
+                return pieces
             if all(isinstance(reply.get(name), list) for name in names):
-                return self._keep({name: _piece(reply[name], name) for name in names})
+                return {name: _piece(reply[name], name) for name in names}
             # A whole reply without the pieces: this release refuses multicommands.
             self.multicommand_ok = False
-        return self._keep(await self._read_singles(names))
+        return await self._read_singles(names)
 
     async def _read_singles(self, names: list[str]) -> dict[str, Any]:
         return await gather_dict({name: request(self.ctx, name) for name in names})
-
-    def _keep(self, pieces: dict[str, Any]) -> dict[str, Any]:
-        """Remember the poll's profiles: the power-limit range is asked for without I/O."""
-        with contextlib.suppress(KeyError, IndexError, TypeError, MinerError):
-            reply = pieces[PROFILES.name]
-            if not isinstance(reply, Exception):
-                self._profiles = tuple(parse_profiles(reply))
-        return pieces
-
-    def power_limit_range(self) -> PowerLimitRange | None:
-        """From the watts of the profiles the last poll or control saw; ``None`` before."""
-        watts = [p.watts for p in self._profiles if p.watts is not None]
-        if not watts:
-            return None
-        return PowerLimitRange(min(watts), max(watts), levels=tuple(sorted(set(watts))))
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -526,7 +516,6 @@ class LuxminerBackend(NamedRefusals, Backend):
             profiles = parse_profiles(profiles_reply)
         except (KeyError, IndexError, TypeError) as err:
             raise MinerResponseError(f"{self.ctx.host}: profiles reply without PROFILES") from err
-        self._profiles = tuple(profiles)
         if isinstance(atm_reply, MinerResponseError) and not isinstance(
             atm_reply, SessionRefusedError
         ):

@@ -308,6 +308,12 @@ def _work_mode(replies: Replies) -> str | None:
     return _settings_preset(replies)
 
 
+def _power_limit_range(replies: Replies) -> PowerLimitRange | None:
+    """The only wattages VNish runs at: its tuned presets'."""
+    presets = tuned_presets(parse_presets(replies[PRESETS]))
+    return PowerLimitRange.from_levels(p.watts for p in presets)
+
+
 def _work_modes(replies: Replies) -> list[str]:
     return [p.name for p in tuned_presets(parse_presets(replies[PRESETS]))]
 
@@ -467,6 +473,7 @@ def _data_map(chips: Web) -> dict[Field, Location]:
         Field.FAULT_LIGHT: Location((STATUS,), _fault_light),
         Field.WORK_MODE: Location((SETTINGS,), _work_mode),
         Field.WORK_MODES: Location((PRESETS,), _work_modes),
+        Field.POWER_LIMIT_RANGE: Location((PRESETS,), _power_limit_range),
     }
 
 
@@ -617,7 +624,6 @@ class _VnishBackend(NamedRefusals, Backend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self.api = VnishApi(ctx)
-        self._presets: list[Preset] | None = None  # from the last read, for the range
         self._locate = self.LOCATE
 
     @classmethod
@@ -627,16 +633,7 @@ class _VnishBackend(NamedRefusals, Backend):
     # -- reading ---------------------------------------------------------------------
 
     async def fetch_web(self, path: str) -> Any:
-        reply = await self.api.get(path, public=path not in _PROTECTED)
-        if path == PRESETS.path:
-            self._presets = parse_presets(reply)
-        return reply
-
-    def power_limit_range(self) -> PowerLimitRange | None:
-        watts = [p.watts for p in tuned_presets(self._presets or []) if p.watts is not None]
-        if not watts:
-            return None
-        return PowerLimitRange(min(watts), max(watts), levels=tuple(sorted(set(watts))))
+        return await self.api.get(path, public=path not in _PROTECTED)
 
     async def check_credentials(self) -> None:
         self.api.forget()
@@ -644,7 +641,6 @@ class _VnishBackend(NamedRefusals, Backend):
 
     async def _fetch_presets(self) -> list[Preset]:
         presets: list[Preset] = parse_presets(await self.api.get(PRESETS.path))
-        self._presets = presets
         return presets
 
     # -- controls --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ...exceptions import (
     MinerValueError,
 )
 from ...hardware import lookup
-from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
+from ...models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool, PowerLimitRange
 from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
 from .._cgminer import fans, first, pools, section
 
@@ -201,8 +201,9 @@ class BraiinsBackend(Backend):
         except MinerResponseError as err:
             raise MinerControlRefusedError(what, str(err)) from err
 
-    def power_limit_range(self) -> PowerLimitRange:
-        hardware = lookup(self.identity.make, self.identity.model)
+    @classmethod
+    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange:
+        hardware = lookup(identity.make, identity.model)
         if hardware is None:
             return FALLBACK_POWER_RANGE
         return PowerLimitRange(hardware.min_power, hardware.max_power)

@@ -356,16 +356,16 @@ class ApiV2Backend(NamedRefusals, Backend):
         done = await gather_dict({c: self.api.read(c.name) for c in CGMINER})
         return dict(done)
 
-    def power_limit_range(self) -> PowerLimitRange | None:
-        return (
-            power_limit_range(self.identity.model) if self.supports(Control.POWER_LIMIT) else None
-        )
-
-    def supports(self, control: Control) -> bool:
+    @classmethod
+    def controls_for(cls, identity: MinerIdentity) -> frozenset[Control]:
         """``adjust_power_limit`` came with API 2.0.5; 1.x firmware has no such command."""
-        if control is Control.POWER_LIMIT and (self.identity.api_version or "").startswith("1."):
-            return False
-        return super().supports(control)
+        if (identity.api_version or "").startswith("1."):
+            return cls.CONTROLS - {Control.POWER_LIMIT}
+        return cls.CONTROLS
+
+    @classmethod
+    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
+        return power_limit_range(identity.model)
 
     async def check_credentials(self) -> None:
         """Prove the admin password with a privileged command that changes nothing.

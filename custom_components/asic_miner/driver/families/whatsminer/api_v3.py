@@ -225,8 +225,9 @@ class ApiV3Backend(NamedRefusals, Backend):
     async def fetch_call(self, call: Call) -> Any:
         return await self.client().get(call.name, call.argument)
 
-    def power_limit_range(self) -> PowerLimitRange | None:
-        return power_limit_range(self.identity.model)
+    @classmethod
+    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
+        return power_limit_range(identity.model)
 
     async def check_credentials(self) -> None:
         """Prove account and password with a write that changes nothing.
