@@ -25,15 +25,15 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families._probes import RPC_VERSION, WEB_ROOT
-from custom_components.asic_miner.driver.families.bitaxe import (
-    FAMILY,
-    _make_and_model,
-    _pool_url,
+from custom_components.asic_miner.driver.families.bitaxe import FAMILY
+from custom_components.asic_miner.driver.families.bitaxe.parse import (
     format_frequency,
+    make_and_model,
+    pool_url,
 )
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Control, MinerErrorEntry, MinerSnapshot
-from custom_components.asic_miner.driver.transports.http import HttpReply
+from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply
 from simulator.families.bitaxe import RELEASES, BitaxeSim
 from simulator.faults import Fault, FaultKind
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
@@ -145,19 +145,19 @@ def test_fingerprints() -> None:
         ({"minerModel": "LV07", "ASICModel": "BM1366"}, None, "", ("LuckyMiner", "LV07")),
     ],
 )
-def test_make_and_model(
+def testmake_and_model(
     info: dict[str, Any], asic: dict[str, Any] | None, page: str, expected: tuple[str, str]
 ) -> None:
-    assert _make_and_model(info, asic, page) == expected
+    assert make_and_model(info, asic, page) == expected
 
 
 def test_names() -> None:
     assert format_frequency(525.0) == "525 MHz"
     assert format_frequency(537.5) == "537.5 MHz"
-    assert _pool_url("public-pool.io", 21496, 0) == "stratum+tcp://public-pool.io:21496"
-    assert _pool_url("pool.example", "4333", True) == "stratum+ssl://pool.example:4333"
-    assert _pool_url("stratum+tcp://a.example:3333", 3333, 0) == "stratum+tcp://a.example:3333"
-    assert _pool_url("", 3333, 0) is None
+    assert pool_url("public-pool.io", 21496, 0) == "stratum+tcp://public-pool.io:21496"
+    assert pool_url("pool.example", "4333", True) == "stratum+ssl://pool.example:4333"
+    assert pool_url("stratum+tcp://a.example:3333", 3333, 0) == "stratum+tcp://a.example:3333"
+    assert pool_url("", 3333, 0) is None
 
 
 # -- identification and reading ------------------------------------------------------
@@ -237,6 +237,31 @@ async def test_release_picks_backend(
     assert snap.mining is True  # no state field before 2.14: from the hashrate
     if backend == "v2_7":
         assert snap.work_modes == tuple(f"{f} MHz" for f in sim.device.frequency_options)
+
+
+@by_case
+async def test_poll_is_one_or_two_gets(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+    case: Case,
+) -> None:
+    """A poll asks for info, and for the chip's presets where the release serves them."""
+    sim = await _start(simulate, case.model)
+    miner = await _connect(session, sim.host)
+    sent: list[tuple[str, str]] = []
+    request = HttpClient.request
+
+    async def counted(self: HttpClient, method: str, path: str, **kwargs: Any) -> HttpReply:
+        sent.append((method, path))
+        return await request(self, method, path, **kwargs)
+
+    monkeypatch.setattr(HttpClient, "request", counted)
+    await miner.read()
+    expected = [("GET", "/api/system/info")]
+    if case.backend != "v2_0":
+        expected.append(("GET", "/api/system/asic"))
+    assert sorted(sent) == sorted(expected)
 
 
 async def test_missing_mac(simulate: SimFactory, session: aiohttp.ClientSession) -> None:

@@ -1,0 +1,81 @@
+"""The AxeOS backends, chosen by what the miner serves rather than its version string.
+
+* ``v2_0``: no ``/api/system/asic``; read-only apart from restart.
+* ``v2_7``: the chip's frequency presets are the work mode (AxeOS 2.7 to 2.13, and
+  the NerdQAxe firmware, which numbers its releases on its own scale).
+* ``v2_14``: ``POST /api/system/pause`` and ``/resume``, with ``miningPaused`` in info.
+
+A poll is one GET (``info``), or two where the release serves ``asic``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...contract import Backend
+from ...exceptions import MinerResponseError, MinerValueError
+from ...models import Control
+from ...transports.http import HttpClient
+from ...values import to_float
+from .._refusal import NamedRefusals
+from .client import get_json, send
+from .parse import ASIC, ASIC_MAP, INFO, INFO_MAP, as_object, format_frequency, frequency_options
+
+SETTINGS_PATH = "/api/system"
+RESTART_PATH = "/api/system/restart"
+PAUSE_PATH = "/api/system/pause"
+RESUME_PATH = "/api/system/resume"
+
+
+class LegacyBackend(NamedRefusals, Backend):
+    """AxeOS before 2.7: the info reply only; restart is the one control."""
+
+    name = "v2_0"
+    DATA_MAP = INFO_MAP
+    CONTROLS = frozenset({Control.REBOOT})
+
+    def _web(self) -> HttpClient:
+        return self.ctx.web()  # built per call, so a changed timeout applies
+
+    async def fetch_web(self, path: str) -> Any:
+        return await get_json(self._web(), path)
+
+    async def reboot(self) -> None:
+        await send(self._web(), "POST", RESTART_PATH)
+
+
+class AsicBackend(LegacyBackend):
+    """AxeOS 2.7 to 2.13 and the NerdQAxe firmware: frequency presets as the work mode."""
+
+    name = "v2_7"
+    DATA_MAP = ASIC_MAP
+    CONTROLS = frozenset({Control.REBOOT, Control.WORK_MODE})
+
+    async def set_work_mode(self, mode: str) -> None:
+        asic = await get_json(self._web(), ASIC.path)
+        options = {format_frequency(v): v for v in frequency_options(asic)}
+        if mode not in options:
+            raise MinerValueError(
+                f"unknown work mode {mode!r}; choose from {', '.join(options) or 'nothing'}"
+            )
+        value = options[mode]
+        await send(
+            self._web(),
+            "PATCH",
+            SETTINGS_PATH,
+            {"frequency": int(value) if value.is_integer() else value},
+        )
+        info = as_object(await get_json(self._web(), INFO.path), INFO.path)
+        kept = to_float(info.get("frequency"))
+        if kept is None or abs(kept - value) > 0.01:
+            raise MinerResponseError(f"{self.ctx.host}: frequency stayed at {kept} MHz, not {mode}")
+
+
+class PauseBackend(AsicBackend):
+    """AxeOS 2.14 and later: mining can be paused and resumed."""
+
+    name = "v2_14"
+    CONTROLS = frozenset({Control.REBOOT, Control.WORK_MODE, Control.MINING})
+
+    async def set_mining(self, on: bool) -> None:
+        await send(self._web(), "POST", RESUME_PATH if on else PAUSE_PATH)
