@@ -37,7 +37,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerTruncatedError,
 )
 from custom_components.asic_miner.driver.families.avalon import parse_mm
-from custom_components.asic_miner.driver.families.epic import parse_software
+from custom_components.asic_miner.driver.families.epic.parse import parse_software
 from custom_components.asic_miner.driver.families.vnish import (
     API,
     UNLOCK_PATH,

@@ -26,14 +26,13 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families._probes import WEB_ROOT
-from custom_components.asic_miner.driver.families.epic import (
-    API_PROBE,
-    FAMILY,
-    POLL,
-    PowerPlayBackend,
+from custom_components.asic_miner.driver.families.epic import API_PROBE, FAMILY
+from custom_components.asic_miner.driver.families.epic.backends import PowerPlayBackend
+from custom_components.asic_miner.driver.families.epic.parse import (
+    CAPABILITIES,
+    SUMMARY,
     _boards,
     _fans,
-    _Poll,
     _pools,
     error_entries,
     mining_from_state,
@@ -177,7 +176,7 @@ def test_disabled_board_null_fans_and_pool_matching() -> None:
         "Board Serial Numbers": ["SER-A", "SER-B"],
         "Performance Estimator": {"Chip Count": 110},
     }
-    replies = Replies({POLL: _Poll(summary, capabilities)})
+    replies = Replies({SUMMARY: summary, CAPABILITIES: capabilities})
     boards = _boards(replies)
     assert [(b.index, b.active, b.serial) for b in boards] == [
         (0, False, None),
@@ -303,11 +302,11 @@ async def test_poll_reads_capabilities_once(
     miner = await _connect(session, sim.host)
     backend = miner.backend
     assert isinstance(backend, PowerPlayBackend)
-    requests = backend.api.requests
+    requests = backend.api.http.requests
     await miner.read()
-    assert backend.api.requests - requests == 2  # summary + capabilities
+    assert backend.api.http.requests - requests == 2  # summary + capabilities
     await miner.read()
-    assert backend.api.requests - requests == 3  # summary only
+    assert backend.api.http.requests - requests == 3  # summary only
 
 
 # -- the "not ready" quirk ---------------------------------------------------------------
@@ -549,7 +548,7 @@ async def test_faults(
     miner.ctx.timeout = 0.5
     backend = miner.backend
     assert isinstance(backend, PowerPlayBackend)
-    backend.api.timeout = 0.5
+    backend.api.http.timeout = 0.5
     sim.state.fault = fault
     started = time.monotonic()
     with pytest.raises(error):

@@ -1,0 +1,71 @@
+"""The PowerPlay backend: the data map's two GETs, and the controls as POSTs.
+
+The power limit is a perpetual-tune target of the firmware's power algorithm, named
+as ``/capabilities`` lists it for the running release. Pools are never touched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...context import MinerContext
+from ...contract import Backend
+from ...exceptions import MinerUnsupportedError, MinerValueError
+from ...models import MinerIdentity
+from .._refusal import NamedRefusals
+from .client import PowerPlayApi
+from .parse import CONTROLS, DATA_MAP, power_algorithm
+
+FIRMWARE = "ePIC PowerPlay"
+
+
+class PowerPlayBackend(NamedRefusals, Backend):
+    """The PowerPlay HTTP API on 4028.
+
+    Every call used here is in the firmware's API descriptions 1.22.5 and 1.30.0.
+    """
+
+    name = "powerplay"
+    DATA_MAP = DATA_MAP
+    CONTROLS = CONTROLS
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        super().__init__(ctx, identity)
+        self.api = PowerPlayApi(ctx)
+
+    async def fetch_web(self, path: str) -> Any:
+        return await self.api.read(path)
+
+    async def post(self, path: str, param: Any) -> None:
+        await self.api.post(path, param)
+
+    async def check_credentials(self) -> None:
+        """``authenticate`` checks the password and changes nothing."""
+        await self.post("/authenticate", None)
+
+    async def set_mining(self, on: bool) -> None:
+        await self.post("/miner", "Autostart" if on else "Stop")
+
+    async def set_fault_light(self, on: bool) -> None:
+        await self.post("/identify", bool(on))
+
+    async def set_power_limit(self, watts: int) -> None:
+        found = power_algorithm(await self.api.capabilities())
+        if found is None:
+            raise MinerUnsupportedError(
+                f"{self.identity.model} on {FIRMWARE}: this release offers no power tuning"
+            )
+        algorithm, bounds = found
+        if bounds is not None and not bounds.minimum <= watts <= bounds.maximum:
+            raise MinerValueError(
+                f"power limit {watts} W is outside {bounds.minimum}-{bounds.maximum} W"
+            )
+        # The target first, then make sure perpetual tuning runs: it may have been off.
+        await self.post("/perpetualtune/algo", {"algo": algorithm, "target": int(watts)})
+        await self.post("/perpetualtune", True)
+
+    async def reboot(self) -> None:
+        await self.post("/reboot", 0)  # delay in seconds
+
+    async def restart_backend(self) -> None:
+        await self.post("/softreboot", None)
