@@ -38,13 +38,8 @@ from custom_components.asic_miner.driver.exceptions import (
 )
 from custom_components.asic_miner.driver.families.avalon import parse_mm
 from custom_components.asic_miner.driver.families.epic.parse import parse_software
-from custom_components.asic_miner.driver.families.vnish import (
-    API,
-    UNLOCK_PATH,
-    VnishApi,
-    normalize_model,
-    parse_uptime,
-)
+from custom_components.asic_miner.driver.families.vnish.client import API, UNLOCK_PATH, VnishApi
+from custom_components.asic_miner.driver.families.vnish.parse import normalize_model, parse_uptime
 from custom_components.asic_miner.driver.identify import detect_family, identify
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import (

@@ -17,7 +17,7 @@ import pytest
 from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.families.braiins.graphql import GraphqlApi
 from custom_components.asic_miner.driver.families.braiins.rest import RestApi
-from custom_components.asic_miner.driver.families.vnish import VnishApi
+from custom_components.asic_miner.driver.families.vnish.client import VnishApi
 from custom_components.asic_miner.driver.families.whatsminer.api_v3 import client_for
 from custom_components.asic_miner.driver.models import Credentials
 from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply, TokenAuth
@@ -51,7 +51,7 @@ async def _objects(session: aiohttp.ClientSession) -> list[Any]:
     v3 = WhatsminerV3Client("127.0.0.1", password=PASSWORD)
     v3._salt = SALT
     vnish = VnishApi(ctx)
-    vnish._token = TOKEN
+    vnish.auth._headers = {"Authorization": f"Bearer {TOKEN}"}
     rest, graphql = RestApi(ctx), GraphqlApi(ctx)
     rest.auth._headers = {"Authorization": TOKEN}
     graphql.auth._headers = {"Cookie": f"session={COOKIE}"}

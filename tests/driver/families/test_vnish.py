@@ -26,15 +26,17 @@ from custom_components.asic_miner.driver.exceptions import (
 )
 from custom_components.asic_miner.driver.families import antminer
 from custom_components.asic_miner.driver.families._probes import RPC_VERSION, WEB_ROOT
-from custom_components.asic_miner.driver.families.vnish import (
-    FAMILY,
+from custom_components.asic_miner.driver.families.vnish import FAMILY
+from custom_components.asic_miner.driver.families.vnish.backends import (
+    V1_2Backend,
+    V1_3Backend,
+    backend_for,
+)
+from custom_components.asic_miner.driver.families.vnish.client import VnishLockedOutError
+from custom_components.asic_miner.driver.families.vnish.parse import (
     INFO,
     SUMMARY,
     Preset,
-    V1_2Backend,
-    V1_3Backend,
-    VnishLockedOutError,
-    backend_for,
     normalize_model,
     parse_presets,
     parse_uptime,
@@ -670,7 +672,7 @@ async def test_token_is_sent_as_bearer(
     miner = await _connect(session, sim.host)
     backend = miner.backend
     assert isinstance(backend, V1_2Backend)
-    token = await backend.api.token()
+    token = (await backend.api.auth.headers())["Authorization"].removeprefix("Bearer ")
     url = f"http://{sim.host}:{DRIVER_PORTS.web}/api/v1/settings"
     async with session.get(url, headers={"Authorization": token}) as resp:
         assert resp.status == 401

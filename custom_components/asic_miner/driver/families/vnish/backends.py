@@ -1,0 +1,182 @@
+"""The VNish backends: 1.2.x and 1.3.x, which differ in two names.
+
+Releases: 1.2.x serves per-chip data at ``chains``; 1.3.x renamed it ``boards``. The
+locate LED is ``find-miner`` (reply ``{on}``) on both; 1.3.4 deprecates it for
+``locate-miner`` (reply ``{is_enabled}``), which is used once ``find-miner`` answers
+404. Both toggle the LED, so the state is read first and the toggle sent only when it
+differs. 1.3's ``mining/throttle`` is not offered: there is no control for a percentage.
+
+Power is set only through autotune presets named by their wattage: the power limit
+picks the highest *tuned* preset at or below the target. The work mode is the preset
+itself, and only tuned presets are offered: the firmware silently ignores a switch to
+an untuned one (the ``settings`` reply never signals failure), so every write is
+verified by reading ``settings`` back. The six GETs of a poll run concurrently; the
+four public ones are sent without a token.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ...context import MinerContext
+from ...contract import Backend, Replies, Web
+from ...exceptions import MinerError, MinerResponseError, MinerValueError
+from ...models import Control, MinerIdentity
+from ...values import to_bool
+from .._refusal import NamedRefusals
+from .client import API, VnishApi, VnishHttpError
+from .parse import (
+    BOARDS,
+    CHAINS,
+    PRESETS,
+    PROTECTED,
+    SETTINGS,
+    STATUS,
+    Preset,
+    data_map,
+    parse_presets,
+    settings_preset,
+    tuned_presets,
+)
+
+# The locate-LED toggle every release has; 1.3.4 deprecates it for locate-miner.
+_FIND_MINER = (f"{API}/find-miner", "on")
+
+
+class _VnishBackend(NamedRefusals, Backend):
+    """Shared by both releases; subclasses name the per-chip list and the LED action."""
+
+    CHIPS: ClassVar[Web]
+    # (path, reply key) of the LED toggles, in the order to try them
+    LOCATE: ClassVar[tuple[tuple[str, str], ...]]
+    SINCE: ClassVar[tuple[int, int]]
+    BOUNDS_FROM_FIRMWARE = True
+    CONTROLS = frozenset(
+        {
+            Control.MINING,
+            Control.FAULT_LIGHT,
+            Control.POWER_LIMIT,
+            Control.WORK_MODE,
+            Control.REBOOT,
+            Control.RESTART_BACKEND,
+        }
+    )
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        super().__init__(ctx, identity)
+        self.api = VnishApi(ctx)
+        self._locate = self.LOCATE
+
+    @classmethod
+    def accepts(cls, version: tuple[int, ...] | None) -> bool:
+        return version is not None and version >= cls.SINCE
+
+    # -- reading ---------------------------------------------------------------------
+
+    async def fetch_web(self, path: str) -> Any:
+        return await self.api.get(path, public=path not in PROTECTED)
+
+    async def check_credentials(self) -> None:
+        self.api.forget()
+        await self.api.auth.headers()
+
+    async def _fetch_presets(self) -> list[Preset]:
+        presets: list[Preset] = parse_presets(await self.api.get(PRESETS.path))
+        return presets
+
+    # -- controls --------------------------------------------------------------------
+
+    async def set_mining(self, on: bool) -> None:
+        await self.api.post(f"{API}/mining/{'start' if on else 'stop'}")
+
+    async def _light_state(self) -> bool | None:
+        status = await self.api.get(STATUS.path, public=True)
+        return to_bool(status.get("find_miner")) if isinstance(status, dict) else None
+
+    async def _toggle_light(self) -> bool | None:
+        while True:
+            path, key = self._locate[0]
+            try:
+                reply = await self.api.post(path)
+            except VnishHttpError as err:
+                if err.status != 404 or len(self._locate) == 1:
+                    raise
+                self._locate = self._locate[1:]  # this release dropped it: use the next
+                continue
+            if isinstance(reply, dict) and key in reply:
+                return to_bool(reply[key])
+            return await self._light_state()
+
+    async def set_fault_light(self, on: bool) -> None:
+        # The action toggles: send it only when the LED is not already as asked.
+        current = await self._light_state()
+        if current is on:
+            return
+        for _ in range(1 if current is not None else 2):
+            if await self._toggle_light() is on:
+                return
+        raise MinerResponseError(f"locate LED did not turn {'on' if on else 'off'}")
+
+    async def _apply_preset(self, name: str) -> None:
+        await self.api.post(SETTINGS.path, {"miner": {"overclock": {"preset": name}}})
+        # The reply is {restart_required, reboot_required} whatever happened: read back.
+        settings = await self.api.get(SETTINGS.path)
+        try:
+            applied = settings_preset(Replies({SETTINGS: settings}))
+        except (KeyError, TypeError, MinerError) as err:
+            raise MinerResponseError("settings has no overclock preset") from err
+        if applied != name:
+            raise MinerResponseError(f"the miner kept preset {applied!r} instead of {name!r}")
+
+    async def set_power_limit(self, watts: int) -> None:
+        tuned = [p for p in tuned_presets(await self._fetch_presets()) if p.watts is not None]
+        fitting = [p for p in tuned if p.watts is not None and p.watts <= watts]
+        if not fitting:
+            lowest = f"; the lowest is {tuned[0].watts} W" if tuned else ""
+            raise MinerValueError(f"no tuned preset at or below {watts} W{lowest}")
+        await self._apply_preset(fitting[-1].name)
+
+    async def set_work_mode(self, mode: str) -> None:
+        names = [p.name for p in tuned_presets(await self._fetch_presets())]
+        if mode not in names:
+            raise MinerValueError(
+                f"unknown or untuned preset {mode!r}; choose from {', '.join(names) or 'none'}"
+            )
+        await self._apply_preset(mode)
+
+    async def reboot(self) -> None:
+        await self.api.post(f"{API}/system/reboot")
+
+    async def restart_backend(self) -> None:
+        await self.api.post(f"{API}/mining/restart")
+
+
+class V1_3Backend(_VnishBackend):
+    """VNish 1.3.x: ``boards``; ``locate-miner`` once the deprecated ``find-miner`` is gone."""
+
+    name = "v1_3"
+    SINCE = (1, 3)
+    CHIPS = BOARDS
+    LOCATE = (_FIND_MINER, (f"{API}/locate-miner", "is_enabled"))
+    DATA_MAP = data_map(BOARDS)
+
+
+class V1_2Backend(_VnishBackend):
+    """VNish 1.2.x (and anything older that answers the same API): ``chains``, ``find-miner``."""
+
+    name = "v1_2"
+    SINCE = (0, 0)
+    CHIPS = CHAINS
+    LOCATE = (_FIND_MINER,)
+    DATA_MAP = data_map(CHAINS)
+
+
+BACKENDS: tuple[type[_VnishBackend], ...] = (V1_3Backend, V1_2Backend)
+
+
+def backend_for(version: tuple[int, int] | None) -> type[_VnishBackend]:
+    """Newest backend that accepts the release; an unreadable one gets 1.2 (both serve it)."""
+    for backend in BACKENDS:
+        if backend.accepts(version):
+            return backend
+    return V1_2Backend
