@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ...context import MinerContext
-from ...contract import Backend, Replies, Web
+from ...contract import Backend, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...models import Control, MinerIdentity
 from ...values import to_bool
@@ -46,21 +46,12 @@ _FIND_MINER = (f"{API}/find-miner", "on")
 class _VnishBackend(NamedRefusals, Backend):
     """Shared by both releases; subclasses name the per-chip list and the LED action."""
 
-    CHIPS: ClassVar[Web]
     # (path, reply key) of the LED toggles, in the order to try them
     LOCATE: ClassVar[tuple[tuple[str, str], ...]]
     SINCE: ClassVar[tuple[int, int]]
     BOUNDS_FROM_FIRMWARE = True
-    CONTROLS = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.WORK_MODE,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
+    # Every control the driver knows (the family's tests pin the set).
+    CONTROLS = frozenset(Control)
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -156,7 +147,6 @@ class V1_3Backend(_VnishBackend):
 
     name = "v1_3"
     SINCE = (1, 3)
-    CHIPS = BOARDS
     LOCATE = (_FIND_MINER, (f"{API}/locate-miner", "is_enabled"))
     DATA_MAP = data_map(BOARDS)
 
@@ -166,7 +156,6 @@ class V1_2Backend(_VnishBackend):
 
     name = "v1_2"
     SINCE = (0, 0)
-    CHIPS = CHAINS
     LOCATE = (_FIND_MINER,)
     DATA_MAP = data_map(CHAINS)
 
