@@ -126,7 +126,9 @@ class VnishApi:
             reply = await self.ctx.web().request(method, path, json_body=body, auth_required=False)
         if reply is None or reply.status in _REFUSED:
             reply = await self.auth.request(self.ctx.web(), method, path, json_body=body)
-            if reply.status in _REFUSED:  # a client that left the refusal to its caller
+            if reply.status in _REFUSED:
+                # TokenAuth renews a token its client refuses by raising; a client that
+                # returns the refusal instead ends here, after one unlock, not in a loop.
                 raise MinerAuthenticationError(
                     f"{self.ctx.host}: {path} refused a fresh token ({reply.status})"
                 )
