@@ -309,6 +309,29 @@ async def test_poll_reads_capabilities_once(
     assert backend.api.http.requests - requests == 3  # summary only
 
 
+async def test_capabilities_failing_leave_the_summary(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the capabilities the figures still come; what they tell waits a poll."""
+    sim = await _start(simulate, "S21")
+    miner = await _connect(session, sim.host)
+    backend = miner.backend
+    assert isinstance(backend, PowerPlayBackend)
+    capabilities = backend.api.capabilities
+
+    async def refused() -> dict[str, Any]:
+        raise MinerResponseError("capabilities: HTTP 500")
+
+    monkeypatch.setattr(backend.api, "capabilities", refused)
+    snap = await miner.read()
+    assert snap.hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
+    assert snap.controls == backend.CONTROLS  # unknown: the backend's own set
+    monkeypatch.setattr(backend.api, "capabilities", capabilities)
+    snap = await miner.read()
+    assert snap.power_limit_range is not None
+    assert snap.power_limit_range.maximum == sim.state.spec.max_power
+
+
 # -- the "not ready" quirk ---------------------------------------------------------------
 
 

@@ -67,9 +67,7 @@ class PowerPlayApi:
         self._poll: SharedPoll[str] = SharedPoll(self._read_poll)
 
     async def read(self, path: str) -> Any:
-        """This poll's reply to ``GET path`` (one of the data map's two sources)."""
-        if path not in (SUMMARY.path, CAPABILITIES.path):
-            return await get_json(self.http, path)
+        """This poll's reply to ``GET path``, one of the data map's two sources."""
         return await self._poll.piece(path)
 
     async def _read_poll(self) -> Mapping[str, Any]:
