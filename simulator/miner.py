@@ -29,7 +29,7 @@ class SimMiner:
     """Base for a family's simulated firmware; subclasses build the servers."""
 
     family: ClassVar[str]
-    models: ClassVar[dict[str, ModelSpec]]
+    models: ClassVar[dict[str, ModelSpec]]  # ``models_of(family)``: rows of simulator/models.py
     default_username: ClassVar[str] = "root"
     default_password: ClassVar[str] = "root"
     firmware_version: ClassVar[str] = "1.0.0"
@@ -51,7 +51,7 @@ class SimMiner:
             mac="02:" + ":".join(f"{b:02X}" for b in seed[:5]),
             serial=f"SIM{seed[5:11].hex().upper()}",
             hostname=f"{cls.family}-{host.replace('.', '-')}",
-            firmware_version=cls.firmware_version,
+            firmware_version=spec.firmware or cls.firmware_version,
             username=cls.default_username,
             password=cls.default_password,
         )

@@ -29,6 +29,8 @@ class ModelSpec:
     chips_per_board: int = 76
     fans: int = 4
     hydro: bool = False
+    family: str = ""  # the simulated family serving it (``simulator/models.py``)
+    firmware: str = ""  # the firmware version it reports out of the box
 
 
 @dataclass(slots=True)

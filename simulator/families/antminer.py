@@ -14,46 +14,62 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import cgminer
+from ..cgminer import PoolRow
 from ..miner import SimMiner
+from ..models import ANTMINER_S9_BUILD, ANTMINER_X19_BUILD, models_of
 from ..servers.base import Server
 from ..servers.http import DigestGuard, HttpServer
 from ..servers.tcp import RpcServer
-from ..state import ModelSpec
 from . import register
 
 REALM = "antMiner Configuration"
+DESCRIPTION = "cgminer 1.0.0"
 _MODES = {"normal": 0, "sleep": 1, "high": 2, "low": 3}
 _MODE_NAMES = {v: k for k, v in _MODES.items()}
 LEGACY_MODELS = {"S9"}
+# bmminer's build date, by model (the X19 web UI and RPC print the same string).
+COMPILE_TIMES = {"S9": ANTMINER_S9_BUILD, "S21": "Thu Oct  9 15:20:41 CST 2025"}
 
 
-def _status(msg: str, code: int = 0, letter: str = "S") -> list[dict[str, Any]]:
-    return [
-        {
-            "STATUS": letter,
-            "When": int(time.time()),
-            "Code": code,
-            "Msg": msg,
-            "Description": "cgminer 1.0.0",
-        }
-    ]
+def _refusal(msg: str, code: int) -> bytes:
+    return cgminer.encode(cgminer.error(msg, code, DESCRIPTION))
+
+
+def _pool_extra(row: PoolRow) -> dict[str, Any]:
+    accepted, rejected = row.accepted, row.rejected
+    return {
+        "Priority": row.index,
+        "Get Failures": 0,
+        "Quota": 1,
+        "Long Poll": "N",
+        "Getworks": accepted,
+        "Discarded": 0,
+        "Stale": 0,
+        "Remote Failures": 0,
+        "Last Share Time": "0:00:05" if accepted else "0",
+        "Diff": "524K" if accepted else "",
+        "Diff1 Shares": 0,
+        "Proxy Type": "",
+        "Proxy": "",
+        "Difficulty Accepted": float(accepted * 65536),
+        "Difficulty Rejected": float(rejected * 65536),
+        "Difficulty Stale": 0.0,
+        "Last Share Difficulty": 65536.0 if accepted else 0.0,
+        "Has Stratum": True,
+        "Stratum URL": row.pool.url.split("://")[-1].split(":")[0] if row.index == 0 else "",
+        "Has GBT": False,
+        "Best Share": 0.0,
+        "Pool Rejected%": 0.0,
+        "Pool Stale%%": 0.0,
+    }
 
 
 @register
 class AntminerSim(SimMiner):
     family = "antminer"
-    firmware_version = "Antminer-S19-20230731"
-    models = {
-        "S19 Pro": ModelSpec(
-            "Bitmain", "S19 Pro", 110.0, 3250, 1400, 3600, boards=3, chips_per_board=114, fans=4
-        ),
-        "S21": ModelSpec(
-            "Bitmain", "S21", 200.0, 3500, 1600, 4000, boards=3, chips_per_board=108, fans=4
-        ),
-        "S9": ModelSpec(
-            "Bitmain", "S9", 13.5, 1323, 600, 1500, boards=3, chips_per_board=63, fans=2
-        ),
-    }
+    firmware_version = ANTMINER_X19_BUILD
+    models = models_of("antminer")
 
     @property
     def legacy(self) -> bool:
@@ -68,45 +84,39 @@ class AntminerSim(SimMiner):
     # -- RPC -----------------------------------------------------------------------
 
     async def handle_rpc(self, request: str) -> bytes:
-        try:
-            command = str(json.loads(request).get("command", ""))
-        except ValueError:
-            return self._encode({"STATUS": _status("Invalid JSON", 23, "E"), "id": 1})
-        if "+" in command:  # stock bmminer refuses multicommands
-            return self._encode({"STATUS": _status("Invalid command", 14, "E"), "id": 1})
+        parsed = cgminer.parse_request(request)
+        if parsed is None:
+            return _refusal("Invalid JSON", cgminer.INVALID_JSON)
         builder = {
             "version": self._version,
             "summary": self._summary,
             "stats": self._stats,
             "pools": self._pools,
             "devs": self._devs,
-        }.get(command)
+        }.get(parsed.command)  # stock bmminer refuses `a+b` multicommands too
         if builder is None:
-            return self._encode({"STATUS": _status("Invalid command", 14, "E"), "id": 1})
+            return _refusal("Invalid command", cgminer.INVALID_COMMAND)
         return builder()
 
     def _encode(self, payload: dict[str, Any]) -> bytes:
-        return json.dumps(payload).encode() + b"\x00"
+        return cgminer.encode(payload)
 
     def _type(self) -> str:
         return f"Antminer {self.state.spec.model}"
 
+    @property
+    def compile_time(self) -> str:
+        return COMPILE_TIMES.get(self.state.spec.model, ANTMINER_X19_BUILD)
+
     def _version(self) -> bytes:
-        return self._encode(
-            {
-                "STATUS": _status("CGMiner versions", 22),
-                "VERSION": [
-                    {
-                        "BMMiner": "1.0.0",
-                        "API": "3.1",
-                        "Miner": "uart_trans.1.3",
-                        "CompileTime": "Mon Jul 31 16:12:30 CST 2023",
-                        "Type": self._type(),
-                    }
-                ],
-                "id": 1,
-            }
-        )
+        item = {
+            "BMMiner": "1.0.0",
+            "API": "3.1",
+            "Miner": "uart_trans.1.3",
+            "CompileTime": self.compile_time,
+            "Type": self._type(),
+        }
+        return self._encode(cgminer.version_reply(item, "CGMiner versions", DESCRIPTION))
 
     def _summary(self) -> bytes:
         s = self.state
@@ -115,9 +125,9 @@ class AntminerSim(SimMiner):
         # X19 bmminer sends numbers; the S9's sends the 5 s rate as a string.
         rate: Any = f"{ghs:.2f}" if self.legacy else ghs
         return self._encode(
-            {
-                "STATUS": _status("Summary", 11),
-                "SUMMARY": [
+            cgminer.reply(
+                "SUMMARY",
+                [
                     {
                         "Elapsed": s.uptime,
                         "GHS 5s": rate,
@@ -148,8 +158,10 @@ class AntminerSim(SimMiner):
                         "Last getwork": int(time.time()),
                     }
                 ],
-                "id": 1,
-            }
+                "Summary",
+                11,
+                DESCRIPTION,
+            )
         )
 
     def _stats(self) -> bytes:
@@ -170,9 +182,7 @@ class AntminerSim(SimMiner):
             "frequency": 525,
             "fan_num": spec.fans,
         }
-        first_fan = 1
-        for i, rpm in enumerate(s.fan_rpms()):
-            info[f"fan{first_fan + i}"] = rpm
+        info |= cgminer.fan_fields(s.fan_rpms())
         first_chain = 6 if self.legacy else 1
         slots = spec.boards if self.legacy else spec.boards + 1  # X19 lists an empty slot
         info["temp_num"] = spec.boards
@@ -194,14 +204,7 @@ class AntminerSim(SimMiner):
                 chains[f"chain_rate{slot}"] = f"{rate * 1000:.2f}"
                 chains[f"freq{slot}"] = 525
             else:
-                chains[f"temp_pcb{slot}"] = "0-0-0-0"
-                chains[f"temp_chip{slot}"] = "0-0-0-0"
-                chains[f"temp_pic{slot}"] = "0-0-0-0"
-                chains[f"chain_acn{slot}"] = 0
-                chains[f"chain_acs{slot}"] = ""
-                chains[f"chain_hw{slot}"] = 0
-                chains[f"chain_rate{slot}"] = ""
-                chains[f"freq{slot}"] = 0
+                chains |= cgminer.empty_chain_slot(slot)
         info.update(sorted(chains.items()))
         info.update(
             {
@@ -220,23 +223,22 @@ class AntminerSim(SimMiner):
         head = {
             "BMMiner": "1.0.0",
             "Miner": "49.0.1.3",
-            "CompileTime": "Mon Jul 31 16:12:30 CST 2023",
+            "CompileTime": self.compile_time,
             "Type": self._type(),
         }
+        stats_status = cgminer.status("CGMiner stats", 70, DESCRIPTION)
         if self.legacy:
             # The S9 forgets the comma between the two STATS items.
             text = (
                 '{"STATUS":'
-                + json.dumps(_status("CGMiner stats", 70))
+                + json.dumps(stats_status)
                 + ',"STATS":['
                 + json.dumps(head)
                 + json.dumps(info)
                 + '],"id":1}'
             )
             return text.encode() + b"\x00"
-        return self._encode(
-            {"STATUS": _status("CGMiner stats", 70), "STATS": [head, info], "id": 1}
-        )
+        return self._encode({"STATUS": stats_status, "STATS": [head, info], "id": 1})
 
     def _devs(self) -> bytes:
         """One pseudo-device for the whole miner, all zeros; "Tenperature" as bmminer spells it."""
@@ -267,49 +269,11 @@ class AntminerSim(SimMiner):
             "Device Rejected%": 0.0,
             "Device Elapsed": s.uptime,
         }
-        return self._encode({"STATUS": _status("1 ASC(s)", 9), "DEVS": [dev], "id": 1})
+        return self._encode(cgminer.reply("DEVS", [dev], "1 ASC(s)", 9, DESCRIPTION))
 
     def _pools(self) -> bytes:
-        pools = []
-        for i, pool in enumerate(self.state.pools):
-            accepted, rejected = self.state.shares(i)
-            pools.append(
-                {
-                    "POOL": i,
-                    "URL": pool.url,
-                    "Status": "Alive" if pool.alive else "Dead",
-                    "Priority": i,
-                    "Stratum Active": i == 0 and self.state.hashing,
-                    "User": pool.user,
-                    "Accepted": accepted,
-                    "Rejected": rejected,
-                    "Get Failures": 0,
-                    "Quota": 1,
-                    "Long Poll": "N",
-                    "Getworks": accepted,
-                    "Discarded": 0,
-                    "Stale": 0,
-                    "Remote Failures": 0,
-                    "Last Share Time": "0:00:05" if accepted else "0",
-                    "Diff": "524K" if accepted else "",
-                    "Diff1 Shares": 0,
-                    "Proxy Type": "",
-                    "Proxy": "",
-                    "Difficulty Accepted": float(accepted * 65536),
-                    "Difficulty Rejected": float(rejected * 65536),
-                    "Difficulty Stale": 0.0,
-                    "Last Share Difficulty": 65536.0 if accepted else 0.0,
-                    "Has Stratum": True,
-                    "Stratum URL": pool.url.split("://")[-1].split(":")[0] if i == 0 else "",
-                    "Has GBT": False,
-                    "Best Share": 0.0,
-                    "Pool Rejected%": 0.0,
-                    "Pool Stale%%": 0.0,
-                }
-            )
-        return self._encode(
-            {"STATUS": _status(f"{len(pools)} Pool(s)", 7), "POOLS": pools, "id": 1}
-        )
+        records = cgminer.pool_records(self.state, _pool_extra)
+        return self._encode(cgminer.pools_reply(records, DESCRIPTION))
 
     # -- web -----------------------------------------------------------------------
 
@@ -433,7 +397,7 @@ class AntminerSim(SimMiner):
                 },
                 "INFO": {
                     "miner_version": "uart_trans.1.3",
-                    "CompileTime": "Mon Jul 31 16:12:30 CST 2023",
+                    "CompileTime": self.compile_time,
                     "type": self._type(),
                 },
                 "SUMMARY": [
