@@ -32,10 +32,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..miner import SimMiner, SimPorts
+from .. import cgminer
+from ..cgminer import PoolRow
+from ..miner import SimMiner
+from ..models import models_of
 from ..servers.base import Server
 from ..servers.tcp import RpcServer
-from ..state import ModelSpec
 from . import register
 
 DESCRIPTION = "cgminer 4.11.1"
@@ -62,6 +64,9 @@ class _Profile:
     split_version: bool  # LVERSION/BVERSION/CGVERSION instead of VERSION
 
 
+_MODELS = models_of("avalon")
+
+
 PROFILES = {
     # The one rack capture (pyasic's AvalonMiner 15-194 test data) names its product
     # by series and hashrate bin; pyasic and the driver file it as the A1566.
@@ -69,7 +74,7 @@ PROFILES = {
         "AvalonMiner 15-194",
         "15-194",
         "MM4v2_X3",
-        "24102401_25462b2_9ddf522",
+        _MODELS["A1566"].firmware,
         False,
         ("normal", "high"),
         True,
@@ -79,7 +84,7 @@ PROFILES = {
         "Avalon Nano3s",
         "Nano3s",
         "Nano3s_MM1v1",
-        "25021401_56abae7",
+        _MODELS["Nano 3S"].firmware,
         False,
         ("low", "normal", "high"),
         False,
@@ -89,7 +94,7 @@ PROFILES = {
         "Avalon Q",
         "Q",
         "Q_MM1v1_X1",
-        "25052801_14a19a2",
+        _MODELS["Q"].firmware,
         True,
         ("low", "normal", "high"),
         False,
@@ -99,7 +104,51 @@ PROFILES = {
 
 
 def _status(when: int, msg: str, code: int, letter: str = "S") -> list[dict[str, Any]]:
-    return [{"STATUS": letter, "When": when, "Code": code, "Msg": msg, "Description": DESCRIPTION}]
+    return cgminer.status(msg, code, DESCRIPTION, letter, when)
+
+
+def _reply(when: int, key: str, items: list[dict[str, Any]], msg: str, code: int) -> dict[str, Any]:
+    return cgminer.reply(key, items, msg, code, DESCRIPTION, when=when)
+
+
+def _pool_extra(row: PoolRow, uptime: int, password: bool) -> dict[str, Any]:
+    """cgminer's full pool record; the Q adds the pool's ``Password`` (as captured)."""
+    accepted, rejected, active = row.accepted, row.rejected, row.active
+    diff = 262144.0 if active else 0.0
+    item: dict[str, Any] = {
+        "Priority": row.index,
+        "Quota": 1,
+        "Long Poll": "N",
+        "Getworks": accepted // 4,
+        "Works": accepted * 60,
+        "Discarded": 0,
+        "Stale": 0,
+        "Get Failures": 0,
+        "Remote Failures": 0,
+        "Last Share Time": uptime if accepted else 0,
+        "Diff1 Shares": int(accepted * diff),
+        "Proxy Type": "",
+        "Proxy": "",
+        "Difficulty Accepted": accepted * diff,
+        "Difficulty Rejected": rejected * diff,
+        "Difficulty Stale": 0.0,
+        "Last Share Difficulty": diff,
+        "Work Difficulty": diff,
+        "Has Stratum": True,
+        "Stratum URL": row.stratum_host,
+        "Stratum Difficulty": diff,
+        "Has Vmask": True,
+        "Has GBT": False,
+        "Best Share": 24110932 if accepted else 0,
+        "Pool Rejected%": _NAN if accepted + rejected == 0 else 0.5,
+        "Pool Stale%": 0.0,
+        "Bad Work": 0,
+        "Current Block Height": 925410 if active else 0,
+        "Current Block Version": 536870912,
+    }
+    if password:
+        item["Password"] = row.pool.password
+    return item
 
 
 def _spaced(values: list[int]) -> str:
@@ -112,15 +161,7 @@ class AvalonSim(SimMiner):
     family = "avalon"
     default_username = ""
     default_password = ""
-    models = {
-        "A1566": ModelSpec(
-            "Canaan", "A1566", 185.0, 3420, 2800, 3700, boards=3, chips_per_board=160, fans=2
-        ),
-        "Nano 3S": ModelSpec(
-            "Canaan", "Nano 3S", 6.0, 140, 70, 140, boards=1, chips_per_board=12, fans=1
-        ),
-        "Q": ModelSpec("Canaan", "Q", 90.0, 1674, 800, 1674, boards=1, chips_per_board=160, fans=4),
-    }
+    models = _MODELS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,13 +171,6 @@ class AvalonSim(SimMiner):
         self.soft_on_time = 0
         self.work_level = 0
         self.requests: list[tuple[str, str | None]] = []  # every command, for tests
-
-    @classmethod
-    def create(
-        cls, host: str, model: str, ports: SimPorts | None = None, **overrides: Any
-    ) -> SimMiner:
-        overrides.setdefault("firmware_version", PROFILES[model].firmware)
-        return super().create(host, model, ports, **overrides)
 
     @property
     def profile(self) -> _Profile:
@@ -199,12 +233,10 @@ class AvalonSim(SimMiner):
 
     async def handle_rpc(self, request: str) -> bytes | None:
         when = int(self.state.now())
-        try:
-            body = json.loads(request)
-            command = str(body.get("command", ""))
-            parameter = body.get("parameter")
-        except ValueError, AttributeError:
-            return self._encode({"STATUS": _status(when, "Invalid JSON", 23, "E"), "id": 1})
+        parsed = cgminer.parse_request(request)
+        if parsed is None:
+            return self._encode(cgminer.error("Invalid JSON", 23, DESCRIPTION, when))
+        command, parameter = parsed.command, parsed.parameter
         self.requests.append((command, None if parameter is None else str(parameter)))
         self._tick()
         if command == "ascset":
@@ -221,16 +253,12 @@ class AvalonSim(SimMiner):
             "stats": self._stats,
             "pools": self._pools,
         }
-        if "+" in command:  # cgminer joins read commands: {"a":[reply],"b":[reply],"id":1}
-            names = command.split("+")
-            if not all(n in builders for n in names):
-                return self._encode({"STATUS": _status(when, "Invalid command", 14, "E"), "id": 1})
-            joined: dict[str, Any] = {n: [builders[n](when)] for n in dict.fromkeys(names)}
-            return self._encode(joined | {"id": 1})
-        builder = builders.get(command)
-        if builder is None:
-            return self._encode({"STATUS": _status(when, "Invalid command", 14, "E"), "id": 1})
-        return self._encode(builder(when))
+        names = command.split("+")  # cgminer joins read commands: {"a":[reply],...,"id":1}
+        if not all(n in builders for n in names):
+            return self._encode(cgminer.error("Invalid command", 14, DESCRIPTION, when))
+        if parsed.joined:
+            return self._encode(cgminer.join({n: builders[n](when) for n in names}))
+        return self._encode(builders[command](when))
 
     def _encode(self, payload: dict[str, Any]) -> bytes:
         text = json.dumps(payload)
@@ -258,7 +286,7 @@ class AvalonSim(SimMiner):
             item["DNA"] = s.serial
             item["MAC"] = s.mac.replace(":", "").lower()  # 12 digits, no separators
             item["UPAPI"] = "2"
-        return {"STATUS": _status(when, "CGMiner versions", 22), "VERSION": [item], "id": 1}
+        return _reply(when, "VERSION", [item], "CGMiner versions", 22)
 
     def _devdetails(self, when: int) -> dict[str, Any]:
         item = {
@@ -270,13 +298,13 @@ class AvalonSim(SimMiner):
             "Model": "",
             "Device Path": "",
         }
-        return {"STATUS": _status(when, "Device Details", 69), "DEVDETAILS": [item], "id": 1}
+        return _reply(when, "DEVDETAILS", [item], "Device Details", 69)
 
     def _rates(self) -> dict[str, Any]:
         """The Q's cgminer counts a 5 s rate, the A-series' a 30 s one (as captured)."""
         mhs = round(self.state.hashrate * 1e6, 2)
         short = "5s" if self.profile.split_version else "30s"
-        return {f"MHS {w}": mhs for w in ("av", short, "1m", "5m", "15m")}
+        return cgminer.rates(mhs, "av", short, "1m", "5m", "15m")
 
     def _summary(self, when: int) -> dict[str, Any]:
         s = self.state
@@ -296,7 +324,7 @@ class AvalonSim(SimMiner):
         item |= {"Difficulty Stale": 0.0, "Best Share": 219033817 if accepted else 0}
         item |= {"Device Hardware%": 0.0, "Device Rejected%": 0.0, "Pool Rejected%": 0.0}
         item |= {"Pool Stale%": 0.0, "Last getwork": 0}
-        return {"STATUS": _status(when, "Summary", 11), "SUMMARY": [item], "id": 1}
+        return _reply(when, "SUMMARY", [item], "Summary", 11)
 
     def _devs(self, when: int) -> dict[str, Any]:
         accepted, rejected = self.state.shares(0)
@@ -326,57 +354,12 @@ class AvalonSim(SimMiner):
             "Device Rejected%": 0.0,
             "Device Elapsed": self.state.uptime,
         }
-        return {"STATUS": _status(when, "1 ASC(s)", 9), "DEVS": [item], "id": 1}
+        return _reply(when, "DEVS", [item], "1 ASC(s)", 9)
 
     def _pools(self, when: int) -> dict[str, Any]:
-        """cgminer's full pool record; the Q adds the pool's ``Password`` (as captured)."""
-        pools = []
-        for i, pool in enumerate(self.state.pools):
-            accepted, rejected = self.state.shares(i)
-            active = i == 0 and self.state.hashing
-            diff = 262144.0 if active else 0.0
-            item: dict[str, Any] = {
-                "POOL": i,
-                "URL": pool.url,
-                "Status": "Alive" if pool.alive else "Dead",
-                "Priority": i,
-                "Quota": 1,
-                "Long Poll": "N",
-                "Getworks": accepted // 4,
-                "Accepted": accepted,
-                "Rejected": rejected,
-                "Works": accepted * 60,
-                "Discarded": 0,
-                "Stale": 0,
-                "Get Failures": 0,
-                "Remote Failures": 0,
-                "User": pool.user,
-                "Last Share Time": self.state.uptime if accepted else 0,
-                "Diff1 Shares": int(accepted * diff),
-                "Proxy Type": "",
-                "Proxy": "",
-                "Difficulty Accepted": accepted * diff,
-                "Difficulty Rejected": rejected * diff,
-                "Difficulty Stale": 0.0,
-                "Last Share Difficulty": diff,
-                "Work Difficulty": diff,
-                "Has Stratum": True,
-                "Stratum Active": active,
-                "Stratum URL": pool.url.split("://")[-1].rsplit(":", 1)[0],
-                "Stratum Difficulty": diff,
-                "Has Vmask": True,
-                "Has GBT": False,
-                "Best Share": 24110932 if accepted else 0,
-                "Pool Rejected%": _NAN if accepted + rejected == 0 else 0.5,
-                "Pool Stale%": 0.0,
-                "Bad Work": 0,
-                "Current Block Height": 925410 if active else 0,
-                "Current Block Version": 536870912,
-            }
-            if self.profile.split_version:
-                item["Password"] = pool.password
-            pools.append(item)
-        return {"STATUS": _status(when, f"{len(pools)} Pool(s)", 7), "POOLS": pools, "id": 1}
+        uptime, password = self.state.uptime, self.profile.split_version
+        records = cgminer.pool_records(self.state, lambda row: _pool_extra(row, uptime, password))
+        return _reply(when, "POOLS", records, f"{len(records)} Pool(s)", 7)
 
     # -- estats ------------------------------------------------------------------------
 
@@ -564,7 +547,7 @@ class AvalonSim(SimMiner):
         pool |= {"Times Sent": 3 + s.uptime // 10, "Bytes Sent": 289 + s.uptime * 20}
         pool |= {"Times Recv": 7 + s.uptime // 8, "Bytes Recv": 4954 + s.uptime * 50}
         pool |= {"Net Bytes Sent": pool["Bytes Sent"], "Net Bytes Recv": pool["Bytes Recv"]}
-        return {"STATUS": _status(when, "CGMiner stats", 70), "STATS": [item, pool], "id": 1}
+        return _reply(when, "STATS", [item, pool], "CGMiner stats", 70)
 
     # -- controls ----------------------------------------------------------------------
 

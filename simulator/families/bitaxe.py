@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from ..miner import SimMiner, SimPorts
+from ..models import models_of
 from ..servers.base import Server
 from ..servers.http import HttpServer
 from ..state import MinerState, ModelSpec, SimPool
@@ -47,7 +48,7 @@ from . import register
 
 IDLE_W = 3.2  # a Bitaxe with its chip powered down: ESP32, display, fan
 NERD_IDLE_W = 9.5
-NERD_VERSION = "v2.2.2"
+NERD_VERSION = models_of("bitaxe")["NerdQAxe++"].firmware
 IDENTIFY_SECONDS = 30.0
 ASIC_EFFICIENCY = 0.97  # measured hashrate against frequency * cores * chips
 
@@ -83,15 +84,14 @@ class Device:
     frequency_options: tuple[float, ...]
     default_voltage: int
     voltage_options: tuple[int, ...]
-    release: str = ""  # AxeOS release by default; empty on the NerdQAxe firmware
-    nerd: bool = False
+    nerd: bool = False  # the NerdQAxe firmware, not AxeOS
 
 
 _BM1370_FREQUENCIES = (400, 490, 525, 550, 600, 625)
 _BM1370_VOLTAGES = (1000, 1060, 1100, 1150, 1200, 1250)
 DEVICES = {
     "Gamma": Device(
-        "Gamma", "BM1370", "601", 2040, 525, _BM1370_FREQUENCIES, 1150, _BM1370_VOLTAGES, "2.14.2"
+        "Gamma", "BM1370", "601", 2040, 525, _BM1370_FREQUENCIES, 1150, _BM1370_VOLTAGES
     ),
     "Gamma Turbo": Device(
         "GammaTurbo",
@@ -102,7 +102,6 @@ DEVICES = {
         _BM1370_FREQUENCIES,
         1150,
         _BM1370_VOLTAGES,
-        "2.12.0",
     ),
     "Supra": Device(
         "Supra",
@@ -113,7 +112,6 @@ DEVICES = {
         (400, 425, 450, 475, 485, 490, 500, 525, 550, 575),
         1166,
         (1100, 1150, 1166, 1200, 1250, 1300),
-        "2.4.5",
     ),
     "NerdQAxe++": Device(
         "NerdQAxe++",
@@ -154,20 +152,7 @@ def _is_number(value: Any) -> bool:
 class BitaxeSim(SimMiner):
     family = "bitaxe"
     firmware_version = RELEASES["2.14.2"].version
-    models: ClassVar[dict[str, ModelSpec]] = {
-        "Gamma": ModelSpec(
-            "Bitaxe", "Gamma", 1.071, 18, 5, 40, boards=1, chips_per_board=1, fans=1
-        ),
-        "Gamma Turbo": ModelSpec(
-            "Bitaxe", "Gamma Turbo", 2.142, 36, 10, 60, boards=1, chips_per_board=2, fans=1
-        ),
-        "Supra": ModelSpec(
-            "Bitaxe", "Supra", 0.625, 15, 5, 40, boards=1, chips_per_board=1, fans=1
-        ),
-        "NerdQAxe++": ModelSpec(
-            "NerdAxe", "NerdQAxe++", 4.896, 76, 52, 100, boards=1, chips_per_board=4, fans=2
-        ),
-    }
+    models: ClassVar[dict[str, ModelSpec]] = models_of("bitaxe")
 
     release: Release
     device: Device
@@ -175,7 +160,9 @@ class BitaxeSim(SimMiner):
     def __init__(self, host: str, state: MinerState, ports: SimPorts | None = None) -> None:
         super().__init__(host, state, ports)
         self.device = DEVICES[state.spec.model]
-        self.release = RELEASES.get(self.device.release, RELEASES["2.14.2"])
+        # The AxeOS release the model table gives the model (the NerdQAxe's own
+        # firmware serves the newest AxeOS routes it copies).
+        self.release = RELEASES.get(state.spec.firmware.removeprefix("v"), RELEASES["2.14.2"])
         self.core_voltage = self.device.default_voltage
         self.otp = False  # NerdQAxe: writes need a one-time password
         self.refuse_clients = False  # AxeOS: the client is outside the private networks

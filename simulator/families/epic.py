@@ -27,9 +27,10 @@ from typing import Any
 from aiohttp import web
 
 from ..miner import SimMiner, SimPorts
+from ..models import models_of
 from ..servers.base import Server
 from ..servers.http import HttpServer
-from ..state import MinerState, ModelSpec
+from ..state import MinerState
 from . import register
 
 DASHBOARD_HTML = (
@@ -70,17 +71,7 @@ class EpicSim(SimMiner):
     default_username = ""
     default_password = "letmein"
     firmware_version = "1.8.2"
-    models = {
-        "S19j Pro": ModelSpec(
-            "Bitmain", "S19j Pro", 104.0, 3068, 1400, 3600, boards=3, chips_per_board=126, fans=4
-        ),
-        "S21": ModelSpec(
-            "Bitmain", "S21", 200.0, 3500, 1600, 4000, boards=3, chips_per_board=108, fans=4
-        ),
-        "M30S++": ModelSpec(
-            "MicroBT", "M30S++", 112.0, 3472, 1500, 3800, boards=3, chips_per_board=255, fans=2
-        ),
-    }
+    models = models_of("epic")
 
     def __init__(self, host: str, state: MinerState, ports: SimPorts | None = None) -> None:
         super().__init__(host, state, ports)

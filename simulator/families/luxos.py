@@ -14,7 +14,6 @@ session when it is not the active one. The web root is the Luxor page.
 
 from __future__ import annotations
 
-import json
 import secrets
 import string
 import time
@@ -24,14 +23,17 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import cgminer
+from ..cgminer import PoolRow
 from ..miner import SimMiner, SimPorts
+from ..models import LUXOS_VERSION, models_of
 from ..servers.base import Server
 from ..servers.http import HttpServer
 from ..servers.tcp import RpcServer
-from ..state import MinerState, ModelSpec
+from ..state import MinerState
 from . import register
 
-VERSION = "2025.6.12.184512-3f2a9c1d"
+VERSION = LUXOS_VERSION
 SESSION_SECONDS = 60.0
 ROOT_HTML = (
     "<!DOCTYPE html><html><head><title>Luxor Firmware</title></head>"
@@ -53,38 +55,67 @@ class SimProfile:
     step: str
 
 
+def _ladder(eco: SimProfile, volts: float, watts: tuple[int, ...]) -> tuple[SimProfile, ...]:
+    """LUXminer's frequency steps -2..+1 around the 465 MHz "default" (25 MHz and
+    0.2 V a step, ``volts`` at the default), after the user-made ``eco``."""
+    ladder = [eco]
+    for step, watt in zip(range(-2, 2), watts, strict=True):
+        mhz = 465 + 25 * step
+        name = "default" if step == 0 else f"{mhz}MHz"
+        label = "0" if step == 0 else f"{step:+d}"
+        ladder.append(SimProfile(name, mhz, round(volts + 0.2 * step, 1), watt, label))
+    return tuple(ladder)
+
+
 # Listed lowest first, as LUXminer lists them; "eco" is a user-made profile. The
 # "default" profile draws the model's nominal power.
 PROFILES: dict[str, tuple[SimProfile, ...]] = {
-    "S19 XP": (
-        SimProfile("eco", 340, 12.9, 1950, ""),
-        SimProfile("415MHz", 415, 13.3, 2480, "-2"),
-        SimProfile("440MHz", 440, 13.5, 2720, "-1"),
-        SimProfile("default", 465, 13.7, 3010, "0"),
-        SimProfile("490MHz", 490, 13.9, 3290, "+1"),
-    ),
-    "S21": (
-        SimProfile("eco", 380, 12.6, 2450, ""),
-        SimProfile("415MHz", 415, 12.9, 2860, "-2"),
-        SimProfile("440MHz", 440, 13.1, 3180, "-1"),
-        SimProfile("default", 465, 13.3, 3500, "0"),
-        SimProfile("490MHz", 490, 13.5, 3800, "+1"),
-    ),
+    "S19 XP": _ladder(SimProfile("eco", 340, 12.9, 1950, ""), 13.7, (2480, 2720, 3010, 3290)),
+    "S21": _ladder(SimProfile("eco", 380, 12.6, 2450, ""), 13.3, (2860, 3180, 3500, 3800)),
 }
 CONTROL_BOARDS = {"S19 XP": "xilinx", "S21": "amlogic"}
 SPOOFING_MODELS = {"S19 XP"}  # older-style version reply posing as bmminer
 
 
-def _status(msg: str, code: int, letter: str = "S") -> list[dict[str, Any]]:
-    return [
-        {
-            "Code": code,
-            "Description": f"LUXminer {VERSION}",
-            "Msg": msg,
-            "STATUS": letter,
-            "When": int(time.time()),
-        }
-    ]
+DESCRIPTION = f"LUXminer {VERSION}"
+
+
+def _pool_extra(row: PoolRow) -> dict[str, Any]:
+    accepted, rejected, active = row.accepted, row.rejected, row.active
+    return {
+        "AsicBoost": True,
+        "Bad Work": 0,
+        "Best Share": 65536 if accepted else 0,
+        "Current Block Height": 0,
+        "Current Block Version": 536870912 if accepted else 0,
+        "Diff": "32K" if active else "0",
+        "Diff1 Shares": accepted * 32768,
+        "Difficulty Accepted": accepted * 32768,
+        "Difficulty Rejected": rejected * 32768,
+        "Difficulty Stale": 0,
+        "Discarded": 0,
+        "GROUP": 0,
+        "Get Failures": 0,
+        "Getworks": accepted // 4,
+        "Has GBT": False,
+        "Has Stratum": True,
+        "Has Vmask": True,
+        "Last Share Difficulty": 32768 if accepted else 0,
+        "Last Share Time": "00:00:02" if active else "00:00:00",
+        "Long Pool": "N",
+        "Pool Rejected%": 0.0,
+        "Pool Stale%": 0.0,
+        "Priority": row.index,
+        "Proxy": "",
+        "Proxy Type": "",
+        "Quota": 1.0,
+        "Remote Failures": 0,
+        "Stale": 0,
+        "Stratum Difficulty": 32768 if active else 0,
+        "Stratum URL": row.pool.url.split("://")[-1],
+        "Work Difficulty": 32768 if active else 0,
+        "Works": 0,
+    }
 
 
 @register
@@ -93,14 +124,7 @@ class LuxosSim(SimMiner):
     firmware_version = VERSION
     default_username = ""
     default_password = ""
-    models = {
-        "S19 XP": ModelSpec(
-            "Bitmain", "S19 XP", 140.0, 3010, 1400, 3600, boards=3, chips_per_board=110, fans=4
-        ),
-        "S21": ModelSpec(
-            "Bitmain", "S21", 200.0, 3500, 1600, 4000, boards=3, chips_per_board=108, fans=4
-        ),
-    }
+    models = models_of("luxos")
 
     def __init__(self, host: str, state: MinerState, ports: SimPorts | None = None) -> None:
         super().__init__(host, state, ports)
@@ -181,23 +205,14 @@ class LuxosSim(SimMiner):
     # -- RPC -----------------------------------------------------------------------------
 
     async def handle_rpc(self, request: str) -> bytes | None:
-        try:
-            body = json.loads(request)
-            command = str(body.get("command", ""))
-            parameter = body.get("parameter")
-        except ValueError, AttributeError:
-            return self._encode(self._error("Invalid JSON", 23))
-        if "+" in command and not self.multicommand:
-            return self._encode(self._error(f"Invalid command: {command}", 14))
-        if "+" in command:
-            reply: dict[str, Any] = {}
-            for name in command.split("+"):
-                if name in READ_COMMANDS:
-                    reply[name] = [self._read(name)]
-                else:
-                    reply[name] = [self._error(f"Command {name} not allowed in a multicommand", 45)]
-            reply["id"] = 1
-            return self._encode(reply)
+        parsed = cgminer.parse_request(request)
+        if parsed is None:
+            return self._encode(self._error("Invalid JSON", cgminer.INVALID_JSON))
+        command, parameter = parsed.command, parsed.parameter
+        if parsed.joined and not self.multicommand:
+            return self._encode(self._error(f"Invalid command: {command}", cgminer.INVALID_COMMAND))
+        if parsed.joined:
+            return self._encode(cgminer.join({n: self._joined(n) for n in parsed.names}))
         if command in READ_COMMANDS:
             return self._encode(self._read(command))
         reply = self._write(command, "" if parameter is None else str(parameter))
@@ -205,14 +220,20 @@ class LuxosSim(SimMiner):
             return None  # gone before the answer left
         return self._encode(reply)
 
+    def _joined(self, name: str) -> dict[str, Any]:
+        """One part of a multicommand: only read commands may be joined."""
+        if name in READ_COMMANDS:
+            return self._read(name)
+        return self._error(f"Command {name} not allowed in a multicommand", 45)
+
     def _encode(self, payload: dict[str, Any]) -> bytes:
-        return json.dumps(payload).encode() + b"\x00"
+        return cgminer.encode(payload)
 
     def _error(self, msg: str, code: int) -> dict[str, Any]:
-        return {"STATUS": _status(msg, code, "E"), "id": 1}
+        return cgminer.error(msg, code, DESCRIPTION)
 
     def _wrap(self, msg: str, code: int, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-        return {key: items, "STATUS": _status(msg, code), "id": 1}
+        return cgminer.reply(key, items, msg, code, DESCRIPTION)
 
     def _read(self, command: str) -> dict[str, Any]:
         builder: Callable[[], dict[str, Any]] = {
@@ -320,8 +341,7 @@ class LuxosSim(SimMiner):
             "total_acn": spec.boards + 1,
             "total_freqavg": self._frequency(),
         }
-        for i, rpm in enumerate(s.fan_rpms()):
-            info[f"fan{i + 1}"] = rpm
+        info |= cgminer.fan_fields(s.fan_rpms())
         for i, rate in enumerate(s.board_hashrates()):
             slot = i + 1
             pcb = s.board_temperature(i)
@@ -337,15 +357,7 @@ class LuxosSim(SimMiner):
             info[f"temp_pcb{slot}"] = f"{pcb - 2:g}-{pcb:g}-{pcb:g}-{pcb - 2:g}"
             info[f"temp_chip{slot}"] = f"{chip - 4:g}-{chip:g}-{chip - 1:g}-{chip - 4:g}"
             info[f"temp_pic{slot}"] = info[f"temp_pcb{slot}"]
-        slot = spec.boards + 1  # the spare connector: listed, all zeros
-        info[f"chain_acn{slot}"] = 0
-        info[f"chain_acs{slot}"] = ""
-        info[f"chain_hw{slot}"] = 0
-        info[f"temp_pic{slot}"] = "0-0-0-0"
-        info[f"chain_rate{slot}"] = "0"
-        info[f"freq{slot}"] = 0.0
-        info[f"temp_pcb{slot}"] = "0-0-0-0"
-        info[f"temp_chip{slot}"] = "0-0-0-0"
+        info |= cgminer.empty_chain_slot(spec.boards + 1, rate="0", freq=0.0)  # spare connector
         head = {
             "CompileTime": "Thu Jun 12 18:45:12 UTC 2025",
             "Miner": VERSION.split("-", maxsplit=1)[0],
@@ -354,54 +366,7 @@ class LuxosSim(SimMiner):
         return self._wrap("LUXminer stats", 70, "STATS", [head, info])
 
     def _pools(self) -> dict[str, Any]:
-        pools = []
-        for i, pool in enumerate(self.state.pools):
-            accepted, rejected = self.state.shares(i)
-            active = i == 0 and self.state.hashing
-            pools.append(
-                {
-                    "Accepted": accepted,
-                    "AsicBoost": True,
-                    "Bad Work": 0,
-                    "Best Share": 65536 if accepted else 0,
-                    "Current Block Height": 0,
-                    "Current Block Version": 536870912 if accepted else 0,
-                    "Diff": "32K" if active else "0",
-                    "Diff1 Shares": accepted * 32768,
-                    "Difficulty Accepted": accepted * 32768,
-                    "Difficulty Rejected": rejected * 32768,
-                    "Difficulty Stale": 0,
-                    "Discarded": 0,
-                    "GROUP": 0,
-                    "Get Failures": 0,
-                    "Getworks": accepted // 4,
-                    "Has GBT": False,
-                    "Has Stratum": True,
-                    "Has Vmask": True,
-                    "Last Share Difficulty": 32768 if accepted else 0,
-                    "Last Share Time": "00:00:02" if active else "00:00:00",
-                    "Long Pool": "N",
-                    "POOL": i,
-                    "Pool Rejected%": 0.0,
-                    "Pool Stale%": 0.0,
-                    "Priority": i,
-                    "Proxy": "",
-                    "Proxy Type": "",
-                    "Quota": 1.0,
-                    "Rejected": rejected,
-                    "Remote Failures": 0,
-                    "Stale": 0,
-                    "Status": "Alive" if pool.alive else "Dead",
-                    "Stratum Active": active,
-                    "Stratum Difficulty": 32768 if active else 0,
-                    "Stratum URL": pool.url.split("://")[-1],
-                    "URL": pool.url,
-                    "User": pool.user,
-                    "Work Difficulty": 32768 if active else 0,
-                    "Works": 0,
-                }
-            )
-        return self._wrap(f"{len(pools)} Pool(s)", 7, "POOLS", pools)
+        return cgminer.pools_reply(cgminer.pool_records(self.state, _pool_extra), DESCRIPTION)
 
     def _fans(self) -> dict[str, Any]:
         items = [

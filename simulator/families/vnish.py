@@ -28,21 +28,21 @@ and refuse multicommands, as bmminer does.
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from aiohttp import web
 
+from .. import cgminer
 from ..miner import SimMiner, SimPorts
+from ..models import models_of
 from ..servers.base import Server
 from ..servers.http import HttpServer
 from ..servers.tcp import RpcServer
-from ..state import MinerState, ModelSpec
+from ..state import MinerState
 from . import register
 
 API = "/api/v1"
@@ -68,7 +68,8 @@ class PresetSpec:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    release: str
+    """What the model's firmware build offers (its release is in simulator/models.py)."""
+
     presets: tuple[PresetSpec, ...]
     default_preset: int  # watts of the preset running out of the box
     platform: str  # control board: aml, bb, cv, xil
@@ -81,7 +82,6 @@ def _presets(tuned: dict[int, bool], lc: int | None = None) -> tuple[PresetSpec,
 
 PROFILES = {
     "S19": Profile(
-        "1.2.6",
         _presets(
             {2200: False, 2500: True, 2800: True, 3000: True, 3250: True, 3400: True, 3600: False}
         ),
@@ -90,14 +90,12 @@ PROFILES = {
         525,
     ),
     "S19j Pro": Profile(
-        "1.2.7",
         _presets({2400: True, 2700: True, 3068: True, 3300: False, 3500: True}),
         3068,
         "aml",
         500,
     ),
     "S21": Profile(
-        "1.3.4",
         _presets(
             {2600: True, 3000: True, 3300: False, 3500: True, 3800: True, 4000: False}, lc=4000
         ),
@@ -108,16 +106,7 @@ PROFILES = {
 }
 
 
-def _rpc_status(msg: str, code: int = 0, letter: str = "S") -> list[dict[str, Any]]:
-    return [
-        {
-            "STATUS": letter,
-            "When": int(time.time()),
-            "Code": code,
-            "Msg": msg,
-            "Description": "bmminer 1.0.0",
-        }
-    ]
+RPC_DESCRIPTION = "bmminer 1.0.0"
 
 
 def uptime_text(seconds: int) -> str:
@@ -136,23 +125,13 @@ class VnishSim(SimMiner):
     family = "vnish"
     default_username = "admin"
     default_password = "admin"
-    firmware_version = PROFILES["S19"].release
-    models = {
-        "S19": ModelSpec(
-            "Bitmain", "S19", 95.0, 3250, 1400, 3600, boards=3, chips_per_board=76, fans=4
-        ),
-        "S19j Pro": ModelSpec(
-            "Bitmain", "S19j Pro", 104.0, 3068, 1400, 3600, boards=3, chips_per_board=126, fans=4
-        ),
-        "S21": ModelSpec(
-            "Bitmain", "S21", 200.0, 3500, 1600, 4000, boards=3, chips_per_board=108, fans=4
-        ),
-    }
+    models = models_of("vnish")
+    firmware_version = models["S19"].firmware
 
     def __init__(self, host: str, state: MinerState, ports: SimPorts | None = None) -> None:
         super().__init__(host, state, ports)
         self.profile = PROFILES[state.spec.model]
-        self.release = self.profile.release
+        self.release = state.spec.firmware
         self.tokens: dict[str, tuple[float, int]] = {}  # token -> (issued, reboots)
         self.token_ttl = TOKEN_TTL
         self.unlocks = 0  # successful unlocks, for tests counting logins
@@ -170,7 +149,7 @@ class VnishSim(SimMiner):
         """Like the base, plus ``release=`` to run another firmware release and
         ``find_miner=False`` for a 1.3 build without the deprecated ``find-miner``."""
         profile = PROFILES[model]
-        release = str(overrides.pop("release", profile.release))
+        release = str(overrides.pop("release", cls.models[model].firmware))
         find_miner = bool(overrides.pop("find_miner", True))
         defaults: dict[str, Any] = {
             "firmware_version": release,
@@ -235,38 +214,32 @@ class VnishSim(SimMiner):
     # -- RPC (bmminer, Antminer layout) ------------------------------------------------
 
     async def handle_rpc(self, request: str) -> bytes:
-        try:
-            command = str(json.loads(request).get("command", ""))
-        except ValueError, AttributeError:
-            return self._encode({"STATUS": _rpc_status("Invalid JSON", 23, "E"), "id": 1})
+        parsed = cgminer.parse_request(request)
+        if parsed is None:
+            return self._encode(cgminer.error("Invalid JSON", 23, RPC_DESCRIPTION))
         builder = {
             "version": self._rpc_version,
             "summary": self._rpc_summary,
             "stats": self._rpc_stats,
             "pools": self._rpc_pools,
-        }.get(command)
+        }.get(parsed.command)
         if builder is None:  # bmminer also refuses `a+b` multicommands this way
-            return self._encode({"STATUS": _rpc_status("Invalid command", 14, "E"), "id": 1})
+            return self._encode(cgminer.error("Invalid command", 14, RPC_DESCRIPTION))
         return self._encode(builder())
 
     @staticmethod
     def _encode(payload: dict[str, Any]) -> bytes:
-        return json.dumps(payload).encode() + b"\x00"
+        return cgminer.encode(payload)
 
     def _rpc_version(self) -> dict[str, Any]:
-        return {
-            "STATUS": _rpc_status("BMMiner versions", 22),
-            "VERSION": [
-                {
-                    "BMMiner": "1.0.0",
-                    "API": "3.1",
-                    "Miner": self.release,
-                    "CompileTime": "Thu Mar 14 10:21:07 UTC 2024",
-                    "Type": self.type_name,
-                }
-            ],
-            "id": 1,
+        item = {
+            "BMMiner": "1.0.0",
+            "API": "3.1",
+            "Miner": self.release,
+            "CompileTime": "Thu Mar 14 10:21:07 UTC 2024",
+            "Type": self.type_name,
         }
+        return cgminer.version_reply(item, "BMMiner versions", RPC_DESCRIPTION)
 
     def _rpc_summary(self) -> dict[str, Any]:
         s = self.state
@@ -280,7 +253,7 @@ class VnishSim(SimMiner):
             "Rejected": rejected,
             "Hardware Errors": 0,
         }
-        return {"STATUS": _rpc_status("Summary", 11), "SUMMARY": [item], "id": 1}
+        return cgminer.reply("SUMMARY", [item], "Summary", 11, RPC_DESCRIPTION)
 
     def _rpc_stats(self) -> dict[str, Any]:
         s = self.state
@@ -295,32 +268,17 @@ class VnishSim(SimMiner):
             "fan_num": spec.fans,
             "chain_num": spec.boards,
         }
-        for i, rpm in enumerate(s.fan_rpms()):
-            info[f"fan{i + 1}"] = rpm
+        info |= cgminer.fan_fields(s.fan_rpms())
         for i, rate in enumerate(s.board_hashrates()):
             info[f"chain_acn{i + 1}"] = spec.chips_per_board
             info[f"chain_rate{i + 1}"] = f"{rate * 1000:.2f}"
             info[f"temp_chip{i + 1}"] = str(round(s.chip_temperature(i)))
             info[f"temp_pcb{i + 1}"] = str(round(s.board_temperature(i)))
         head = {"BMMiner": "1.0.0", "Miner": self.release, "Type": self.type_name}
-        return {"STATUS": _rpc_status("CGMiner stats", 70), "STATS": [head, info], "id": 1}
+        return cgminer.reply("STATS", [head, info], "CGMiner stats", 70, RPC_DESCRIPTION)
 
     def _rpc_pools(self) -> dict[str, Any]:
-        pools = []
-        for i, pool in enumerate(self.state.pools):
-            accepted, rejected = self.state.shares(i)
-            pools.append(
-                {
-                    "POOL": i,
-                    "URL": pool.url,
-                    "Status": "Alive" if pool.alive else "Dead",
-                    "Stratum Active": i == 0 and self.state.hashing,
-                    "User": pool.user,
-                    "Accepted": accepted,
-                    "Rejected": rejected,
-                }
-            )
-        return {"STATUS": _rpc_status(f"{len(pools)} Pool(s)", 7), "POOLS": pools, "id": 1}
+        return cgminer.pools_reply(cgminer.pool_records(self.state), RPC_DESCRIPTION)
 
     # -- web: routes ---------------------------------------------------------------------
 
