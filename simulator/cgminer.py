@@ -154,6 +154,9 @@ def pools_reply(records: list[dict[str, Any]], description: str) -> Payload:
 # -- devs / stats helpers --------------------------------------------------------------
 
 
+WINDOWS = ("av", "5s", "1m", "5m", "15m")  # the rate windows cgminer 4.x reports
+
+
 def rates(mhs: float, *windows: str) -> dict[str, float]:
     """``MHS 5s``, ``MHS 1m``… all at one rate, as a steady simulated miner reports."""
     return {f"MHS {w}": mhs for w in windows}

@@ -60,20 +60,8 @@ _TABLE: tuple[_Row, ...] = (
 # fmt: on
 
 MODELS: tuple[ModelSpec, ...] = tuple(
-    ModelSpec(
-        make,
-        model,
-        hashrate,
-        power,
-        low,
-        high,
-        boards=boards,
-        chips_per_board=chips,
-        fans=fans,
-        family=family,
-        firmware=firmware,
-    )
-    for family, make, model, hashrate, power, low, high, boards, chips, fans, firmware in _TABLE
+    ModelSpec(*row[1:10], family=row[0], firmware=row[10])  # type: ignore[arg-type]
+    for row in _TABLE
 )
 
 

@@ -19,8 +19,7 @@ from ..cgminer import PoolRow
 from ..miner import SimMiner
 from ..models import ANTMINER_S9_BUILD, ANTMINER_X19_BUILD, models_of
 from ..servers.base import Server
-from ..servers.http import DigestGuard, HttpServer
-from ..servers.tcp import RpcServer
+from ..servers.http import DigestGuard
 from . import register
 
 REALM = "antMiner Configuration"
@@ -76,10 +75,7 @@ class AntminerSim(SimMiner):
         return self.state.spec.model in LEGACY_MODELS
 
     def build_servers(self) -> list[Server]:
-        return [
-            RpcServer(self.host, self.ports.rpc, self.state, self.handle_rpc),
-            HttpServer(self.host, self.ports.web, self.state, self.routes),
-        ]
+        return self.rpc_and_web(self.handle_rpc, self.routes)
 
     # -- RPC -----------------------------------------------------------------------
 

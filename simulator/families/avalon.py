@@ -447,12 +447,15 @@ class AvalonSim(SimMiner):
         ]
         return " ".join(parts)
 
+    def _versions_mm(self) -> list[str]:
+        """Release, loader and board versions: one string on the home models."""
+        version = self.state.firmware_version
+        return [f"Ver[{self.profile.model}-{version}]", f"LVer[{version}]", f"BVer[{version}]"]
+
     def _mm_nano(self) -> str:
-        s, p = self.state, self.profile
+        s = self.state
         parts = [
-            f"Ver[{p.model}-{s.firmware_version}]",
-            f"LVer[{s.firmware_version}]",
-            f"BVer[{s.firmware_version}]",
+            *self._versions_mm(),
             "HVer[6002]",
             "FVer[0x0000]",
             f"DNA[{s.serial}]",
@@ -482,11 +485,9 @@ class AvalonSim(SimMiner):
         return " ".join(parts)
 
     def _mm_summary(self) -> str:
-        s, p = self.state, self.profile
+        s = self.state
         parts = [
-            f"Ver[{p.model}-{s.firmware_version}]",
-            f"LVer[{s.firmware_version}]",
-            f"BVer[{s.firmware_version}]",
+            *self._versions_mm(),
             "HashMcu0Ver[Q_hb_v1.1]",
             "FanMcuVer[Q_fb_v1.2]",
             "CPU[K230]",

@@ -40,8 +40,6 @@ from .. import cgminer
 from ..miner import SimMiner, SimPorts
 from ..models import models_of
 from ..servers.base import Server
-from ..servers.http import HttpServer
-from ..servers.tcp import RpcServer
 from ..state import MinerState
 from . import register
 
@@ -161,10 +159,7 @@ class VnishSim(SimMiner):
         return sim
 
     def build_servers(self) -> list[Server]:
-        return [
-            RpcServer(self.host, self.ports.rpc, self.state, self.handle_rpc),
-            HttpServer(self.host, self.ports.web, self.state, self.routes),
-        ]
+        return self.rpc_and_web(self.handle_rpc, self.routes)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "release": self.release}

@@ -26,8 +26,6 @@ from aiohttp import web
 
 from ...models import models_of
 from ...servers.base import Server
-from ...servers.http import HttpServer
-from ...servers.tcp import RpcServer
 from .. import register
 from .base import LUCI_USER_AGENT, ROOT_HTML, BraiinsBase
 from .graphql import BraiinsGraphql
@@ -43,10 +41,7 @@ class BraiinsSim(BraiinsRpc, BraiinsRest, BraiinsGraphql):
     models = models_of("braiins")
 
     def build_servers(self) -> list[Server]:
-        return [
-            RpcServer(self.host, self.ports.rpc, self.state, self.handle_rpc),
-            HttpServer(self.host, self.ports.web, self.state, self.routes),
-        ]
+        return self.rpc_and_web(self.handle_rpc, self.routes)
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._root)

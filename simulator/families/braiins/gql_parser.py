@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,13 +76,29 @@ class Parser:
                         break
         return operation, self.selection_set()
 
-    def selection_set(self) -> list[Any]:
-        self.take("{")
-        selections: list[Any] = []
-        while self.peek() != "}":
+    def members(self, close: str) -> Iterator[None]:
+        """Once per member of a bracketed list, up to ``close`` (which it takes).
+
+        Commas between members are optional in GraphQL; the loop's body reads the
+        member. At the end of the text the body's ``take`` raises the syntax error.
+        """
+        while self.peek() != close:
             if self.peek() == ",":
                 self.take()
                 continue
+            yield
+        self.take(close)
+
+    def entry(self, into: dict[str, Any]) -> None:
+        """``name: value``, an argument or an input object's member."""
+        key = self.take()
+        self.take(":")
+        into[key] = self.value()
+
+    def selection_set(self) -> list[Any]:
+        self.take("{")
+        selections: list[Any] = []
+        for _ in self.members("}"):
             if self.peek() == "...":
                 self.take()
                 self.take("on")
@@ -92,17 +109,10 @@ class Parser:
             args: dict[str, Any] = {}
             if self.peek() == "(":
                 self.take()
-                while self.peek() != ")":
-                    if self.peek() == ",":
-                        self.take()
-                        continue
-                    key = self.take()
-                    self.take(":")
-                    args[key] = self.value()
-                self.take(")")
+                for _ in self.members(")"):
+                    self.entry(args)
             sub = self.selection_set() if self.peek() == "{" else None
             selections.append(Field(name, args, sub))
-        self.take("}")
         return selections
 
     def value(self) -> Any:
@@ -114,24 +124,11 @@ class Parser:
             return self.variables[name]
         if token == "{":
             obj: dict[str, Any] = {}
-            while self.peek() != "}":
-                if self.peek() == ",":
-                    self.take()
-                    continue
-                key = self.take()
-                self.take(":")
-                obj[key] = self.value()
-            self.take("}")
+            for _ in self.members("}"):
+                self.entry(obj)
             return obj
         if token == "[":
-            items: list[Any] = []
-            while self.peek() != "]":
-                if self.peek() == ",":
-                    self.take()
-                    continue
-                items.append(self.value())
-            self.take("]")
-            return items
+            return [self.value() for _ in self.members("]")]
         if token.startswith('"'):
             return json.loads(token)
         if re.fullmatch(r"-?\d+", token):

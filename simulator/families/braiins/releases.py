@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...models import BOS_21_09, BOS_25_05_1, BOS_25_07
+
 
 @dataclass(frozen=True, slots=True)
 class Release:
@@ -16,9 +18,7 @@ class Release:
     full: str  # bos.info.version.full / bos_version.current
     rest: bool  # REST API under /api/v1 (25.07 and later)
     graphql_mac: bool  # bos.macAddress in the GraphQL schema (24.09+)
-    rpc_key: str  # VERSION item key: "BOSminer" (old) or "BOSer"
-    rpc_name: str
-    default_password: str
+    rpc_name: str  # VERSION item value: "<build> <version>-<commit>"
     graphql_serials: bool = False  # bos.serialNumber, hwDetails.hbSerialNumber (25.03+)
     bosminer_uptime: bool = False  # bosminer.uptime (24.09+; not in the 21.09 schema)
     # Board sensor names in GraphQL: board, chip, inlet, outlet (None: no such sensor).
@@ -27,94 +27,33 @@ class Release:
     rest_serials: bool = False  # miner/details serial_number filled, pool group uid (25.11+)
     best_share_str: bool = False  # best_share_str beside best_share (26.04)
 
+    @property
+    def rpc_key(self) -> str:
+        """VERSION item key: "BOSminer" on the old bosminer, "BOSer" since 22.08."""
+        return "BOSminer" if self.rpc_name.startswith("bosminer") else "BOSer"
 
-_MAX_NAMES = ("MAX_BOARD", "MAX_CHIP", "INLET", "OUTLET")
+    @property
+    def default_password(self) -> str:
+        """``root`` since the REST releases; empty before."""
+        return "root" if self.rest else ""
+
+
+_MAX = ("MAX_BOARD", "MAX_CHIP", "INLET", "OUTLET")
+_25_03 = ("Max Board", "Max Chip", "Inlet", "Outlet")
+_BUILDROOT = "boser-buildroot 0.1.0-"
+
+# fmt: off
 RELEASES = {
-    "26.04": Release(
-        "2026-04-14-0-912d084c-26.04-plus",
-        rest=True,
-        graphql_mac=True,
-        rpc_key="BOSer",
-        rpc_name="boser-buildroot 0.1.0-912d084c",
-        default_password="root",
-        graphql_serials=True,
-        bosminer_uptime=True,
-        temperature_names=_MAX_NAMES,
-        rest_api=(1, 3, 0),
-        rest_serials=True,
-        best_share_str=True,
-    ),
-    "25.11": Release(
-        "2025-11-21-0-eb658dcd-25.11-plus",
-        rest=True,
-        graphql_mac=True,
-        rpc_key="BOSer",
-        rpc_name="boser-buildroot 0.1.0-eb658dcd",
-        default_password="root",
-        graphql_serials=True,
-        bosminer_uptime=True,
-        temperature_names=_MAX_NAMES,
-        rest_api=(1, 1, 0),
-        rest_serials=True,
-    ),
-    "25.07": Release(
-        "2025-08-06-0-3881c51d-25.07-plus",
-        rest=True,
-        graphql_mac=True,
-        rpc_key="BOSer",
-        rpc_name="boser-buildroot 0.1.0-3881c51d",
-        default_password="root",
-        graphql_serials=True,
-        bosminer_uptime=True,
-        temperature_names=_MAX_NAMES,
-    ),
-    "25.05.1": Release(
-        "2025-06-25-0-45f356ea-25.05.1-plus",
-        rest=False,
-        graphql_mac=True,
-        rpc_key="BOSer",
-        rpc_name="boser-buildroot 0.1.0-45f356ea",
-        default_password="",
-        graphql_serials=True,
-        bosminer_uptime=True,
-        temperature_names=_MAX_NAMES,
-    ),
-    "25.03": Release(
-        "2025-04-07-0-424f9a7f-25.03-plus",
-        rest=False,
-        graphql_mac=True,
-        rpc_key="BOSer",
-        rpc_name="boser-buildroot 0.1.0-424f9a7f",
-        default_password="",
-        graphql_serials=True,
-        bosminer_uptime=True,
-        temperature_names=("Max Board", "Max Chip", "Inlet", "Outlet"),
-    ),
-    "24.09": Release(
-        "2024-10-17-0-75912fc7-24.09-plus",
-        rest=False,
-        graphql_mac=True,
-        rpc_key="BOSer",
-        rpc_name="boser-buildroot 0.1.0-75912fc7",
-        default_password="",
-        bosminer_uptime=True,
-    ),
+    # key:     full version                       REST   MAC    RPC build name                   serials uptime temps   REST API   REST serials, best_share_str
+    "26.04":   Release("2026-04-14-0-912d084c-26.04-plus", True, True, _BUILDROOT + "912d084c", True, True, _MAX, (1, 3, 0), True, True),
+    "25.11":   Release("2025-11-21-0-eb658dcd-25.11-plus", True, True, _BUILDROOT + "eb658dcd", True, True, _MAX, (1, 1, 0), True),
+    "25.07":   Release(BOS_25_07, True, True, _BUILDROOT + "3881c51d", True, True, _MAX),
+    "25.05.1": Release(BOS_25_05_1, False, True, _BUILDROOT + "45f356ea", True, True, _MAX),
+    "25.03":   Release("2025-04-07-0-424f9a7f-25.03-plus", False, True, _BUILDROOT + "424f9a7f", True, True, _25_03),
+    "24.09":   Release("2024-10-17-0-75912fc7-24.09-plus", False, True, _BUILDROOT + "75912fc7", False, True),
     # BOS+ 22.08 still serves the 21.09 GraphQL schema, but RPC already says BOSer.
-    "22.08": Release(
-        "2022-09-13-0-11012d53-22.08-plus",
-        rest=False,
-        graphql_mac=False,
-        rpc_key="BOSer",
-        rpc_name="boser-openwrt 0.1.0-11012d53",
-        default_password="",
-    ),
-    "21.09": Release(
-        "2021-10-14-0-9b2a0d61-21.09-plus",
-        rest=False,
-        graphql_mac=False,
-        rpc_key="BOSminer",
-        rpc_name="bosminer-plus-tuner 0.2.0-9b2a0d61",
-        default_password="",
-    ),
+    "22.08":   Release("2022-09-13-0-11012d53-22.08-plus", False, False, "boser-openwrt 0.1.0-11012d53"),
+    "21.09":   Release(BOS_21_09, False, False, "bosminer-plus-tuner 0.2.0-9b2a0d61"),
 }
+# fmt: on
 BOSMINER_START_DELAY = 40  # s between the system booting and bosminer running

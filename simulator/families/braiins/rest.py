@@ -284,13 +284,18 @@ class BraiinsRest(BraiinsBase):
             },
         }
 
+    @staticmethod
+    async def _body(request: web.Request) -> Any:
+        """The request's JSON, or ``None`` when it is not JSON."""
+        try:
+            return await request.json()
+        except ValueError:
+            return None
+
     async def _rest_locate(self, request: web.Request) -> web.Response:
         if not self._rest_authorized(request):
             return self._unauthorized()
-        try:
-            enable = await request.json()
-        except ValueError:
-            enable = None
+        enable = await self._body(request)
         if not isinstance(enable, bool):
             return web.json_response({"message": "expected a boolean"}, status=400)
         self.state.fault_light = enable
@@ -299,10 +304,7 @@ class BraiinsRest(BraiinsBase):
     async def _rest_power_target(self, request: web.Request) -> web.Response:
         if not self._rest_authorized(request):
             return self._unauthorized()
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
+        body = await self._body(request)
         watt = body.get("watt") if isinstance(body, dict) else None
         refusal = self._set_power_target(watt)
         if refusal is not None:

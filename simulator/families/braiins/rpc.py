@@ -70,11 +70,7 @@ class BraiinsRpc(BraiinsBase):
         accepted, rejected = s.shares(0)
         item = {
             "Elapsed": s.uptime,
-            "MHS av": mhs,
-            "MHS 5s": mhs,
-            "MHS 1m": mhs,
-            "MHS 5m": mhs,
-            "MHS 15m": mhs,
+            **cgminer.rates(mhs, *cgminer.WINDOWS),
             "Accepted": accepted,
             "Rejected": rejected,
             "Hardware Errors": 0,
@@ -95,11 +91,7 @@ class BraiinsRpc(BraiinsBase):
                     "Name": "BC5",
                     "Enabled": "Y",
                     "Status": "Alive",
-                    "MHS av": mhs,
-                    "MHS 5s": mhs,
-                    "MHS 1m": mhs,
-                    "MHS 5m": mhs,
-                    "MHS 15m": mhs,
+                    **cgminer.rates(mhs, *cgminer.WINDOWS),
                     "Nominal MHS": nominal,
                     "Hardware Errors": 0,
                 }

@@ -53,11 +53,7 @@ class CgminerReads(WhatsminerBase):
         chip = [self.chip_temps(i) for i in range(s.spec.boards)]
         return {
             "Elapsed": s.uptime,
-            "MHS av": mhs,
-            "MHS 5s": mhs,
-            "MHS 1m": mhs,
-            "MHS 5m": mhs,
-            "MHS 15m": mhs,
+            **cgminer.rates(mhs, *cgminer.WINDOWS),
             "HS RT": mhs,
             "Accepted": s.shares(0)[0],
             "Rejected": s.shares(0)[1],
@@ -96,11 +92,7 @@ class CgminerReads(WhatsminerBase):
         accepted, rejected = s.shares(0)
         summary: dict[str, Any] = {
             "Elapsed": s.uptime,
-            "MHS av": mhs,
-            "MHS 5s": mhs,
-            "MHS 1m": mhs,
-            "MHS 5m": mhs,
-            "MHS 15m": mhs,
+            **cgminer.rates(mhs, *cgminer.WINDOWS),
             "HS RT": mhs,
             "Found Blocks": 0,
             "Getworks": s.uptime // 11,
