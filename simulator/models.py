@@ -7,6 +7,7 @@ model's real firmware reports out of the box, in that firmware's own form: stock
 and S9 Antminers report their build date (``system_filesystem_version`` equals the RPC
 ``CompileTime``), an S21 on 2025 firmware its ``FR-`` tag (the asic-rs v2020
 ``system_info`` capture, see tests/driver/fixtures/antminer/x19_bmminer/SOURCE.md).
+No S9 capture is among the fixtures: its date is illustrative, its form the stock one.
 """
 
 from __future__ import annotations
