@@ -61,8 +61,7 @@ _TABLE: tuple[_Row, ...] = (
 # fmt: on
 
 MODELS: tuple[ModelSpec, ...] = tuple(
-    ModelSpec(*row[1:10], family=row[0], firmware=row[10])  # type: ignore[arg-type]
-    for row in _TABLE
+    ModelSpec(*row[1:10], family=row[0], firmware=row[10]) for row in _TABLE
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...servers.http import DigestGuard
+from ...servers.http import DigestGuard, Handler
 from ...state import SimPool
 from .base import _MODE_NAMES, _MODES, REALM, AntminerBase
 
@@ -18,7 +18,7 @@ class AntminerWeb(AntminerBase):
     def routes(self, app: web.Application) -> None:
         guard = DigestGuard(REALM, self.state)
 
-        def protected(handler: Any) -> Any:
+        def protected(handler: Handler) -> Handler:
             async def wrapped(request: web.Request) -> web.StreamResponse:
                 if not guard.check(request):
                     return guard.challenge()

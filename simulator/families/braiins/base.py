@@ -77,7 +77,7 @@ class BraiinsBase(SimMiner):
         self.sessions.clear()
 
     def _credentials_ok(self, username: Any, password: Any) -> bool:
-        return username == self.state.username and password == self.state.password
+        return bool(username == self.state.username and password == self.state.password)
 
     def _set_power_target(self, watt: Any) -> str | None:
         """Apply a power target; return why it was refused, or ``None``."""

@@ -144,7 +144,8 @@ class VnishBase(SimMiner):
     def preset_hashrate(self, watts: int) -> float:
         """TH/s the physics gives at this power (what the firmware tuned it to)."""
         spec = self.state.spec
-        return spec.nominal_hashrate * (min(watts, spec.max_power) / spec.nominal_power) ** 0.85
+        ratio: float = (min(watts, spec.max_power) / spec.nominal_power) ** 0.85
+        return spec.nominal_hashrate * ratio
 
     def tuned_watts(self) -> set[int]:
         return {p.watts for p in self.profile.presets if p.tuned}
