@@ -22,6 +22,7 @@ from typing import Any
 from .families import load_all
 from .faults import Fault
 from .miner import SimMiner, SimPorts
+from .servers.base import start_all, stop_all
 
 _STATE_KEYS = {"password", "username", "mining", "power_limit", "fault_light", "work_mode"}
 
@@ -52,19 +53,10 @@ class Fleet:
             return cls.from_dict(tomllib.load(handle), ports)
 
     async def start(self) -> None:
-        started: list[SimMiner] = []
-        try:
-            for miner in self.miners:
-                await miner.start()
-                started.append(miner)
-        except BaseException:
-            for miner in started:
-                await miner.stop()
-            raise
+        await start_all(self.miners)
 
     async def stop(self) -> None:
-        for miner in self.miners:
-            await miner.stop()
+        await stop_all(self.miners)
 
     async def __aenter__(self) -> Fleet:
         await self.start()

@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .servers.base import Server
+from .servers.base import Server, start_all, stop_all
+from .servers.http import HttpServer, RouteSetup
+from .servers.tcp import Handler, RpcServer
 from .state import MinerState, ModelSpec
 
 
@@ -29,7 +31,7 @@ class SimMiner:
     """Base for a family's simulated firmware; subclasses build the servers."""
 
     family: ClassVar[str]
-    models: ClassVar[dict[str, ModelSpec]]
+    models: ClassVar[dict[str, ModelSpec]]  # ``models_of(family)``: rows of simulator/models.py
     default_username: ClassVar[str] = "root"
     default_password: ClassVar[str] = "root"
     firmware_version: ClassVar[str] = "1.0.0"
@@ -51,7 +53,7 @@ class SimMiner:
             mac="02:" + ":".join(f"{b:02X}" for b in seed[:5]),
             serial=f"SIM{seed[5:11].hex().upper()}",
             hostname=f"{cls.family}-{host.replace('.', '-')}",
-            firmware_version=cls.firmware_version,
+            firmware_version=spec.firmware or cls.firmware_version,
             username=cls.default_username,
             password=cls.default_password,
         )
@@ -62,21 +64,19 @@ class SimMiner:
     def build_servers(self) -> list[Server]:
         raise NotImplementedError
 
+    def rpc_and_web(self, rpc: Handler, routes: RouteSetup) -> list[Server]:
+        """cgminer-style RPC on the RPC port and a web server: most firmwares' pair."""
+        return [
+            RpcServer(self.host, self.ports.rpc, self.state, rpc),
+            HttpServer(self.host, self.ports.web, self.state, routes),
+        ]
+
     async def start(self) -> None:
         self.servers = self.build_servers()
-        started: list[Server] = []
-        try:
-            for server in self.servers:
-                await server.start()
-                started.append(server)
-        except BaseException:
-            for server in started:
-                await server.stop()
-            raise
+        await start_all(self.servers)
 
     async def stop(self) -> None:
-        for server in self.servers:
-            await server.stop()
+        await stop_all(self.servers)
         self.servers = []
 
     async def __aenter__(self) -> SimMiner:

@@ -29,6 +29,8 @@ class ModelSpec:
     chips_per_board: int = 76
     fans: int = 4
     hydro: bool = False
+    family: str = ""  # the simulated family serving it (``simulator/models.py``)
+    firmware: str = ""  # the firmware version it reports out of the box
 
 
 @dataclass(slots=True)
@@ -116,7 +118,7 @@ class MinerState:
         """TH/s: a bit sub-linear in power, as real chips get more efficient when slowed."""
         if not self.hashing or self.work_mode == "sleep":
             return 0.0
-        ratio = (self.power / self.spec.nominal_power) ** 0.85
+        ratio: float = (self.power / self.spec.nominal_power) ** 0.85
         return round(self.spec.nominal_hashrate * ratio, 3)
 
     @property

@@ -9,18 +9,20 @@ AT1500 and Elphapex captures listed in section 11).
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any, ClassVar
 
 from aiohttp import web
 
+from .. import cgminer
 from ..miner import SimMiner
+from ..models import models_of
 from ..servers.base import Server
 from ..servers.http import DigestGuard, HttpServer
 from ..servers.tcp import RpcServer
 from ..state import ModelSpec
 from . import register
+
+GCMINER = "GCMiner 0.5"
 
 
 @register
@@ -29,80 +31,39 @@ class AuradineSim(SimMiner):
     firmware_version = "2023-12.27"
     default_username = "admin"
     default_password = "admin"
-    models: ClassVar[dict[str, ModelSpec]] = {
-        "AT1500": ModelSpec("Auradine", "AT1500", 180.0, 3400, 1500, 3700, boards=3, fans=4),
-    }
+    models: ClassVar[dict[str, ModelSpec]] = models_of("auradine")
 
     def build_servers(self) -> list[Server]:
         return [RpcServer(self.host, self.ports.rpc, self.state, self.handle)]
 
     async def handle(self, request: str) -> bytes | None:
-        try:
-            command = str(json.loads(request).get("command", ""))
-        except ValueError, AttributeError:
+        parsed = cgminer.parse_request(request)
+        if parsed is None:
             return None
-        now = int(time.time())
         reply: dict[str, Any]
-        if command == "version":
-            reply = {
-                "STATUS": [
-                    {
-                        "STATUS": "S",
-                        "When": now,
-                        "Code": 22,
-                        "Msg": "GCMiner versions",
-                        "Description": "GCMiner 0.5",
-                    }
-                ],
-                "VERSION": [{"GCMiner": "0.5", "API": "1.0"}],
-                "id": 1,
+        if parsed.command == "version":
+            item = {"GCMiner": "0.5", "API": "1.0"}
+            reply = cgminer.version_reply(item, "GCMiner versions", GCMINER)
+        elif parsed.command == "devdetails":
+            details = {
+                "DEVDETAILS": 0,
+                "Name": "GCM",
+                "ID": 0,
+                "Driver": "gcminer",
+                "Model": self.state.spec.model,
+                "Device Path": "",
             }
-        elif command == "devdetails":
-            reply = {
-                "STATUS": [
-                    {
-                        "STATUS": "S",
-                        "When": now,
-                        "Code": 69,
-                        "Msg": "Device Details",
-                        "Description": "GCMiner 0.5",
-                    }
-                ],
-                "DEVDETAILS": [
-                    {
-                        "DEVDETAILS": 0,
-                        "Name": "GCM",
-                        "ID": 0,
-                        "Driver": "gcminer",
-                        "Model": self.state.spec.model,
-                        "Device Path": "",
-                    }
-                ],
-                "id": 1,
-            }
+            reply = cgminer.reply("DEVDETAILS", [details], "Device Details", 69, GCMINER)
         else:
-            reply = {
-                "STATUS": [
-                    {
-                        "STATUS": "E",
-                        "When": now,
-                        "Code": 14,
-                        "Msg": "Invalid command",
-                        "Description": "GCMiner 0.5",
-                    }
-                ],
-                "id": 1,
-            }
-        return json.dumps(reply).encode() + b"\x00"
+            reply = cgminer.error("Invalid command", cgminer.INVALID_COMMAND, GCMINER)
+        return cgminer.encode(reply)
 
 
 @register
 class ElphapexSim(SimMiner):
     family = "elphapex"
     firmware_version = "DG-Home1_V1.0.5"
-    models: ClassVar[dict[str, ModelSpec]] = {
-        "DG Home 1": ModelSpec("Elphapex", "DG Home 1", 2.1, 630, 300, 700, boards=1, fans=2),
-    }
+    models: ClassVar[dict[str, ModelSpec]] = models_of("elphapex")
 
     def build_servers(self) -> list[Server]:
         return [HttpServer(self.host, self.ports.web, self.state, self.routes)]

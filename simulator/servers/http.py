@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from ..faults import MALFORMED_BYTES, FaultKind, truncate
 from ..state import MinerState
@@ -75,9 +76,7 @@ def _split_params(text: str) -> list[str]:
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def fault_middleware(
-    state: MinerState, stopping: asyncio.Event
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def fault_middleware(state: MinerState, stopping: asyncio.Event) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         transport = request.transport
