@@ -28,8 +28,8 @@ from custom_components.asic_miner.driver.families._probes import (
     WEB_ROOT,
 )
 from custom_components.asic_miner.driver.families.antminer import FAMILY as ANTMINER
-from custom_components.asic_miner.driver.families.luxos import (
-    FAMILY,
+from custom_components.asic_miner.driver.families.luxos import FAMILY
+from custom_components.asic_miner.driver.families.luxos.parse import (
     Profile,
     choose_profile,
     event_entries,
