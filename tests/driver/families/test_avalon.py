@@ -23,9 +23,8 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families._probes import RPC_DEVDETAILS, RPC_VERSION
-from custom_components.asic_miner.driver.families.avalon import (
-    ESTATS,
-    FAMILY,
+from custom_components.asic_miner.driver.families.avalon import FAMILY
+from custom_components.asic_miner.driver.families.avalon.backends import (
     SOFT_SWITCH_DELAY,
     GenericBackend,
     Mini3Backend,
@@ -33,9 +32,12 @@ from custom_components.asic_miner.driver.families.avalon import (
     Nano3sBackend,
     QBackend,
     RackBackend,
-    _errors,
-    _restart_accepted,
     backend_for,
+)
+from custom_components.asic_miner.driver.families.avalon.client import restart_accepted
+from custom_components.asic_miner.driver.families.avalon.parse import (
+    ESTATS,
+    errors,
     mm_values,
     normalize_model,
     numbers,
@@ -340,7 +342,7 @@ async def test_refused_control_is_an_error(
     # A Q has no locate light: cgminer refuses the option with status E.
     backend = cast(QBackend, miner.backend)
     with pytest.raises(MinerResponseError, match="Unknown option: led"):
-        await backend._ascset("led,1-1")
+        await backend.client.ascset("led,1-1")
 
 
 # -- faults -----------------------------------------------------------------------------
@@ -485,11 +487,11 @@ def test_model_name_missing() -> None:
     [b'"RESTART"', b"RESTART", b'{"STATUS":"RESTART"}', b'{"RESTART","id":1}', b'"RESTART"\x00'],
 )
 def test_restart_reply_shapes(raw: bytes) -> None:
-    assert _restart_accepted(raw)
+    assert restart_accepted(raw)
 
 
 def test_restart_refusal_is_not_accepted() -> None:
-    assert not _restart_accepted(b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}]}')
+    assert not restart_accepted(b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}]}')
 
 
 # -- the bracket format ----------------------------------------------------------------
@@ -542,7 +544,7 @@ def test_parse_summary_layout() -> None:
 
 def test_error_bits() -> None:
     reply = {"STATS": [{"MM ID0": "PS[6 1209 1187 297 3526 1188 3731]"}]}
-    assert _errors(Replies({ESTATS: reply})) == [
+    assert errors(Replies({ESTATS: reply})) == [
         MinerErrorEntry("Power supply: over temperature (sensor 1)", "PS2"),
         MinerErrorEntry("Power supply: over temperature (sensor 2)", "PS4"),
     ]
