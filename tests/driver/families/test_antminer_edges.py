@@ -24,12 +24,12 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerControlRefusedError,
     MinerResponseError,
 )
+from custom_components.asic_miner.driver.families._cgminer import POOLS, STATS, SUMMARY
 from custom_components.asic_miner.driver.families.antminer import FAMILY
 from custom_components.asic_miner.driver.families.antminer.backends import (
     LegacyBackend,
     ModernBackend,
 )
-from custom_components.asic_miner.driver.families.antminer.parse import POOLS, STATS, SUMMARY
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Board, MinerIdentity, Pool, Ports
 from custom_components.asic_miner.driver.transports.http import HttpReply

@@ -143,7 +143,7 @@ class RpcClient:
         """Send ``a+b+c`` on one connection; return each command's own reply.
 
         Raises ``MulticommandRefusedError`` when the firmware rejects the combination,
-        so the caller can fall back to :meth:`commands` and remember that it must; a
+        so the caller can fall back to single commands and remember that it must; a
         reply cut short or garbled is a plain ``MinerResponseError`` (one bad poll).
         """
         reply = await self.request({"command": "+".join(commands), **extra}, whole=whole)
@@ -157,18 +157,6 @@ class RpcClient:
         for name in commands:
             piece = reply[name]
             out[name] = piece[0] if isinstance(piece, list) and len(piece) == 1 else piece
-        return out
-
-    async def commands(self, commands: tuple[str, ...], **extra: Any) -> dict[str, Any | Exception]:
-        """Run commands concurrently, one connection each; failures come back as values."""
-        results = await asyncio.gather(
-            *(self.command(c, **extra) for c in commands), return_exceptions=True
-        )
-        out: dict[str, Any | Exception] = {}
-        for name, result in zip(commands, results, strict=True):
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result
-            out[name] = result
         return out
 
 

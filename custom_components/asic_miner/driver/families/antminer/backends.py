@@ -19,16 +19,17 @@ from ...exceptions import MinerControlRefusedError, MinerValueError
 from ...models import Control, MinerIdentity
 from ...transports.http import HttpClient
 from ...values import to_bool
+from .._cgminer import POOLS, STATS, SUMMARY
 from . import parse as p
 from .client import DEFAULT_CREDENTIALS, cgi, write_mode
 
 _COMMON_MAP = {
-    Field.HASHRATE: Location((p.SUMMARY,), p.hashrate),
-    Field.EXPECTED_HASHRATE: Location((p.STATS,), p.expected_hashrate),
-    Field.BOARDS: Location((p.STATS,), p.boards),
-    Field.FANS: Location((p.STATS,), p.fan_list),
-    Field.UPTIME: Location((p.STATS,), p.uptime),
-    Field.POOLS: Location((p.POOLS,), p.pool_list),
+    Field.HASHRATE: Location((SUMMARY,), p.hashrate),
+    Field.EXPECTED_HASHRATE: Location((STATS,), p.expected_hashrate),
+    Field.BOARDS: Location((STATS,), p.boards),
+    Field.FANS: Location((STATS,), p.fan_list),
+    Field.UPTIME: Location((STATS,), p.uptime),
+    Field.POOLS: Location((POOLS,), p.pool_list),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...contract import Replies, Rpc, Web
+from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import (
     clean_str,
@@ -23,11 +23,8 @@ from ...values import (
     to_float,
     to_int,
 )
-from .._cgminer import first, pools, slots, stats_item
+from .._cgminer import POOLS, STATS, SUMMARY, first, pools, slots, stats_item
 
-SUMMARY = Rpc("summary")
-STATS = Rpc("stats")
-POOLS = Rpc("pools")
 WEB_CONF = Web("/cgi-bin/get_miner_conf.cgi")
 WEB_BLINK = Web("/cgi-bin/get_blink_status.cgi")
 WEB_SUMMARY = Web("/cgi-bin/summary.cgi")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...context import MinerContext
 from ...contract import Backend, Field, Location, Replies
@@ -84,11 +84,27 @@ class _AvalonBackend(NamedRefusals, Backend):
     RPC_MULTICOMMAND = True  # devs+estats+pools
     RPC_WHOLE_REPLIES = True
     RPC_ONE_AT_A_TIME = True
-    # ascset option that sets the work mode ("workmode" or "worklevel"); None: no modes.
+    # ascset option that sets the work mode ("workmode" or "worklevel"; estats reports
+    # it under the same name in capitals); None: no modes to offer.
     MODE_OPTION: ClassVar[str | None] = None
     WORK_MODES: ClassVar[tuple[str, ...]] = ()
+    LOCATE_LIGHT: ClassVar[bool] = False  # the racks' ``led`` option
     DATA_MAP: ClassVar[Mapping[Field, Location]] = _common_map()
     CONTROLS = frozenset({Control.MINING, Control.REBOOT, Control.RESTART_BACKEND})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A product line's tables follow from its work modes and light; the rest is common."""
+        super().__init_subclass__(**kwargs)
+        data_map = _common_map()
+        controls = set(_AvalonBackend.CONTROLS)
+        if cls.MODE_OPTION is not None:
+            data_map |= _mode_map(cls.MODE_OPTION.upper(), cls.WORK_MODES)
+            controls.add(Control.WORK_MODE)
+        if cls.LOCATE_LIGHT:
+            data_map[Field.FAULT_LIGHT] = Location((p.ESTATS,), p.fault_light)
+            controls.add(Control.FAULT_LIGHT)
+        cls.DATA_MAP = data_map
+        cls.CONTROLS = frozenset(controls)
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -151,12 +167,7 @@ class RackBackend(_AvalonBackend):
     name = "rack"
     MODE_OPTION = "workmode"
     WORK_MODES = ("normal", "performance")
-    DATA_MAP = {
-        **_common_map(),
-        **_mode_map("WORKMODE", WORK_MODES),
-        Field.FAULT_LIGHT: Location((p.ESTATS,), p.fault_light),
-    }
-    CONTROLS = _AvalonBackend.CONTROLS | {Control.WORK_MODE, Control.FAULT_LIGHT}
+    LOCATE_LIGHT = True
 
 
 class QBackend(_AvalonBackend):
@@ -165,8 +176,6 @@ class QBackend(_AvalonBackend):
     name = "q"
     MODE_OPTION = "workmode"
     WORK_MODES = ("eco", "standard", "super")
-    DATA_MAP = {**_common_map(), **_mode_map("WORKMODE", WORK_MODES)}
-    CONTROLS = _AvalonBackend.CONTROLS | {Control.WORK_MODE}
 
 
 class Nano3sBackend(_AvalonBackend):
@@ -175,8 +184,6 @@ class Nano3sBackend(_AvalonBackend):
     name = "nano3s"
     MODE_OPTION = "workmode"
     WORK_MODES = ("low", "mid", "high")
-    DATA_MAP = {**_common_map(), **_mode_map("WORKMODE", WORK_MODES)}
-    CONTROLS = _AvalonBackend.CONTROLS | {Control.WORK_MODE}
 
 
 class Nano3Backend(_AvalonBackend):
@@ -185,8 +192,6 @@ class Nano3Backend(_AvalonBackend):
     name = "nano3"
     MODE_OPTION = "worklevel"
     WORK_MODES = ("low", "mid", "high")
-    DATA_MAP = {**_common_map(), **_mode_map("WORKLEVEL", WORK_MODES)}
-    CONTROLS = _AvalonBackend.CONTROLS | {Control.WORK_MODE}
 
 
 class Mini3Backend(_AvalonBackend):
@@ -195,8 +200,6 @@ class Mini3Backend(_AvalonBackend):
     name = "mini3"
     MODE_OPTION = "workmode"
     WORK_MODES = ("heating", "mining", "night")
-    DATA_MAP = {**_common_map(), **_mode_map("WORKMODE", WORK_MODES)}
-    CONTROLS = _AvalonBackend.CONTROLS | {Control.WORK_MODE}
 
 
 class GenericBackend(_AvalonBackend):

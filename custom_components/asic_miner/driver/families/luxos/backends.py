@@ -25,7 +25,7 @@ from ...contract import Backend, Field, Location, gather_dict
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...models import Control, MinerIdentity
 from ...values import to_bool
-from .._cgminer import first
+from .._cgminer import DEVS, FANS, POOLS, STATS, SUMMARY, first
 from .._refusal import NamedRefusals
 from . import parse as p
 from .client import LuxSession, SessionRefusedError, request
@@ -38,10 +38,10 @@ class LuxminerBackend(NamedRefusals, Backend):
     RPC_MULTICOMMAND = True  # LUXminer takes ``a+b`` for reads
     RPC_WHOLE_REPLIES = True
     DATA_MAP = {
-        Field.HASHRATE: Location((p.SUMMARY,), p.hashrate),
-        Field.EXPECTED_HASHRATE: Location((p.STATS,), p.expected_hashrate),
-        Field.BOARDS: Location((p.STATS, p.DEVS), p.boards),
-        Field.FANS: Location((p.FANS,), p.fan_list),
+        Field.HASHRATE: Location((SUMMARY,), p.hashrate),
+        Field.EXPECTED_HASHRATE: Location((STATS,), p.expected_hashrate),
+        Field.BOARDS: Location((STATS, DEVS), p.boards),
+        Field.FANS: Location((FANS,), p.fan_list),
         Field.POWER: Location((p.POWER,), p.power),
         Field.POWER_LIMIT: Location((p.CONFIG, p.PROFILES), p.power_limit),
         Field.WORK_MODE: Location((p.CONFIG,), p.active_profile),
@@ -50,20 +50,11 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.MINING: Location((p.CONFIG,), p.mining),
         Field.FAULT_LIGHT: Location((p.CONFIG,), p.fault_light),
         Field.ERRORS: Location((p.EVENTS,), p.errors),
-        Field.UPTIME: Location((p.STATS, p.SUMMARY), p.uptime),
-        Field.POOLS: Location((p.POOLS,), p.pool_list),
+        Field.UPTIME: Location((STATS, SUMMARY), p.uptime),
+        Field.POOLS: Location((POOLS,), p.pool_list),
     }
     BOUNDS_FROM_FIRMWARE = True
-    CONTROLS = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.WORK_MODE,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
+    CONTROLS = frozenset(Control)  # every control there is
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

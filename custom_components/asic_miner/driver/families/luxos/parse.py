@@ -17,27 +17,25 @@ from typing import Any
 from ...contract import Replies, Rpc
 from ...exceptions import MinerValueError
 from ...models import Board, Fan, MinerErrorEntry, Pool, PowerLimitRange
-from ...values import (
-    clean_str,
-    ghs_to_ths,
-    max_temp,
-    positive,
-    rate_to_ths,
-    ths,
-    to_float,
-    to_int,
+from ...values import clean_str, ghs_to_ths, max_temp, positive, rate_to_ths, ths, to_float, to_int
+from .._cgminer import (
+    DEVS,
+    FANS,
+    POOLS,
+    STATS,
+    SUMMARY,
+    fans,
+    first,
+    pools,
+    section,
+    slots,
+    stats_item,
 )
-from .._cgminer import fans, first, pools, section, slots, stats_item
 
-SUMMARY = Rpc("summary")
-STATS = Rpc("stats")
-POOLS = Rpc("pools")
-FANS = Rpc("fans")
 POWER = Rpc("power")
 CONFIG = Rpc("config")
 EVENTS = Rpc("events")
 PROFILES = Rpc("profiles")
-DEVS = Rpc("devs")
 # The STATS object with the chains (the one after the version object).
 _CHAIN_KEYS = ("chain_acn", "chain_rate")
 
