@@ -537,3 +537,17 @@ async def test_one_at_a_time_whole_reply_check(session: aiohttp.ClientSession) -
     assert len(snap.boards) == 4
     assert backend.multicommand_ok
     assert miner.commands() == ["pools+stats+summary", "ascset", "pools", "stats", "summary"]
+
+
+async def test_one_at_a_time_silent_miner_costs_one_deadline(
+    session: aiohttp.ClientSession,
+) -> None:
+    """A multicommand that times out fails the command queued after it at once."""
+    miner = Miner("silent")
+    async with miner.server as server:
+        backend = OneAtATime(_ctx(session, server, timeout=0.5))
+        started = time.monotonic()
+        results = await fetch_sources(backend, {SUMMARY, STATS, POOLS, LED})
+        assert time.monotonic() - started < 1.0
+    assert all(isinstance(v, MinerTimeoutError) for v in results.values())
+    assert miner.commands() == ["pools+stats+summary"]

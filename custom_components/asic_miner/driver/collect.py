@@ -2,7 +2,9 @@
 
 The union of every field's sources is fetched once: RPC commands as one multicommand
 on one connection where the firmware allows it (else concurrently, one connection
-each), web pages and backend calls concurrently beside them. A field whose extractor
+each, or one after the other where its API takes one command at a time), each reply
+checked whole where the backend asks (``RPC_WHOLE_REPLIES``), web pages and backend
+calls concurrently beside them. A field whose extractor
 fails is left ``None`` and logged at debug level; a poll fails as a whole only when the
 credentials are refused or nothing at all answered.
 """
@@ -79,7 +81,8 @@ async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
     combined: dict[str, Any] | Exception
     if backend.RPC_ONE_AT_A_TIME:
         combined = await _multicommand(backend, client, plain)
-        out = await _singles(backend, client, others) if others else {}
+        silent = combined if isinstance(combined, MinerTimeoutError) else None
+        out = await _singles(backend, client, others, down=silent)
     else:
         tasks: dict[Any, Any] = {s: _one(backend, client, s) for s in others}
         tasks[_MULTI] = _multicommand(backend, client, plain)
@@ -129,17 +132,23 @@ def _one(backend: Backend, client: RpcClient, source: Rpc) -> Coroutine[Any, Any
     )
 
 
-async def _singles(backend: Backend, client: RpcClient, sources: list[Rpc]) -> dict[Source, Any]:
+async def _singles(
+    backend: Backend,
+    client: RpcClient,
+    sources: list[Rpc],
+    *,
+    down: MinerConnectionError | None = None,
+) -> dict[Source, Any]:
     """One connection per command; failures come back as values.
 
     All at once, or for firmware that takes one command at a time one after the other,
     each inside what is left of the read's deadline; there, once one finds the miner
-    unreachable, the rest fail the same way at once rather than each wait it out.
+    unreachable (or ``down`` says it already was), the rest fail the same way at once
+    rather than each wait it out.
     """
     if not backend.RPC_ONE_AT_A_TIME:
         return dict(await gather_dict({s: _one(backend, client, s) for s in sources}))
     out: dict[Source, Any] = {}
-    down: MinerConnectionError | None = None
     for source in sources:
         if down is not None:
             out[source] = type(down)(str(down))
