@@ -49,7 +49,13 @@ class Field(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rpc:
-    """A cgminer-style RPC command as a data source."""
+    """A cgminer-style RPC command as a data source.
+
+    How a poll's commands travel is the backend's to say, for all of them at once:
+    combined into one multicommand (``RPC_MULTICOMMAND``), each reply used only when
+    provably whole (``RPC_WHOLE_REPLIES``), single commands one at a time
+    (``RPC_ONE_AT_A_TIME``); ``collect.py`` does the rest.
+    """
 
     command: str
     parameter: str | None = None
