@@ -120,10 +120,6 @@ class RpcClient:
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 
-    async def request_whole(self, payload: dict[str, Any]) -> Any:
-        """``request`` with the whole-reply check (see ``request``)."""
-        return await self.request(payload, whole=True)
-
     async def command(
         self, command: str, parameter: str | None = None, *, whole: bool = False, **extra: Any
     ) -> Any:
