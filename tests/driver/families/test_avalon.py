@@ -14,6 +14,7 @@ from typing import Any, cast
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.contract import Field, Replies
 from custom_components.asic_miner.driver.exceptions import (
     MinerConnectionError,
@@ -605,3 +606,33 @@ def test_a1246_layout() -> None:
     assert [b.chip_temperature for b in boards] == [76, 75, 76]
     assert [b.hashrate for b in boards] == pytest.approx([26.9112, 26.30177, 26.59843])
     assert normalize_model("1246-83") == "A1246"
+
+
+async def test_identify_without_a_version_probe(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """Recognised by ``devdetails`` alone: the version is asked for once more."""
+    sim = await _start(simulate, "Q")
+    identity = await FAMILY.identify(MinerContext(sim.host, session, DRIVER_PORTS), {})
+    assert (identity.model, identity.backend) == ("Q", "q")
+
+
+async def test_odd_control_replies(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    """A softon check without MM figures trusts the answer; a restart refused is an error."""
+    sim = await _start(simulate, "A1566")
+    miner = await _connect(session, sim.host)
+    backend = cast(RackBackend, miner.backend)
+    original = sim.handle_rpc
+
+    async def odd(request: str) -> bytes | None:
+        if '"estats"' in request:
+            return b'{"STATUS":[{"STATUS":"S","Msg":"CGMiner stats"}],"STATS":[],"id":1}\x00'
+        if '"restart"' in request:
+            return b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}],"id":1}\x00'
+        return await original(request)
+
+    sim.handle_rpc = odd  # type: ignore[method-assign]
+    sim.servers[0].handler = odd  # type: ignore[attr-defined]
+    await backend._confirm_softon(int(time.time()))
+    with pytest.raises(MinerResponseError, match="restart refused"):
+        await miner.restart_backend()
