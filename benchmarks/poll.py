@@ -9,6 +9,13 @@ of its miners at once: the first poll (cold: logins, new HTTP connections) and
 ``--rounds`` more (steady state: tokens cached, HTTP keep-alive). Round trips are
 counted by the simulator per port: TCP connections, RPC requests, HTTP requests and
 Whatsminer v3 frames.
+
+Each miner gets its own HTTP pool kept ``POLL_KEEP_ALIVE`` seconds, as Home Assistant
+builds it; ``--shared-session`` polls through the one shared session instead (aiohttp's
+15 s keep-alive, what Home Assistant's shared session does). ``--interval 15`` waits
+Home Assistant's poll interval between steady polls (slow: use ``--family``), which is
+where the two differ: a shared session's idle connection expires just as the next
+poll starts.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 
 from benchmarks._common import DEFAULT_FLEET, FleetProcess, SimInfo, median
+from custom_components.asic_miner.driver.context import POLL_KEEP_ALIVE
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Ports
 from custom_components.asic_miner.driver.scan import scan_all
@@ -93,7 +101,12 @@ async def bench(args: argparse.Namespace) -> int:
             for result in found:
                 if result.identity is None or result.host not in by_host:
                     continue
-                miner = Miner.from_identity(result.host, session, result.identity)
+                if args.family and result.family.key not in args.family:
+                    continue
+                keep_alive = None if args.shared_session else POLL_KEEP_ALIVE
+                miner = Miner.from_identity(
+                    result.host, session, result.identity, keep_alive=keep_alive
+                )
                 key = (result.family.key, result.identity.backend)
                 groups[key].append((miner, by_host[result.host]))
             print(
@@ -112,13 +125,20 @@ async def bench(args: argparse.Namespace) -> int:
                 print(f"  first poll: wall {wall * 1000:.0f} ms, CPU {cpu * 1000:.2f} ms per miner")
                 walls, cpus = [], []
                 steady = first
+                connections = []
                 for _ in range(args.rounds):
+                    await asyncio.sleep(args.interval)
                     wall, cpu, steady, more = await _poll(fleet, miners, sims)
+                    connections.append(sum(steady["connections"].values()))
                     failures += more
                     walls.append(wall)
                     cpus.append(cpu)
                 total_cpu.extend(cpus)
                 print(f"  {_line('steady poll', steady)}")
+                print(
+                    "  TCP connections per steady poll, each round: "
+                    + ", ".join(f"{n:.1f}" for n in connections)
+                )
                 print(
                     f"  steady poll: wall {median(walls) * 1000:.0f} ms for all of them, "
                     f"CPU {median(cpus) * 1000:.2f} ms per miner (median of {args.rounds})"
@@ -131,6 +151,9 @@ async def bench(args: argparse.Namespace) -> int:
                     f"multicommand: {'/'.join(multicommand)}; failed reads: {failures}\n"
                 )
             print(f"CPU per poll, all backends: median {median(total_cpu) * 1000:.2f} ms per miner")
+            for pairs in groups.values():
+                for miner, _ in pairs:
+                    await miner.close()
     finally:
         await fleet.stop()
     return 0
@@ -140,6 +163,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fleet", default=str(DEFAULT_FLEET), help="fleet file (one /24)")
     parser.add_argument("--rounds", type=int, default=5, help="steady-state polls per backend")
+    parser.add_argument(
+        "--interval", type=float, default=0.0, help="seconds between steady polls (HA: 15)"
+    )
+    parser.add_argument(
+        "--family", action="append", help="only this family (repeatable), e.g. antminer"
+    )
+    parser.add_argument(
+        "--shared-session",
+        action="store_true",
+        help="poll through the shared session (aiohttp's 15 s keep-alive), no own pools",
+    )
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))

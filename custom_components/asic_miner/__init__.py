@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    EVENT_HOMEASSISTANT_CLOSE,
+    Platform,
+)
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -11,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver import Credentials, Miner, MinerIdentity, Ports
+from .driver import POLL_KEEP_ALIVE, Credentials, Miner, MinerIdentity, Ports
 from .repairs import async_check_partial_support
 
 PLATFORMS: list[Platform] = [
@@ -41,6 +47,8 @@ def miner_from_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> Miner:
             identity,
             ports=Ports.from_dict(entry.data.get(CONF_PORTS)),
             credentials=Credentials(entry.data.get(CONF_USERNAME), entry.data.get(CONF_PASSWORD)),
+            # Its own HTTP connections, kept past the poll interval; closed on unload.
+            keep_alive=POLL_KEEP_ALIVE,
         )
     except KeyError as err:
         raise ConfigEntryError(
@@ -59,7 +67,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     the controls' login and API work is checked in the background: a refusal there
     leaves the readings alone, makes the controls unavailable and opens a repair issue.
     """
-    coordinator = AsicMinerDataUpdateCoordinator(hass, entry, miner_from_entry(hass, entry))
+    miner = miner_from_entry(hass, entry)
+
+    async def close_miner(_: Event) -> None:
+        await miner.close()
+
+    # The miner's own HTTP connections end with the entry, or with Home Assistant.
+    entry.async_on_unload(miner.close)
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_CLOSE, close_miner))
+    coordinator = AsicMinerDataUpdateCoordinator(hass, entry, miner)
     await coordinator.async_refresh()
     if isinstance(coordinator.last_exception, ConfigEntryAuthFailed):
         raise coordinator.last_exception

@@ -485,3 +485,69 @@ def test_first_of_prefers_the_first_source_that_answers() -> None:
     assert location.extract(Replies({web: {"x": None}, rpc: {"y": None}})) is None
     with pytest.raises(MinerResponseError):
         location.extract(Replies({web: MinerResponseError("a"), rpc: MinerResponseError("b")}))
+
+
+class OneAtATime(FakeBackend):
+    """Firmware whose API takes one command at a time and checks replies whole."""
+
+    RPC_ONE_AT_A_TIME = True
+    RPC_WHOLE_REPLIES = True
+
+
+@pytest.mark.parametrize("multi", ["ok", "refuse"])
+async def test_one_command_at_a_time(session: aiohttp.ClientSession, multi: str) -> None:
+    """The multicommand, then the parameterised command, never side by side."""
+    miner = Miner(multi)
+    async with miner.server as server:
+        backend = OneAtATime(_ctx(session, server))
+        snap = await collect(backend)
+    assert snap.hashrate == 110.0
+    assert snap.fault_light is True
+    assert miner.server.max_active == 1
+    expected = ["pools+stats+summary", "ascset"]
+    if multi == "refuse":
+        expected += ["pools", "stats", "summary"]
+    assert miner.commands() == expected
+    assert backend.multicommand_ok is (multi == "ok")
+
+
+async def test_one_at_a_time_stops_at_an_unreachable_miner(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Once one command finds the miner gone, the rest of the poll fail at once."""
+    miner = Miner("hangup")
+    async with miner.server as server:
+        backend = OneAtATime(_ctx(session, server))
+        ctx = backend.ctx
+    # the server is gone: the multicommand, the command after it and the first single
+    # are refused, the other singles fail without a connection of their own
+    results = await fetch_sources(backend, {SUMMARY, STATS, POOLS, LED})
+    assert all(isinstance(v, MinerConnectionError) for v in results.values())
+    assert backend.multicommand_ok  # nothing answered, so nothing was learnt
+    assert ctx.rpc_stats.connections == 3
+
+
+async def test_one_at_a_time_whole_reply_check(session: aiohttp.ClientSession) -> None:
+    """A combined reply cut short is refused whole (never repaired), then read singly."""
+    miner = Miner("cut_once")
+    async with miner.server as server:
+        backend = OneAtATime(_ctx(session, server))
+        snap = await collect(backend)
+    assert snap.hashrate == 110.0
+    assert len(snap.boards) == 4
+    assert backend.multicommand_ok
+    assert miner.commands() == ["pools+stats+summary", "ascset", "pools", "stats", "summary"]
+
+
+async def test_one_at_a_time_silent_miner_costs_one_deadline(
+    session: aiohttp.ClientSession,
+) -> None:
+    """A multicommand that times out fails the command queued after it at once."""
+    miner = Miner("silent")
+    async with miner.server as server:
+        backend = OneAtATime(_ctx(session, server, timeout=0.5))
+        started = time.monotonic()
+        results = await fetch_sources(backend, {SUMMARY, STATS, POOLS, LED})
+        assert time.monotonic() - started < 1.0
+    assert all(isinstance(v, MinerTimeoutError) for v in results.values())
+    assert miner.commands() == ["pools+stats+summary"]

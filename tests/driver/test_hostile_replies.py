@@ -36,7 +36,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerTimeoutError,
     MinerTruncatedError,
 )
-from custom_components.asic_miner.driver.families.avalon import parse_mm
+from custom_components.asic_miner.driver.families.avalon.parse import parse_mm
 from custom_components.asic_miner.driver.families.epic.parse import parse_software
 from custom_components.asic_miner.driver.families.vnish.client import API, UNLOCK_PATH, VnishApi
 from custom_components.asic_miner.driver.families.vnish.parse import normalize_model, parse_uptime

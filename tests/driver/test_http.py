@@ -18,6 +18,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -30,13 +31,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
     MinerResponseError,
     MinerTimeoutError,
 )
-from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply, TokenAuth
+from custom_components.asic_miner.driver.transports.http import (
+    ConnectionPool,
+    HttpClient,
+    HttpReply,
+    TokenAuth,
+)
 from simulator.servers.http import DigestGuard
 from simulator.state import MinerState, ModelSpec
 from tests.driver.conftest import ALLOWED_HOSTS
@@ -431,3 +438,60 @@ async def test_token_auth_shares_one_login_between_concurrent_requests() -> None
     auth.invalidate(stale)  # a late refusal of the old token keeps the new one
     assert await auth.headers() is fresh
     assert logins == 2
+
+
+# -- a miner's own connection pool -------------------------------------------------------
+
+
+async def _connections(client: HttpClient, server: WebServer) -> int:
+    """Connections two requests 0.2 s apart came on, told apart by the client's port."""
+    ports = set()
+    for _ in range(2):
+        await client.post_json("/echo", {"a": 1})
+        transport = server.hits[-1].transport
+        assert transport is not None
+        ports.add(transport.get_extra_info("peername")[1])
+        await asyncio.sleep(0.2)  # past the shared session's keep-alive below
+    return len(ports)
+
+
+async def test_own_pool_keeps_idle_connections_past_the_shared_keep_alive() -> None:
+    """A poll after the shared session dropped its idle connection reuses the pool's."""
+    connector = aiohttp.TCPConnector(keepalive_timeout=0.05)
+    async with aiohttp.ClientSession(connector=connector) as shared, await _server() as server:
+        assert await _connections(server.client(shared), server) == 2
+        pool = ConnectionPool(60.0)
+        assert await _connections(server.client(shared, pool=pool), server) == 1
+        await pool.close()
+
+
+async def test_closed_pool_falls_back_to_the_callers_session(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Nothing reopens a pool once closed: requests go through the caller's session."""
+    pool = ConnectionPool(60.0)
+    async with await _server() as server:
+        client = server.client(session, pool=pool)
+        assert await client.post_json("/echo", {"a": 1}) == {"body": {"a": 1}, "x": None}
+        await pool.close()
+        assert pool.session() is None
+        assert await client.post_json("/echo", {"a": 2}) == {"body": {"a": 2}, "x": None}
+    await pool.close()  # twice is harmless
+
+
+async def test_context_pool_only_with_keep_alive(session: aiohttp.ClientSession) -> None:
+    """One pool per miner, shared by its clients and a moved copy, ended by ``close``."""
+    plain = MinerContext("127.0.0.1", session)
+    assert plain.web().pool is None
+    await plain.close()
+    ctx = MinerContext("127.0.0.1", session, keep_alive=30.0)
+    pool = ctx.web().pool
+    assert pool is not None
+    assert pool.keep_alive == 30.0
+    assert ctx.web(https=True).pool is pool
+    moved = replace(ctx, host="127.0.0.2")
+    assert moved.web().pool is pool
+    assert pool.session() is not None
+    await ctx.close()
+    assert pool.closed
+    assert pool.session() is None

@@ -315,40 +315,11 @@ async def test_connection_counter() -> None:
         client = server.client(timeout=2.0, stats=stats)
         await client.command("summary")
         await client.command("summary")
-        await client.commands(("summary", "stats", "pools"))
+        for command in ("summary", "stats", "pools"):
+            await client.command(command)
         other = server.client(timeout=2.0, stats=stats)  # a second client, same counter
         await other.command("summary")
     assert stats.connections == server.connections == 6
-
-
-async def test_commands_run_concurrently() -> None:
-    async def respond(request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(0.5)
-        if request["command"] == "bad":
-            writer.write(b'{"STATUS":[{"STATUS":"E","Msg":"Invalid command"}]}\x00')
-        else:
-            writer.write(json.dumps({"STATUS": "S", "Msg": request["command"]}).encode())
-
-    async with FakeCgminer(respond) as server:
-        client = server.client(timeout=2.0)
-        started = time.monotonic()
-        out = await client.commands(("summary", "stats", "pools", "bad"), new_api=True)
-        elapsed = time.monotonic() - started
-    assert elapsed < 1.0  # four 0.5 s replies side by side, not 2 s in a row
-    assert server.max_active == 4
-    assert list(out) == ["summary", "stats", "pools", "bad"]
-    assert out["stats"] == {"STATUS": "S", "Msg": "stats"}
-    assert isinstance(out["bad"], MinerResponseError)
-    assert all(r.get("new_api") is True for r in server.requests)
-
-
-async def test_commands_reraise_cancellation(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def cancelled(self: RpcClient, command: str, *args: Any, **kwargs: Any) -> Any:
-        raise asyncio.CancelledError
-
-    monkeypatch.setattr(RpcClient, "command", cancelled)
-    with pytest.raises(asyncio.CancelledError):
-        await RpcClient("127.0.10.1").commands(("summary",))
 
 
 # -- multicommand -----------------------------------------------------------------------

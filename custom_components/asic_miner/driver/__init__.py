@@ -8,7 +8,7 @@ collection) may move without the callers noticing.
 
 from __future__ import annotations
 
-from .context import MinerContext
+from .context import POLL_KEEP_ALIVE, MinerContext
 from .contract import Family
 from .exceptions import (
     MinerAuthenticationError,
@@ -56,6 +56,7 @@ from .values import clean_str, is_host_name, normalize_mac
 __all__ = [
     "FAMILIES",
     "MAX_SCAN_ADDRESSES",
+    "POLL_KEEP_ALIVE",
     "Board",
     "Control",
     "Credentials",

@@ -2,7 +2,9 @@
 
 The union of every field's sources is fetched once: RPC commands as one multicommand
 on one connection where the firmware allows it (else concurrently, one connection
-each), web pages and backend calls concurrently beside them. A field whose extractor
+each, or one after the other where its API takes one command at a time), each reply
+checked whole where the backend asks (``RPC_WHOLE_REPLIES``), web pages and backend
+calls concurrently beside them. A field whose extractor
 fails is left ``None`` and logged at debug level; a poll fails as a whole only when the
 credentials are refused or nothing at all answered.
 """
@@ -11,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import replace
 from typing import Any
 
 from .bounds import bounded, controls, power_limit_bounds
 from .contract import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
-from .deadline import READ_DEADLINE_FACTOR, read_scope
+from .deadline import READ_DEADLINE_FACTOR, read_scope, remaining
 from .exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -70,18 +72,23 @@ async def fetch_sources(backend: Backend, sources: set[Source]) -> dict[Source, 
 
 async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
     client = backend.ctx.rpc()
-    extra = dict(backend.RPC_EXTRA)
     plain = [s for s in sources if s.parameter is None]
     if not (backend.multicommand_ok and len(plain) > 1):
-        return await _singles(client, sources, extra)
-    # One multicommand for the plain commands; those with a parameter beside it.
-    tasks: dict[Any, Any] = {
-        s: client.command(s.command, s.parameter, **extra) for s in sources if s not in plain
-    }
-    tasks[_MULTI] = client.multicommand(tuple(s.command for s in plain), **extra)
-    done = await gather_dict(tasks)
-    combined = done.pop(_MULTI)
-    out: dict[Source, Any] = dict(done)
+        return await _singles(backend, client, sources)
+    # One multicommand for the plain commands; those with a parameter beside it (after
+    # it, for firmware that takes one command at a time).
+    others = [s for s in sources if s not in plain]
+    combined: dict[str, Any] | Exception
+    if backend.RPC_ONE_AT_A_TIME:
+        combined = await _multicommand(backend, client, plain)
+        silent = combined if isinstance(combined, MinerTimeoutError) else None
+        out = await _singles(backend, client, others, down=silent)
+    else:
+        tasks: dict[Any, Any] = {s: _one(backend, client, s) for s in others}
+        tasks[_MULTI] = _multicommand(backend, client, plain)
+        done = await gather_dict(tasks)
+        combined = done.pop(_MULTI)
+        out = dict(done)
     if not isinstance(combined, Exception):
         out.update({Rpc(name): _checked(reply) for name, reply in combined.items()})
         return out
@@ -89,7 +96,7 @@ async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
         # A silent miner: don't spend another deadline on single commands.
         out.update(dict.fromkeys(plain, combined))
         return out
-    singles = await _singles(client, plain, extra)
+    singles = await _singles(backend, client, plain)
     if isinstance(combined, MinerConnectionError):
         # Refused (the miner is down) or hung up on the combined command: only the
         # single commands tell which.
@@ -105,12 +112,57 @@ async def _fetch_rpc(backend: Backend, sources: list[Rpc]) -> dict[Source, Any]:
     return out
 
 
+async def _multicommand(
+    backend: Backend, client: RpcClient, sources: list[Rpc]
+) -> dict[str, Any] | Exception:
+    """The combined read's pieces, or its failure as a value."""
+    try:
+        return await client.multicommand(
+            tuple(s.command for s in sources),
+            whole=backend.RPC_WHOLE_REPLIES,
+            **backend.RPC_EXTRA,
+        )
+    except Exception as err:  # a value, judged by the caller
+        return err
+
+
+def _one(backend: Backend, client: RpcClient, source: Rpc) -> Coroutine[Any, Any, Any]:
+    return client.command(
+        source.command, source.parameter, whole=backend.RPC_WHOLE_REPLIES, **backend.RPC_EXTRA
+    )
+
+
 async def _singles(
-    client: RpcClient, sources: list[Rpc], extra: dict[str, Any]
+    backend: Backend,
+    client: RpcClient,
+    sources: list[Rpc],
+    *,
+    down: MinerConnectionError | None = None,
 ) -> dict[Source, Any]:
-    """One connection per command, all at once; failures come back as values."""
-    tasks: dict[Source, Any] = {s: client.command(s.command, s.parameter, **extra) for s in sources}
-    return dict(await gather_dict(tasks))
+    """One connection per command; failures come back as values.
+
+    All at once, or for firmware that takes one command at a time one after the other,
+    each inside what is left of the read's deadline; there, once one finds the miner
+    unreachable (or ``down`` says it already was), the rest fail the same way at once
+    rather than each wait it out.
+    """
+    if not backend.RPC_ONE_AT_A_TIME:
+        return dict(await gather_dict({s: _one(backend, client, s) for s in sources}))
+    out: dict[Source, Any] = {}
+    for source in sources:
+        if down is not None:
+            out[source] = type(down)(str(down))
+            continue
+        try:
+            out[source] = await _one(
+                backend, replace(client, timeout=remaining(client.timeout)), source
+            )
+        except MinerConnectionError as err:
+            down = err
+            out[source] = err
+        except MinerError as err:
+            out[source] = err
+    return out
 
 
 def _name(source: Source) -> str:

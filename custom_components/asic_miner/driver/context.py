@@ -8,10 +8,13 @@ import aiohttp
 
 from .limits import DEFAULT_MAX_REPLY_BYTES
 from .models import Credentials, Ports
-from .transports.http import HttpClient
+from .transports.http import ConnectionPool, HttpClient
 from .transports.rpc import RpcClient, RpcStats
 
 DEFAULT_TIMEOUT = 5.0
+POLL_KEEP_ALIVE = 60.0
+"""Seconds a polled miner's idle HTTP connections are kept: past a 15 s poll interval
+with room for a late poll (Home Assistant passes it; see ``MinerContext.keep_alive``)."""
 
 
 @dataclass(slots=True)
@@ -26,6 +29,13 @@ class MinerContext:
     rpc_stats: RpcStats = field(default_factory=RpcStats)
     # The family's reply bound (limits.py), set once the family is known.
     max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
+    # Seconds to keep the miner's idle HTTP connections in its own pool, for a caller
+    # that polls it (Home Assistant: its shared session drops them after 15 s, its poll
+    # interval, so polls reconnected at random); ``None``: ``session`` as it is. The
+    # caller then ends the pool with ``close``. A copy of the context (``replace``, a
+    # miner that moved) shares the pool.
+    keep_alive: float | None = None
+    pool: ConnectionPool | None = field(default=None, repr=False)
 
     def rpc(self, port: int | None = None) -> RpcClient:
         return RpcClient(
@@ -49,7 +59,20 @@ class MinerContext:
             timeout=self.timeout,
             max_body_bytes=self.max_reply_bytes,
             digest=digest,
+            pool=self._pool(),
         )
+
+    def _pool(self) -> ConnectionPool | None:
+        if self.keep_alive is None:
+            return None
+        if self.pool is None:
+            self.pool = ConnectionPool(self.keep_alive)
+        return self.pool
+
+    async def close(self) -> None:
+        """Release the miner's own HTTP connections (a no-op without ``keep_alive``)."""
+        if self.pool is not None:
+            await self.pool.close()
 
     def login(self, default: Credentials) -> tuple[str, str]:
         """The user's credentials, falling back field by field to the family's defaults."""

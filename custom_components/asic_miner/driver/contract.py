@@ -49,7 +49,13 @@ class Field(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rpc:
-    """A cgminer-style RPC command as a data source."""
+    """A cgminer-style RPC command as a data source.
+
+    How a poll's commands travel is the backend's to say, for all of them at once:
+    combined into one multicommand (``RPC_MULTICOMMAND``), each reply used only when
+    provably whole (``RPC_WHOLE_REPLIES``), single commands one at a time
+    (``RPC_ONE_AT_A_TIME``); ``collect.py`` does the rest.
+    """
 
     command: str
     parameter: str | None = None
@@ -159,6 +165,15 @@ class Backend:
     BOUNDS_FROM_FIRMWARE: ClassVar[bool] = False
     # Whether the firmware answers `a+b+c` multicommands on one connection.
     RPC_MULTICOMMAND: ClassVar[bool] = True
+    # Whether an RPC reply is used only once it is provably whole (every bracket it
+    # opened closed). For firmware that ends a reply cut short as cleanly as a whole
+    # one (LUXminer, Canaan's cgminer): the parser's repairs would otherwise turn a cut
+    # reply into a shorter, valid-looking one, a miner with fewer boards or pools.
+    RPC_WHOLE_REPLIES: ClassVar[bool] = False
+    # Whether the RPC takes one command at a time (Canaan's API is single-threaded):
+    # single commands then go one after the other inside the read's deadline, and once
+    # one finds the miner unreachable the rest of the poll fail at once.
+    RPC_ONE_AT_A_TIME: ClassVar[bool] = False
     # Extra top-level keys every RPC read carries (Antminer's "new_api").
     RPC_EXTRA: ClassVar[Mapping[str, Any]] = {}
 

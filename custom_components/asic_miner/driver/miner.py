@@ -75,12 +75,26 @@ class Miner:
         ports: Ports | None = None,
         credentials: Credentials | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        keep_alive: float | None = None,
     ) -> Miner:
-        """A handle for a miner identified before; raises ``KeyError`` for an unknown family."""
+        """A handle for a miner identified before; raises ``KeyError`` for an unknown family.
+
+        ``keep_alive`` (seconds) gives the miner its own HTTP pool that keeps idle
+        connections that long (``MinerContext.keep_alive``); the caller then ``close``s it.
+        """
         ctx = MinerContext(
-            host, session, ports or Ports(), credentials or Credentials(), timeout=timeout
+            host,
+            session,
+            ports or Ports(),
+            credentials or Credentials(),
+            timeout=timeout,
+            keep_alive=keep_alive,
         )
         return cls(ctx, family_by_key(identity.family), identity)
+
+    async def close(self) -> None:
+        """Release what the handle holds open (its own HTTP pool, where it has one)."""
+        await self.ctx.close()
 
     # -- reading ---------------------------------------------------------------------
 

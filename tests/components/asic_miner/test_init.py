@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import EVENT_HOMEASSISTANT_CLOSE, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
@@ -132,3 +132,23 @@ async def test_partially_supported_model_raises_repair(
 
 async def test_polling_interval_is_fixed() -> None:
     assert timedelta(seconds=10) <= SCAN_INTERVAL <= timedelta(seconds=60)
+
+
+@pytest.mark.parametrize("how", ["unload", "shutdown"])
+async def test_miner_http_pool_kept_between_polls_and_closed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, how: str
+) -> None:
+    """The miner's own HTTP connections outlive a poll interval and end with the entry
+    or with Home Assistant."""
+    miner = init_integration.runtime_data.miner
+    pool = miner.ctx.pool
+    assert pool is not None
+    assert miner.ctx.keep_alive is not None
+    assert miner.ctx.keep_alive > SCAN_INTERVAL.total_seconds()
+    assert not pool.closed
+    if how == "unload":
+        assert await hass.config_entries.async_unload(init_integration.entry_id)
+    else:
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_CLOSE)
+    await hass.async_block_till_done()
+    assert pool.closed

@@ -24,11 +24,9 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerControlRefusedError,
     MinerResponseError,
 )
-from custom_components.asic_miner.driver.families.antminer import (
-    FAMILY,
-    POOLS,
-    STATS,
-    SUMMARY,
+from custom_components.asic_miner.driver.families._cgminer import POOLS, STATS, SUMMARY
+from custom_components.asic_miner.driver.families.antminer import FAMILY
+from custom_components.asic_miner.driver.families.antminer.backends import (
     LegacyBackend,
     ModernBackend,
 )

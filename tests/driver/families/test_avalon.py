@@ -14,6 +14,7 @@ from typing import Any, cast
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.contract import Field, Replies
 from custom_components.asic_miner.driver.exceptions import (
     MinerConnectionError,
@@ -23,9 +24,8 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families._probes import RPC_DEVDETAILS, RPC_VERSION
-from custom_components.asic_miner.driver.families.avalon import (
-    ESTATS,
-    FAMILY,
+from custom_components.asic_miner.driver.families.avalon import FAMILY
+from custom_components.asic_miner.driver.families.avalon.backends import (
     SOFT_SWITCH_DELAY,
     GenericBackend,
     Mini3Backend,
@@ -33,9 +33,12 @@ from custom_components.asic_miner.driver.families.avalon import (
     Nano3sBackend,
     QBackend,
     RackBackend,
-    _errors,
-    _restart_accepted,
     backend_for,
+)
+from custom_components.asic_miner.driver.families.avalon.client import restart_accepted
+from custom_components.asic_miner.driver.families.avalon.parse import (
+    ESTATS,
+    errors,
     mm_values,
     normalize_model,
     numbers,
@@ -340,7 +343,7 @@ async def test_refused_control_is_an_error(
     # A Q has no locate light: cgminer refuses the option with status E.
     backend = cast(QBackend, miner.backend)
     with pytest.raises(MinerResponseError, match="Unknown option: led"):
-        await backend._ascset("led,1-1")
+        await backend.client.ascset("led,1-1")
 
 
 # -- faults -----------------------------------------------------------------------------
@@ -485,11 +488,11 @@ def test_model_name_missing() -> None:
     [b'"RESTART"', b"RESTART", b'{"STATUS":"RESTART"}', b'{"RESTART","id":1}', b'"RESTART"\x00'],
 )
 def test_restart_reply_shapes(raw: bytes) -> None:
-    assert _restart_accepted(raw)
+    assert restart_accepted(raw)
 
 
 def test_restart_refusal_is_not_accepted() -> None:
-    assert not _restart_accepted(b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}]}')
+    assert not restart_accepted(b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}]}')
 
 
 # -- the bracket format ----------------------------------------------------------------
@@ -542,7 +545,7 @@ def test_parse_summary_layout() -> None:
 
 def test_error_bits() -> None:
     reply = {"STATS": [{"MM ID0": "PS[6 1209 1187 297 3526 1188 3731]"}]}
-    assert _errors(Replies({ESTATS: reply})) == [
+    assert errors(Replies({ESTATS: reply})) == [
         MinerErrorEntry("Power supply: over temperature (sensor 1)", "PS2"),
         MinerErrorEntry("Power supply: over temperature (sensor 2)", "PS4"),
     ]
@@ -603,3 +606,33 @@ def test_a1246_layout() -> None:
     assert [b.chip_temperature for b in boards] == [76, 75, 76]
     assert [b.hashrate for b in boards] == pytest.approx([26.9112, 26.30177, 26.59843])
     assert normalize_model("1246-83") == "A1246"
+
+
+async def test_identify_without_a_version_probe(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """Recognised by ``devdetails`` alone: the version is asked for once more."""
+    sim = await _start(simulate, "Q")
+    identity = await FAMILY.identify(MinerContext(sim.host, session, DRIVER_PORTS), {})
+    assert (identity.model, identity.backend) == ("Q", "q")
+
+
+async def test_odd_control_replies(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
+    """A softon check without MM figures trusts the answer; a restart refused is an error."""
+    sim = await _start(simulate, "A1566")
+    miner = await _connect(session, sim.host)
+    backend = cast(RackBackend, miner.backend)
+    original = sim.handle_rpc
+
+    async def odd(request: str) -> bytes | None:
+        if '"estats"' in request:
+            return b'{"STATUS":[{"STATUS":"S","Msg":"CGMiner stats"}],"STATS":[],"id":1}\x00'
+        if '"restart"' in request:
+            return b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}],"id":1}\x00'
+        return await original(request)
+
+    sim.handle_rpc = odd  # type: ignore[method-assign]
+    sim.servers[0].handler = odd  # type: ignore[attr-defined]
+    await backend._confirm_softon(int(time.time()))
+    with pytest.raises(MinerResponseError, match="restart refused"):
+        await miner.restart_backend()

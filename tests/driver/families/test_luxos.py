@@ -28,8 +28,10 @@ from custom_components.asic_miner.driver.families._probes import (
     WEB_ROOT,
 )
 from custom_components.asic_miner.driver.families.antminer import FAMILY as ANTMINER
-from custom_components.asic_miner.driver.families.luxos import (
-    FAMILY,
+from custom_components.asic_miner.driver.families.luxos import FAMILY
+from custom_components.asic_miner.driver.families.luxos import backends as luxos_backends
+from custom_components.asic_miner.driver.families.luxos.backends import LuxminerBackend
+from custom_components.asic_miner.driver.families.luxos.parse import (
     Profile,
     choose_profile,
     event_entries,
@@ -42,6 +44,7 @@ from custom_components.asic_miner.driver.models import (
     Control,
     Credentials,
     MinerErrorEntry,
+    MinerIdentity,
     PowerLimitRange,
 )
 from custom_components.asic_miner.driver.registry import FAMILIES
@@ -616,3 +619,104 @@ async def test_faults(
     state.fault = None  # the miner recovers; so does the handle
     await miner.set_fault_light(True)
     assert (await miner.read()).fault_light is True
+
+
+# -- profile changes against odd replies (the backend alone, its commands faked) -----------
+
+
+class _FakeLux:
+    """``request`` and the session's ``run`` answered from tables; runs recorded."""
+
+    def __init__(self, replies: dict[str, Any], failing: set[str] | None = None) -> None:
+        self.replies = replies
+        self.failing = failing or set()
+        self.runs: list[tuple[str, ...]] = []
+
+    async def request(self, ctx: MinerContext, command: str, parameter: str | None = None) -> Any:
+        reply = self.replies[command]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    async def run(self, command: str, *params: str, may_drop: bool = False) -> Any:
+        self.runs.append((command, *params))
+        if command in self.failing:
+            raise MinerResponseError(f"{command} refused")
+        return {}
+
+
+_PROFILES = {
+    "PROFILES": [{"Profile Name": "eco", "Watts": 2500}, {"Profile Name": "max", "Watts": 3600}]
+}
+
+
+def _backend(
+    monkeypatch: pytest.MonkeyPatch, session: aiohttp.ClientSession, fake: _FakeLux
+) -> LuxminerBackend:
+    monkeypatch.setattr(luxos_backends, "request", fake.request)
+    identity = MinerIdentity("Bitmain", "S19 XP", "luxos", "LuxOS", "luxminer")
+    backend = LuxminerBackend(MinerContext("127.0.0.1", session), identity)
+    monkeypatch.setattr(backend.session, "run", fake.run)
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("atm", "runs"),
+    [
+        (MinerResponseError("Invalid command"), [("profileset", "max")]),  # no ATM at all
+        (
+            {"ATM": [{"Enabled": True}]},
+            [("atmset", "enabled=false"), ("profileset", "max"), ("atmset", "enabled=true")],
+        ),
+    ],
+)
+async def test_profile_change_holds_atm_off(
+    monkeypatch: pytest.MonkeyPatch,
+    session: aiohttp.ClientSession,
+    atm: Any,
+    runs: list[tuple[str, ...]],
+) -> None:
+    fake = _FakeLux({"profiles": _PROFILES, "atm": atm})
+    await _backend(monkeypatch, session, fake).set_power_limit(4000)
+    assert fake.runs == runs
+
+
+async def test_refused_profile_turns_atm_back_on(
+    monkeypatch: pytest.MonkeyPatch, session: aiohttp.ClientSession
+) -> None:
+    fake = _FakeLux({"profiles": _PROFILES, "atm": {"ATM": {"Enabled": True}}}, {"profileset"})
+    with pytest.raises(MinerResponseError, match="profileset refused"):
+        await _backend(monkeypatch, session, fake).set_work_mode("eco")
+    assert fake.runs[-1] == ("atmset", "enabled=true")
+
+
+@pytest.mark.parametrize(
+    ("profiles", "atm", "error"),
+    [
+        ({"STATUS": []}, {"ATM": [{"Enabled": False}]}, "profiles reply without PROFILES"),
+        (MinerTimeoutError("silent"), {"ATM": [{"Enabled": False}]}, "silent"),
+        (_PROFILES, {"STATUS": []}, "atm reply without ATM"),
+        (_PROFILES, MinerTimeoutError("atm silent"), "atm silent"),
+    ],
+)
+async def test_profile_change_with_odd_replies(
+    monkeypatch: pytest.MonkeyPatch,
+    session: aiohttp.ClientSession,
+    profiles: Any,
+    atm: Any,
+    error: str,
+) -> None:
+    fake = _FakeLux({"profiles": profiles, "atm": atm})
+    with pytest.raises((MinerResponseError, MinerTimeoutError), match=error):
+        await _backend(monkeypatch, session, fake).set_power_limit(4000)
+    assert fake.runs == []
+
+
+async def test_profile_name_with_a_comma_is_refused(
+    monkeypatch: pytest.MonkeyPatch, session: aiohttp.ClientSession
+) -> None:
+    odd = {"PROFILES": [{"Profile Name": "a,b", "Watts": 3000}]}
+    fake = _FakeLux({"profiles": odd, "atm": {"ATM": [{"Enabled": False}]}})
+    with pytest.raises(MinerValueError, match="cannot select"):
+        await _backend(monkeypatch, session, fake).set_work_mode("a,b")
+    assert fake.runs == []

@@ -12,12 +12,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..contract import ProbeResults
+from ..contract import ProbeResults, Rpc
 from ..exceptions import MinerError, MinerResponseError
 from ..models import Fan, Pool
 from ..transports.rpc_parse import OK_STATUS, status_of
 from ..values import clean_str, to_bool, to_int
 from ._probes import parsed
+
+# The read commands most cgminer-speaking families poll, as data sources.
+SUMMARY = Rpc("summary")
+STATS = Rpc("stats")
+POOLS = Rpc("pools")
+DEVS = Rpc("devs")
+FANS = Rpc("fans")
 
 # -- STATUS ------------------------------------------------------------------------------
 

@@ -51,6 +51,47 @@ class HttpReply:
         return loads_bounded(self.body, "HTTP reply")
 
 
+POOL_LIMIT = 4
+"""Connections one miner's own pool opens at once: a poll's requests, no more (its web
+server is small; requests beyond wait their turn inside the poll's deadline)."""
+
+
+class ConnectionPool:
+    """One miner's own HTTP connections, kept idle longer than a shared session keeps them.
+
+    aiohttp drops an idle connection after 15 s, Home Assistant's poll interval, so a
+    poll through the shared session found its connection closed on a third of polls
+    and reconnected. A miner's own pool keeps them ``keep_alive`` seconds; a web server
+    that ends them sooner costs a new connection, as before (aiohttp resends an
+    idempotent request once when a kept connection turns out closed). Created on first
+    use, inside the event loop; ``close`` releases the sockets, after which requests go
+    through the caller's session again rather than open a pool nobody closes.
+    """
+
+    def __init__(self, keep_alive: float, limit: int = POOL_LIMIT) -> None:
+        self.keep_alive = keep_alive
+        self.limit = limit
+        self.closed = False
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession | None:
+        """The pool's session, ``None`` once closed."""
+        if self.closed:
+            return None
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self.limit, limit_per_host=self.limit, keepalive_timeout=self.keep_alive
+            )
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    async def close(self) -> None:
+        self.closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
 @dataclass(slots=True)
 class HttpClient:
     """One miner's web server (one scheme and port)."""
@@ -63,6 +104,8 @@ class HttpClient:
     max_body_bytes: int = MAX_BODY_BYTES
     digest: tuple[str, str] | None = field(default=None, repr=False)
     requests: int = 0
+    # The miner's own pool (``ConnectionPool``), else (or once it is closed) ``session``.
+    pool: ConnectionPool | None = field(default=None, repr=False)
     _middleware: aiohttp.DigestAuthMiddleware | None = field(default=None, repr=False)
 
     @property
@@ -94,7 +137,7 @@ class HttpClient:
         url = self.base_url + path
         try:
             async with asyncio.timeout(self.timeout):
-                async with self.session.request(
+                async with self._session().request(
                     method,
                     url,
                     json=json_body,
@@ -113,6 +156,10 @@ class HttpClient:
         if auth_required and reply.status in (401, 403):
             raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
         return reply
+
+    def _session(self) -> aiohttp.ClientSession:
+        own = self.pool.session() if self.pool is not None else None
+        return self.session if own is None else own
 
     async def _read_body(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
         """The whole body, or ``MinerResponseError`` once it passes the size bound.

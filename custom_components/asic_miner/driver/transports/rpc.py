@@ -104,44 +104,45 @@ class RpcClient:
             raise MinerConnectionError(f"{self.host}:{self.port}: connection closed without reply")
         return bytes(buf)
 
-    async def request(self, payload: dict[str, Any]) -> Any:
-        """Send one JSON object, return the parsed reply (STATUS not checked)."""
+    async def request(self, payload: dict[str, Any], *, whole: bool = False) -> Any:
+        """Send one JSON object, return the parsed reply (STATUS not checked).
+
+        With ``whole`` the reply is parsed only when its brackets provably close
+        (``parse_whole``), for firmware whose cut-short reply still ends the connection
+        cleanly: a repaired truncation would pass for a shorter, valid-looking reply.
+        """
         raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
+        where = f"{self.host}:{self.port} {payload.get('command')}"
+        if whole:
+            return await parse_whole(raw, where)
         try:
             return await parse_rpc_reply_async(raw, depth_checked=True)
         except MinerResponseError as err:
-            raise MinerResponseError(
-                f"{self.host}:{self.port} {payload.get('command')}: {err}"
-            ) from err
+            raise MinerResponseError(f"{where}: {err}") from err
 
-    async def request_whole(self, payload: dict[str, Any]) -> Any:
-        """``request`` for firmware whose cut-short reply still ends the connection cleanly.
-
-        The reply is parsed only when its brackets provably close (``parse_whole``): a
-        repaired truncation would pass for a shorter, valid-looking reply.
-        """
-        raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
-        return await parse_whole(raw, f"{self.host}:{self.port} {payload.get('command')}")
-
-    async def command(self, command: str, parameter: str | None = None, **extra: Any) -> Any:
+    async def command(
+        self, command: str, parameter: str | None = None, *, whole: bool = False, **extra: Any
+    ) -> Any:
         """Run one command and raise ``MinerResponseError`` on an error STATUS."""
         payload: dict[str, Any] = {"command": command, **extra}
         if parameter is not None:
             payload["parameter"] = parameter
-        reply = await self.request(payload)
+        reply = await self.request(payload, whole=whole)
         try:
             return check_status(reply)
         except MinerResponseError as err:
             raise MinerResponseError(f"{self.host}:{self.port} {command}: {err}") from err
 
-    async def multicommand(self, commands: tuple[str, ...], **extra: Any) -> dict[str, Any]:
+    async def multicommand(
+        self, commands: tuple[str, ...], *, whole: bool = False, **extra: Any
+    ) -> dict[str, Any]:
         """Send ``a+b+c`` on one connection; return each command's own reply.
 
         Raises ``MulticommandRefusedError`` when the firmware rejects the combination,
-        so the caller can fall back to :meth:`commands` and remember that it must; a
+        so the caller can fall back to single commands and remember that it must; a
         reply cut short or garbled is a plain ``MinerResponseError`` (one bad poll).
         """
-        reply = await self.request({"command": "+".join(commands), **extra})
+        reply = await self.request({"command": "+".join(commands), **extra}, whole=whole)
         if not isinstance(reply, dict) or not all(c in reply for c in commands):
             try:
                 check_status(reply)  # an explicit refusal carries its own message
@@ -152,18 +153,6 @@ class RpcClient:
         for name in commands:
             piece = reply[name]
             out[name] = piece[0] if isinstance(piece, list) and len(piece) == 1 else piece
-        return out
-
-    async def commands(self, commands: tuple[str, ...], **extra: Any) -> dict[str, Any | Exception]:
-        """Run commands concurrently, one connection each; failures come back as values."""
-        results = await asyncio.gather(
-            *(self.command(c, **extra) for c in commands), return_exceptions=True
-        )
-        out: dict[str, Any | Exception] = {}
-        for name, result in zip(commands, results, strict=True):
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result
-            out[name] = result
         return out
 
 

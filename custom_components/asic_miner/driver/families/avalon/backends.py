@@ -1,0 +1,226 @@
+"""The Avalon backends: one per product line, differing in work modes and the light.
+
+Reads go through ``collect.py``: ``devs`` (hashrate in MH/s), ``estats`` (everything
+else) and ``pools``. Canaan's API takes one command at a time, but its cgminer 4.11.1
+joins read commands with ``+`` as cgminer does (pyasic reads Avalons with one
+``version+devs+estats+stats+pools``, protocols.md §10.3; the public captures are single
+replies), so a poll is ``devs+estats+pools`` on one connection; a release answering it
+without the pieces is read one command after the other from then on
+(``RPC_ONE_AT_A_TIME``), and once one finds the miner unreachable the rest of that poll
+fail at once. A reply cut short is an error, never a shorter reading
+(``RPC_WHOLE_REPLIES``): the generic repair would turn a cut ``pools`` into fewer pools.
+
+Work modes (the select) differ by product line; the driver names them, the firmware
+numbers them. Sources: Canaan's A10 API manual for the A-series (``workmode`` 0 normal,
+1 high performance, effective after the next reboot); for the Q, Mini 3 and Nano 3S
+third-party clients that read ``WORKMODE[]`` (a Nano 3S at ``WORKMODE[2]`` works to
+``MPO[140]``, its 140 W high mode); for the original Nano 3, clients that set
+``worklevel`` 0-2. ``worklevel`` on the Q and Mini 3 is a fine offset inside a mode
+(0 super, -1 eco), not a mode, so it is not offered. ⚠ The Mini 3 names and the
+Nano 3 / Nano 3S split between ``worklevel`` and ``workmode`` are unverified on
+hardware.
+
+Controls: ``softoff``/``softon`` (the mining switch) act a few seconds ahead, so a read
+straight after still shows the old state; ``led`` on A-series racks only (the Q's
+``ascset help`` has no ``led``; the Nano's ring light is a lamp); ``reboot`` is
+``ascset 0,reboot,0`` (Canaan's manual); ``restart`` restarts cgminer only (the
+restart-backend control). ``softon`` may hang up without a reply, so it is confirmed
+with one ``estats`` right away (``SoftOnTime`` where reported).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ...context import MinerContext
+from ...contract import Backend, Field, Location, Replies
+from ...exceptions import MinerConnectionError, MinerError, MinerResponseError, MinerValueError
+from ...models import Control, MinerIdentity
+from ...transports.rpc_parse import check_status, parse_rpc_reply
+from ...values import to_int
+from .._refusal import NamedRefusals
+from . import parse as p
+from .client import AvalonClient, restart_accepted
+
+# softoff/softon act at a Unix time; both libraries that drive them ask for "now + 5 s".
+SOFT_SWITCH_DELAY = 5
+
+
+def _common_map() -> dict[Field, Location]:
+    return {
+        Field.HASHRATE: Location((p.DEVS, p.ESTATS), p.hashrate),
+        Field.EXPECTED_HASHRATE: Location((p.ESTATS,), p.expected_hashrate),
+        Field.POWER: Location((p.ESTATS,), p.power),
+        Field.POWER_LIMIT: Location((p.ESTATS,), p.power_limit),
+        Field.ENVIRONMENT_TEMPERATURE: Location((p.ESTATS,), p.environment_temperature),
+        Field.BOARDS: Location((p.ESTATS,), p.boards),
+        Field.FANS: Location((p.ESTATS,), p.fan_list),
+        Field.UPTIME: Location((p.ESTATS,), p.uptime),
+        Field.MINING: Location((p.ESTATS,), p.mining),
+        Field.ERRORS: Location((p.ESTATS,), p.errors),
+        Field.POOLS: Location((p.POOLS,), p.pool_list),
+    }
+
+
+def _mode_map(key: str, modes: tuple[str, ...]) -> dict[Field, Location]:
+    """Work-mode fields for firmware that reports the mode number under ``key``."""
+
+    def current(replies: Replies) -> str | None:
+        number = to_int(p.figures(replies)[key])
+        return modes[number] if number is not None and 0 <= number < len(modes) else None
+
+    return {
+        Field.WORK_MODE: Location((p.ESTATS,), current),
+        Field.WORK_MODES: Location((), lambda _: modes),
+    }
+
+
+class _AvalonBackend(NamedRefusals, Backend):
+    """Reads and controls every Avalon shares; product lines differ in their tables."""
+
+    RPC_MULTICOMMAND = True  # devs+estats+pools
+    RPC_WHOLE_REPLIES = True
+    RPC_ONE_AT_A_TIME = True
+    # ascset option that sets the work mode ("workmode" or "worklevel"; estats reports
+    # it under the same name in capitals); None: no modes to offer.
+    MODE_OPTION: ClassVar[str | None] = None
+    WORK_MODES: ClassVar[tuple[str, ...]] = ()
+    LOCATE_LIGHT: ClassVar[bool] = False  # the racks' ``led`` option
+    DATA_MAP: ClassVar[Mapping[Field, Location]] = _common_map()
+    CONTROLS = frozenset({Control.MINING, Control.REBOOT, Control.RESTART_BACKEND})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A product line's tables follow from its work modes and light; the rest is common."""
+        super().__init_subclass__(**kwargs)
+        data_map = _common_map()
+        controls = set(_AvalonBackend.CONTROLS)
+        if cls.MODE_OPTION is not None:
+            data_map |= _mode_map(cls.MODE_OPTION.upper(), cls.WORK_MODES)
+            controls.add(Control.WORK_MODE)
+        if cls.LOCATE_LIGHT:
+            data_map[Field.FAULT_LIGHT] = Location((p.ESTATS,), p.fault_light)
+            controls.add(Control.FAULT_LIGHT)
+        cls.DATA_MAP = data_map
+        cls.CONTROLS = frozenset(controls)
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        super().__init__(ctx, identity)
+        self.client = AvalonClient(ctx)
+
+    async def set_mining(self, on: bool) -> None:
+        """Schedule soft on / soft off a few seconds ahead, as the firmware expects.
+
+        The miner changes state when that time comes. ``softon`` often hangs up
+        without answering; a hang-up looks the same as a dropped connection, so it is
+        confirmed at once with one ``estats``: the miner must answer, and where it
+        reports the soft-on time it was asked for (``SoftOnTime``), that must be ours.
+        Whether it then mines shows on the next poll.
+        """
+        when = int(time.time()) + SOFT_SWITCH_DELAY
+        option = f"{'softon' if on else 'softoff'},1:{when}"
+        if await self.client.ascset(option, may_close=on) is None:
+            await self._confirm_softon(when)
+
+    async def _confirm_softon(self, when: int) -> None:
+        reply = await self.client.command("estats")
+        try:
+            asked = to_int(p.mm_values(p.estats_item(reply)).get("SoftOnTime"))
+        except KeyError, TypeError:
+            return  # no MM section to check against: the answer itself is the proof
+        if asked is not None and asked != when:
+            raise MinerResponseError(
+                f"{self.ctx.host}: softon not taken (SoftOnTime {asked}, asked {when})"
+            )
+
+    async def set_work_mode(self, mode: str) -> None:
+        if self.MODE_OPTION is None or mode not in self.WORK_MODES:
+            choices = ", ".join(self.WORK_MODES) or "none"
+            raise MinerValueError(f"unknown work mode {mode!r}; choose from {choices}")
+        await self.client.ascset(f"{self.MODE_OPTION},set,{self.WORK_MODES.index(mode)}")
+
+    async def set_fault_light(self, on: bool) -> None:
+        await self.client.ascset(f"led,1-{1 if on else 0}")
+
+    async def reboot(self) -> None:
+        """``ascset 0,reboot,0`` (Canaan's API manual); a unit going down may hang up first."""
+        await self.client.ascset("reboot,0", may_close=True)
+
+    async def restart_backend(self) -> None:
+        """cgminer's own ``restart``: it answers RESTART where a status belongs, then exits."""
+        raw = await self.client.send("restart")
+        if raw is None:
+            raise MinerConnectionError(f"{self.ctx.host}: restart: connection closed without reply")
+        if restart_accepted(raw):
+            return
+        try:
+            check_status(parse_rpc_reply(raw))
+        except MinerError as err:
+            raise MinerResponseError(f"{self.ctx.host}: restart refused: {err}") from err
+
+
+class RackBackend(_AvalonBackend):
+    """A12-A15 rack miners (A1246 … A1566): locate light, normal / performance."""
+
+    name = "rack"
+    MODE_OPTION = "workmode"
+    WORK_MODES = ("normal", "performance")
+    LOCATE_LIGHT = True
+
+
+class QBackend(_AvalonBackend):
+    """Avalon Q home miner: eco / standard / super."""
+
+    name = "q"
+    MODE_OPTION = "workmode"
+    WORK_MODES = ("eco", "standard", "super")
+
+
+class Nano3sBackend(_AvalonBackend):
+    """Avalon Nano 3S heater: low / mid / high."""
+
+    name = "nano3s"
+    MODE_OPTION = "workmode"
+    WORK_MODES = ("low", "mid", "high")
+
+
+class Nano3Backend(_AvalonBackend):
+    """The original Avalon Nano 3: low / mid / high as a work level."""
+
+    name = "nano3"
+    MODE_OPTION = "worklevel"
+    WORK_MODES = ("low", "mid", "high")
+
+
+class Mini3Backend(_AvalonBackend):
+    """Avalon Mini 3 heater: heating / mining / night (⚠ names from one client)."""
+
+    name = "mini3"
+    MODE_OPTION = "workmode"
+    WORK_MODES = ("heating", "mining", "night")
+
+
+class GenericBackend(_AvalonBackend):
+    """Any other Avalon: telemetry, soft off/on and restarts, no mode names to offer."""
+
+    name = "generic"
+
+
+_HOME_BACKENDS: dict[str, type[_AvalonBackend]] = {
+    "Q": QBackend,
+    "Nano 3S": Nano3sBackend,
+    "Nano 3": Nano3Backend,
+    "Mini 3": Mini3Backend,
+}
+
+
+def backend_for(model: str) -> type[_AvalonBackend]:
+    """The product line's backend: home units by name, A12 and later racks by number."""
+    if model in _HOME_BACKENDS:
+        return _HOME_BACKENDS[model]
+    match = re.fullmatch(r"A(\d\d)\d*[A-Z]*(?:[-\s].*)?", model)
+    if match and int(match.group(1)) >= 12:
+        return RackBackend
+    return GenericBackend
