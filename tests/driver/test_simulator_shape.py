@@ -17,10 +17,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.rpc_parse import parse_rpc_reply
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from tests.driver.replay import Fixture, fixture_folders
 from tests.driver.shape import shape_differences
 from tests.simhelpers import DRIVER_PORTS, SimFactory

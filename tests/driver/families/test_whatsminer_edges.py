@@ -33,8 +33,23 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerWriteDisabledError,
 )
 from custom_components.asic_miner.driver.families import whatsminer
-from custom_components.asic_miner.driver.families.whatsminer import FAMILY, api_v2, api_v3
-from custom_components.asic_miner.driver.families.whatsminer._common import (
+from custom_components.asic_miner.driver.families.whatsminer import (
+    FAMILY,
+    parse_v2,
+    parse_v3,
+    v2,
+    v3,
+)
+from custom_components.asic_miner.driver.families.whatsminer.client_v2 import (
+    WhatsminerV2Client,
+    status_code,
+)
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import (
+    WhatsminerV3Client,
+    reply_code,
+    reply_text,
+)
+from custom_components.asic_miner.driver.families.whatsminer.parse import (
     api_version,
     firmware_date,
     parse_model,
@@ -44,15 +59,6 @@ from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.json_scan import is_complete
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
-from custom_components.asic_miner.driver.transports.whatsminer_v2 import (
-    WhatsminerV2Client,
-    status_code,
-)
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import (
-    WhatsminerV3Client,
-    reply_code,
-    reply_text,
-)
 from simulator.families.whatsminer import WhatsminerSim
 from simulator.faults import Fault, FaultKind
 from simulator.whatsminer_crypto import seal, v2_key
@@ -709,7 +715,7 @@ async def test_v2_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
     """SUMMARY as a bare object still reads; a summary without a hashrate, a status
     whose Msg is text and an empty pool slot give unknowns, never zeros or ghosts."""
     identity = MinerIdentity("MicroBT", "M30S+", "whatsminer", "Stock", "api_v2")
-    backend = api_v2.ApiV2Backend(MinerContext("127.0.10.1", session), identity)
+    backend = v2.ApiV2Backend(MinerContext("127.0.10.1", session), identity)
     pools = [
         {"POOL": 1, "URL": "stratum+tcp://main:3333", "Status": "Alive", "User": "w"},
         {"POOL": 2, "URL": "", "Status": "Dead", "User": ""},
@@ -717,9 +723,9 @@ async def test_v2_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
     values = extract(
         backend,
         {
-            api_v2.SUMMARY: {"SUMMARY": {"Elapsed": 120, "Power": 3300}},
-            api_v2.STATUS: {"STATUS": "S", "Msg": "btminer is starting"},
-            api_v2.POOLS: {"POOLS": pools},
+            parse_v2.SUMMARY: {"SUMMARY": {"Elapsed": 120, "Power": 3300}},
+            parse_v2.STATUS: {"STATUS": "S", "Msg": "btminer is starting"},
+            parse_v2.POOLS: {"POOLS": pools},
         },
     )
     assert values[Field.UPTIME] == 120
@@ -731,7 +737,7 @@ async def test_v2_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
 
 async def test_v3_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> None:
     identity = MinerIdentity("MicroBT", "M60S", "whatsminer", "Stock", "api_v3")
-    backend = api_v3.ApiV3Backend(MinerContext("127.0.10.1", session), identity)
+    backend = v3.ApiV3Backend(MinerContext("127.0.10.1", session), identity)
     pools = [
         {"id": 0, "url": "", "status": "dead", "pool-priority": 0},
         {"id": 1, "url": "stratum+tcp://b:3333", "status": "alive", "pool-priority": 1},
@@ -739,9 +745,9 @@ async def test_v3_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
     values = extract(
         backend,
         {
-            api_v3.SUMMARY: {"summary": "miner is starting"},
-            api_v3.DEVICE: {"miner": "n/a", "system": {"ledstatus": "auto"}},
-            api_v3.POOLS: {"pools": pools},
+            parse_v3.SUMMARY: {"summary": "miner is starting"},
+            parse_v3.DEVICE: {"miner": "n/a", "system": {"ledstatus": "auto"}},
+            parse_v3.POOLS: {"pools": pools},
         },
     )
     for field in (Field.HASHRATE, Field.POWER, Field.UPTIME, Field.FANS, Field.MINING):

@@ -25,15 +25,15 @@ from ...hardware import lookup
 from ...models import Credentials, MinerIdentity
 from ...transports.http import HttpReply
 from ...transports.rpc_parse import parse_rpc_reply
-from ...transports.whatsminer_v2 import WhatsminerV2Client
-from ...transports.whatsminer_v3 import WhatsminerV3Client
 from ...values import clean_str, normalize_mac
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
-from ._common import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
-from .api_v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS
-from .api_v2 import ApiV2Backend
-from .api_v3 import DEFAULT_CREDENTIALS as V3_CREDENTIALS
-from .api_v3 import ApiV3Backend, client_for
+from .client_v2 import WhatsminerV2Client
+from .client_v3 import WhatsminerV3Client
+from .parse import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
+from .v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS
+from .v2 import ApiV2Backend
+from .v3 import DEFAULT_CREDENTIALS as V3_CREDENTIALS
+from .v3 import ApiV3Backend, client_for
 
 __all__ = ["FAMILY", "V2_CREDENTIALS", "V3_CREDENTIALS"]
 

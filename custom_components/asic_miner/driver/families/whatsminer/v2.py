@@ -34,164 +34,21 @@ from ...context import MinerContext
 from ...contract import Backend, Call, Field, Location, Replies, SharedPoll, gather_dict
 from ...exceptions import MinerError, MinerResponseError, MinerTimeoutError, MinerValueError
 from ...models import (
-    Board,
     Control,
     Credentials,
-    Fan,
-    MinerErrorEntry,
     MinerIdentity,
-    Pool,
     PowerLimitRange,
 )
 from ...transports.rpc import MulticommandRefusedError
-from ...transports.whatsminer_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
-from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
-from .._cgminer import first, pools, section
+from ...values import to_float
+from .._cgminer import first
 from .._refusal import NamedRefusals
-from ._common import (
-    LED_AUTO,
-    LED_ON,
-    WORK_MODES,
-    error_entries,
-    led_is_on,
-    power_limit_range,
-)
+from . import parse_v2 as parse
+from .client_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
+from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on, power_limit_range
 
 DEFAULT_CREDENTIALS = Credentials("admin", DEFAULT_PASSWORD)
-
-SUMMARY = Call("summary")
-DEVS = Call("devs")
-POOLS = Call("pools")
-MINER_INFO = Call("get_miner_info")
-STATUS = Call("status")
-ERROR_CODE = Call("get_error_code")
-CGMINER = (SUMMARY, DEVS, POOLS)  # one multicommand
-SIDE = (STATUS, ERROR_CODE, MINER_INFO)  # one connection each, in turn
-READS = CGMINER + SIDE
 _LOGGER = logging.getLogger(__name__)
-# Codes and texts of a command the firmware does not have (API 1.x: get_miner_info).
-_UNKNOWN_COMMAND = ("invalid cmd", "invalid command", "unknown command")
-
-
-# -- extractors -------------------------------------------------------------------
-
-
-def _summary(replies: Replies) -> dict[str, Any]:
-    return first(replies[SUMMARY], "SUMMARY")
-
-
-def _msg(replies: Replies, source: Call) -> dict[str, Any]:
-    msg = replies[source]["Msg"]
-    if not isinstance(msg, dict):
-        raise TypeError(f"{source.name}: Msg is not an object")
-    return msg
-
-
-def _hashrate(replies: Replies) -> float | None:
-    summary = _summary(replies)
-    for key in ("MHS 1m", "HS RT", "MHS 5s", "MHS av"):
-        if key in summary:
-            return mhs_to_ths(summary[key])
-    raise KeyError("no hashrate in summary")
-
-
-def _expected_hashrate(replies: Replies) -> float | None:
-    return positive(ghs_to_ths(_summary(replies)["Factory GHS"]))
-
-
-def _power(replies: Replies) -> float | None:
-    value = to_float(_summary(replies)["Power"])
-    return None if value is None or value < 0 else value  # -1: the PSU does not say
-
-
-def _power_limit(replies: Replies) -> float | None:
-    return positive(to_float(_summary(replies)["Power Limit"]))
-
-
-def _environment_temperature(replies: Replies) -> float | None:
-    return to_float(_summary(replies)["Env Temp"])
-
-
-def _fans(replies: Replies) -> list[Fan]:
-    summary = _summary(replies)
-    fans = [
-        Fan(index=index, rpm=to_int(summary[key]))
-        for index, key in enumerate(("Fan Speed In", "Fan Speed Out"))
-        if key in summary
-    ]
-    if "Power Fanspeed" in summary:
-        fans.append(Fan(index=0, rpm=to_int(summary["Power Fanspeed"]), psu=True))
-    return fans
-
-
-def _uptime(replies: Replies) -> int | None:
-    """The system's uptime (``Uptime``); ``Elapsed`` is btminer's, reset by a restart."""
-    summary = _summary(replies)
-    return to_int(summary["Uptime"] if "Uptime" in summary else summary["Elapsed"])
-
-
-def _work_mode(replies: Replies) -> str | None:
-    mode = clean_str(_summary(replies).get("Power Mode"))
-    return mode.lower() if mode and mode.lower() in WORK_MODES else None
-
-
-def _boards(replies: Replies) -> list[Board]:
-    boards = []
-    for position, dev in enumerate(section(replies[DEVS], "DEVS")):
-        index = to_int(dev.get("ASC", dev.get("Slot")))
-        rate = mhs_to_ths(dev.get("MHS 1m", dev.get("MHS av")))
-        chip = to_float(dev.get("Chip Temp Max", dev.get("Chip Temp Avg")))
-        status = clean_str(dev.get("Status"))
-        boards.append(
-            Board(
-                index=position if index is None else index,
-                hashrate=rate,
-                expected_hashrate=positive(ghs_to_ths(dev.get("Factory GHS"))),
-                board_temperature=positive(to_float(dev.get("Temperature"))),
-                chip_temperature=positive(chip),
-                chips=to_int(dev.get("Effective Chips")),
-                frequency=positive(to_float(dev.get("Frequency", dev.get("Chip Frequency")))),
-                serial=clean_str(dev.get("PCB SN")),
-                active=None if status is None else status.lower() == "alive" and bool(rate),
-            )
-        )
-    return boards
-
-
-def _pools(replies: Replies) -> list[Pool]:
-    return pools(replies[POOLS], renumber=True)
-
-
-def summary_error_codes(summary: dict[str, Any]) -> list[MinerErrorEntry] | None:
-    """API 1.x: ``Error Code Count`` and ``Error Code 0``...; ``None`` where not counted."""
-    count = to_int(summary.get("Error Code Count"))
-    if count is None:
-        return None
-    codes = [summary.get(f"Error Code {i}") for i in range(min(count, 64))]
-    return error_entries([c for c in codes if c not in (None, "")])
-
-
-def _errors(replies: Replies) -> list[MinerErrorEntry]:
-    summary = replies.get(SUMMARY)
-    if summary is not None:
-        counted = summary_error_codes(first(summary, "SUMMARY"))
-        if counted is not None:
-            return counted
-    msg = _msg(replies, ERROR_CODE)
-    if "error_code" not in msg:
-        raise KeyError("get_error_code without error_code")
-    return error_entries(msg["error_code"])
-
-
-def _mining(replies: Replies) -> bool | None:
-    msg = _msg(replies, STATUS)
-    off = msg.get("mineroff", msg.get("btmineroff"))  # v1 firmware says btmineroff
-    flag = to_bool(off)
-    return None if flag is None else not flag
-
-
-def _fault_light(replies: Replies) -> bool | None:
-    return led_is_on(_msg(replies, MINER_INFO)["ledstat"])
 
 
 class ApiV2Backend(NamedRefusals, Backend):
@@ -200,20 +57,20 @@ class ApiV2Backend(NamedRefusals, Backend):
     name = "api_v2"
     RPC_MULTICOMMAND = True  # summary+devs+pools; get_* and status stay apart
     DATA_MAP = {
-        Field.HASHRATE: Location((SUMMARY,), _hashrate),
-        Field.EXPECTED_HASHRATE: Location((SUMMARY,), _expected_hashrate),
-        Field.POWER: Location((SUMMARY,), _power),
-        Field.POWER_LIMIT: Location((SUMMARY,), _power_limit),
-        Field.ENVIRONMENT_TEMPERATURE: Location((SUMMARY,), _environment_temperature),
-        Field.FANS: Location((SUMMARY,), _fans),
-        Field.UPTIME: Location((SUMMARY,), _uptime),
-        Field.WORK_MODE: Location((SUMMARY,), _work_mode),
+        Field.HASHRATE: Location((parse.SUMMARY,), parse.hashrate),
+        Field.EXPECTED_HASHRATE: Location((parse.SUMMARY,), parse.expected_hashrate),
+        Field.POWER: Location((parse.SUMMARY,), parse.power),
+        Field.POWER_LIMIT: Location((parse.SUMMARY,), parse.power_limit),
+        Field.ENVIRONMENT_TEMPERATURE: Location((parse.SUMMARY,), parse.environment_temperature),
+        Field.FANS: Location((parse.SUMMARY,), parse.fans),
+        Field.UPTIME: Location((parse.SUMMARY,), parse.uptime),
+        Field.WORK_MODE: Location((parse.SUMMARY,), parse.work_mode),
         Field.WORK_MODES: Location((), lambda _: WORK_MODES),
-        Field.BOARDS: Location((DEVS,), _boards),
-        Field.POOLS: Location((POOLS,), _pools),
-        Field.ERRORS: Location((SUMMARY, ERROR_CODE), _errors),
-        Field.MINING: Location((STATUS,), _mining),
-        Field.FAULT_LIGHT: Location((MINER_INFO,), _fault_light),
+        Field.BOARDS: Location((parse.DEVS,), parse.boards),
+        Field.POOLS: Location((parse.POOLS,), parse.pools),
+        Field.ERRORS: Location((parse.SUMMARY, parse.ERROR_CODE), parse.errors),
+        Field.MINING: Location((parse.STATUS,), parse.mining),
+        Field.FAULT_LIGHT: Location((parse.MINER_INFO,), parse.fault_light),
     }
     CONTROLS = frozenset(
         {
@@ -244,7 +101,7 @@ class ApiV2Backend(NamedRefusals, Backend):
         ``collect`` asks for every source at once: the first ask starts the poll's
         requests and the others wait for them; the next poll starts afresh.
         """
-        if call not in READS:
+        if call not in parse.READS:
             raise NotImplementedError(call.name)
         return await self._poll.piece(call)
 
@@ -257,35 +114,37 @@ class ApiV2Backend(NamedRefusals, Backend):
         summary's rate now contradicts the kept switch (hashing while "off", or not
         hashing while "on": someone switched it), and so does a control's command.
         """
-        wanted = [c for c in SIDE if c not in self._absent]
+        wanted = [c for c in parse.SIDE if c not in self._absent]
         if (self.identity.api_version or "").startswith("1.") or self._uses_summary_errors():
-            wanted = [c for c in wanted if c is not ERROR_CODE]  # errors come in summary
+            wanted = [c for c in wanted if c is not parse.ERROR_CODE]  # errors come in summary
         if (self.identity.api_version or "").startswith("1."):
-            wanted = [c for c in wanted if c is not MINER_INFO]  # 1.x has no such command
-        unread = [c for c in (STATUS, ERROR_CODE) if c in wanted and c not in self._kept]
+            wanted = [c for c in wanted if c is not parse.MINER_INFO]  # 1.x has no such command
+        unread = [
+            c for c in (parse.STATUS, parse.ERROR_CODE) if c in wanted and c not in self._kept
+        ]
         if unread:
             return unread
-        if STATUS in wanted and self._switch_contradicted(summary):
-            return [STATUS]
+        if parse.STATUS in wanted and self._switch_contradicted(summary):
+            return [parse.STATUS]
         due = [c for c in self._due if c in wanted]
         if due:
             self._due.remove(due[0])
             return due[:1]
-        if MINER_INFO in wanted and MINER_INFO not in self._kept:
-            return [MINER_INFO]
-        others = [c for c in wanted if c is not STATUS]
+        if parse.MINER_INFO in wanted and parse.MINER_INFO not in self._kept:
+            return [parse.MINER_INFO]
+        others = [c for c in wanted if c is not parse.STATUS]
         if not others:
-            return [STATUS] if STATUS in wanted else []
+            return [parse.STATUS] if parse.STATUS in wanted else []
         self._turn += 1
-        if self._turn % 2 or STATUS not in wanted:
+        if self._turn % 2 or parse.STATUS not in wanted:
             return [others[(self._turn // 2) % len(others)]]
-        return [STATUS]
+        return [parse.STATUS]
 
     def _switch_contradicted(self, summary: Any) -> bool:
         """Whether the rate now (``HS RT``, else ``MHS 5s``) disagrees with the kept switch."""
         try:
             item = first(summary, "SUMMARY")
-            kept = _mining(Replies({STATUS: self._kept[STATUS]}))
+            kept = parse.mining(Replies({parse.STATUS: self._kept[parse.STATUS]}))
         except KeyError, IndexError, TypeError, MinerError:
             return False
         rate = to_float(item.get("HS RT", item.get("MHS 5s")))
@@ -294,11 +153,11 @@ class ApiV2Backend(NamedRefusals, Backend):
         return (rate > 0) != kept
 
     def _uses_summary_errors(self) -> bool:
-        summary = self._kept.get(SUMMARY)
+        summary = self._kept.get(parse.SUMMARY)
         if summary is None:
             return False
         try:
-            return summary_error_codes(first(summary, "SUMMARY")) is not None
+            return parse.summary_error_codes(first(summary, "SUMMARY")) is not None
         except KeyError, IndexError, TypeError:
             return False
 
@@ -310,24 +169,26 @@ class ApiV2Backend(NamedRefusals, Backend):
         except MinerError as err:
             combined = err
         if isinstance(combined, dict) and all(isinstance(v, Exception) for v in combined.values()):
-            combined = combined[SUMMARY]
-        side = [] if isinstance(combined, Exception) else self._next_side(combined.get(SUMMARY))
+            combined = combined[parse.SUMMARY]
+        side = (
+            [] if isinstance(combined, Exception) else self._next_side(combined.get(parse.SUMMARY))
+        )
         done = await gather_dict({c: self.api.read(c.name) for c in side})
         out: dict[Call, Any] = {}
         if isinstance(combined, Exception):
             # Nothing answered this poll: kept replies must not make it look alive.
-            out.update(dict.fromkeys(READS, combined))
+            out.update(dict.fromkeys(parse.READS, combined))
             out.update({c: v for c, v in done.items() if isinstance(c, Call)})
             return out
         out.update(combined)
-        if isinstance(out[SUMMARY], dict):
-            self._kept[SUMMARY] = out[SUMMARY]
-        for call in SIDE:
+        if isinstance(out[parse.SUMMARY], dict):
+            self._kept[parse.SUMMARY] = out[parse.SUMMARY]
+        for call in parse.SIDE:
             if call in done:
                 value = done[call]
                 if isinstance(value, dict):
                     self._kept[call] = value
-                elif isinstance(value, MinerResponseError) and _is_unknown(value):
+                elif isinstance(value, MinerResponseError) and parse.is_unknown(value):
                     self._absent.add(call)
                     self._kept.pop(call, None)
                 out[call] = self._kept.get(call, value)
@@ -338,7 +199,7 @@ class ApiV2Backend(NamedRefusals, Backend):
         return out
 
     async def _read_cgminer(self) -> dict[Call, Any]:
-        names = tuple(c.name for c in CGMINER)
+        names = tuple(c.name for c in parse.CGMINER)
         if self.multicommand_ok:
             try:
                 pieces = await self.api.read_many(names)
@@ -352,8 +213,8 @@ class ApiV2Backend(NamedRefusals, Backend):
                 # connections on every later poll).
                 _LOGGER.debug("%s: multicommand reply unusable: %s", self.ctx.host, err)
             else:
-                return {c: pieces[c.name] for c in CGMINER}
-        done = await gather_dict({c: self.api.read(c.name) for c in CGMINER})
+                return {c: pieces[c.name] for c in parse.CGMINER}
+        done = await gather_dict({c: self.api.read(c.name) for c in parse.CGMINER})
         return dict(done)
 
     @classmethod
@@ -388,7 +249,7 @@ class ApiV2Backend(NamedRefusals, Backend):
             self._due.insert(0, call)
 
     async def set_mining(self, on: bool) -> None:
-        self._mark_due(STATUS)
+        self._mark_due(parse.STATUS)
         if on:
             await self._write("power_on")
         else:
@@ -396,7 +257,7 @@ class ApiV2Backend(NamedRefusals, Backend):
             await self._write("power_off", {"respbefore": "true"})
 
     async def set_fault_light(self, on: bool) -> None:
-        self._mark_due(MINER_INFO)
+        self._mark_due(parse.MINER_INFO)
         await self._write("set_led", dict(LED_ON) if on else {"param": LED_AUTO})
 
     async def set_power_limit(self, watts: int) -> None:
@@ -417,8 +278,3 @@ class ApiV2Backend(NamedRefusals, Backend):
     async def restart_backend(self) -> None:
         # btminer serves the API itself, so restarting it may cut the reply off.
         await self.api.write("restart_btminer", may_drop=True)
-
-
-def _is_unknown(err: MinerError) -> bool:
-    text = str(err).lower()
-    return any(marker in text for marker in _UNKNOWN_COMMAND)

@@ -28,17 +28,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import (
+from ...exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
     MinerResponseError,
     MinerTimeoutError,
     MinerWriteDisabledError,
 )
+from ...transports.json_scan import MAX_DEPTH, JsonScanner
+from ...transports.rpc import MulticommandRefusedError, RpcClient, parse_whole
+from ...transports.rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
-from .json_scan import MAX_DEPTH, JsonScanner
-from .rpc import MulticommandRefusedError, RpcClient, parse_whole
-from .rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
 
 TOKEN_LIFETIME = 30 * 60.0
 DEFAULT_PASSWORD = "admin"

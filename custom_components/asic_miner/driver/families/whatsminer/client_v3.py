@@ -24,15 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ..exceptions import (
+from ...exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
     MinerResponseError,
     MinerTimeoutError,
     MinerWriteDisabledError,
 )
+from ...transports.json_scan import INLINE_PARSE_BYTES, loads_bounded
 from .crypto import v3_digest, v3_encrypt_param, v3_token
-from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_PORT = 4433
 DEFAULT_ACCOUNT = "super"

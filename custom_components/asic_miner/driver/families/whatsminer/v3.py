@@ -1,0 +1,112 @@
+"""Whatsminer firmware from late 2024 on: API v3 on TCP 4433.
+
+Reads need no login; writes are token-signed with account ``super`` (password
+``super`` by default). What the replies mean is in ``parse_v3.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...context import MinerContext
+from ...contract import Backend, Call, Field, Location
+from ...exceptions import MinerValueError
+from ...models import Control, Credentials, MinerIdentity, PowerLimitRange
+from .._refusal import NamedRefusals
+from . import parse_v3 as parse
+from .client_v3 import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, WhatsminerV3Client
+from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on, power_limit_range
+
+DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCOUNT, DEFAULT_PASSWORD)
+
+
+def client_for(ctx: MinerContext) -> WhatsminerV3Client:
+    account, password = ctx.login(DEFAULT_CREDENTIALS)
+    return WhatsminerV3Client(
+        ctx.host,
+        ctx.ports.whatsminer_v3,
+        account=account,
+        password=password,
+        timeout=ctx.timeout,
+    )
+
+
+class ApiV3Backend(NamedRefusals, Backend):
+    """btminer API v3: framed JSON on 4433, token-signed writes."""
+
+    name = "api_v3"
+    RPC_MULTICOMMAND = False
+    DATA_MAP = {
+        Field.HASHRATE: Location((parse.SUMMARY,), parse.hashrate),
+        Field.EXPECTED_HASHRATE: Location((parse.SUMMARY,), parse.expected_hashrate),
+        Field.POWER: Location((parse.SUMMARY,), parse.power),
+        Field.POWER_LIMIT: Location((parse.SUMMARY,), parse.power_limit),
+        Field.ENVIRONMENT_TEMPERATURE: Location((parse.SUMMARY,), parse.environment_temperature),
+        Field.UPTIME: Location((parse.SUMMARY,), parse.uptime),
+        Field.FANS: Location((parse.SUMMARY, parse.DEVICE), parse.fans),
+        Field.BOARDS: Location((parse.EDEVS, parse.SUMMARY, parse.DEVICE), parse.boards),
+        Field.POOLS: Location((parse.POOLS,), parse.pools),
+        Field.ERRORS: Location((parse.DEVICE,), parse.errors),
+        Field.MINING: Location((parse.DEVICE,), parse.mining),
+        Field.FAULT_LIGHT: Location((parse.DEVICE,), parse.fault_light),
+        Field.WORK_MODE: Location((parse.SETTING,), parse.work_mode),
+        Field.WORK_MODES: Location((), lambda _: WORK_MODES),
+    }
+    CONTROLS = frozenset(
+        {
+            Control.MINING,
+            Control.FAULT_LIGHT,
+            Control.POWER_LIMIT,
+            Control.WORK_MODE,
+            Control.REBOOT,
+            Control.RESTART_BACKEND,
+        }
+    )
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        super().__init__(ctx, identity)
+        self.api = client_for(ctx)
+
+    def client(self) -> WhatsminerV3Client:
+        """The client, following the context's timeout (callers may change it)."""
+        self.api.timeout = self.ctx.timeout
+        return self.api
+
+    async def fetch_call(self, call: Call) -> Any:
+        return await self.client().get(call.name, call.argument)
+
+    @classmethod
+    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
+        return power_limit_range(identity.model)
+
+    async def check_credentials(self) -> None:
+        """Prove account and password with a write that changes nothing.
+
+        Reads need no login, so the light is set to the state it is already in.
+        """
+        msg = await self.client().get("get.device.info", "system")
+        system = msg.get("system") if isinstance(msg, dict) else None
+        on = led_is_on(system.get("ledstatus")) if isinstance(system, dict) else None
+        await self.set_fault_light(bool(on))
+
+    async def set_mining(self, on: bool) -> None:
+        await self.client().set("set.miner.service", "start" if on else "stop")
+
+    async def set_fault_light(self, on: bool) -> None:
+        await self.client().set("set.system.led", [dict(LED_ON)] if on else LED_AUTO)
+
+    async def set_power_limit(self, watts: int) -> None:
+        await self.client().set("set.miner.power_limit", int(watts))
+
+    async def set_work_mode(self, mode: str) -> None:
+        if mode not in WORK_MODES:
+            raise MinerValueError(
+                f"unknown work mode {mode!r}; choose from {', '.join(WORK_MODES)}"
+            )
+        await self.client().set("set.miner.power_mode", mode)
+
+    async def reboot(self) -> None:
+        await self.client().set("set.system.reboot")
+
+    async def restart_backend(self) -> None:
+        await self.client().set("set.miner.service", "restart")
