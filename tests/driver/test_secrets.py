@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.families.braiins.graphql import GraphqlApi
-from custom_components.asic_miner.driver.families.braiins.rest import RestApi
+from custom_components.asic_miner.driver.families.braiins.client_graphql import GraphqlApi
+from custom_components.asic_miner.driver.families.braiins.client_rest import RestApi
 from custom_components.asic_miner.driver.families.vnish import VnishApi
 from custom_components.asic_miner.driver.families.whatsminer.client_v2 import (
     WhatsminerToken,

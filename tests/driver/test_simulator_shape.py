@@ -51,7 +51,7 @@ async def _backend_web(miner: Miner, method: str, path: str, body: Any) -> HttpR
 
 async def _luci(miner: Miner, method: str, path: str, body: Any) -> HttpReply:
     """Braiins' LuCI: its own form login, and only for the user agent it expects."""
-    from custom_components.asic_miner.driver.families.braiins import graphql
+    from custom_components.asic_miner.driver.families.braiins import client_graphql as graphql
 
     web = miner.ctx.web()
     agent = {"User-Agent": graphql.LUCI_USER_AGENT}

@@ -6,25 +6,17 @@ chips and clocks from ``devdetails``, temperatures from ``temps``, fans from ``f
 power and the power target from ``tunerstatus``. The backends read the web API first
 and fall back to these per field (``RPC_MAP``). bosminer accepts ``a+b+c``
 multicommands, so the RPC half of a poll is one TCP connection. ``summary``'s
-``Elapsed`` is bosminer's own uptime, not the system's, so it is not read.
+``Elapsed`` is bosminer's own uptime, not the system's, so it is not read. Nothing
+here does I/O; the model-name helpers serve identification as well.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from typing import Any
 
-from ...contract import Backend, Field, Location, Replies, Rpc, Source
-from ...exceptions import (
-    MinerAuthenticationError,
-    MinerControlRefusedError,
-    MinerResponseError,
-    MinerValueError,
-)
-from ...hardware import lookup
-from ...models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool, PowerLimitRange
+from ...contract import Field, Location, Replies, Rpc, Source
+from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
 from .._cgminer import fans, first, pools, section
 
@@ -40,10 +32,6 @@ POOLS = Rpc("pools")
 _HEALTHY_CHAIN_STATES = frozenset(
     {"stable", "testing performance profile", "tuning individual chips"}
 )
-
-# Power-target bounds for a model missing from the hardware table: wide enough for
-# every air-cooled Antminer BOS runs on; the firmware itself refuses what it cannot do.
-FALLBACK_POWER_RANGE = PowerLimitRange(100, 6000)
 
 
 # -- model names ---------------------------------------------------------------------
@@ -172,38 +160,3 @@ RPC_MAP: dict[Field, Location] = {
     Field.ERRORS: Location((TUNERSTATUS,), _errors),
     Field.POOLS: Location((POOLS,), _pools),
 }
-
-
-class BraiinsBackend(Backend):
-    """Base of both web generations: RPC reads, one connection per poll."""
-
-    RPC_MULTICOMMAND = True
-    CONTROLS: ClassVar[frozenset[Control]] = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
-
-    @contextlib.asynccontextmanager
-    async def control(self, what: str) -> AsyncIterator[None]:
-        """Name the control in every refusal: HTTP status, GraphQL or REST error alike."""
-        try:
-            yield
-        except MinerAuthenticationError, MinerControlRefusedError:
-            raise
-        except MinerValueError as err:
-            # A value the miner refused: still the user's input to fix, now named.
-            raise MinerValueError(f"{what}: the miner refused: {err}") from err
-        except MinerResponseError as err:
-            raise MinerControlRefusedError(what, str(err)) from err
-
-    @classmethod
-    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange:
-        hardware = lookup(identity.make, identity.model)
-        if hardware is None:
-            return FALLBACK_POWER_RANGE
-        return PowerLimitRange(hardware.min_power, hardware.max_power)
