@@ -31,7 +31,15 @@ def frame(payload: bytes) -> bytes:
 
 
 class WhatsminerV3(_StreamTransport):
-    """One frame in, one frame out, then the socket closes (as the driver expects)."""
+    """One frame in, one frame out, then the socket closes.
+
+    The driver sends a poll's frames on one connection where the firmware keeps it
+    open; a release that closes after each reply, as this replay does, gets one
+    connection per frame from then on (``WhatsminerV3Client.get_many``). The captures
+    hold the status sections one by one, so the combined ``summary+edevs+pools``
+    request is refused here and the driver reads them apart (an honest replay: no
+    combined reply was captured).
+    """
 
     key = "v3"
     port_field = "whatsminer_v3"

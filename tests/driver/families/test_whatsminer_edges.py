@@ -55,12 +55,14 @@ from custom_components.asic_miner.driver.families.whatsminer.parse import (
     parse_model,
     power_limit_range,
 )
+from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.json_scan import is_complete
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
 from simulator.families.whatsminer import WhatsminerSim
 from simulator.faults import Fault, FaultKind
+from simulator.servers.tcp import FramedServer
 from simulator.whatsminer_crypto import seal, v2_key
 from tests.driver.conftest import ALLOWED_HOSTS, DRIVER_PORTS, SimFactory
 
@@ -754,3 +756,124 @@ async def test_v3_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
         assert values[field] is None
     assert values[Field.FAULT_LIGHT] is False
     assert [(p.index, p.url) for p in values[Field.POOLS]] == [(0, "stratum+tcp://b:3333")]
+
+
+# -- API v3: a poll's frames on one connection ------------------------------------------
+
+
+def _v3_server(sim: WhatsminerSim) -> FramedServer:
+    return next(s for s in sim.servers if isinstance(s, FramedServer))
+
+
+def _record(server: FramedServer, refuse_combined: bool = False) -> list[str]:
+    """Log each v3 request as ``cmd|param``; optionally refuse joined status sections."""
+    seen: list[str] = []
+    answer = server.handler
+
+    async def handler(request: str) -> bytes | None:
+        payload = json.loads(request)
+        cmd, param = payload.get("cmd"), payload.get("param")
+        seen.append(f"{cmd}|{param}" if param is not None else str(cmd))
+        if refuse_combined and "+" in str(param):
+            return json.dumps({"code": -2, "when": 1, "msg": "invalid param"}).encode()
+        return await answer(request)
+
+    server.handler = handler
+    return seen
+
+
+async def _polled_v3(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> tuple[WhatsminerSim, Miner]:
+    sim = await _start(simulate, "M60S")
+    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
+    assert isinstance(miner.backend, v3.ApiV3Backend)
+    return sim, miner
+
+
+async def test_v3_poll_is_one_connection(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """The status sections come in one request, and the poll's three frames share one
+    connection: 1 connection and 3 frames per poll (5 connections before)."""
+    sim, miner = await _polled_v3(simulate, session)
+    seen = _record(_v3_server(sim))
+    backend = cast(v3.ApiV3Backend, miner.backend)
+    for _ in range(2):
+        seen.clear()
+        before = backend.api.connections
+        snap = await miner.read()
+        assert backend.api.connections - before == 1
+        assert seen == [
+            "get.miner.status|summary+edevs+pools",
+            "get.device.info",
+            "get.miner.setting",
+        ]
+        assert snap.hashrate == pytest.approx(sim.state.hashrate)
+        assert snap.boards is not None
+        assert len(snap.boards) == len(sim.state.board_hashrates())
+        assert snap.pools
+        assert snap.work_mode is not None
+        assert snap.mining is True
+
+
+async def test_v3_combined_status_refused_reads_sections_apart(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A release refusing ``summary+edevs+pools`` costs one more request once, then
+    its sections are read one by one, still on one connection."""
+    sim, miner = await _polled_v3(simulate, session)
+    seen = _record(_v3_server(sim), refuse_combined=True)
+    backend = cast(v3.ApiV3Backend, miner.backend)
+    first = await miner.read()
+    assert not backend.status_combined
+    assert seen[0] == "get.miner.status|summary+edevs+pools"
+    assert first.hashrate == pytest.approx(sim.state.hashrate)
+    assert first.pools
+    seen.clear()
+    before = backend.api.connections
+    snap = await miner.read()
+    assert backend.api.connections - before == 1
+    assert len(seen) == 5
+    assert not any("+" in s for s in seen)
+    assert snap.boards
+    assert snap.pools
+    assert snap.work_mode is not None
+
+
+async def test_v3_firmware_closing_after_each_frame(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A release that hangs up after every reply gets a connection per frame, at no
+    cost in data: the frame it did not answer goes again on a new connection."""
+    sim, miner = await _polled_v3(simulate, session)
+    server = _v3_server(sim)
+
+    async def one_frame(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        (length,) = struct.unpack("<I", await reader.readexactly(4))
+        await server._answer(writer, (await reader.readexactly(length)).decode())
+
+    server._session = one_frame  # type: ignore[method-assign]
+    backend = cast(v3.ApiV3Backend, miner.backend)
+    before = backend.api.connections
+    first = await miner.read()
+    assert backend.api.one_per_connection
+    assert backend.api.connections - before == 3  # the unanswered frame goes again
+    assert first.hashrate == pytest.approx(sim.state.hashrate)
+    assert first.work_mode is not None
+    before = backend.api.connections
+    assert (await miner.read()).pools
+    assert backend.api.connections - before == 3
+
+
+async def test_v3_silent_miner_costs_one_deadline(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A miner that accepts the connection and never answers fails the whole poll once."""
+    sim, miner = await _polled_v3(simulate, session)
+    miner.ctx.timeout = 0.3
+    sim.state.fault = Fault(FaultKind.SILENCE)
+    start = time.monotonic()
+    with pytest.raises(MinerTimeoutError):
+        await miner.read()
+    assert time.monotonic() - start < 1.5

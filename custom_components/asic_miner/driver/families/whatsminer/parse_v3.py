@@ -20,6 +20,17 @@ EDEVS = Call("get.miner.status", "edevs")
 POOLS = Call("get.miner.status", "pools")
 DEVICE = Call("get.device.info")
 SETTING = Call("get.miner.setting")
+# The three sections of ``get.miner.status``; its param takes several joined by "+"
+# (the vendor's API documentation; clients that read real units ask for all three so).
+STATUS = (SUMMARY, EDEVS, POOLS)
+STATUS_ALL = "+".join(str(source.argument) for source in STATUS)
+OTHERS = (DEVICE, SETTING)
+READS = STATUS + OTHERS
+
+
+def has_sections(msg: Any) -> bool:
+    """Whether a combined ``get.miner.status`` answer holds every section asked for."""
+    return isinstance(msg, dict) and all(str(s.argument) in msg for s in STATUS)
 
 
 # -- extractors -------------------------------------------------------------------

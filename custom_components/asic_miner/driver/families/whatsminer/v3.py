@@ -2,6 +2,13 @@
 
 Reads need no login; writes are token-signed with account ``super`` (password
 ``super`` by default). What the replies mean is in ``parse_v3.py``.
+
+A poll is one connection carrying three frames in turn: ``get.miner.status`` with
+``summary+edevs+pools`` (its sections in one answer), ``get.device.info`` and
+``get.miner.setting``. A release that refuses the combined param, or answers it
+without every section, is asked for the sections one by one from then on (five
+frames); one that hangs up after each frame gets a connection per frame
+(``WhatsminerV3Client.get_many``).
 """
 
 from __future__ import annotations
@@ -9,12 +16,17 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Call, Field, Location
+from ...contract import Backend, Call, Field, Location, SharedPoll
 from ...exceptions import MinerValueError
 from ...models import Control, Credentials, MinerIdentity, PowerLimitRange
 from .._refusal import NamedRefusals
 from . import parse_v3 as parse
-from .client_v3 import DEFAULT_ACCOUNT, DEFAULT_PASSWORD, WhatsminerV3Client
+from .client_v3 import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_PASSWORD,
+    MinerCommandRefusedError,
+    WhatsminerV3Client,
+)
 from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on, power_limit_range
 
 DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCOUNT, DEFAULT_PASSWORD)
@@ -66,6 +78,9 @@ class ApiV3Backend(NamedRefusals, Backend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self.api = client_for(ctx)
+        self._poll = SharedPoll(self._read_all)
+        # Cleared once the firmware refuses ``summary+edevs+pools``: sections apart then.
+        self.status_combined = True
 
     def client(self) -> WhatsminerV3Client:
         """The client, following the context's timeout (callers may change it)."""
@@ -73,7 +88,32 @@ class ApiV3Backend(NamedRefusals, Backend):
         return self.api
 
     async def fetch_call(self, call: Call) -> Any:
+        """One read's reply, from the one connection the whole poll shares."""
+        if call in parse.READS:
+            return await self._poll.piece(call)
         return await self.client().get(call.name, call.argument)
+
+    async def _read_all(self) -> dict[Call, Any]:
+        client = self.client()
+        out: dict[Call, Any] = {}
+        wanted = list(parse.READS)
+        if self.status_combined:
+            requests: list[tuple[str, Any]] = [(parse.SUMMARY.name, parse.STATUS_ALL)]
+            requests += [(c.name, c.argument) for c in parse.OTHERS]
+            combined, *others = await client.get_many(requests)
+            out.update(zip(parse.OTHERS, others, strict=True))
+            refused = isinstance(combined, MinerCommandRefusedError) or (
+                not isinstance(combined, Exception) and not parse.has_sections(combined)
+            )
+            if not refused:
+                # Every section, or this poll's trouble (silence, a garbled frame).
+                out.update(dict.fromkeys(parse.STATUS, combined))
+                return out
+            self.status_combined = False
+            wanted = list(parse.STATUS)
+        answers = await client.get_many([(c.name, c.argument) for c in wanted])
+        out.update(zip(wanted, answers, strict=True))
+        return out
 
     @classmethod
     def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
