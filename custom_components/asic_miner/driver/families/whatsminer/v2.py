@@ -11,6 +11,13 @@ errors and the light at most three. A control marks what it changed as due next.
 The first poll reads ``status`` and ``get_error_code`` (3 connections), the second
 the light; until then the light is unknown (``None``).
 
+Why not all three every poll: the multicommand does not make them free. btminer
+refuses ``get_*`` and ``status`` inside ``a+b`` (pyasic's btminer client splits them
+out for that reason; protocol reference §2.1.2) and takes one request per connection,
+so reading them all would cost 4 connections a poll instead of 2. The rotation keeps
+the mining switch fresh where it matters: a summary whose hashrate contradicts the
+kept switch (someone switched it elsewhere) has ``status`` read on that very poll.
+
 API 1.x (``whatsminer v1.4.0``) has neither ``get_error_code`` nor
 ``get_miner_info``: its error codes are in ``summary`` (``Error Code Count`` and
 ``Error Code 0``...), and a command the firmware refuses is not asked again.
