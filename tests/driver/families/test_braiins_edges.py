@@ -36,7 +36,7 @@ from custom_components.asic_miner.driver.families.braiins import parse_rest as r
 from custom_components.asic_miner.driver.families.braiins.client_graphql import GraphqlApi
 from custom_components.asic_miner.driver.families.braiins.client_rest import RestApi
 from custom_components.asic_miner.driver.families.braiins.graphql import GraphqlBackend
-from custom_components.asic_miner.driver.families.braiins.parse_rpc import FANS, POOLS
+from custom_components.asic_miner.driver.families.braiins.parse import FANS, POOLS
 from custom_components.asic_miner.driver.families.braiins.rest import RestBackend
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports

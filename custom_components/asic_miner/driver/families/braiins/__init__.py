@@ -1,7 +1,7 @@
 """Braiins OS and BOS+ (bosminer / BOSer) on Antminers.
 
 Recognised by ``BOSMINER`` / ``BOSER`` in any RPC reply or "Braiins OS" on the web
-root. bosminer's RPC answers on every release (``parse_rpc.py``); state and controls
+root. bosminer's RPC answers on every release (``parse.py``, with what both web APIs share); state and controls
 go through the release's web API, which changed in 25.07. The package:
 
 * ``base.py``: what both backends share (RPC fallbacks, refusals, power bounds);
@@ -34,7 +34,7 @@ from . import client_graphql, client_rest
 from .client_graphql import GraphqlApi
 from .client_rest import DEFAULT_CREDENTIALS, RestApi
 from .graphql import GraphqlBackend
-from .parse_rpc import make_of, normalize_model
+from .parse import make_of, normalize_model
 from .rest import RestBackend
 
 FIRMWARE = "Braiins OS"

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import ClassVar
 
-from ...contract import Backend
+from ...contract import Backend, Field, Location, first_of
 from ...exceptions import (
     MinerAuthenticationError,
     MinerControlRefusedError,
@@ -15,6 +15,17 @@ from ...exceptions import (
 )
 from ...hardware import lookup
 from ...models import Control, MinerIdentity, PowerLimitRange
+from .parse import RPC_MAP
+
+
+def with_rpc_fallback(web: dict[Field, Location]) -> dict[Field, Location]:
+    """A web API's data map, each field falling back to bosminer's RPC where it has one.
+
+    Web first: it answers while bosminer's RPC is down or answers only a few commands;
+    the RPC fills a field whose web reply failed or lacked it.
+    """
+    return {f: first_of(loc, RPC_MAP[f]) if f in RPC_MAP else loc for f, loc in web.items()}
+
 
 # Power-target bounds for a model missing from the hardware table: wide enough for
 # every air-cooled Antminer BOS runs on; the firmware itself refuses what it cannot do.

@@ -16,15 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Call, Field, Location, first_of
+from ...contract import Call, Field, Location
 from ...exceptions import MinerControlRefusedError, MinerValueError
 from ...models import MinerIdentity
 from ...values import to_bool
 from . import parse_graphql as parse
-from .base import BraiinsBackend
+from .base import BraiinsBackend, with_rpc_fallback
 from .client_graphql import SERIALS_SINCE, GraphqlApi, version_numbers
 from .parse_graphql import path
-from .parse_rpc import RPC_MAP
 
 _MINING = """mutation { bosminer { %s {
   __typename ... on BosminerError { message } } } }"""
@@ -53,28 +52,21 @@ def _check_union(result: Any, ok: str, what: str) -> None:
 
 
 def _data_map(boards: Call) -> dict[Field, Location]:
-    rpc = RPC_MAP
-    return {
-        Field.HASHRATE: first_of(Location((parse.SYSTEM,), parse.hashrate), rpc[Field.HASHRATE]),
-        Field.EXPECTED_HASHRATE: first_of(
-            Location((parse.SYSTEM,), parse.expected_hashrate), rpc[Field.EXPECTED_HASHRATE]
-        ),
-        Field.POWER: first_of(Location((parse.SYSTEM,), parse.power), rpc[Field.POWER]),
-        Field.POWER_LIMIT: first_of(
-            Location((parse.SYSTEM,), parse.power_limit), rpc[Field.POWER_LIMIT]
-        ),
-        Field.FANS: first_of(Location((parse.SYSTEM,), parse.fans), rpc[Field.FANS]),
-        Field.BOARDS: first_of(
-            Location((boards,), lambda r: parse.boards_from(r, boards)), rpc[Field.BOARDS]
-        ),
-        Field.POOLS: first_of(Location((parse.POOLS,), parse.pools), rpc[Field.POOLS]),
-        Field.ERRORS: first_of(
-            Location((parse.EVENTS, parse.SYSTEM), parse.errors), rpc[Field.ERRORS]
-        ),
-        Field.UPTIME: Location((parse.SYSTEM,), parse.uptime),
-        Field.MINING: Location((parse.SYSTEM,), parse.mining),
-        Field.FAULT_LIGHT: Location((parse.SYSTEM,), parse.fault_light),
-    }
+    return with_rpc_fallback(
+        {
+            Field.HASHRATE: Location((parse.SYSTEM,), parse.hashrate),
+            Field.EXPECTED_HASHRATE: Location((parse.SYSTEM,), parse.expected_hashrate),
+            Field.POWER: Location((parse.SYSTEM,), parse.power),
+            Field.POWER_LIMIT: Location((parse.SYSTEM,), parse.power_limit),
+            Field.FANS: Location((parse.SYSTEM,), parse.fans),
+            Field.BOARDS: Location((boards,), lambda r: parse.boards_from(r, boards)),
+            Field.POOLS: Location((parse.POOLS,), parse.pools),
+            Field.ERRORS: Location((parse.EVENTS, parse.SYSTEM), parse.errors),
+            Field.UPTIME: Location((parse.SYSTEM,), parse.uptime),
+            Field.MINING: Location((parse.SYSTEM,), parse.mining),
+            Field.FAULT_LIGHT: Location((parse.SYSTEM,), parse.fault_light),
+        }
+    )
 
 
 class GraphqlBackend(BraiinsBackend):

@@ -17,6 +17,7 @@ from ...contract import Call, Replies
 from ...exceptions import MinerResponseError
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
+from .parse import grouped_pools
 
 # Telemetry queries: one per concern, so a field one schema lacks fails alone (GraphQL
 # refuses a whole document over one unknown field). Selections as real units are asked.
@@ -183,25 +184,13 @@ def pools(replies: Replies) -> list[Pool]:
     groups = path(bosminer_info(replies, POOLS), "poolGroups")
     if not isinstance(groups, list):
         raise KeyError("no pool groups")  # unknown, not "no pools": RPC may say
-    found: list[Pool] = []
-    for group in groups:
-        for item in (group.get("pools") or []) if isinstance(group, dict) else []:
-            url = clean_str(item.get("url")) if isinstance(item, dict) else None
-            if not url:
-                continue
-            shares = item.get("shares") or {}
-            found.append(
-                Pool(
-                    index=len(found),
-                    url=url,
-                    user=clean_str(item.get("user")),
-                    alive=None if item.get("status") is None else item["status"] == "ALIVE",
-                    active=to_bool(item.get("active")),
-                    accepted=to_int(shares.get("acceptedSolutions")),
-                    rejected=to_int(shares.get("rejectedSolutions")),
-                )
-            )
-    return found
+    return grouped_pools(groups, _pool_state)
+
+
+def _pool_state(item: dict[str, Any]) -> tuple[bool | None, Any, Any]:
+    shares = item.get("shares") or {}
+    alive = None if item.get("status") is None else item["status"] == "ALIVE"
+    return alive, shares.get("acceptedSolutions"), shares.get("rejectedSolutions")
 
 
 # Appeal kinds that are a problem; INFO and SUCCESS are news, not faults.

@@ -13,6 +13,7 @@ from typing import Any
 from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, ghs_to_ths, positive, to_bool, to_float, to_int
+from .parse import grouped_pools
 
 API = "/api/v1"
 
@@ -149,22 +150,9 @@ def pools(replies: Replies) -> list[Pool]:
     groups = replies[POOLS]
     if not isinstance(groups, list):
         raise KeyError("pools reply is not a list")  # unknown, not "no pools"
-    found_pools: list[Pool] = []
-    for group in groups:
-        for item in (group.get("pools") or []) if isinstance(group, dict) else []:
-            url = clean_str(item.get("url")) if isinstance(item, dict) else None
-            if not url:
-                continue
-            stats = item.get("stats") or {}
-            found_pools.append(
-                Pool(
-                    index=len(found_pools),
-                    url=url,
-                    user=clean_str(item.get("user")),
-                    alive=to_bool(item.get("alive")),
-                    active=to_bool(item.get("active")),
-                    accepted=to_int(stats.get("accepted_shares")),
-                    rejected=to_int(stats.get("rejected_shares")),
-                )
-            )
-    return found_pools
+    return grouped_pools(groups, _pool_state)
+
+
+def _pool_state(item: dict[str, Any]) -> tuple[bool | None, Any, Any]:
+    stats = item.get("stats") or {}
+    return to_bool(item.get("alive")), stats.get("accepted_shares"), stats.get("rejected_shares")

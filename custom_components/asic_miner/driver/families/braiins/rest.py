@@ -9,38 +9,35 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Field, Location, first_of
+from ...contract import Field, Location
 from ...exceptions import MinerControlRefusedError
 from ...models import MinerIdentity
 from ...values import to_bool, to_int
 from . import parse_rest as parse
-from .base import BraiinsBackend
+from .base import BraiinsBackend, with_rpc_fallback
 from .client_rest import SINCE, RestApi
 from .parse_rest import API
-from .parse_rpc import RPC_MAP
 
 
 class RestBackend(BraiinsBackend):
     """BOS >= 25.07: RPC for telemetry, REST for state and controls."""
 
     name = "rest"
-    DATA_MAP = {
-        Field.HASHRATE: first_of(Location((parse.STATS,), parse.hashrate), RPC_MAP[Field.HASHRATE]),
-        Field.EXPECTED_HASHRATE: first_of(
-            Location((parse.DETAILS,), parse.expected_hashrate), RPC_MAP[Field.EXPECTED_HASHRATE]
-        ),
-        Field.POWER: first_of(Location((parse.STATS,), parse.power), RPC_MAP[Field.POWER]),
-        Field.POWER_LIMIT: first_of(
-            Location((parse.TUNER,), parse.power_limit), RPC_MAP[Field.POWER_LIMIT]
-        ),
-        Field.BOARDS: first_of(Location((parse.HASHBOARDS,), parse.boards), RPC_MAP[Field.BOARDS]),
-        Field.FANS: first_of(Location((parse.COOLING,), parse.fans), RPC_MAP[Field.FANS]),
-        Field.POOLS: first_of(Location((parse.POOLS,), parse.pools), RPC_MAP[Field.POOLS]),
-        Field.ERRORS: first_of(Location((parse.ERRORS,), parse.errors), RPC_MAP[Field.ERRORS]),
-        Field.UPTIME: Location((parse.DETAILS,), parse.uptime),
-        Field.MINING: Location((parse.DETAILS,), parse.mining),
-        Field.FAULT_LIGHT: Location((parse.LOCATE,), parse.fault_light),
-    }
+    DATA_MAP = with_rpc_fallback(
+        {
+            Field.HASHRATE: Location((parse.STATS,), parse.hashrate),
+            Field.EXPECTED_HASHRATE: Location((parse.DETAILS,), parse.expected_hashrate),
+            Field.POWER: Location((parse.STATS,), parse.power),
+            Field.POWER_LIMIT: Location((parse.TUNER,), parse.power_limit),
+            Field.BOARDS: Location((parse.HASHBOARDS,), parse.boards),
+            Field.FANS: Location((parse.COOLING,), parse.fans),
+            Field.POOLS: Location((parse.POOLS,), parse.pools),
+            Field.ERRORS: Location((parse.ERRORS,), parse.errors),
+            Field.UPTIME: Location((parse.DETAILS,), parse.uptime),
+            Field.MINING: Location((parse.DETAILS,), parse.mining),
+            Field.FAULT_LIGHT: Location((parse.LOCATE,), parse.fault_light),
+        }
+    )
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

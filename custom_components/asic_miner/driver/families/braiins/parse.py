@@ -1,4 +1,5 @@
-"""What every Braiins OS generation shares: bosminer's cgminer-style RPC on 4028.
+"""What every Braiins OS generation reads alike: bosminer's cgminer-style RPC on 4028,
+model names, and the pool groups both web APIs list.
 
 bosminer (and its successor BOSer) answers the same RPC on every release, though
 many units answer only some commands: hashrate in MH/s from ``summary`` and ``devs``,
@@ -7,17 +8,19 @@ power and the power target from ``tunerstatus``. The backends read the web API f
 and fall back to these per field (``RPC_MAP``). bosminer accepts ``a+b+c``
 multicommands, so the RPC half of a poll is one TCP connection. ``summary``'s
 ``Elapsed`` is bosminer's own uptime, not the system's, so it is not read. Nothing
-here does I/O; the model-name helpers serve identification as well.
+here does I/O; the model-name helpers serve identification as well. Each web API's
+own replies are in ``parse_graphql.py`` and ``parse_rest.py``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...contract import Field, Location, Replies, Rpc, Source
 from ...models import Board, Fan, MinerErrorEntry, Pool
-from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
+from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._cgminer import fans, first, pools, section
 
 SUMMARY = Rpc("summary")
@@ -50,6 +53,38 @@ def normalize_model(raw: Any) -> str | None:
 def make_of(model: str) -> str:
     """BOS runs on Bitmain hardware, except Braiins' own BMM control boards."""
     return "Braiins" if model.upper().startswith("BMM") else "Bitmain"
+
+
+# -- what both web APIs share --------------------------------------------------------
+
+
+def grouped_pools(
+    groups: Iterable[Any], state: Callable[[dict[str, Any]], tuple[Any, Any, Any]]
+) -> list[Pool]:
+    """The pools with a URL across the web API's pool groups, numbered as listed.
+
+    ``state`` reads one pool's (alive, accepted, rejected), which each API names its
+    own way; URL, user and ``active`` are spelled alike.
+    """
+    found: list[Pool] = []
+    for group in groups:
+        for item in (group.get("pools") or []) if isinstance(group, dict) else []:
+            url = clean_str(item.get("url")) if isinstance(item, dict) else None
+            if not url:
+                continue
+            alive, accepted, rejected = state(item)
+            found.append(
+                Pool(
+                    index=len(found),
+                    url=url,
+                    user=clean_str(item.get("user")),
+                    alive=alive,
+                    active=to_bool(item.get("active")),
+                    accepted=to_int(accepted),
+                    rejected=to_int(rejected),
+                )
+            )
+    return found
 
 
 # -- helpers ---------------------------------------------------------------------------
