@@ -38,27 +38,26 @@ import logging
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Call, Field, Location, Replies, SharedPoll, gather_dict
-from ...exceptions import MinerError, MinerResponseError, MinerTimeoutError, MinerValueError
+from ...contract import Call, Field, Location, Replies, SharedPoll, gather_dict
+from ...exceptions import MinerError, MinerResponseError, MinerTimeoutError
 from ...models import (
     Control,
     Credentials,
     MinerIdentity,
-    PowerLimitRange,
 )
 from ...transports.rpc import MulticommandRefusedError
 from ...values import to_float
 from .._cgminer import first
-from .._refusal import NamedRefusals
 from . import parse_v2 as parse
+from .base import WhatsminerBackend
 from .client_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
-from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on, power_limit_range
+from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on
 
 DEFAULT_CREDENTIALS = Credentials("admin", DEFAULT_PASSWORD)
 _LOGGER = logging.getLogger(__name__)
 
 
-class ApiV2Backend(NamedRefusals, Backend):
+class ApiV2Backend(WhatsminerBackend):
     """btminer API v1/v2: plain reads, encrypted privileged writes, all on 4028."""
 
     name = "api_v2"
@@ -79,16 +78,6 @@ class ApiV2Backend(NamedRefusals, Backend):
         Field.MINING: Location((parse.STATUS,), parse.mining),
         Field.FAULT_LIGHT: Location((parse.MINER_INFO,), parse.fault_light),
     }
-    CONTROLS = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.WORK_MODE,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
     # btminer reboots the machine to apply a new power limit (API v2 documentation).
     RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POWER_LIMIT})
 
@@ -231,21 +220,9 @@ class ApiV2Backend(NamedRefusals, Backend):
             return cls.CONTROLS - {Control.POWER_LIMIT}
         return cls.CONTROLS
 
-    @classmethod
-    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
-        return power_limit_range(identity.model)
-
-    async def check_credentials(self) -> None:
-        """Prove the admin password with a privileged command that changes nothing.
-
-        btminer has no privileged read, so the light is set to the state it is in.
-        A switched-off write API raises ``MinerWriteDisabledError`` here too: the
-        password cannot be checked until the owner enables it.
-        """
-        info = await self.api.read("get_miner_info")
-        msg = info.get("Msg")
-        on = led_is_on(msg.get("ledstat")) if isinstance(msg, dict) else None
-        await self.set_fault_light(bool(on))
+    async def light_now(self) -> bool | None:
+        msg = (await self.api.read("get_miner_info")).get("Msg")
+        return led_is_on(msg.get("ledstat")) if isinstance(msg, dict) else None
 
     async def _write(self, cmd: str, params: dict[str, Any] | None = None) -> None:
         await self.api.write(cmd, params)
@@ -272,11 +249,7 @@ class ApiV2Backend(NamedRefusals, Backend):
         # API 2.0.5 wants the number as a string.
         await self._write("adjust_power_limit", {"power_limit": str(int(watts))})
 
-    async def set_work_mode(self, mode: str) -> None:
-        if mode not in WORK_MODES:
-            raise MinerValueError(
-                f"unknown work mode {mode!r}; choose from {', '.join(WORK_MODES)}"
-            )
+    async def apply_work_mode(self, mode: str) -> None:
         await self._write(f"set_{mode}_power")
 
     async def reboot(self) -> None:

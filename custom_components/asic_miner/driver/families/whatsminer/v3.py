@@ -16,18 +16,17 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Call, Field, Location, SharedPoll
-from ...exceptions import MinerValueError
-from ...models import Control, Credentials, MinerIdentity, PowerLimitRange
-from .._refusal import NamedRefusals
+from ...contract import Call, Field, Location, SharedPoll
+from ...models import Credentials, MinerIdentity
 from . import parse_v3 as parse
+from .base import WhatsminerBackend
 from .client_v3 import (
     DEFAULT_ACCOUNT,
     DEFAULT_PASSWORD,
     MinerCommandRefusedError,
     WhatsminerV3Client,
 )
-from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on, power_limit_range
+from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on
 
 DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCOUNT, DEFAULT_PASSWORD)
 
@@ -43,7 +42,7 @@ def client_for(ctx: MinerContext) -> WhatsminerV3Client:
     )
 
 
-class ApiV3Backend(NamedRefusals, Backend):
+class ApiV3Backend(WhatsminerBackend):
     """btminer API v3: framed JSON on 4433, token-signed writes."""
 
     name = "api_v3"
@@ -64,16 +63,6 @@ class ApiV3Backend(NamedRefusals, Backend):
         Field.WORK_MODE: Location((parse.SETTING,), parse.work_mode),
         Field.WORK_MODES: Location((), lambda _: WORK_MODES),
     }
-    CONTROLS = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.WORK_MODE,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -115,19 +104,10 @@ class ApiV3Backend(NamedRefusals, Backend):
         out.update(zip(wanted, answers, strict=True))
         return out
 
-    @classmethod
-    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:
-        return power_limit_range(identity.model)
-
-    async def check_credentials(self) -> None:
-        """Prove account and password with a write that changes nothing.
-
-        Reads need no login, so the light is set to the state it is already in.
-        """
+    async def light_now(self) -> bool | None:
         msg = await self.client().get("get.device.info", "system")
         system = msg.get("system") if isinstance(msg, dict) else None
-        on = led_is_on(system.get("ledstatus")) if isinstance(system, dict) else None
-        await self.set_fault_light(bool(on))
+        return led_is_on(system.get("ledstatus")) if isinstance(system, dict) else None
 
     async def set_mining(self, on: bool) -> None:
         await self.client().set("set.miner.service", "start" if on else "stop")
@@ -138,11 +118,7 @@ class ApiV3Backend(NamedRefusals, Backend):
     async def set_power_limit(self, watts: int) -> None:
         await self.client().set("set.miner.power_limit", int(watts))
 
-    async def set_work_mode(self, mode: str) -> None:
-        if mode not in WORK_MODES:
-            raise MinerValueError(
-                f"unknown work mode {mode!r}; choose from {', '.join(WORK_MODES)}"
-            )
+    async def apply_work_mode(self, mode: str) -> None:
         await self.client().set("set.miner.power_mode", mode)
 
     async def reboot(self) -> None:
