@@ -87,6 +87,25 @@ def grouped_pools(
     return found
 
 
+def spinning_fans(
+    items: Any, index_key: str, percent: Callable[[dict[str, Any]], int | None]
+) -> list[Fan]:
+    """The fans with a speed in a web API's fan list (bosminer lists four slots even on
+    a two-fan S9); ``KeyError`` when there is no list, as that is unknown, not "no fans"."""
+    if not isinstance(items, list):
+        raise KeyError("no fan list")
+    found = []
+    for position, item in enumerate(items):
+        rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
+        if not rpm:
+            continue
+        index = to_int(item.get(index_key))
+        found.append(
+            Fan(index=position if index is None else index, rpm=rpm, percent=percent(item))
+        )
+    return found
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from ...contract import Call, Replies
 from ...exceptions import MinerResponseError
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
-from .parse import grouped_pools
+from .parse import grouped_pools, spinning_fans
 
 # Telemetry queries: one per concern, so a field one schema lacks fails alone (GraphQL
 # refuses a whole document over one unknown field). Selections as real units are asked.
@@ -111,24 +111,8 @@ def power_limit(replies: Replies) -> float | None:
 
 
 def fans(replies: Replies) -> list[Fan]:
-    """Fans with a speed: bosminer lists four slots even on a two-fan S9."""
     items = bosminer_info(replies, SYSTEM)["fans"]
-    if not isinstance(items, list):
-        raise KeyError("no fan list")  # unknown, not "no fans": RPC may say
-    found = []
-    for position, item in enumerate(items):
-        rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
-        if not rpm:
-            continue
-        index = to_int(item.get("name"))
-        found.append(
-            Fan(
-                index=position if index is None else index,
-                rpm=rpm,
-                percent=to_int(item.get("speed")),
-            )
-        )
-    return found
+    return spinning_fans(items, "name", lambda item: to_int(item.get("speed")))
 
 
 # Temperature sensor names: "Board"/"Chip" up to 24.09, "Max Board"/"Max Chip"/"Inlet"/

@@ -13,7 +13,7 @@ from typing import Any
 from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, ghs_to_ths, positive, to_bool, to_float, to_int
-from .parse import grouped_pools
+from .parse import grouped_pools, spinning_fans
 
 API = "/api/v1"
 
@@ -113,24 +113,12 @@ def boards(replies: Replies) -> list[Board]:
 
 
 def fans(replies: Replies) -> list[Fan]:
-    items = replies[COOLING]["fans"]
-    if not isinstance(items, list):
-        raise KeyError("no fan list")  # unknown, not "no fans": RPC may say
-    found = []
-    for position, item in enumerate(items):
-        rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
-        if not rpm:
-            continue
-        ratio = to_float(item.get("target_speed_ratio"))
-        index = to_int(item.get("position"))
-        found.append(
-            Fan(
-                index=position if index is None else index,
-                rpm=rpm,
-                percent=None if ratio is None else round(ratio * 100),
-            )
-        )
-    return found
+    return spinning_fans(replies[COOLING]["fans"], "position", _percent)
+
+
+def _percent(item: dict[str, Any]) -> int | None:
+    ratio = to_float(item.get("target_speed_ratio"))
+    return None if ratio is None else round(ratio * 100)
 
 
 def errors(replies: Replies) -> list[MinerErrorEntry]:
