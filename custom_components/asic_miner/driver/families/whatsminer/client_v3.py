@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import struct
@@ -34,6 +35,7 @@ from ...exceptions import (
 )
 from ...transports.json_scan import INLINE_PARSE_BYTES, loads_bounded
 from .crypto import v3_digest, v3_encrypt_param, v3_token
+from .stream import DroppedAfterSendError, exchange_once
 
 DEFAULT_PORT = 4433
 DEFAULT_ACCOUNT = "super"
@@ -107,29 +109,23 @@ class WhatsminerV3Client:
         """
         cmd = str(payload.get("cmd"))
         body = json.dumps(payload, separators=(",", ":")).encode()
-        sent = False
         self.connections += 1
+        read = functools.partial(self._read_frame, cmd=cmd)
         try:
-            async with asyncio.timeout(self.timeout):
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-                try:
-                    writer.write(_HEADER.pack(len(body)) + body)
-                    await writer.drain()
-                    sent = True
-                    data = await self._read_frame(reader, cmd)
-                finally:
-                    writer.close()
-                    with contextlib.suppress(OSError):
-                        await writer.wait_closed()
+            frame = _HEADER.pack(len(body)) + body
+            data = await exchange_once(self.host, self.port, self.timeout, frame, read)
         except TimeoutError as err:
             raise MinerTimeoutError(
                 f"{self.host}:{self.port} {cmd}: no reply in {self.timeout} s"
             ) from err
-        except (OSError, asyncio.IncompleteReadError) as err:
-            if sent and cmd in DROPPING_COMMANDS:
+        except DroppedAfterSendError as err:
+            if cmd in DROPPING_COMMANDS:
                 return None
-            detail = "connection closed mid-reply" if isinstance(err, EOFError) else err
+            cause = err.__cause__
+            detail = "connection closed mid-reply" if isinstance(cause, EOFError) else cause
             raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {detail}") from err
+        except OSError as err:
+            raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {err}") from err
         return await self._decode(data, cmd)
 
     async def _decode(self, data: bytes, cmd: str) -> dict[str, Any]:
