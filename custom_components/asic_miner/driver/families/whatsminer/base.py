@@ -9,11 +9,31 @@ cannot be checked until the owner enables it.
 
 from __future__ import annotations
 
-from ...contract import Backend
+from types import ModuleType
+
+from ...contract import Backend, Call, Field, Location
 from ...exceptions import MinerValueError
 from ...models import Control, MinerIdentity, PowerLimitRange
 from .._refusal import NamedRefusals
 from .parse import WORK_MODES, power_limit_range
+
+# Read from the summary alone by both generations, each with its own extractor.
+_SUMMARY_FIELDS = (
+    Field.HASHRATE,
+    Field.EXPECTED_HASHRATE,
+    Field.POWER,
+    Field.POWER_LIMIT,
+    Field.ENVIRONMENT_TEMPERATURE,
+    Field.UPTIME,
+)
+
+
+def summary_fields(parse: ModuleType, summary: Call) -> dict[Field, Location]:
+    """The data-map rows both generations share: the summary's own figures (each read
+    by the generation's extractor named after the field) and the work-mode names."""
+    rows = {field: Location((summary,), getattr(parse, field.value)) for field in _SUMMARY_FIELDS}
+    rows[Field.WORK_MODES] = Location((), lambda _: WORK_MODES)
+    return rows
 
 
 class WhatsminerBackend(NamedRefusals, Backend):

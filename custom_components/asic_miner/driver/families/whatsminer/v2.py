@@ -49,9 +49,9 @@ from ...transports.rpc import MulticommandRefusedError
 from ...values import to_float
 from .._cgminer import first
 from . import parse_v2 as parse
-from .base import WhatsminerBackend
+from .base import WhatsminerBackend, summary_fields
 from .client_v2 import DEFAULT_PASSWORD, WhatsminerV2Client
-from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on
+from .parse import LED_AUTO, LED_ON, led_is_on
 
 DEFAULT_CREDENTIALS = Credentials("admin", DEFAULT_PASSWORD)
 _LOGGER = logging.getLogger(__name__)
@@ -63,15 +63,9 @@ class ApiV2Backend(WhatsminerBackend):
     name = "api_v2"
     RPC_MULTICOMMAND = True  # summary+devs+pools; get_* and status stay apart
     DATA_MAP = {
-        Field.HASHRATE: Location((parse.SUMMARY,), parse.hashrate),
-        Field.EXPECTED_HASHRATE: Location((parse.SUMMARY,), parse.expected_hashrate),
-        Field.POWER: Location((parse.SUMMARY,), parse.power),
-        Field.POWER_LIMIT: Location((parse.SUMMARY,), parse.power_limit),
-        Field.ENVIRONMENT_TEMPERATURE: Location((parse.SUMMARY,), parse.environment_temperature),
+        **summary_fields(parse, parse.SUMMARY),
         Field.FANS: Location((parse.SUMMARY,), parse.fans),
-        Field.UPTIME: Location((parse.SUMMARY,), parse.uptime),
         Field.WORK_MODE: Location((parse.SUMMARY,), parse.work_mode),
-        Field.WORK_MODES: Location((), lambda _: WORK_MODES),
         Field.BOARDS: Location((parse.DEVS,), parse.boards),
         Field.POOLS: Location((parse.POOLS,), parse.pools),
         Field.ERRORS: Location((parse.SUMMARY, parse.ERROR_CODE), parse.errors),

@@ -19,14 +19,14 @@ from ...context import MinerContext
 from ...contract import Call, Field, Location, SharedPoll
 from ...models import Credentials, MinerIdentity
 from . import parse_v3 as parse
-from .base import WhatsminerBackend
+from .base import WhatsminerBackend, summary_fields
 from .client_v3 import (
     DEFAULT_ACCOUNT,
     DEFAULT_PASSWORD,
     MinerCommandRefusedError,
     WhatsminerV3Client,
 )
-from .parse import LED_AUTO, LED_ON, WORK_MODES, led_is_on
+from .parse import LED_AUTO, LED_ON, led_is_on
 
 DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCOUNT, DEFAULT_PASSWORD)
 
@@ -48,12 +48,7 @@ class ApiV3Backend(WhatsminerBackend):
     name = "api_v3"
     RPC_MULTICOMMAND = False
     DATA_MAP = {
-        Field.HASHRATE: Location((parse.SUMMARY,), parse.hashrate),
-        Field.EXPECTED_HASHRATE: Location((parse.SUMMARY,), parse.expected_hashrate),
-        Field.POWER: Location((parse.SUMMARY,), parse.power),
-        Field.POWER_LIMIT: Location((parse.SUMMARY,), parse.power_limit),
-        Field.ENVIRONMENT_TEMPERATURE: Location((parse.SUMMARY,), parse.environment_temperature),
-        Field.UPTIME: Location((parse.SUMMARY,), parse.uptime),
+        **summary_fields(parse, parse.SUMMARY),
         Field.FANS: Location((parse.SUMMARY, parse.DEVICE), parse.fans),
         Field.BOARDS: Location((parse.EDEVS, parse.SUMMARY, parse.DEVICE), parse.boards),
         Field.POOLS: Location((parse.POOLS,), parse.pools),
@@ -61,7 +56,6 @@ class ApiV3Backend(WhatsminerBackend):
         Field.MINING: Location((parse.DEVICE,), parse.mining),
         Field.FAULT_LIGHT: Location((parse.DEVICE,), parse.fault_light),
         Field.WORK_MODE: Location((parse.SETTING,), parse.work_mode),
-        Field.WORK_MODES: Location((), lambda _: WORK_MODES),
     }
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
