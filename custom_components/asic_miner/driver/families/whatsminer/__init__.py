@@ -7,6 +7,12 @@ the web root alone. The API generation follows the firmware date in ``get_versio
 on 4028 at all, so when 4028 is silent the v3 ``get.device.info`` decides; both are
 asked at once so a silent port costs no extra round trip.
 
+The package: ``parse.py`` (what both generations read alike: model names, dates,
+errors, the light), ``base.py`` (what both backends share), ``stream.py`` and
+``crypto.py`` (one request per connection; md5-crypt, AES and the v3 token), then per
+generation a session (``client_v2.py``, ``client_v3.py``), the pure functions over its
+replies (``parse_v2.py``, ``parse_v3.py``) and its backend (``v2.py``, ``v3.py``).
+
 Models: btminer reports ``M30S+_VE40``. The identity's ``model`` is the base name
 (``M30S+``) because that is what the hardware table, the user and the power range
 know; the variant (``VE40``, the chip/board generation) has no field in
