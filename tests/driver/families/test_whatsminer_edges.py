@@ -877,3 +877,18 @@ async def test_v3_silent_miner_costs_one_deadline(
     with pytest.raises(MinerTimeoutError):
         await miner.read()
     assert time.monotonic() - start < 1.5
+
+
+async def test_v3_slow_frames_keep_what_came_within_the_read(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """Frames answered in turn never outlive the read's deadline: the ones that came in
+    time are kept, the one cut off leaves its fields unknown."""
+    sim, miner = await _polled_v3(simulate, session)
+    miner.ctx.timeout = 0.5  # a read may take 1 s
+    sim.state.fault = Fault(FaultKind.DELAY, 0.4)
+    start = time.monotonic()
+    snap = await miner.read()
+    assert time.monotonic() - start < 1.4
+    assert snap.hashrate == pytest.approx(sim.state.hashrate)  # first frame
+    assert snap.work_mode is None  # get.miner.setting came too late

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ...deadline import remaining
 from ...exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -161,11 +162,16 @@ class WhatsminerV3Client:
         return results
 
     async def _frames(self, requests: Sequence[tuple[str, Any]]) -> list[Any]:
-        """As many of ``requests`` as one connection answers (at least the first)."""
+        """As many of ``requests`` as one connection answers (at least the first).
+
+        Each frame waits at most its timeout, cut to what is left of the poll's read
+        (``deadline.remaining``): a frame queued behind slow ones never outlives the read,
+        and the ones answered are kept.
+        """
         first = str(requests[0][0])
         self.connections += 1
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(remaining(self.timeout)):
                 reader, writer = await asyncio.open_connection(self.host, self.port)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{self.host}:{self.port} {first}: no connection") from err
@@ -177,7 +183,7 @@ class WhatsminerV3Client:
                 payload = {"cmd": cmd} if param is None else {"cmd": cmd, "param": param}
                 body = json.dumps(payload, separators=(",", ":")).encode()
                 try:
-                    async with asyncio.timeout(self.timeout):
+                    async with asyncio.timeout(remaining(self.timeout)):
                         writer.write(_HEADER.pack(len(body)) + body)
                         await writer.drain()
                         data = await self._read_frame(reader, cmd)
