@@ -892,3 +892,12 @@ async def test_v3_slow_frames_keep_what_came_within_the_read(
     assert time.monotonic() - start < 1.4
     assert snap.hashrate == pytest.approx(sim.state.hashrate)  # first frame
     assert snap.work_mode is None  # get.miner.setting came too late
+
+
+async def test_v3_frames_to_a_closed_port(fakes: Loopback) -> None:
+    """Nothing listening: every request of the batch fails alike, after one try."""
+    port = fakes.refused_port()
+    client = WhatsminerV3Client(fakes.host, port, timeout=1.0)
+    results = await client.get_many([("get.device.info", None), ("get.miner.setting", None)])
+    assert [type(r) for r in results] == [MinerConnectionError, MinerConnectionError]
+    assert client.connections == 1

@@ -72,9 +72,9 @@ class ApiV3Backend(WhatsminerBackend):
 
     async def fetch_call(self, call: Call) -> Any:
         """One read's reply, from the one connection the whole poll shares."""
-        if call in parse.READS:
-            return await self._poll.piece(call)
-        return await self.client().get(call.name, call.argument)
+        if call not in parse.READS:
+            raise NotImplementedError(call.name)
+        return await self._poll.piece(call)
 
     async def _read_all(self) -> dict[Call, Any]:
         client = self.client()
