@@ -35,6 +35,7 @@ from custom_components.asic_miner.driver import collect as collect_module
 from custom_components.asic_miner.driver.collect import snapshot_from
 from custom_components.asic_miner.driver.contract import Backend, Source
 from custom_components.asic_miner.driver.exceptions import MinerError, MinerResponseError
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports import rpc as rpc_module
@@ -42,7 +43,6 @@ from custom_components.asic_miner.driver.transports.http import HttpClient, Http
 from custom_components.asic_miner.driver.transports.json_scan import JsonScanner, is_complete
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
 from custom_components.asic_miner.driver.transports.rpc_parse import parse_rpc_reply
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from simulator.families import load_all
 from tests.simhelpers import DRIVER_PORTS, SimRunner
 

@@ -16,6 +16,7 @@ answers there) are plain ``{"command": ...}`` requests, which ``CgminerRpc`` ser
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import struct
 from typing import Any
@@ -31,10 +32,33 @@ def frame(payload: bytes) -> bytes:
 
 
 class WhatsminerV3(_StreamTransport):
-    """One frame in, one frame out, then the socket closes (as the driver expects)."""
+    """Frames in turn on one connection, each answered, until the driver closes it.
+
+    The API keeps a connection open between frames (the vendor documents heartbeats),
+    so the driver sends a poll's frames on one connection. The captures hold the
+    status sections one by one, so the combined ``summary+edevs+pools`` request is
+    answered as an unknown one here and the driver reads the sections apart: an
+    honest replay, as no combined reply was captured.
+    """
 
     key = "v3"
     port_field = "whatsminer_v3"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self.log.connected(self.key)
+        try:
+            while (reply := await self.exchange(reader)) is not None:
+                writer.write(reply)
+                await writer.drain()
+        except OSError, asyncio.IncompleteReadError, TimeoutError, ValueError:
+            pass
+        finally:
+            self._tasks.discard(task)
+            with contextlib.suppress(Exception):
+                writer.close()
 
     async def exchange(self, reader: asyncio.StreamReader) -> bytes | None:
         (length,) = _HEADER.unpack(await asyncio.wait_for(reader.readexactly(4), 5))

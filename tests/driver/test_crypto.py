@@ -1,6 +1,6 @@
 """The Whatsminer cryptography against the published vectors, on both sides.
 
-The driver (``transports/crypto.py``) and the simulator (``simulator/whatsminer_crypto.py``)
+The driver (``families/whatsminer/crypto.py``) and the simulator (``simulator/whatsminer_crypto.py``)
 implement the algorithms separately; pinning each to the same vectors means a mistake
 cannot hide by being made twice.
 """
@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from custom_components.asic_miner.driver.transports import crypto
+from custom_components.asic_miner.driver.families.whatsminer import crypto
 from simulator import whatsminer_crypto as sim
 
 SALT = "D6w5gVOb"

@@ -28,11 +28,11 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
+from custom_components.asic_miner.driver.families.whatsminer.client_v2 import WhatsminerV2Client
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
 from custom_components.asic_miner.driver.transports.http import HttpClient
 from custom_components.asic_miner.driver.transports.json_scan import INLINE_PARSE_BYTES
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
-from custom_components.asic_miner.driver.transports.whatsminer_v2 import WhatsminerV2Client
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from tests.simhelpers import ALLOWED_HOSTS
 
 TIMEOUT = 1.0

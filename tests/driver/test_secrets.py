@@ -15,18 +15,18 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.families.braiins.graphql import GraphqlApi
-from custom_components.asic_miner.driver.families.braiins.rest import RestApi
+from custom_components.asic_miner.driver.families.braiins.client_graphql import GraphqlApi
+from custom_components.asic_miner.driver.families.braiins.client_rest import RestApi
 from custom_components.asic_miner.driver.families.vnish.client import VnishApi
-from custom_components.asic_miner.driver.families.whatsminer.api_v3 import client_for
-from custom_components.asic_miner.driver.models import Credentials
-from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply, TokenAuth
-from custom_components.asic_miner.driver.transports.rpc import RpcClient
-from custom_components.asic_miner.driver.transports.whatsminer_v2 import (
+from custom_components.asic_miner.driver.families.whatsminer.client_v2 import (
     WhatsminerToken,
     WhatsminerV2Client,
 )
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
+from custom_components.asic_miner.driver.families.whatsminer.v3 import client_for
+from custom_components.asic_miner.driver.models import Credentials
+from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply, TokenAuth
+from custom_components.asic_miner.driver.transports.rpc import RpcClient
 
 PASSWORD = "pw-Zq81-secret"
 TOKEN = "tok-Hh27-secret"

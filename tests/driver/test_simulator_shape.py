@@ -17,10 +17,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.rpc_parse import parse_rpc_reply
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from tests.driver.replay import Fixture, fixture_folders
 from tests.driver.shape import shape_differences
 from tests.simhelpers import DRIVER_PORTS, SimFactory
@@ -51,7 +51,7 @@ async def _backend_web(miner: Miner, method: str, path: str, body: Any) -> HttpR
 
 async def _luci(miner: Miner, method: str, path: str, body: Any) -> HttpReply:
     """Braiins' LuCI: its own form login, and only for the user agent it expects."""
-    from custom_components.asic_miner.driver.families.braiins import graphql
+    from custom_components.asic_miner.driver.families.braiins import client_graphql as graphql
 
     web = miner.ctx.web()
     agent = {"User-Agent": graphql.LUCI_USER_AGENT}

@@ -43,10 +43,11 @@ class WhatsminerV3(WhatsminerBase):
                 "edevs": self._v3_edevs,
                 "pools": self._v3_pools,
             }
-            builder = builders.get(str(param))
-            if builder is None:
+            # Several sections joined by "+" answer together (the vendor's API docs).
+            sections = str(param).split("+")
+            if not all(section in builders for section in sections):
                 return self._v3(cmd, "invalid param", -2)
-            return self._v3(cmd, {str(param): builder()})
+            return self._v3(cmd, {section: builders[section]() for section in sections})
         if cmd == "get.miner.setting":
             return self._v3(
                 cmd,

@@ -9,7 +9,7 @@ import pytest
 
 from custom_components.asic_miner.driver.contract import Backend
 from custom_components.asic_miner.driver.families import antminer, avalon
-from custom_components.asic_miner.driver.families.whatsminer import _common as whatsminer
+from custom_components.asic_miner.driver.families.whatsminer import parse as whatsminer
 
 ROOT = Path(__file__).parents[3] / "custom_components" / "asic_miner"
 FIXED_MODES = sorted(

@@ -29,7 +29,7 @@ from custom_components.asic_miner.driver.families._probes import (
     WEB_ROOT,
 )
 from custom_components.asic_miner.driver.families.braiins import FAMILY, parse_version
-from custom_components.asic_miner.driver.families.braiins._rpc import normalize_model
+from custom_components.asic_miner.driver.families.braiins.parse import normalize_model
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Control, Credentials, MinerErrorEntry
 from custom_components.asic_miner.driver.transports.http import HttpReply

@@ -21,19 +21,23 @@ from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
+    MinerConnectionError,
     MinerControlRefusedError,
     MinerResponseError,
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.families.braiins import FAMILY, rest, version_tuple
+from custom_components.asic_miner.driver.families.braiins import FAMILY, version_tuple
+from custom_components.asic_miner.driver.families.braiins import client_graphql as gql_client
+from custom_components.asic_miner.driver.families.braiins import client_rest as rest_client
 from custom_components.asic_miner.driver.families.braiins import graphql as gql
-from custom_components.asic_miner.driver.families.braiins._rpc import FANS, POOLS
-from custom_components.asic_miner.driver.families.braiins.graphql import (
-    GraphqlApi,
-    GraphqlBackend,
-)
-from custom_components.asic_miner.driver.families.braiins.rest import RestApi, RestBackend
+from custom_components.asic_miner.driver.families.braiins import parse_graphql as gql_parse
+from custom_components.asic_miner.driver.families.braiins import parse_rest as rest_parse
+from custom_components.asic_miner.driver.families.braiins.client_graphql import GraphqlApi
+from custom_components.asic_miner.driver.families.braiins.client_rest import RestApi
+from custom_components.asic_miner.driver.families.braiins.graphql import GraphqlBackend
+from custom_components.asic_miner.driver.families.braiins.parse import FANS, POOLS
+from custom_components.asic_miner.driver.families.braiins.rest import RestBackend
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.transports.http import HttpReply
@@ -191,12 +195,12 @@ def _old_release(query: str) -> Any:
         # Logged in, but the status page is not the list of interfaces.
         {
             ("POST", "/cgi-bin/luci"): _json({}, headers={"Set-Cookie": "sysauth=abc; Path=/"}),
-            ("GET", gql.LUCI_MAC_PATH): _json({"macaddr": "00:11:22:33:44:55"}),
+            ("GET", gql_client.LUCI_MAC_PATH): _json({"macaddr": "00:11:22:33:44:55"}),
         },
         # Logged in, then the status page fails.
         {
             ("POST", "/cgi-bin/luci"): _json({}, headers={"Set-Cookie": "sysauth=abc; Path=/"}),
-            ("GET", gql.LUCI_MAC_PATH): _json({"error": "busy"}, status=500),
+            ("GET", gql_client.LUCI_MAC_PATH): _json({"error": "busy"}, status=500),
         },
     ],
     ids=["no-cookie", "not-a-list", "page-error"],
@@ -206,7 +210,7 @@ async def test_mac_unknown_when_luci_does_not_give_it(
 ) -> None:
     """An old release whose LuCI does not cooperate is still identified, without a MAC."""
     ctx = await serve({("POST", "/graphql"): _graphql(_old_release), **luci})
-    info = await gql.read_identity(GraphqlApi(ctx))
+    info = await gql_client.read_identity(GraphqlApi(ctx))
     assert info == {
         "full_version": "2021-10-14-0-9b-21.09-plus",
         "model": "Antminer S9",
@@ -227,7 +231,7 @@ async def test_login_lost_during_identity_is_an_auth_error(serve: Serve) -> None
 
     ctx = await serve({("POST", "/graphql"): _graphql(answer)})
     with pytest.raises(MinerAuthenticationError):
-        await gql.read_identity(GraphqlApi(ctx))
+        await gql_client.read_identity(GraphqlApi(ctx))
 
 
 # -- GraphQL: controls ------------------------------------------------------------------
@@ -241,7 +245,7 @@ def test_result_unions() -> None:
     with pytest.raises(MinerResponseError, match="restart: the miner refused: BosminerError"):
         gql._check_union({"__typename": "BosminerError"}, "VoidResult", "restart")
     with pytest.raises(MinerResponseError, match=r"lacks bos\.reboot"):
-        gql._path({"bos": None}, "bos", "reboot")
+        gql_parse.path({"bos": None}, "bos", "reboot")
 
 
 async def test_restart_while_bosminer_stopped(
@@ -284,7 +288,7 @@ async def test_rest_login_failures_are_not_a_missing_api(
     serve: Serve, login: Route, error: str
 ) -> None:
     """A REST API that is there but fails must not send the driver to GraphQL."""
-    ctx = await serve({("POST", rest.LOGIN_PATH): login})
+    ctx = await serve({("POST", rest_client.LOGIN_PATH): login})
     with pytest.raises(MinerResponseError, match=error):
         await RestApi(ctx).available()
 
@@ -295,33 +299,36 @@ async def test_rest_login_answered_by_the_web_app(serve: Serve) -> None:
     async def spa(request: web.Request) -> web.Response:
         return web.Response(text="<!DOCTYPE html><div id=root></div>", content_type="text/html")
 
-    ctx = await serve({("POST", rest.LOGIN_PATH): spa})
+    ctx = await serve({("POST", rest_client.LOGIN_PATH): spa})
     assert await RestApi(ctx).available() is False
 
 
 def test_rest_reply_helpers() -> None:
-    assert rest._is_html(HttpReply(200, {}, b"  <html></html>"))  # no content type sent
-    assert not rest._is_html(HttpReply(200, {}, b'{"token": "x"}'))
-    assert rest._is_html(HttpReply(200, {"content-type": "text/html; charset=utf-8"}, b"{}"))
-    assert rest._message(HttpReply(500, {}, b"Internal Server Error")) == "Internal Server Error"
-    assert rest._message(HttpReply(400, {}, b'["bad", "watt"]')) == "['bad', 'watt']"
-    assert rest._message(HttpReply(400, {}, b'{"error": "too low"}')) == "too low"
+    assert rest_client._is_html(HttpReply(200, {}, b"  <html></html>"))  # no content type sent
+    assert not rest_client._is_html(HttpReply(200, {}, b'{"token": "x"}'))
+    assert rest_client._is_html(HttpReply(200, {"content-type": "text/html; charset=utf-8"}, b"{}"))
+    assert (
+        rest_client._message(HttpReply(500, {}, b"Internal Server Error"))
+        == "Internal Server Error"
+    )
+    assert rest_client._message(HttpReply(400, {}, b'["bad", "watt"]')) == "['bad', 'watt']"
+    assert rest_client._message(HttpReply(400, {}, b'{"error": "too low"}')) == "too low"
 
 
 def _rest(routes: dict[tuple[str, str], Route]) -> dict[tuple[str, str], Route]:
-    return {("POST", rest.LOGIN_PATH): _json(TOKEN), **routes}
+    return {("POST", rest_client.LOGIN_PATH): _json(TOKEN), **routes}
 
 
 async def test_rest_action_server_error(serve: Serve) -> None:
     ctx = await serve(
-        _rest({("PUT", f"{rest.API}/actions/reboot"): _json({"message": "busy"}, status=503)})
+        _rest({("PUT", f"{rest_parse.API}/actions/reboot"): _json({"message": "busy"}, status=503)})
     )
     with pytest.raises(MinerResponseError, match="HTTP 503 busy"):
         await RestBackend(ctx, IDENTITY).reboot()
 
 
 async def test_rest_locate_echo_contradicts(serve: Serve) -> None:
-    ctx = await serve(_rest({("PUT", rest.LOCATE.path): _json(False)}))
+    ctx = await serve(_rest({("PUT", rest_parse.LOCATE.path): _json(False)}))
     backend = RestBackend(ctx, IDENTITY)
     await backend.set_fault_light(False)
     with pytest.raises(MinerResponseError, match="stayed off"):
@@ -330,7 +337,7 @@ async def test_rest_locate_echo_contradicts(serve: Serve) -> None:
 
 async def test_rest_power_target_echo_contradicts(serve: Serve) -> None:
     """The firmware clamping a target to another value is reported, not hidden."""
-    path = f"{rest.API}/performance/power-target"
+    path = f"{rest_parse.API}/performance/power-target"
     ctx = await serve(_rest({("PUT", path): _json({"watt": 2800})}))
     backend = RestBackend(ctx, IDENTITY)
     await backend.set_power_limit(2800)
@@ -339,9 +346,9 @@ async def test_rest_power_target_echo_contradicts(serve: Serve) -> None:
 
 
 async def test_rest_details_not_an_object(serve: Serve) -> None:
-    ctx = await serve(_rest({("GET", rest.DETAILS.path): _json(["details"])}))
+    ctx = await serve(_rest({("GET", rest_parse.DETAILS.path): _json(["details"])}))
     with pytest.raises(MinerResponseError, match="not an object"):
-        await rest.read_identity(RestApi(ctx))
+        await rest_client.read_identity(RestApi(ctx))
 
 
 async def test_rest_release_without_a_version(serve: Serve) -> None:
@@ -350,7 +357,7 @@ async def test_rest_release_without_a_version(serve: Serve) -> None:
         "miner_identity": {"miner_model": "Antminer S19"},
         "mac_address": "02:aa:bb:cc:dd:ee",
     }
-    ctx = await serve(_rest({("GET", rest.DETAILS.path): _json(details)}))
+    ctx = await serve(_rest({("GET", rest_parse.DETAILS.path): _json(details)}))
     identity = await FAMILY.identify(ctx, {})
     assert (identity.model, identity.backend) == ("S19", "rest")
     assert identity.firmware_version is None
@@ -376,14 +383,16 @@ async def test_web_pools_missing_are_unknown_not_none(session: aiohttp.ClientSes
     graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
     no_groups = {"bosminer": {"info": {"poolGroups": None}}}
     assert (
-        extract(graphql, {gql.POOLS: no_groups, POOLS: MinerResponseError("no RPC")})[Field.POOLS]
+        extract(graphql, {gql_parse.POOLS: no_groups, POOLS: MinerResponseError("no RPC")})[
+            Field.POOLS
+        ]
         is None
     )
-    pools = extract(graphql, {gql.POOLS: no_groups, POOLS: one})[Field.POOLS]
+    pools = extract(graphql, {gql_parse.POOLS: no_groups, POOLS: one})[Field.POOLS]
     assert [p.url for p in pools] == ["stratum+tcp://a:3333"]
     rest_backend = RestBackend(MinerContext("127.0.10.1", session), IDENTITY)
     not_a_list = {"pools": []}
-    pools = extract(rest_backend, {rest.POOLS: not_a_list, POOLS: one})[Field.POOLS]
+    pools = extract(rest_backend, {rest_parse.POOLS: not_a_list, POOLS: one})[Field.POOLS]
     assert [p.url for p in pools] == ["stratum+tcp://a:3333"]
 
 
@@ -392,10 +401,10 @@ async def test_web_fans_missing_are_unknown_not_none(session: aiohttp.ClientSess
     rpc_fans = {"FANS": [{"ID": 0, "RPM": 4200, "Speed": 80}]}
     graphql = GraphqlBackend(MinerContext("127.0.10.1", session), IDENTITY)
     no_fans = {"bosminer": {"info": {"fans": None}}}
-    fans = extract(graphql, {gql.SYSTEM: no_fans, FANS: rpc_fans})[Field.FANS]
+    fans = extract(graphql, {gql_parse.SYSTEM: no_fans, FANS: rpc_fans})[Field.FANS]
     assert [f.rpm for f in fans] == [4200]
     rest_backend = RestBackend(MinerContext("127.0.10.1", session), IDENTITY)
-    fans = extract(rest_backend, {rest.COOLING: {"fans": None}, FANS: rpc_fans})[Field.FANS]
+    fans = extract(rest_backend, {rest_parse.COOLING: {"fans": None}, FANS: rpc_fans})[Field.FANS]
     assert [f.rpm for f in fans] == [4200]
 
 
@@ -452,7 +461,7 @@ async def test_rest_refusals_name_the_control(
     serve: Serve, what: str, control: Callable[[Any], Awaitable[None]]
 ) -> None:
     refused = _json({"message": "miner is restarting"}, status=503)
-    routes = {("PUT", f"{rest.API}/{path}"): refused for path in _REST_PATHS}
+    routes = {("PUT", f"{rest_parse.API}/{path}"): refused for path in _REST_PATHS}
     ctx = await serve(_rest(routes))
     with pytest.raises(
         MinerControlRefusedError, match=f"{what}: the miner refused: .*HTTP 503 miner is restarting"
@@ -472,7 +481,51 @@ _REST_PATHS = (
 
 async def test_rest_value_refusal_names_the_control(serve: Serve) -> None:
     """A 400 says why the value is wrong: a value error, still naming the control."""
-    path = f"{rest.API}/performance/power-target"
+    path = f"{rest_parse.API}/performance/power-target"
     ctx = await serve(_rest({("PUT", path): _json({"message": "too low"}, status=400)}))
     with pytest.raises(MinerValueError, match=r"power limit: the miner refused: .*too low"):
         await RestBackend(ctx, IDENTITY).set_power_limit(500)
+
+
+# -- GraphQL: a pause is not a crash ----------------------------------------------------
+
+# The ``bos`` half a GraphQL-era miner answers while bosminer does not (its system query).
+_BOS_ONLY = {"bos": {"hostname": "h", "faultLight": False, "uptime": {"durationS": 5}}}
+# What BOS says about bosminer: stopped (``bosminer.stop``) or unreachable (crashed).
+_STOPPED = "BOSminer is not running"
+_CRASHED = "BOSminer API connection error: Connection refused (os error 111)"
+
+
+@pytest.mark.parametrize(
+    ("messages", "mining", "errors"),
+    [
+        ((_STOPPED,), False, []),
+        ((_CRASHED,), None, [f"BOSminer is not answering: {_CRASHED}"]),
+        ((), None, []),  # a reply that says nothing about bosminer: unknown
+    ],
+    ids=["stopped", "crashed", "silent"],
+)
+async def test_graphql_pause_reads_apart_from_a_crash(
+    serve: Serve, messages: tuple[str, ...], mining: bool | None, errors: list[str]
+) -> None:
+    """Only the firmware's own "not running" (the pause) reads as paused; a bosminer
+    that crashed is unknown and named among the errors, never "paused on purpose"."""
+
+    def answer(query: str) -> Any:
+        if "appeals" in query:
+            return {"data": {"events": {"appeals": []}}}
+        body: dict[str, Any] = {"data": {**_BOS_ONLY, "bosminer": None}}
+        if messages:
+            body["errors"] = [{"message": m, "path": ["bosminer", "info"]} for m in messages]
+        return body
+
+    ctx = await serve({("POST", "/graphql"): _graphql(answer)})
+    backend = GraphqlBackend(ctx, IDENTITY)
+    replies: dict[Any, Any] = {
+        source: await backend.fetch_call(source) for source in (gql_parse.SYSTEM, gql_parse.EVENTS)
+    }
+    replies[FANS] = MinerConnectionError("bosminer's RPC is down")
+    values = extract(backend, replies)
+    assert values[Field.MINING] is mining
+    assert [e.message for e in values[Field.ERRORS]] == errors
+    assert values[Field.UPTIME] == 5  # the system half still reads

@@ -22,18 +22,18 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerWriteDisabledError,
 )
 from custom_components.asic_miner.driver.families.whatsminer import FAMILY
-from custom_components.asic_miner.driver.families.whatsminer._common import (
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
+from custom_components.asic_miner.driver.families.whatsminer.parse import (
     error_entries,
     firmware_date,
     parse_model,
     speaks_v3,
 )
-from custom_components.asic_miner.driver.families.whatsminer.api_v2 import ApiV2Backend
-from custom_components.asic_miner.driver.families.whatsminer.api_v3 import ApiV3Backend
+from custom_components.asic_miner.driver.families.whatsminer.v2 import ApiV2Backend
+from custom_components.asic_miner.driver.families.whatsminer.v3 import ApiV3Backend
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Control, Credentials, MinerErrorEntry
 from custom_components.asic_miner.driver.transports.json_scan import is_complete
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import WhatsminerV3Client
 from simulator.families.whatsminer import WhatsminerSim
 from simulator.faults import Fault, FaultKind
 from simulator.state import SimPool

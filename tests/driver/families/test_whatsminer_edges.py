@@ -33,28 +33,36 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerWriteDisabledError,
 )
 from custom_components.asic_miner.driver.families import whatsminer
-from custom_components.asic_miner.driver.families.whatsminer import FAMILY, api_v2, api_v3
-from custom_components.asic_miner.driver.families.whatsminer._common import (
+from custom_components.asic_miner.driver.families.whatsminer import (
+    FAMILY,
+    parse_v2,
+    parse_v3,
+    v2,
+    v3,
+)
+from custom_components.asic_miner.driver.families.whatsminer.client_v2 import (
+    WhatsminerV2Client,
+    status_code,
+)
+from custom_components.asic_miner.driver.families.whatsminer.client_v3 import (
+    WhatsminerV3Client,
+    reply_code,
+    reply_text,
+)
+from custom_components.asic_miner.driver.families.whatsminer.parse import (
     api_version,
     firmware_date,
     parse_model,
     power_limit_range,
 )
+from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.transports.json_scan import is_complete
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
-from custom_components.asic_miner.driver.transports.whatsminer_v2 import (
-    WhatsminerV2Client,
-    status_code,
-)
-from custom_components.asic_miner.driver.transports.whatsminer_v3 import (
-    WhatsminerV3Client,
-    reply_code,
-    reply_text,
-)
 from simulator.families.whatsminer import WhatsminerSim
 from simulator.faults import Fault, FaultKind
+from simulator.servers.tcp import FramedServer
 from simulator.whatsminer_crypto import seal, v2_key
 from tests.driver.conftest import ALLOWED_HOSTS, DRIVER_PORTS, SimFactory
 
@@ -709,7 +717,7 @@ async def test_v2_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
     """SUMMARY as a bare object still reads; a summary without a hashrate, a status
     whose Msg is text and an empty pool slot give unknowns, never zeros or ghosts."""
     identity = MinerIdentity("MicroBT", "M30S+", "whatsminer", "Stock", "api_v2")
-    backend = api_v2.ApiV2Backend(MinerContext("127.0.10.1", session), identity)
+    backend = v2.ApiV2Backend(MinerContext("127.0.10.1", session), identity)
     pools = [
         {"POOL": 1, "URL": "stratum+tcp://main:3333", "Status": "Alive", "User": "w"},
         {"POOL": 2, "URL": "", "Status": "Dead", "User": ""},
@@ -717,9 +725,9 @@ async def test_v2_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
     values = extract(
         backend,
         {
-            api_v2.SUMMARY: {"SUMMARY": {"Elapsed": 120, "Power": 3300}},
-            api_v2.STATUS: {"STATUS": "S", "Msg": "btminer is starting"},
-            api_v2.POOLS: {"POOLS": pools},
+            parse_v2.SUMMARY: {"SUMMARY": {"Elapsed": 120, "Power": 3300}},
+            parse_v2.STATUS: {"STATUS": "S", "Msg": "btminer is starting"},
+            parse_v2.POOLS: {"POOLS": pools},
         },
     )
     assert values[Field.UPTIME] == 120
@@ -731,7 +739,7 @@ async def test_v2_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
 
 async def test_v3_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> None:
     identity = MinerIdentity("MicroBT", "M60S", "whatsminer", "Stock", "api_v3")
-    backend = api_v3.ApiV3Backend(MinerContext("127.0.10.1", session), identity)
+    backend = v3.ApiV3Backend(MinerContext("127.0.10.1", session), identity)
     pools = [
         {"id": 0, "url": "", "status": "dead", "pool-priority": 0},
         {"id": 1, "url": "stratum+tcp://b:3333", "status": "alive", "pool-priority": 1},
@@ -739,12 +747,157 @@ async def test_v3_replies_in_unusual_shapes(session: aiohttp.ClientSession) -> N
     values = extract(
         backend,
         {
-            api_v3.SUMMARY: {"summary": "miner is starting"},
-            api_v3.DEVICE: {"miner": "n/a", "system": {"ledstatus": "auto"}},
-            api_v3.POOLS: {"pools": pools},
+            parse_v3.SUMMARY: {"summary": "miner is starting"},
+            parse_v3.DEVICE: {"miner": "n/a", "system": {"ledstatus": "auto"}},
+            parse_v3.POOLS: {"pools": pools},
         },
     )
     for field in (Field.HASHRATE, Field.POWER, Field.UPTIME, Field.FANS, Field.MINING):
         assert values[field] is None
     assert values[Field.FAULT_LIGHT] is False
     assert [(p.index, p.url) for p in values[Field.POOLS]] == [(0, "stratum+tcp://b:3333")]
+
+
+# -- API v3: a poll's frames on one connection ------------------------------------------
+
+
+def _v3_server(sim: WhatsminerSim) -> FramedServer:
+    return next(s for s in sim.servers if isinstance(s, FramedServer))
+
+
+def _record(server: FramedServer, refuse_combined: bool = False) -> list[str]:
+    """Log each v3 request as ``cmd|param``; optionally refuse joined status sections."""
+    seen: list[str] = []
+    answer = server.handler
+
+    async def handler(request: str) -> bytes | None:
+        payload = json.loads(request)
+        cmd, param = payload.get("cmd"), payload.get("param")
+        seen.append(f"{cmd}|{param}" if param is not None else str(cmd))
+        if refuse_combined and "+" in str(param):
+            return json.dumps({"code": -2, "when": 1, "msg": "invalid param"}).encode()
+        return await answer(request)
+
+    server.handler = handler
+    return seen
+
+
+async def _polled_v3(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> tuple[WhatsminerSim, Miner]:
+    sim = await _start(simulate, "M60S")
+    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
+    assert isinstance(miner.backend, v3.ApiV3Backend)
+    return sim, miner
+
+
+async def test_v3_poll_is_one_connection(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """The status sections come in one request, and the poll's three frames share one
+    connection: 1 connection and 3 frames per poll (5 connections before)."""
+    sim, miner = await _polled_v3(simulate, session)
+    seen = _record(_v3_server(sim))
+    backend = cast(v3.ApiV3Backend, miner.backend)
+    for _ in range(2):
+        seen.clear()
+        before = backend.api.connections
+        snap = await miner.read()
+        assert backend.api.connections - before == 1
+        assert seen == [
+            "get.miner.status|summary+edevs+pools",
+            "get.device.info",
+            "get.miner.setting",
+        ]
+        assert snap.hashrate == pytest.approx(sim.state.hashrate)
+        assert snap.boards is not None
+        assert len(snap.boards) == len(sim.state.board_hashrates())
+        assert snap.pools
+        assert snap.work_mode is not None
+        assert snap.mining is True
+
+
+async def test_v3_combined_status_refused_reads_sections_apart(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A release refusing ``summary+edevs+pools`` costs one more request once, then
+    its sections are read one by one, still on one connection."""
+    sim, miner = await _polled_v3(simulate, session)
+    seen = _record(_v3_server(sim), refuse_combined=True)
+    backend = cast(v3.ApiV3Backend, miner.backend)
+    first = await miner.read()
+    assert not backend.status_combined
+    assert seen[0] == "get.miner.status|summary+edevs+pools"
+    assert first.hashrate == pytest.approx(sim.state.hashrate)
+    assert first.pools
+    seen.clear()
+    before = backend.api.connections
+    snap = await miner.read()
+    assert backend.api.connections - before == 1
+    assert len(seen) == 5
+    assert not any("+" in s for s in seen)
+    assert snap.boards
+    assert snap.pools
+    assert snap.work_mode is not None
+
+
+async def test_v3_firmware_closing_after_each_frame(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A release that hangs up after every reply gets a connection per frame, at no
+    cost in data: the frame it did not answer goes again on a new connection."""
+    sim, miner = await _polled_v3(simulate, session)
+    server = _v3_server(sim)
+
+    async def one_frame(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        (length,) = struct.unpack("<I", await reader.readexactly(4))
+        await server._answer(writer, (await reader.readexactly(length)).decode())
+
+    server._session = one_frame  # type: ignore[method-assign]
+    backend = cast(v3.ApiV3Backend, miner.backend)
+    before = backend.api.connections
+    first = await miner.read()
+    assert backend.api.one_per_connection
+    assert backend.api.connections - before == 3  # the unanswered frame goes again
+    assert first.hashrate == pytest.approx(sim.state.hashrate)
+    assert first.work_mode is not None
+    before = backend.api.connections
+    assert (await miner.read()).pools
+    assert backend.api.connections - before == 3
+
+
+async def test_v3_silent_miner_costs_one_deadline(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A miner that accepts the connection and never answers fails the whole poll once."""
+    sim, miner = await _polled_v3(simulate, session)
+    miner.ctx.timeout = 0.3
+    sim.state.fault = Fault(FaultKind.SILENCE)
+    start = time.monotonic()
+    with pytest.raises(MinerTimeoutError):
+        await miner.read()
+    assert time.monotonic() - start < 1.5
+
+
+async def test_v3_slow_frames_keep_what_came_within_the_read(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """Frames answered in turn never outlive the read's deadline: the ones that came in
+    time are kept, the one cut off leaves its fields unknown."""
+    sim, miner = await _polled_v3(simulate, session)
+    miner.ctx.timeout = 0.5  # a read may take 1 s
+    sim.state.fault = Fault(FaultKind.DELAY, 0.4)
+    start = time.monotonic()
+    snap = await miner.read()
+    assert time.monotonic() - start < 1.4
+    assert snap.hashrate == pytest.approx(sim.state.hashrate)  # first frame
+    assert snap.work_mode is None  # get.miner.setting came too late
+
+
+async def test_v3_frames_to_a_closed_port(fakes: Loopback) -> None:
+    """Nothing listening: every request of the batch fails alike, after one try."""
+    port = fakes.refused_port()
+    client = WhatsminerV3Client(fakes.host, port, timeout=1.0)
+    results = await client.get_many([("get.device.info", None), ("get.miner.setting", None)])
+    assert [type(r) for r in results] == [MinerConnectionError, MinerConnectionError]
+    assert client.connections == 1

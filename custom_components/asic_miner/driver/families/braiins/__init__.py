@@ -1,11 +1,14 @@
 """Braiins OS and BOS+ (bosminer / BOSer) on Antminers.
 
 Recognised by ``BOSMINER`` / ``BOSER`` in any RPC reply or "Braiins OS" on the web
-root. Telemetry is RPC on every release (``_rpc.py``); state and controls go through
-the release's web API, which changed in 25.07:
+root. bosminer's RPC answers on every release (``parse.py``, with what both web APIs share); state and controls
+go through the release's web API, which changed in 25.07. The package:
 
-* ``rest.py``: BOS >= 25.07, REST under ``/api/v1`` with a token;
-* ``graphql.py``: older releases, GraphQL at ``/graphql`` with a session cookie.
+* ``base.py``: what both backends share (RPC fallbacks, refusals, power bounds);
+* ``client_rest.py``, ``parse_rest.py``, ``rest.py``: BOS >= 25.07, REST under
+  ``/api/v1`` with a token (session, pure reply functions, backend);
+* ``client_graphql.py``, ``parse_graphql.py``, ``graphql.py``: older releases,
+  GraphQL at ``/graphql`` with a session cookie (the same three parts).
 
 Which one a miner speaks is found by logging in to the REST API first: the newest
 API is the one future releases keep, a login proves the credentials in the same
@@ -27,10 +30,12 @@ from ...models import MinerIdentity
 from ...values import clean_str
 from .._cgminer import probe_item
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
-from . import graphql, rest
-from ._rpc import make_of, normalize_model
-from .graphql import GraphqlApi, GraphqlBackend
-from .rest import RestApi, RestBackend
+from . import client_graphql, client_rest
+from .client_graphql import GraphqlApi
+from .client_rest import DEFAULT_CREDENTIALS, RestApi
+from .graphql import GraphqlBackend
+from .parse import make_of, normalize_model
+from .rest import RestBackend
 
 FIRMWARE = "Braiins OS"
 
@@ -62,10 +67,10 @@ def _matches(results: ProbeResults) -> bool:
 async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     rest_api = RestApi(ctx)
     if await rest_api.available():
-        info = await rest.read_identity(rest_api)
+        info = await client_rest.read_identity(rest_api)
         has_rest = True
     else:
-        info = await graphql.read_identity(GraphqlApi(ctx))
+        info = await client_graphql.read_identity(GraphqlApi(ctx))
         has_rest = False
     version = parse_version(info["full_version"])
     numbers = version_tuple(version)
@@ -100,7 +105,7 @@ FAMILY = Family(
     matches=_matches,
     identify=_identify,
     backends=(RestBackend, GraphqlBackend),
-    default_credentials=rest.DEFAULT_CREDENTIALS,
+    default_credentials=DEFAULT_CREDENTIALS,
 )
 
 __all__ = ["FAMILY", "parse_version"]

@@ -7,6 +7,12 @@ the web root alone. The API generation follows the firmware date in ``get_versio
 on 4028 at all, so when 4028 is silent the v3 ``get.device.info`` decides; both are
 asked at once so a silent port costs no extra round trip.
 
+The package: ``parse.py`` (what both generations read alike: model names, dates,
+errors, the light), ``base.py`` (what both backends share), ``stream.py`` and
+``crypto.py`` (one request per connection; md5-crypt, AES and the v3 token), then per
+generation a session (``client_v2.py``, ``client_v3.py``), the pure functions over its
+replies (``parse_v2.py``, ``parse_v3.py``) and its backend (``v2.py``, ``v3.py``).
+
 Models: btminer reports ``M30S+_VE40``. The identity's ``model`` is the base name
 (``M30S+``) because that is what the hardware table, the user and the power range
 know; the variant (``VE40``, the chip/board generation) has no field in
@@ -25,15 +31,15 @@ from ...hardware import lookup
 from ...models import Credentials, MinerIdentity
 from ...transports.http import HttpReply
 from ...transports.rpc_parse import parse_rpc_reply
-from ...transports.whatsminer_v2 import WhatsminerV2Client
-from ...transports.whatsminer_v3 import WhatsminerV3Client
 from ...values import clean_str, normalize_mac
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
-from ._common import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
-from .api_v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS
-from .api_v2 import ApiV2Backend
-from .api_v3 import DEFAULT_CREDENTIALS as V3_CREDENTIALS
-from .api_v3 import ApiV3Backend, client_for
+from .client_v2 import WhatsminerV2Client
+from .client_v3 import WhatsminerV3Client
+from .parse import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
+from .v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS
+from .v2 import ApiV2Backend
+from .v3 import DEFAULT_CREDENTIALS as V3_CREDENTIALS
+from .v3 import ApiV3Backend, client_for
 
 __all__ = ["FAMILY", "V2_CREDENTIALS", "V3_CREDENTIALS"]
 

@@ -20,7 +20,6 @@ half-empty poll without an error.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 import time
@@ -28,17 +27,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import (
+from ...exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
     MinerResponseError,
     MinerTimeoutError,
     MinerWriteDisabledError,
 )
+from ...transports.json_scan import MAX_DEPTH, JsonScanner
+from ...transports.rpc import MulticommandRefusedError, RpcClient, parse_whole
+from ...transports.rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
 from .crypto import aes_decrypt, aes_encrypt, v2_aes_key, v2_host_passwd_md5, v2_host_sign
-from .json_scan import MAX_DEPTH, JsonScanner
-from .rpc import MulticommandRefusedError, RpcClient, parse_whole
-from .rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
+from .stream import DroppedAfterSendError, exchange_once
 
 TOKEN_LIFETIME = 30 * 60.0
 DEFAULT_PASSWORD = "admin"
@@ -226,27 +226,18 @@ class WhatsminerV2Client:
         Only that distinction makes "the miner dropped us while rebooting" safe to call
         success: a refused connection never reached the miner.
         """
-        sent = False
         client.stats.connections += 1
         try:
-            async with asyncio.timeout(client.timeout):
-                reader, writer = await asyncio.open_connection(client.host, client.port)
-                try:
-                    writer.write(payload)
-                    await writer.drain()
-                    sent = True
-                    raw = await self._read(reader)
-                finally:
-                    writer.close()
-                    with contextlib.suppress(OSError):
-                        await writer.wait_closed()
+            raw = await exchange_once(client.host, client.port, client.timeout, payload, self._read)
         except TimeoutError as err:
             raise MinerTimeoutError(
                 f"{client.host}:{client.port}: no reply in {client.timeout} s"
             ) from err
-        except OSError as err:
-            if sent and may_drop:
+        except DroppedAfterSendError as err:
+            if may_drop:
                 return None
+            raise MinerConnectionError(f"{client.host}:{client.port}: {err}") from err
+        except OSError as err:
             raise MinerConnectionError(
                 f"{client.host}:{client.port}: {err.strerror or err}"
             ) from err

@@ -16,23 +16,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ..exceptions import (
+from ...deadline import remaining
+from ...exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
+    MinerError,
     MinerResponseError,
     MinerTimeoutError,
     MinerWriteDisabledError,
 )
+from ...transports.json_scan import INLINE_PARSE_BYTES, loads_bounded
 from .crypto import v3_digest, v3_encrypt_param, v3_token
-from .json_scan import INLINE_PARSE_BYTES, loads_bounded
+from .stream import DroppedAfterSendError, exchange_once
 
 DEFAULT_PORT = 4433
 DEFAULT_ACCOUNT = "super"
@@ -52,6 +56,10 @@ WRITE_DISABLED_HINT = (
 _AUTH_TEXT = re.compile(r"token|passw|account|auth|sign", re.IGNORECASE)
 _WRITE_DISABLED = re.compile(r"can.?t access write|write cmd|api ?switch", re.IGNORECASE)
 _HEADER = struct.Struct("<I")
+
+
+class MinerCommandRefusedError(MinerResponseError):
+    """The miner answered a command with a non-zero ``code`` (unknown command or param)."""
 
 
 class _Unset:
@@ -87,6 +95,8 @@ class WhatsminerV3Client:
     max_frame_bytes: int = MAX_FRAME_BYTES
     clock: Callable[[], float] = field(default=lambda: time.time(), repr=False)  # noqa: PLW0108 - resolved per call, so a frozen test clock applies
     connections: int = 0
+    # Set once the firmware hangs up after a reply: then one command per connection.
+    one_per_connection: bool = False
     _salt: str | None = field(default=None, repr=False)
 
     # -- framing -------------------------------------------------------------------
@@ -100,29 +110,26 @@ class WhatsminerV3Client:
         """
         cmd = str(payload.get("cmd"))
         body = json.dumps(payload, separators=(",", ":")).encode()
-        sent = False
         self.connections += 1
+        read = functools.partial(self._read_frame, cmd=cmd)
         try:
-            async with asyncio.timeout(self.timeout):
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-                try:
-                    writer.write(_HEADER.pack(len(body)) + body)
-                    await writer.drain()
-                    sent = True
-                    data = await self._read_frame(reader, cmd)
-                finally:
-                    writer.close()
-                    with contextlib.suppress(OSError):
-                        await writer.wait_closed()
+            frame = _HEADER.pack(len(body)) + body
+            data = await exchange_once(self.host, self.port, self.timeout, frame, read)
         except TimeoutError as err:
             raise MinerTimeoutError(
                 f"{self.host}:{self.port} {cmd}: no reply in {self.timeout} s"
             ) from err
-        except (OSError, asyncio.IncompleteReadError) as err:
-            if sent and cmd in DROPPING_COMMANDS:
+        except DroppedAfterSendError as err:
+            if cmd in DROPPING_COMMANDS:
                 return None
-            detail = "connection closed mid-reply" if isinstance(err, EOFError) else err
+            cause = err.__cause__
+            detail = "connection closed mid-reply" if isinstance(cause, EOFError) else cause
             raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {detail}") from err
+        except OSError as err:
+            raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {err}") from err
+        return await self._decode(data, cmd)
+
+    async def _decode(self, data: bytes, cmd: str) -> dict[str, Any]:
         where = f"{self.host}:{self.port} {cmd}"
         if len(data) > INLINE_PARSE_BYTES:  # a large frame is checked and parsed off the loop
             reply = await asyncio.to_thread(loads_bounded, data, where)
@@ -131,6 +138,85 @@ class WhatsminerV3Client:
         if not isinstance(reply, dict):
             raise MinerResponseError(f"{self.host}:{self.port} {cmd}: reply is not an object")
         return reply
+
+    async def get_many(self, requests: Sequence[tuple[str, Any]]) -> list[Any]:
+        """Run read commands in turn on one connection; each ``msg``, or its error.
+
+        The API keeps a connection open between frames (the vendor documents
+        heartbeats, and clients that hold one connection per miner work on real
+        units), so a poll's reads need one connection, not one each. A firmware that
+        closes after a reply costs a reconnect for the rest, and from then on every
+        command gets its own connection (``one_per_connection``). A miner that does
+        not answer at all fails every request with the same error, after one deadline.
+        """
+        results: list[Any] = []
+        pending = list(requests)
+        while pending:
+            try:
+                answered = await self._frames(pending)
+            except MinerError as err:
+                results.extend([err] * len(pending))
+                break
+            results.extend(answered)
+            pending = pending[len(answered) :]
+        return results
+
+    async def _frames(self, requests: Sequence[tuple[str, Any]]) -> list[Any]:
+        """As many of ``requests`` as one connection answers (at least the first).
+
+        Each frame waits at most its timeout, cut to what is left of the poll's read
+        (``deadline.remaining``): a frame queued behind slow ones never outlives the read,
+        and the ones answered are kept.
+        """
+        first = str(requests[0][0])
+        self.connections += 1
+        try:
+            async with asyncio.timeout(remaining(self.timeout)):
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+        except TimeoutError as err:
+            raise MinerTimeoutError(f"{self.host}:{self.port} {first}: no connection") from err
+        except OSError as err:
+            raise MinerConnectionError(f"{self.host}:{self.port} {first}: {err}") from err
+        answered: list[Any] = []
+        try:
+            for cmd, param in requests:
+                payload = {"cmd": cmd} if param is None else {"cmd": cmd, "param": param}
+                body = json.dumps(payload, separators=(",", ":")).encode()
+                try:
+                    async with asyncio.timeout(remaining(self.timeout)):
+                        writer.write(_HEADER.pack(len(body)) + body)
+                        await writer.drain()
+                        data = await self._read_frame(reader, cmd)
+                except TimeoutError as err:
+                    late = MinerTimeoutError(f"{self.host}:{self.port} {cmd}: no reply in time")
+                    if not answered:
+                        raise late from err
+                    return answered + [late] * (len(requests) - len(answered))
+                except (OSError, asyncio.IncompleteReadError) as err:
+                    if answered:
+                        self.one_per_connection = True  # it hung up after a reply
+                        return answered
+                    raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: {err}") from err
+                try:
+                    answered.append(self._msg(cmd, await self._decode(data, cmd)))
+                except MinerResponseError as err:
+                    answered.append(err)
+                if self.one_per_connection:
+                    break
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        return answered
+
+    def _msg(self, cmd: str, reply: dict[str, Any]) -> Any:
+        """A read's ``msg``; a non-zero ``code`` is the firmware refusing the command."""
+        code = reply_code(reply)
+        if code != 0:
+            raise MinerCommandRefusedError(
+                f"{self.host}:{self.port} {cmd}: {reply_text(reply) or 'refused'} (code {code})"
+            )
+        return reply.get("msg")
 
     async def _read_frame(self, reader: asyncio.StreamReader, cmd: str) -> bytes:
         """One frame; a few empty heartbeat frames are skipped, a stream of them is not.
@@ -167,12 +253,7 @@ class WhatsminerV3Client:
         reply = await self.exchange(payload)
         if reply is None:  # pragma: no cover - reads never drop
             raise MinerConnectionError(f"{self.host}:{self.port} {cmd}: no reply")
-        code = reply_code(reply)
-        if code != 0:
-            raise MinerResponseError(
-                f"{self.host}:{self.port} {cmd}: {reply_text(reply) or 'refused'} (code {code})"
-            )
-        return reply.get("msg")
+        return self._msg(cmd, reply)
 
     async def salt(self, *, fresh: bool = False) -> str:
         if self._salt is None or fresh:

@@ -1,4 +1,5 @@
-"""What every Braiins OS generation shares: bosminer's cgminer-style RPC on 4028.
+"""What every Braiins OS generation reads alike: bosminer's cgminer-style RPC on 4028,
+model names, and the pool groups both web APIs list.
 
 bosminer (and its successor BOSer) answers the same RPC on every release, though
 many units answer only some commands: hashrate in MH/s from ``summary`` and ``devs``,
@@ -6,26 +7,20 @@ chips and clocks from ``devdetails``, temperatures from ``temps``, fans from ``f
 power and the power target from ``tunerstatus``. The backends read the web API first
 and fall back to these per field (``RPC_MAP``). bosminer accepts ``a+b+c``
 multicommands, so the RPC half of a poll is one TCP connection. ``summary``'s
-``Elapsed`` is bosminer's own uptime, not the system's, so it is not read.
+``Elapsed`` is bosminer's own uptime, not the system's, so it is not read. Nothing
+here does I/O; the model-name helpers serve identification as well. Each web API's
+own replies are in ``parse_graphql.py`` and ``parse_rest.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from ...contract import Backend, Field, Location, Replies, Rpc, Source
-from ...exceptions import (
-    MinerAuthenticationError,
-    MinerControlRefusedError,
-    MinerResponseError,
-    MinerValueError,
-)
-from ...hardware import lookup
-from ...models import Board, Control, Fan, MinerErrorEntry, MinerIdentity, Pool, PowerLimitRange
-from ...values import clean_str, mhs_to_ths, positive, to_float, to_int
+from ...contract import Field, Location, Replies, Rpc, Source
+from ...models import Board, Fan, MinerErrorEntry, Pool
+from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._cgminer import fans, first, pools, section
 
 SUMMARY = Rpc("summary")
@@ -40,10 +35,6 @@ POOLS = Rpc("pools")
 _HEALTHY_CHAIN_STATES = frozenset(
     {"stable", "testing performance profile", "tuning individual chips"}
 )
-
-# Power-target bounds for a model missing from the hardware table: wide enough for
-# every air-cooled Antminer BOS runs on; the firmware itself refuses what it cannot do.
-FALLBACK_POWER_RANGE = PowerLimitRange(100, 6000)
 
 
 # -- model names ---------------------------------------------------------------------
@@ -62,6 +53,57 @@ def normalize_model(raw: Any) -> str | None:
 def make_of(model: str) -> str:
     """BOS runs on Bitmain hardware, except Braiins' own BMM control boards."""
     return "Braiins" if model.upper().startswith("BMM") else "Bitmain"
+
+
+# -- what both web APIs share --------------------------------------------------------
+
+
+def grouped_pools(
+    groups: Iterable[Any], state: Callable[[dict[str, Any]], tuple[Any, Any, Any]]
+) -> list[Pool]:
+    """The pools with a URL across the web API's pool groups, numbered as listed.
+
+    ``state`` reads one pool's (alive, accepted, rejected), which each API names its
+    own way; URL, user and ``active`` are spelled alike.
+    """
+    found: list[Pool] = []
+    for group in groups:
+        for item in (group.get("pools") or []) if isinstance(group, dict) else []:
+            url = clean_str(item.get("url")) if isinstance(item, dict) else None
+            if not url:
+                continue
+            alive, accepted, rejected = state(item)
+            found.append(
+                Pool(
+                    index=len(found),
+                    url=url,
+                    user=clean_str(item.get("user")),
+                    alive=alive,
+                    active=to_bool(item.get("active")),
+                    accepted=to_int(accepted),
+                    rejected=to_int(rejected),
+                )
+            )
+    return found
+
+
+def spinning_fans(
+    items: Any, index_key: str, percent: Callable[[dict[str, Any]], int | None]
+) -> list[Fan]:
+    """The fans with a speed in a web API's fan list (bosminer lists four slots even on
+    a two-fan S9); ``KeyError`` when there is no list, as that is unknown, not "no fans"."""
+    if not isinstance(items, list):
+        raise KeyError("no fan list")
+    found = []
+    for position, item in enumerate(items):
+        rpm = to_int(item.get("rpm")) if isinstance(item, dict) else None
+        if not rpm:
+            continue
+        index = to_int(item.get(index_key))
+        found.append(
+            Fan(index=position if index is None else index, rpm=rpm, percent=percent(item))
+        )
+    return found
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -172,38 +214,3 @@ RPC_MAP: dict[Field, Location] = {
     Field.ERRORS: Location((TUNERSTATUS,), _errors),
     Field.POOLS: Location((POOLS,), _pools),
 }
-
-
-class BraiinsBackend(Backend):
-    """Base of both web generations: RPC reads, one connection per poll."""
-
-    RPC_MULTICOMMAND = True
-    CONTROLS: ClassVar[frozenset[Control]] = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
-
-    @contextlib.asynccontextmanager
-    async def control(self, what: str) -> AsyncIterator[None]:
-        """Name the control in every refusal: HTTP status, GraphQL or REST error alike."""
-        try:
-            yield
-        except MinerAuthenticationError, MinerControlRefusedError:
-            raise
-        except MinerValueError as err:
-            # A value the miner refused: still the user's input to fix, now named.
-            raise MinerValueError(f"{what}: the miner refused: {err}") from err
-        except MinerResponseError as err:
-            raise MinerControlRefusedError(what, str(err)) from err
-
-    @classmethod
-    def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange:
-        hardware = lookup(identity.make, identity.model)
-        if hardware is None:
-            return FALLBACK_POWER_RANGE
-        return PowerLimitRange(hardware.min_power, hardware.max_power)
