@@ -600,3 +600,19 @@ async def test_unknown_mining_state_and_lost_power_path(
     assert simulated_miner.state.power_limit == before
     assert loop.state().attributes["power_path"] is None
     assert await hass.config_entries.async_unload(init_integration.entry_id)
+
+
+@pytest.mark.parametrize("simulated_miner", ["braiins-s19"], indirect=True)
+async def test_cap_action_on_an_unloaded_miner_does_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Home Assistant's entity-action rule: a missing entity is reported, not called."""
+    entity_id = _entity_id(hass, init_integration)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.services.async_call(
+        DOMAIN,
+        SERVICE_SET_HEATING_CAP,
+        {ATTR_ENTITY_ID: entity_id, ATTR_MAX_POWER: 1000},
+        blocking=True,
+    )
+    assert "missing or not currently available" in caplog.text
