@@ -19,10 +19,12 @@ from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import POLL_KEEP_ALIVE, Credentials, Miner, MinerIdentity, Ports
 from .repairs import async_check_partial_support
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CLIMATE,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -33,7 +35,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Nothing to set up globally; every miner is a config entry."""
+    """Register the actions; every miner is a config entry."""
+    async_setup_services(hass)
     return True
 
 

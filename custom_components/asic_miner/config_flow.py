@@ -40,7 +40,7 @@ from typing import Any, Final
 import aiohttp
 import probatio
 from homeassistant.components.network import async_get_adapters
-from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import FlowResultType
@@ -96,6 +96,7 @@ from .driver import (
     scan_report,
 )
 from .naming import device_name, unique_id_for
+from .options_flow import AsicMinerOptionsFlow
 
 # The ports a miner is looked for on; the address step can move RPC and web.
 DEFAULT_PORTS: Final = Ports()
@@ -273,6 +274,11 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add ASIC miners: by scan, by address or from DHCP; reauth and reconfigure."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> AsicMinerOptionsFlow:
+        return AsicMinerOptionsFlow()
 
     def __init__(self) -> None:
         self._host = ""

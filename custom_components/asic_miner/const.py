@@ -20,3 +20,22 @@ CONF_RPC_PORT: Final = "rpc_port"
 CONF_WEB_PORT: Final = "web_port"
 CONF_SUBNET: Final = "subnet"
 CONF_MINERS: Final = "miners"
+
+# Heating (climate) options; every default protects the hardware first.
+CONF_TEMPERATURE_SENSOR: Final = "temperature_sensor"
+CONF_DEADBAND: Final = "deadband"
+CONF_MIN_ON_MINUTES: Final = "min_on_minutes"
+CONF_MIN_OFF_MINUTES: Final = "min_off_minutes"
+CONF_POWER_STEP: Final = "power_step"
+CONF_STEP_MINUTES: Final = "step_minutes"
+HEATING_DEFAULTS: Final[dict[str, float]] = {
+    CONF_DEADBAND: 0.5,  # °C either side of the target
+    # Hashboards and PSUs age with every cold start; 15 min as in the price blueprint.
+    CONF_MIN_ON_MINUTES: 15,
+    CONF_MIN_OFF_MINUTES: 15,
+    CONF_POWER_STEP: 10,  # % of the power range (or one level) per step
+    # Firmware re-tunes its chips after a power change; a few minutes lets it settle.
+    CONF_STEP_MINUTES: 5,
+}
+ATTR_MAX_POWER: Final = "max_power"
+SERVICE_SET_HEATING_CAP: Final = "set_heating_cap"

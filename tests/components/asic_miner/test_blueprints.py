@@ -26,7 +26,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.asic_miner.const import CONF_IDENTITY, DOMAIN
+from custom_components.asic_miner.const import CONF_IDENTITY, CONF_TEMPERATURE_SENSOR, DOMAIN
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import SIM_CLOCK, SIMULATED, entry_data_for
 from tests.simhelpers import SimRunner
@@ -73,7 +73,7 @@ class Fleet:
                         "turn_off": "off",
                         "set_value": data.get("value"),
                         "select_option": data.get("option"),
-                    }[event.data["service"]]
+                    }.get(event.data["service"], event.data["service"])
                     self.writes[sim_id].append((entity_id.rsplit("_", 2)[-1], what))
                     self.log[sim_id].append((self.seconds, entity_id.rsplit("_", 2)[-1], what))
 
@@ -571,7 +571,7 @@ def _inputs(name: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["price_throttle.yaml", "solar_surplus.yaml"])
+@pytest.mark.parametrize("name", ["price_throttle.yaml", "solar_surplus.yaml", "heating.yaml"])
 def test_every_input_is_described(name: str) -> None:
     for key, spec in _inputs(name).items():
         assert spec.get("name"), key
@@ -634,5 +634,110 @@ async def test_price_change_during_writes_is_planned_again(
     }  # fmt: skip
     assert fleet.sims["antminer-s19pro"].state.work_mode == "low"
     _assert_no_write_while_paused(fleet)
+    _assert_clean_log(caplog)
+    await _stop_automations(hass)
+
+
+ROOM = "sensor.room_temperature"
+CELSIUS = {"unit_of_measurement": "°C", "device_class": "temperature"}
+HEATERS = ["braiins-s19", "antminer-s19pro"]
+
+
+async def test_heating(
+    hass: HomeAssistant,
+    sim_runner: SimRunner,
+    freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Room temperature, price and the night drive a Braiins (power) and an Antminer (modes)."""
+    fleet = Fleet(hass, freezer)
+    await fleet.add(sim_runner, HEATERS)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        hass.config_entries.async_update_entry(entry, options={CONF_TEMPERATURE_SENSOR: ROOM})
+    thermostats = [f"climate.sim_{_slug(m)}_heating" for m in HEATERS]
+    braiins, antminer = (fleet.sims[m].state for m in HEATERS)
+    # Noon, local time; a cold room and cheap power.
+    noon = dt_util.start_of_local_day() + timedelta(hours=12)
+    freezer.move_to(noon)
+    hass.states.async_set(ROOM, "18", CELSIUS)
+    await _price(hass, 0.10)
+    await hass.services.async_call(
+        "climate", "set_hvac_mode", {"entity_id": thermostats, "hvac_mode": "heat"}, blocking=True
+    )
+    await _use_blueprint(
+        hass,
+        tmp_path,
+        "heating.yaml",
+        {
+            "thermostats": thermostats,
+            "room_sensor": ROOM,
+            "price_entity": PRICE,
+            "price_ceiling": 0.30,
+            "day_temperature": 21,
+            "night_temperature": 17,
+            "night_start": "22:00:00",
+            "night_end": "06:00:00",
+            "min_temperature": 15,
+        },
+    )
+    fleet.start = dt_util.utcnow()
+
+    # Day: 21 °C wanted in an 18 °C room: the power climbs, step by step, to the top.
+    await fleet.run(300, step=60)
+    for entity_id in thermostats:
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.attributes["temperature"] == 21
+        assert state.attributes["hvac_action"] == "heating"
+    await _until(fleet, lambda: braiins.power_limit == 3600, 3600, step=60)
+    assert antminer.work_mode == "high"
+    assert braiins.mining
+    assert antminer.mining
+
+    # Expensive: the cap drops to 0 at once, the miners to their lowest settings; they
+    # pause once their minimum on time (15 min from when the thermostats took over) ends.
+    began = fleet.seconds
+    await _price(hass, 0.40)
+    await fleet.settle()
+    await fleet.run(60, step=60)
+    assert braiins.power_limit == 1400
+    assert antminer.work_mode == "low"
+    assert hass.states.get(thermostats[0]).attributes["max_power"] == 0  # type: ignore[union-attr]
+    await _until(fleet, lambda: not braiins.mining and not antminer.mining, 1200, step=60)
+    assert fleet.seconds - began <= 15 * 60
+    assert hass.states.get(thermostats[0]).attributes["hvac_action"] == "idle"  # type: ignore[union-attr]
+
+    # Still expensive, but the room falls below 15 °C: the cap is lifted; the miners
+    # resume once their minimum off time is over, not before.
+    paused_at = fleet.seconds
+    hass.states.async_set(ROOM, "14.5", CELSIUS)
+    await fleet.settle()
+    await fleet.run(60, step=60)
+    assert hass.states.get(thermostats[0]).attributes["max_power"] is None  # type: ignore[union-attr]
+    assert not braiins.mining
+    await _until(fleet, lambda: braiins.mining and antminer.mining, 1200, step=60)
+    assert fleet.seconds - paused_at >= 15 * 60
+
+    # Cheap again, the room still cold for 21 °C: back to full power.
+    hass.states.async_set(ROOM, "18", CELSIUS)
+    await _price(hass, 0.10)
+    await fleet.settle()
+    await _until(fleet, lambda: braiins.power_limit == 3600, 3600, step=60)
+    await _until(fleet, lambda: antminer.work_mode == "high", 900, step=60)
+
+    # Night setback at 22:00: 17 °C wanted in the 18 °C room: the power falls, one
+    # bounded step (10 % of the range) per five minutes, then the miners pause.
+    freezer.move_to(noon + timedelta(hours=10) - timedelta(seconds=30))
+    await fleet.run(60, step=60)
+    for entity_id in thermostats:
+        assert hass.states.get(entity_id).attributes["temperature"] == 17  # type: ignore[union-attr]
+    await _until(fleet, lambda: (braiins.power_limit or 0) < 3600, 600, step=60)
+    assert braiins.power_limit == 3600 - 220
+    assert antminer.work_mode == "normal"
+    await _until(fleet, lambda: not braiins.mining and not antminer.mining, 3 * 3600, step=60)
+    assert braiins.power_limit == 1400
+    assert antminer.work_mode == "low"
+    print(f"figures: heating writes {dict(fleet.log)}")
     _assert_clean_log(caplog)
     await _stop_automations(hass)
