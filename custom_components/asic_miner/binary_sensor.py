@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -12,12 +13,11 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
 from .driver import MinerSnapshot
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 
 PARALLEL_UPDATES = 0
 
@@ -77,8 +77,8 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
-        return [AsicMinerBinarySensor(coordinator, d) for d in BINARY_SENSORS]
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+        return [(d.key, partial(AsicMinerBinarySensor, coordinator, d)) for d in BINARY_SENSORS]
 
     async_add_when_reported(entry, async_add_entities, build)
 

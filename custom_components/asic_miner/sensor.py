@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -22,14 +23,13 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Board, Fan, MinerSnapshot, lookup_hardware
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 
 PARALLEL_UPDATES = 0
 
@@ -75,6 +75,10 @@ def _is_small_miner(snapshot: MinerSnapshot) -> bool:
     if nominal is None:
         nominal = snapshot.hashrate
     return nominal is not None and 0 < nominal < SMALL_MINER_THS
+
+
+def _fan_kind(fan: Fan) -> str:
+    return "psu_fan" if fan.psu else "fan"
 
 
 def _scaled[T: (StateType, StateType | datetime)](value: T, factor: float) -> T:
@@ -313,28 +317,44 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data
+    small: bool | None = None  # decided once per miner, so statistics keep one unit
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
-        small = _is_small_miner(snapshot)
+    def build(snapshot: MinerSnapshot) -> Iterator[Reported]:
+        nonlocal small
+        if small is None:
+            small = _is_small_miner(snapshot)
         for description in SENSORS:
             if description.exists_fn is not None:
                 exists = description.exists_fn(snapshot)
             else:
                 exists = description.value_fn(snapshot) is not None
             if exists:
-                yield AsicMinerSensor(coordinator, description, small=small)
+                yield (
+                    description.key,
+                    partial(AsicMinerSensor, coordinator, description, small=small),
+                )
         if snapshot.power is not None or snapshot.energy is not None:
-            yield AsicMinerEnergySensor(coordinator, ENERGY)
+            yield ENERGY.key, partial(AsicMinerEnergySensor, coordinator, ENERGY)
         for board in snapshot.boards:
             for board_description in BOARD_SENSORS:
                 if board_description.value_fn(board) is not None:
-                    yield AsicMinerBoardSensor(
-                        coordinator, board_description, board.index, small=small
+                    yield (
+                        f"{board_description.key}_{board.index}",
+                        partial(
+                            AsicMinerBoardSensor,
+                            coordinator,
+                            board_description,
+                            board.index,
+                            small=small,
+                        ),
                     )
         for fan in snapshot.fans:
             for fan_description in FAN_SENSORS:
                 if fan_description.value_fn(fan) is not None:
-                    yield AsicMinerFanSensor(coordinator, fan_description, fan)
+                    yield (
+                        f"{fan_description.key}_{_fan_kind(fan)}_{fan.index}",
+                        partial(AsicMinerFanSensor, coordinator, fan_description, fan),
+                    )
 
     async_add_when_reported(entry, async_add_entities, build)
 
@@ -423,11 +443,10 @@ class AsicMinerFanSensor(AsicMinerEntity, SensorEntity):
         description: AsicMinerFanSensorEntityDescription,
         fan: Fan,
     ) -> None:
-        kind = "psu_fan" if fan.psu else "fan"
         super().__init__(
             coordinator,
             description,
-            key_suffix=f"_{kind}_{fan.index}",
+            key_suffix=f"_{_fan_kind(fan)}_{fan.index}",
             placeholders={"fan": "PSU" if fan.psu else str(fan.index + 1)},
         )
         self.index = fan.index
