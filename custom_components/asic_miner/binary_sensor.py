@@ -44,6 +44,17 @@ def _problems(snapshot: MinerSnapshot) -> list[str]:
     return problems
 
 
+def _problem(snapshot: MinerSnapshot) -> bool | None:
+    """On for any problem; unknown, not off, while the firmware's errors are unknown.
+
+    Errors that could not be read may hide a fault, so "no problem" would be a guess;
+    a problem seen elsewhere (a board not hashing, no pool) still turns it on.
+    """
+    if _problems(snapshot):
+        return True
+    return None if snapshot.errors is None else False
+
+
 def _mining(snapshot: MinerSnapshot) -> bool | None:
     """The firmware's state, else a hashrate; unknown when the miner says neither."""
     if snapshot.mining is not None:
@@ -64,7 +75,7 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         key="problem",
         translation_key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda s: bool(_problems(s)),
+        is_on_fn=_problem,
         attributes_fn=lambda s: {"problems": _problems(s)},
     ),
 )

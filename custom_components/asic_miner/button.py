@@ -41,6 +41,8 @@ BUTTONS: tuple[AsicMinerButtonEntityDescription, ...] = (
         key="restart_backend",
         translation_key="restart_backend",
         entity_category=EntityCategory.CONFIG,
+        # Restart (reboot) is the one a person reaches for; this one is a click away.
+        entity_registry_enabled_default=False,
         control=Control.RESTART_BACKEND,
         press_fn=lambda miner: miner.restart_backend(),
     ),

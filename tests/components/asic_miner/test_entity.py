@@ -46,11 +46,11 @@ def constructed() -> Iterator[Counter[str]]:
 
 
 @pytest.fixture
-def full_spec(simulated_miner: SimMiner) -> ModelSpec:
-    """The miner starts with one board fewer; returns its whole layout."""
+def board_missing(simulated_miner: SimMiner) -> tuple[SimMiner, ModelSpec]:
+    """The miner starts with one board fewer; also returns its whole layout."""
     spec = simulated_miner.state.spec
     simulated_miner.state.spec = replace(spec, boards=spec.boards - 1)
-    return spec
+    return simulated_miner, spec
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -71,14 +71,14 @@ async def test_unchanged_polls_construct_nothing(
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_a_board_reported_later_gets_its_entities(
     hass: HomeAssistant,
-    simulated_miner: SimMiner,
     constructed: Counter[str],
-    full_spec: ModelSpec,
+    board_missing: tuple[SimMiner, ModelSpec],
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Two boards at start, the third comes back: only its sensors are constructed."""
     entry = init_integration
+    simulated_miner, full_spec = board_missing
     state = simulated_miner.state
     assert hass.states.get(BOARD_3_HASHRATE) is None
     await async_poll(hass, freezer)
