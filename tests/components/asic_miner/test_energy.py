@@ -58,6 +58,22 @@ async def test_energy_skips_gaps(
     assert float(hass.states.get(ENERGY).state) == 0.0
 
 
+async def _set_up_restored(hass: HomeAssistant, entry: MockConfigEntry, total: float) -> None:
+    """Set the miner up as after a restart that stored ``total`` kWh."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(ENERGY, str(math.floor(total * 10) / 10)),
+                {"native_value": total, "native_unit_of_measurement": "kWh"},
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 @S19
 async def test_energy_restored(
     hass: HomeAssistant,
@@ -65,18 +81,7 @@ async def test_energy_restored(
     simulated_miner: SimMiner,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            (
-                State(ENERGY, "12.5"),
-                {"native_value": 12.5, "native_unit_of_measurement": "kWh"},
-            )
-        ],
-    )
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await _set_up_restored(hass, mock_config_entry, 12.5)
     assert float(hass.states.get(ENERGY).state) == 12.5
     for _ in range(POLLS):
         await async_poll(hass, freezer)
@@ -91,18 +96,7 @@ async def test_energy_restores_the_exact_total(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A restart loses no part of a step: the stored total is the unrounded one."""
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            (
-                State(ENERGY, "12.5"),
-                {"native_value": 12.599, "native_unit_of_measurement": "kWh"},
-            )
-        ],
-    )
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await _set_up_restored(hass, mock_config_entry, 12.599)
     assert float(hass.states.get(ENERGY).state) == 12.5
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)  # +0.027 kWh at 3250 W
