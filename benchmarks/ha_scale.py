@@ -174,7 +174,7 @@ def family_label(family: str, model: str) -> str:
 # -- Home Assistant --------------------------------------------------------------------
 
 
-def write_config(config: Path) -> None:
+def write_config(config: Path, integration: Path) -> None:
     from demo.run import http_store
 
     (config / ".storage").mkdir(parents=True, exist_ok=True)
@@ -182,7 +182,7 @@ def write_config(config: Path) -> None:
     (config / ".storage" / "http").write_text(json.dumps(http_store("127.0.0.1", PORT)))
     components = config / "custom_components"
     components.mkdir(exist_ok=True)
-    (components / "asic_miner").symlink_to(ROOT / "custom_components" / "asic_miner")
+    (components / "asic_miner").symlink_to(integration.resolve())
     probe = components / "ha_scale_probe"
     probe.mkdir()
     (probe / "manifest.json").write_text(json.dumps(PROBE_MANIFEST))
@@ -325,7 +325,7 @@ async def run(args: argparse.Namespace) -> int:
     fleet = FleetProcess(fleet_path)
     await fleet.start()
     say(f"{len(fleet.miners)} simulated miners listen on {fleet.subnet}")
-    write_config(config)
+    write_config(config, Path(args.integration))
     hass = HomeAssistant(config)
     hass.start()
     try:
@@ -462,6 +462,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=300.0, help="seconds measured")
     parser.add_argument("--settle", type=float, default=45.0, help="seconds before measuring")
     parser.add_argument("--dir", help="keep the run's files here (default: a temporary dir)")
+    parser.add_argument(
+        "--integration",
+        default=str(ROOT / "custom_components" / "asic_miner"),
+        help="the integration to load (another version, to compare; default: this tree's)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.miners <= 255 - FIRST_HOST:
         parser.error(f"--miners must be 1 to {255 - FIRST_HOST}")
