@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -12,12 +13,11 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
 from .driver import MinerSnapshot
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 
 PARALLEL_UPDATES = 0
 
@@ -44,6 +44,17 @@ def _problems(snapshot: MinerSnapshot) -> list[str]:
     return problems
 
 
+def _problem(snapshot: MinerSnapshot) -> bool | None:
+    """On for any problem; unknown, not off, while the firmware's errors are unknown.
+
+    Errors that could not be read may hide a fault, so "no problem" would be a guess;
+    a problem seen elsewhere (a board not hashing, no pool) still turns it on.
+    """
+    if _problems(snapshot):
+        return True
+    return None if snapshot.errors is None else False
+
+
 def _mining(snapshot: MinerSnapshot) -> bool | None:
     """The firmware's state, else a hashrate; unknown when the miner says neither."""
     if snapshot.mining is not None:
@@ -64,7 +75,7 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         key="problem",
         translation_key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda s: bool(_problems(s)),
+        is_on_fn=_problem,
         attributes_fn=lambda s: {"problems": _problems(s)},
     ),
 )
@@ -77,8 +88,8 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
-        return [AsicMinerBinarySensor(coordinator, d) for d in BINARY_SENSORS]
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+        return [(d.key, partial(AsicMinerBinarySensor, coordinator, d)) for d in BINARY_SENSORS]
 
     async_add_when_reported(entry, async_add_entities, build)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from homeassistant.components.button import (
     ButtonDeviceClass,
@@ -12,12 +13,11 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
 from .driver import Control, Miner, MinerSnapshot
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 from .helpers import asic_miner_exception_handler
 
 PARALLEL_UPDATES = 1
@@ -41,6 +41,8 @@ BUTTONS: tuple[AsicMinerButtonEntityDescription, ...] = (
         key="restart_backend",
         translation_key="restart_backend",
         entity_category=EntityCategory.CONFIG,
+        # Restart (reboot) is the one a person reaches for; this one is a click away.
+        entity_registry_enabled_default=False,
         control=Control.RESTART_BACKEND,
         press_fn=lambda miner: miner.restart_backend(),
     ),
@@ -54,9 +56,9 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
         return [
-            AsicMinerButton(coordinator, d)
+            (d.key, partial(AsicMinerButton, coordinator, d))
             for d in BUTTONS
             if coordinator.miner.supports(d.control)
         ]

@@ -8,16 +8,16 @@ by the firmware (VNish's ``3250`` W presets, LuxOS profiles) show as they are.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
 from .driver import Control, MinerSnapshot
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 from .helpers import asic_miner_exception_handler
 
 PARALLEL_UPDATES = 1
@@ -36,9 +36,9 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
         if coordinator.miner.supports(Control.WORK_MODE) and snapshot.work_modes:
-            yield AsicMinerWorkModeSelect(coordinator, WORK_MODE)
+            yield WORK_MODE.key, partial(AsicMinerWorkModeSelect, coordinator, WORK_MODE)
 
     async_add_when_reported(entry, async_add_entities, build)
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry
 from .driver import Control, Miner, MinerSnapshot
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 from .helpers import asic_miner_exception_handler
 
 PARALLEL_UPDATES = 1
@@ -53,9 +53,9 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
         return [
-            AsicMinerSwitch(coordinator, d)
+            (d.key, partial(AsicMinerSwitch, coordinator, d))
             for d in SWITCHES
             if coordinator.miner.supports(d.control)
         ]

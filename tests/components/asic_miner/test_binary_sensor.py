@@ -10,8 +10,13 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.asic_miner.binary_sensor import _mining
-from custom_components.asic_miner.driver.models import MinerIdentity, MinerSnapshot
+from custom_components.asic_miner.binary_sensor import _mining, _problem
+from custom_components.asic_miner.driver.models import (
+    Board,
+    MinerErrorEntry,
+    MinerIdentity,
+    MinerSnapshot,
+)
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import ALL_SIMULATED, async_poll
 
@@ -98,3 +103,26 @@ def test_mining_sensor_without_a_state_field(
     identity = MinerIdentity("Bitmain", "S19", "antminer", "Stock", "modern")
     snapshot = MinerSnapshot(identity=identity, mining=mining, hashrate=hashrate)
     assert _mining(snapshot) is expected
+
+
+@pytest.mark.parametrize(
+    ("errors", "board_active", "expected"),
+    [
+        (None, True, None),  # errors unknown, nothing else wrong: unknown
+        (None, False, True),  # errors unknown, a board not hashing: a problem
+        ((), True, False),
+        ((MinerErrorEntry("Fan lost", "R:1"),), True, True),
+    ],
+)
+def test_problem_is_unknown_while_errors_are(
+    errors: tuple[MinerErrorEntry, ...] | None, board_active: bool, expected: bool | None
+) -> None:
+    """Errors that could not be read may hide a fault: not "no problem"."""
+    identity = MinerIdentity("Bitmain", "S19", "antminer", "Stock", "modern")
+    snapshot = MinerSnapshot(
+        identity=identity,
+        mining=True,
+        errors=errors,
+        boards=(Board(index=0, active=board_active),),
+    )
+    assert _problem(snapshot) is expected

@@ -48,6 +48,7 @@ async def test_reboot(
     ],
     indirect=["simulated_miner"],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # disabled by default
 async def test_restart_backend(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
@@ -16,6 +18,7 @@ from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import async_poll
 
 ENERGY = "sensor.sim_braiins_s19_energy"
+POLLS = 10  # 2.5 minutes: more than one step of the energy state
 S19 = pytest.mark.parametrize("simulated_miner", ["braiins-s19"], indirect=True)
 
 
@@ -26,12 +29,17 @@ async def test_energy_integrates_power(
     simulated_miner: SimMiner,
     freezer: FrozenDateTimeFactory,
 ) -> None:
+    """Exact underneath; the state moves in 0.1 kWh steps on a 3 kW miner, rounded down."""
     assert float(hass.states.get(ENERGY).state) == 0.0
     power = simulated_miner.state.power
-    await async_poll(hass, freezer)
-    await async_poll(hass, freezer)
-    expected = power * 2 * SCAN_INTERVAL.total_seconds() / 3_600_000
-    assert float(hass.states.get(ENERGY).state) == pytest.approx(expected, abs=1e-4)
+    states = set()
+    for _ in range(POLLS):
+        await async_poll(hass, freezer)
+        states.add(hass.states.get(ENERGY).state)
+    expected = power * POLLS * SCAN_INTERVAL.total_seconds() / 3_600_000
+    assert expected > 0.1
+    assert float(hass.states.get(ENERGY).state) == math.floor(expected * 10) / 10
+    assert len(states) <= 2  # not a new state (a database row) on every poll
 
 
 @S19
@@ -50,6 +58,22 @@ async def test_energy_skips_gaps(
     assert float(hass.states.get(ENERGY).state) == 0.0
 
 
+async def _set_up_restored(hass: HomeAssistant, entry: MockConfigEntry, total: float) -> None:
+    """Set the miner up as after a restart that stored ``total`` kWh."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(ENERGY, str(math.floor(total * 10) / 10)),
+                {"native_value": total, "native_unit_of_measurement": "kWh"},
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 @S19
 async def test_energy_restored(
     hass: HomeAssistant,
@@ -57,21 +81,26 @@ async def test_energy_restored(
     simulated_miner: SimMiner,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            (
-                State(ENERGY, "12.5"),
-                {"native_value": 12.5, "native_unit_of_measurement": "kWh"},
-            )
-        ],
-    )
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await _set_up_restored(hass, mock_config_entry, 12.5)
+    assert float(hass.states.get(ENERGY).state) == 12.5
+    for _ in range(POLLS):
+        await async_poll(hass, freezer)
+    assert float(hass.states.get(ENERGY).state) > 12.5
+
+
+@S19
+async def test_energy_restores_the_exact_total(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A restart loses no part of a step: the stored total is the unrounded one."""
+    await _set_up_restored(hass, mock_config_entry, 12.599)
     assert float(hass.states.get(ENERGY).state) == 12.5
     await async_poll(hass, freezer)
-    assert float(hass.states.get(ENERGY).state) > 12.5
+    await async_poll(hass, freezer)  # +0.027 kWh at 3250 W
+    assert float(hass.states.get(ENERGY).state) == 12.6
 
 
 @pytest.mark.parametrize("simulated_miner", ["braiins-s19jpro"], indirect=True)
@@ -88,6 +117,6 @@ async def test_energy_pauses_without_power_reading(
     await async_poll(hass, freezer)
     assert float(hass.states.get(entity).state) == 0.0
     simulated_miner.state.mining = True
-    await async_poll(hass, freezer)
-    await async_poll(hass, freezer)
+    for _ in range(POLLS):
+        await async_poll(hass, freezer)
     assert float(hass.states.get(entity).state) > 0.0

@@ -52,6 +52,7 @@ async def test_board_and_fan_that_vanish_go_unavailable(
     assert hass.states.get("sensor.sim_antminer_s19pro_board_1_hashrate").state != STATE_UNAVAILABLE
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # Last boot is disabled
 async def test_uptime_does_not_wobble(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
