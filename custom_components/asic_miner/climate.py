@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Final
 
 from homeassistant.components.climate import (
@@ -35,7 +36,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import (
     async_track_state_change_event,
@@ -58,7 +58,7 @@ from .const import (
 )
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 from .heating import (
     PRESET_BOOST,
     PRESET_COMFORT,
@@ -92,10 +92,10 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
         restarts = coordinator.miner.restarts_after(Control.POWER_LIMIT)
         if ladder_for(snapshot, restarts) is not None:
-            yield AsicMinerClimate(coordinator)
+            yield HEATING.key, partial(AsicMinerClimate, coordinator)
 
     async_add_when_reported(entry, async_add_entities, build)
 

@@ -66,8 +66,8 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
 
 type EntityFactory = Callable[[], Entity]
 # What a platform's ``build`` yields: a cheap key (the unique ID's suffix, such as
-# ``board_hashrate_2``) with the factory that makes the entity, or a ready entity.
-type Reported = tuple[str, EntityFactory] | Entity
+# ``board_hashrate_2``) with the factory that makes the entity.
+type Reported = tuple[str, EntityFactory]
 
 
 @callback
@@ -85,8 +85,7 @@ def async_add_when_reported(
     Runs on every poll, so ``build`` yields keys with factories: only a key not seen
     before has its entity constructed, and an unchanged poll constructs nothing (with
     200 miners, rebuilding every entity each poll cost CPU and doubled the garbage
-    collector's pauses). A ready entity is accepted too, and dropped if its unique ID
-    is known, for a platform that has not moved to keys yet.
+    collector's pauses).
     """
     coordinator = entry.runtime_data
     known: set[str] = set()
@@ -97,19 +96,11 @@ def async_add_when_reported(
         if data is None:
             return
         new: list[Entity] = []
-        for item in build(data):
-            if isinstance(item, tuple):
-                key, factory = item
-                if key in known:
-                    continue
-                entity = factory()
-            else:
-                entity = item
-                key = f"entity:{entity.unique_id}"
-                if key in known:
-                    continue
+        for key, factory in build(data):
+            if key in known:
+                continue
             known.add(key)
-            new.append(entity)
+            new.append(factory())
         if new:
             async_add_entities(new)
 

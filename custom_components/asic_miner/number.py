@@ -10,6 +10,7 @@ made-up 0-100 W.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from homeassistant.components.number import (
@@ -20,12 +21,11 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import UnitOfPower
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot, PowerLimitRange
-from .entity import AsicMinerEntity, async_add_when_reported
+from .entity import AsicMinerEntity, Reported, async_add_when_reported
 from .helpers import asic_miner_exception_handler
 from .repairs import async_set_power_limit_issue
 
@@ -47,13 +47,13 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data
 
-    def build(snapshot: MinerSnapshot) -> Iterable[Entity]:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
         if Control.POWER_LIMIT not in snapshot.controls:
             return
         bounds = snapshot.power_limit_range
         async_set_power_limit_issue(hass, entry, unknown=bounds is None)
         if bounds is not None:
-            yield AsicMinerPowerLimitNumber(coordinator, bounds)
+            yield POWER_LIMIT.key, partial(AsicMinerPowerLimitNumber, coordinator, bounds)
 
     async_add_when_reported(entry, async_add_entities, build)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -22,12 +22,6 @@ from tests.components.asic_miner.conftest import async_poll
 
 BOARD_KEYS = {d.translation_key for d in BOARD_SENSORS}
 BOARD_3_HASHRATE = "sensor.sim_antminer_s19pro_board_3_hashrate"
-
-
-@pytest.fixture
-def platforms() -> list[Platform]:
-    # number.py still hands the listener a ready entity each poll (see entity.py).
-    return [p for p in Platform if p is not Platform.NUMBER]
 
 
 @pytest.fixture
