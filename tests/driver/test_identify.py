@@ -20,7 +20,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerNotIdentifiedError,
     MinerTimeoutError,
 )
-from custom_components.asic_miner.driver.identify import detect_family, identify
+from custom_components.asic_miner.driver.identify import detect_family, identify, identify_host
 from custom_components.asic_miner.driver.models import MinerIdentity
 
 HANG = 60.0
@@ -254,5 +254,8 @@ async def test_identify_not_identified(ctx: MinerContext) -> None:
     probes = Probes()
     rpc = probes.make("rpc_version", 0.0, error=MinerConnectionError("refused"))
     fam = family("antminer", (rpc,), _contains("rpc_version", "ANTMINER"), stock=True)
-    with pytest.raises(MinerNotIdentifiedError):
+    # Nothing listens at ctx.host at all: that is "cannot connect", not "not a miner".
+    with pytest.raises(MinerConnectionError, match="nothing answers"):
         await identify(ctx, (fam,), timeout=1)
+    with pytest.raises(MinerNotIdentifiedError):
+        await identify_host(ctx, (fam,), timeout=1, check_reach=False)

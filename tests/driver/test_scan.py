@@ -31,11 +31,11 @@ from custom_components.asic_miner.driver.scan import (
     ScanProgress,
     ScanResult,
     ScanStage,
-    _ArpBudget,
     parse_targets,
     scan,
     scan_all,
 )
+from custom_components.asic_miner.driver.scan.neighbours import ArpBudget
 from simulator.families import load_all
 from simulator.faults import Fault, FaultKind
 from simulator.miner import SimMiner, SimPorts
@@ -453,17 +453,30 @@ async def test_address_list_targets(fleet: FleetFactory, session: aiohttp.Client
 
 
 async def test_arp_budget_paces_silent_hosts() -> None:
-    budget = _ArpBudget(2, hold=0.2)
+    """A silent host's slot frees when its ARP entry fails, counted from its first packet."""
+    budget = ArpBudget(2, resolve_time=0.2)
+    first = await budget.acquire()
     await budget.acquire()
-    await budget.acquire()
-    budget.release(silent=False)  # the host answered: its slot is free at once
-    start = time.monotonic()
-    await asyncio.wait_for(budget.acquire(), 1)
-    assert time.monotonic() - start < 0.1
-    budget.release(silent=True)  # given up: its ARP entry lingers, so does the slot
+    budget.release_silent(first)  # its entry is still INCOMPLETE: the slot is not free
     start = time.monotonic()
     await asyncio.wait_for(budget.acquire(), 1)
     assert time.monotonic() - start >= 0.15
+
+
+async def test_arp_budget_holds_live_hosts_until_identified() -> None:
+    """A live host's entry stays while it is identified, and for a while after it answered."""
+    budget = ArpBudget(1, live_hold=0.2)
+    await budget.acquire()
+    lease = budget.answered()
+    waiting = asyncio.ensure_future(budget.acquire())
+    await asyncio.sleep(0.3)
+    assert not waiting.done()  # past LIVE_HOLD, but still being identified
+    start = time.monotonic()
+    lease.done()
+    lease.done()  # twice is once
+    await asyncio.wait_for(waiting, 1)
+    assert time.monotonic() - start < 0.1  # the hold had passed already
+    assert budget.free() == 0
 
 
 async def test_small_arp_budget_still_finds_everything(
