@@ -39,7 +39,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any, Final
 
 import aiohttp
@@ -137,7 +137,7 @@ def _default_deadline(count: int, budget: ArpBudget, options: ScanOptions) -> fl
     return DEFAULT_DEADLINE_BASE + waves * (options.connect_timeout + options.retry_timeout + hold)
 
 
-async def _drain(runner: Scanner, deadline: float) -> AsyncIterator[ScanResult]:
+async def _drain(runner: Scanner, deadline: float) -> AsyncGenerator[ScanResult]:
     """Yield the runner's results until it ends or ``deadline`` passes; then clean up."""
     end = asyncio.get_running_loop().time() + deadline
     task = asyncio.create_task(runner.run(), name="asic_miner scan")

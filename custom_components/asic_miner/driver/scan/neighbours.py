@@ -73,6 +73,24 @@ class NeighbourTable:
         return cls(resolve_time=resolve)
 
 
+def local_addresses() -> frozenset[str]:
+    """This machine's own IPv4 addresses (this network namespace's): they need no ARP.
+
+    Read from the kernel's routing table (``/proc/net/fib_trie``, its ``LOCAL`` host
+    routes); empty where unreadable, which only makes the budget more careful.
+    """
+    found: set[str] = set()
+    last = ""
+    with contextlib.suppress(OSError), (_PROC / "net/fib_trie").open() as trie:
+        for line in trie:
+            text = line.strip()
+            if text.startswith("|-- "):
+                last = text[4:]
+            elif text == "/32 host LOCAL" and last:
+                found.add(last)
+    return frozenset(found)
+
+
 def _netlink_figures() -> tuple[int, int] | None:
     """(gc_thresh3, entries) of the ``arp_cache`` table, from an rtnetlink dump."""
     netlink = getattr(socket, "AF_NETLINK", None)
@@ -158,7 +176,7 @@ class ArpBudget:
     cancelling the scan leaves nothing behind.
     """
 
-    __slots__ = ("_active", "_loop", "_releases", "live_hold", "resolve_time", "size")
+    __slots__ = ("_active", "_loop", "_releases", "_sooner", "live_hold", "resolve_time", "size")
 
     def __init__(
         self,
@@ -172,6 +190,7 @@ class ArpBudget:
         self._active = 0  # slots of hosts being swept or identified
         self._releases: list[float] = []  # sorted loop times at which held slots free
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._sooner = asyncio.Event()  # set when a release earlier than all others comes
 
     def free(self) -> int:
         """Slots free now."""
@@ -188,9 +207,13 @@ class ArpBudget:
     async def acquire(self) -> float:
         """Wait for a slot; returns the loop time the host's first packet goes out."""
         while self.free() <= 0:
-            # The earliest release, else a host being swept gives its slot back soon.
+            # The earliest release, else a host being swept gives its slot back soon;
+            # woken earlier when a host gives back a slot that frees sooner than that.
             wake = self._releases[0] if self._releases else self._now() + 0.05
-            await asyncio.sleep(max(0.001, wake - self._now()))
+            sooner = self._sooner
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(0.001, wake - self._now())):
+                    await sooner.wait()
         self._active += 1
         return self._now()
 
@@ -205,7 +228,11 @@ class ArpBudget:
     def _hold(self, until: float) -> None:
         self._active -= 1
         if until > self._now():
-            bisect.insort(self._releases, until)
+            index = bisect.bisect_left(self._releases, until)
+            self._releases.insert(index, until)
+            if index == 0:
+                self._sooner.set()
+                self._sooner = asyncio.Event()
 
 
 class Lease:

@@ -25,7 +25,7 @@ from ..identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
 from ..models import Credentials, Ports
 from ..reach import STAGGER, Reach, reach
 from ..registry import FAMILIES
-from .neighbours import ArpBudget, Lease, NeighbourTable
+from .neighbours import LIVE_HOLD, ArpBudget, Lease, NeighbourTable, local_addresses
 from .results import ScanProgress, ScanResult, ScanStage, UnsupportedMiner
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class ScanOptions:
         table = NeighbourTable.read()
         size = table.room if self.arp_budget is None else self.arp_budget
         _LOGGER.debug("scan: ARP budget %d (%s: %s)", size, table.source, table)
-        return ArpBudget(size, table.resolve_time)
+        return ArpBudget(size, table.resolve_time, LIVE_HOLD)
 
 
 def _fd_limit() -> int | None:
@@ -91,7 +91,11 @@ class Scanner:
         self.stagger = min(STAGGER, options.connect_timeout / 4)
         self.identify_limit = asyncio.Semaphore(max(1, options.identify_concurrency))
         self.arp = options.budget()
-        self.sweep_workers = min(self._worker_limit(), self.arp.size, max(1, len(hosts)))
+        # The machine's own addresses in the range are reached over loopback: no ARP.
+        self.local = local_addresses().intersection(hosts)
+        in_table = self.arp.size + len(self.local)
+        self.sweep_workers = min(self._worker_limit(), in_table, max(1, len(hosts)))
+        _LOGGER.debug("scan: %d hosts, %d sweeping at once", len(hosts), self.sweep_workers)
         self.results: asyncio.Queue[ScanResult | None] = asyncio.Queue()
         self.swept = 0
         self.reachable = 0
@@ -144,21 +148,32 @@ class Scanner:
             self.report(ScanStage.IDENTIFY)
 
     async def _sweep_worker(self, pending: Iterator[str], group: asyncio.TaskGroup) -> None:
-        options = self.options
         for host in pending:
-            first_packet = await self.arp.acquire()
-            outcome, silent = await self._reach(host, self.sweep_ports, options.connect_timeout)
-            if outcome is Reach.SILENT:
-                outcome, _ = await self._reach(host, silent, options.retry_timeout)
-            self.swept += 1
-            if outcome is Reach.SILENT:
-                self.arp.release_silent(first_packet)
-            elif outcome is Reach.OPEN:
-                self.reachable += 1
-                group.create_task(self._identify(host, self.arp.answered()))
+            lease = None  # the host's slot in the neighbour table, while it answers
+            if host in self.local:
+                outcome = await self._sweep_one(host)
             else:
-                self.arp.answered().done()
+                first_packet = await self.arp.acquire()
+                outcome = await self._sweep_one(host)
+                if outcome is Reach.SILENT:
+                    self.arp.release_silent(first_packet)
+                else:
+                    lease = self.arp.answered()
+            self.swept += 1
+            if outcome is Reach.OPEN:
+                self.reachable += 1
+                group.create_task(self._identify(host, lease))
+            elif lease is not None:
+                lease.done()
             self.report()
+
+    async def _sweep_one(self, host: str) -> Reach:
+        """Connect on the sweep ports; the ports that stayed silent get one retry."""
+        options = self.options
+        outcome, silent = await self._reach(host, self.sweep_ports, options.connect_timeout)
+        if outcome is Reach.SILENT:
+            outcome, _ = await self._reach(host, silent, options.retry_timeout)
+        return outcome
 
     async def _reach(
         self, host: str, ports: tuple[int, ...], timeout: float
@@ -173,12 +188,13 @@ class Scanner:
         else:
             _LOGGER.debug("scan connect failed: %s", err)
 
-    async def _identify(self, host: str, lease: Lease) -> None:
+    async def _identify(self, host: str, lease: Lease | None) -> None:
         try:
             async with self.identify_limit:
                 result = await self._identify_host(host)
         finally:
-            lease.done()
+            if lease is not None:
+                lease.done()
         self.identified += 1
         if result is not None:
             self.found += 1
