@@ -7,6 +7,7 @@ with its recovery, and each abort.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import json
@@ -26,7 +27,7 @@ from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.asic_miner.config_flow import SOURCE_SCANNED
+from custom_components.asic_miner.flow_forms import SOURCE_SCANNED
 from custom_components.asic_miner.const import (
     CONF_IDENTITY,
     CONF_MINERS,
@@ -52,6 +53,17 @@ from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 FLOW = "custom_components.asic_miner.config_flow"
+FLOW_SCAN = "custom_components.asic_miner.flow_scan"
+FLOW_MINERS = "custom_components.asic_miner.flow_miners"
+
+
+@contextlib.contextmanager
+def default_ports(ports: Ports) -> Iterator[None]:
+    """Where the flow looks for miners by default: by address and DHCP, and scans."""
+    with patch(f"{FLOW}.DEFAULT_PORTS", ports), patch(f"{FLOW_SCAN}.DEFAULT_PORTS", ports):
+        yield
+
+
 PORT_FIELDS = {CONF_RPC_PORT: DRIVER_PORTS.rpc, CONF_WEB_PORT: DRIVER_PORTS.web}
 ANTMINER = family("antminer")
 NO_MAC = "00:00:00:00:00:00"  # what a firmware without a MAC reports; normalised to None
@@ -77,14 +89,16 @@ DISABLED_ADAPTER: dict[str, Any] = {
 @pytest.fixture(autouse=True)
 def adapters() -> Iterator[AsyncMock]:
     """Home Assistant's network adapters, as the scan step reads them."""
-    with patch(f"{FLOW}.async_get_adapters", return_value=[DISABLED_ADAPTER, LAN_ADAPTER]) as mock:
+    with patch(
+        f"{FLOW_SCAN}.async_get_adapters", return_value=[DISABLED_ADAPTER, LAN_ADAPTER]
+    ) as mock:
         yield mock
 
 
 @pytest.fixture
 def sim_ports() -> Iterator[None]:
     """Scans and DHCP discovery look on the simulators' unprivileged ports."""
-    with patch(f"{FLOW}.DEFAULT_PORTS", DRIVER_PORTS):
+    with default_ports(DRIVER_PORTS):
         yield
 
 
@@ -264,7 +278,7 @@ async def test_manual_other_errors_then_recover(
 ) -> None:
     sim = await sim_runner.start("antminer", "S19 Pro")
     result = await start_user_flow(hass, "manual")
-    with patch(f"{FLOW}.detect_family", side_effect=side_effect):
+    with patch(f"{FLOW_MINERS}.identify_host", side_effect=side_effect):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
         )
@@ -609,7 +623,7 @@ async def test_scan_reports_what_cannot_be_added(
         reachable=3,
     )
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.scan_report", return_value=report):
+    with patch(f"{FLOW_SCAN}.scan_report", return_value=report):
         result = await run_scan(hass, result["flow_id"], "127.0.10.0/29")
     assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
     assert result["description_placeholders"] == {
@@ -630,7 +644,7 @@ async def test_scan_finds_nothing_then_scans_again(
     """Nothing answers on the miner ports: say so on the subnet field; a rescan works."""
     subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.DEFAULT_PORTS", Ports(rpc=1, web=1, https=1, whatsminer_v3=1)):
+    with default_ports(Ports(rpc=1, web=1, https=1, whatsminer_v3=1)):
         result = await run_scan(hass, result["flow_id"], subnet)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "scan"
@@ -638,7 +652,7 @@ async def test_scan_finds_nothing_then_scans_again(
     [field] = result["data_schema"].schema
     assert field.default() == subnet  # what the user typed stays
 
-    with patch(f"{FLOW}.DEFAULT_PORTS", DRIVER_PORTS):
+    with default_ports(DRIVER_PORTS):
         result = await run_scan(hass, result["flow_id"], subnet)
         assert result["step_id"] == "scan_select"
         result = await hass.config_entries.flow.async_configure(
@@ -653,7 +667,7 @@ async def test_scan_finds_nothing_then_scans_again(
 )
 async def test_scan_fails(hass: HomeAssistant, side_effect: Exception, error: str) -> None:
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.scan_report", side_effect=side_effect):
+    with patch(f"{FLOW_SCAN}.scan_report", side_effect=side_effect):
         result = await run_scan(hass, result["flow_id"], "127.0.10.0/24")
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_SUBNET: error}
