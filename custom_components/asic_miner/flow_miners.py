@@ -87,7 +87,10 @@ class MinerFlow(ConfigFlow):
         self._configured_found = 0  # miners found that are set up already
         self._login_needed: dict[str, list[ScanResult]] = {}
         self._ready: list[tuple[Miner, Credentials]] = []
-        self._created: list[str] = []  # "<name> (<host>)" per miner the scan added
+        self._created: list[str] = []
+        self._add_task: asyncio.Task[None] | None = (
+            None  # creating the scanned entries  # "<name> (<host>)" per miner the scan added
+        )
         self._own: tuple[str, dict[str, Any]] | None = None  # this flow's entry, last
 
     # -- talking to miners -----------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from typing import Any
+from typing import Any, Final
 
 import probatio
 from homeassistant.components.network import async_get_adapters
@@ -64,6 +64,9 @@ from .flow_forms import (
 )
 from .flow_miners import MinerFlow
 from .naming import unique_id_for
+
+# Sub-flows creating entries at once: each awaits its entry's setup (a first read).
+ADD_CONCURRENCY: Final = 16
 
 
 class ScanFlow(MinerFlow):
@@ -335,13 +338,57 @@ class ScanFlow(MinerFlow):
             return self.async_abort(reason="already_configured")
         *others, self._own = entries
         self._created = []
-        for _other_id, other in others:
-            result = await self.hass.config_entries.flow.async_init(
-                DOMAIN, context={"source": SOURCE_SCANNED}, data=other
+        if not others:
+            return await self.async_step_scan_done()
+        # In the background: the request returns at once and the user sees progress.
+        self._add_task = self.hass.async_create_task(
+            self._async_add_all([data for _uid, data in others]), eager_start=False
+        )
+        return await self.async_step_scan_adding()
+
+    async def async_step_scan_adding(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show progress while the ticked miners' entries are created; then the summary."""
+        assert self._add_task is not None
+        if not self._add_task.done():
+            return self.async_show_progress(
+                step_id="scan_adding",
+                progress_action="add",
+                progress_task=self._add_task,
+                description_placeholders={"count": str(len(self._ready))},
             )
-            if result["type"] is FlowResultType.CREATE_ENTRY:
-                self._created.append(f"{result['title']} ({other[CONF_HOST]})")
-        return await self.async_step_scan_done()
+        self._add_task = None
+        return self.async_show_progress_done(next_step_id="scan_done")
+
+    async def _async_add_all(self, others: list[dict[str, Any]]) -> None:
+        """Create the entries by sub-flows, a bounded pool at once, in the listing's order."""
+        pool = asyncio.Semaphore(ADD_CONCURRENCY)
+        done = 0
+
+        async def add(data: dict[str, Any]) -> str | None:
+            nonlocal done
+            line = await self._async_add_scanned(pool, data)
+            done += 1
+            self.async_update_progress(round(done / len(others), 2))
+            return line
+
+        created = await asyncio.gather(*(add(data) for data in others))
+        self._created = [line for line in created if line is not None]
+
+    async def _async_add_scanned(self, pool: asyncio.Semaphore, data: dict[str, Any]) -> str | None:
+        """One sub-flow creating one miner's entry (and setting it up): its summary line."""
+        async with pool:
+            try:
+                result = await self.hass.config_entries.flow.async_init(
+                    DOMAIN, context={"source": SOURCE_SCANNED}, data=data
+                )
+            except Exception:
+                LOGGER.exception("Adding the miner at %s failed", data[CONF_HOST])
+                return None
+        if result["type"] is not FlowResultType.CREATE_ENTRY:
+            return None
+        return f"{result['title']} ({data[CONF_HOST]})"
 
     async def async_step_scan_done(
         self, user_input: dict[str, Any] | None = None

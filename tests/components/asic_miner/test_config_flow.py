@@ -27,7 +27,6 @@ from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.asic_miner.flow_forms import SOURCE_SCANNED
 from custom_components.asic_miner.const import (
     CONF_IDENTITY,
     CONF_MINERS,
@@ -46,6 +45,8 @@ from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Credentials, MinerIdentity, Ports
 from custom_components.asic_miner.driver.registry import family
 from custom_components.asic_miner.driver.scan import ScanReport, ScanResult, UnsupportedMiner
+from custom_components.asic_miner.flow_forms import SOURCE_SCANNED
+from custom_components.asic_miner.flow_scan import ADD_CONCURRENCY
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import entry_data_for
 from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
@@ -166,6 +167,17 @@ async def start_user_flow(hass: HomeAssistant, step: str) -> FlowResult:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
     return await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": step})
+
+
+async def add_ticked(hass: HomeAssistant, flow_id: str, hosts: list[str]) -> FlowResult:
+    """Tick the miners; when several are added, let the adding finish: the step after."""
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_MINERS: hosts})
+    if result["type"] is not FlowResultType.SHOW_PROGRESS:
+        return result
+    assert result["step_id"] == "scan_adding"
+    assert result["progress_action"] == "add"
+    await hass.async_block_till_done()
+    return await hass.config_entries.flow.async_configure(flow_id)
 
 
 async def run_scan(hass: HomeAssistant, flow_id: str, subnet: str) -> FlowResult:
@@ -460,9 +472,7 @@ async def test_scan_adds_every_ticked_miner(
     assert options[braiins.host] == f"Bitmain S19 · Braiins OS+ 25.07 · {braiins.host}"
     assert options[s9.host].startswith("Bitmain S9 · Stock ")
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [braiins.host, s9.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [braiins.host, s9.host])
     # Every miner added reaches the user: a summary lists them, then the last is created.
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "scan_done"
@@ -502,9 +512,7 @@ async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: 
     result = await run_scan(hass, result["flow_id"], subnet)
     assert listed(result)[bos1.host] == f"Braiins OS · {bos1.host}"
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [stock.host, bos1.host, bos2.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [stock.host, bos1.host, bos2.host])
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "scan_login"
     placeholders = result["description_placeholders"]
@@ -520,6 +528,9 @@ async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
     )
+    assert result["step_id"] == "scan_adding"  # the entries are created in the background
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
     assert result["step_id"] == "scan_done"
     assert result["description_placeholders"]["count"] == "3"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
@@ -562,9 +573,7 @@ async def test_read_access_is_enough_to_add(
     result = await run_scan(hass, result["flow_id"], subnet)
     assert result["step_id"] == "scan_select", result.get("errors")
     with patch.object(Miner, "check_credentials") as check:
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_MINERS: [sim.host]}
-        )
+        result = await add_ticked(hass, result["flow_id"], [sim.host])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] is None
     check.assert_not_called()  # setup checks the write path, and opens a repair
@@ -655,9 +664,7 @@ async def test_scan_finds_nothing_then_scans_again(
     with default_ports(DRIVER_PORTS):
         result = await run_scan(hass, result["flow_id"], subnet)
         assert result["step_id"] == "scan_select"
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_MINERS: [sim.host]}
-        )
+        result = await add_ticked(hass, result["flow_id"], [sim.host])
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -683,21 +690,17 @@ async def test_scan_select_errors_then_finish(hass: HomeAssistant, sim_runner: S
     result = await run_scan(hass, result["flow_id"], subnet)
     assert result["step_id"] == "scan_select"
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MINERS: []})
+    result = await add_ticked(hass, result["flow_id"], [])
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_MINERS: "no_selection"}
 
     await gone.stop()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [gone.host, stays.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [gone.host, stays.host])
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "miner_failed"}
     assert result["description_placeholders"]["failed"] == gone.host
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [stays.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [stays.host])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == uid(stays)
 
@@ -725,9 +728,7 @@ async def test_scan_login_reveals_unaddable_miner(
         await entry_for(hass, sim, Credentials("root", "secret"), host="127.0.0.2")
     result = await start_user_flow(hass, "scan")
     result = await run_scan(hass, result["flow_id"], subnet)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [sim.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [sim.host])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
     )
@@ -1071,9 +1072,7 @@ async def test_six_factory_named_miners_get_names_apart(
     # ">=": other test runs on this machine may put miners on the same loopback /24.
     assert set(listed(result)) >= {sim.host for sim in sims}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [sim.host for sim in sims]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [sim.host for sim in sims])
     assert result["step_id"] == "scan_done"
     assert result["description_placeholders"]["count"] == "6"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
@@ -1159,13 +1158,42 @@ async def test_scan_select_reports_a_bad_reply(hass: HomeAssistant, sim_runner: 
     result = await run_scan(hass, result["flow_id"], subnet)
     await gone.stop()
     with patch.object(Miner, "read", side_effect=[MinerResponseError("garbled")]):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_MINERS: [garbled.host]}
-        )
+        result = await add_ticked(hass, result["flow_id"], [garbled.host])
     assert result["errors"] == {CONF_MINERS: "miner_bad_reply"}
     assert result["description_placeholders"]["bad_reply"] == garbled.host
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [garbled.host, gone.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [garbled.host, gone.host])
     assert result["errors"] == {"base": "miner_failed"}
     assert result["description_placeholders"]["failed"] == gone.host
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_adds_many_miners_concurrently(
+    hass: HomeAssistant, sim_runner: SimRunner, mock_setup_entry: AsyncMock
+) -> None:
+    """30 miners from one scan: every entry exists, none twice, set up a bounded few at once."""
+    count = 30
+    subnet, sims = await start_in_subnet(sim_runner, *[("bitaxe", "Gamma", {})] * count)
+    running = peak = 0
+
+    async def slow_setup(*_args: Any) -> bool:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)  # a setup's first read takes a while
+        running -= 1
+        return True
+
+    mock_setup_entry.side_effect = slow_setup
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["step_id"] == "scan_select", result.get("errors")
+    result = await add_ticked(hass, result["flow_id"], [sim.host for sim in sims])
+    assert result["step_id"] == "scan_done"
+    assert result["description_placeholders"]["count"] == str(count)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    entries = hass.config_entries.async_entries(DOMAIN)
+    assert sorted(entry.data[CONF_HOST] for entry in entries) == sorted(s.host for s in sims)
+    assert len({entry.unique_id for entry in entries}) == count
+    assert 1 < peak <= ADD_CONCURRENCY
