@@ -130,6 +130,9 @@ class AsicMinerConfigFlow(ScanFlow, domain=DOMAIN):
         if mac is not None:
             await self.async_set_unique_id(mac.replace(":", "").lower())
             self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+            if (known := self._entry_for(None, mac)) is not None:
+                return self._async_follow(known, discovery_info.ip)
+        self._dhcp_mac = mac
         self._host = discovery_info.ip
         self._ports = DEFAULT_PORTS
         outcome = await self._attempt(self._async_identify(self._host, self._ports, Credentials()))
@@ -139,6 +142,8 @@ class AsicMinerConfigFlow(ScanFlow, domain=DOMAIN):
                 return self.async_abort(reason=outcome.error)
         else:
             # The flow keys on what identification reports, as every other way in does.
+            if (known := self._entry_for(outcome.identity, mac)) is not None:
+                return self._async_follow(known, self._host)
             unique_id = unique_id_for(outcome.identity, self._host)
             await self.async_set_unique_id(unique_id, raise_on_progress=False)
             self._abort_if_unique_id_configured(updates={CONF_HOST: self._host})
@@ -155,11 +160,11 @@ class AsicMinerConfigFlow(ScanFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             if miner is not None:
-                return await self._async_create(miner, Credentials())
+                return await self._async_create(miner, Credentials(), self._dhcp_mac)
             login = form_credentials(user_input)
             outcome = await self._attempt(self._async_identify(self._host, self._ports, login))
             if not isinstance(outcome, Failed):
-                return await self._async_create(outcome, login)
+                return await self._async_create(outcome, login, self._dhcp_mac)
             errors = form_errors(outcome.error, LOGIN_SCHEMA.schema)
         if miner is None:
             return self._login_form("discovery_confirm", errors, {}, user_input)

@@ -48,6 +48,8 @@ PROBE_TIMEOUT: Final = 3.0  # every family's probes, at once
 IDENTIFY_TIMEOUT: Final = 10.0  # the probes, then the model and release lookups
 READ_TIMEOUT: Final = 10.0  # the first read, which decides the miner can be added
 LOGIN_TIMEOUT: Final = 10.0  # the controls' login check
+# Entry data: the MAC a DHCP request showed, for an entry whose firmware reports none.
+CONF_DHCP_MAC: Final = "dhcp_mac"
 # Sub-flows the scan starts for its second and further miners.
 SOURCE_SCANNED: Final = "scanned"
 # A network wider than this is not offered as the scan default (too slow to sweep).

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import aiohttp
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -37,8 +37,10 @@ from .driver import (
     ScanReport,
     ScanResult,
     identify_host,
+    normalize_mac,
 )
 from .flow_forms import (
+    CONF_DHCP_MAC,
     DEFAULT_PORTS,
     IDENTIFY_TIMEOUT,
     LOGIN_SCHEMA,
@@ -50,7 +52,7 @@ from .flow_forms import (
     entry_title,
     error_key,
 )
-from .naming import unique_id_for
+from .naming import stable_keys, unique_id_for
 
 
 async def async_prove_login(miner: Miner) -> None:
@@ -68,6 +70,18 @@ async def async_prove_login(miner: Miner) -> None:
         LOGGER.info("%s: controls not checked now (%s); setup checks them again", miner.host, err)
 
 
+def _entry_keys(entry: ConfigEntry) -> frozenset[str]:
+    """An entry's stable keys: its unique ID, its stored identity's, its DHCP MAC."""
+    keys = {f"mac:{entry.unique_id}", f"serial:{entry.unique_id}"} if entry.unique_id else set()
+    identity: MinerIdentity | None
+    try:
+        identity = MinerIdentity.from_dict(entry.data[CONF_IDENTITY])
+    except AttributeError, KeyError, TypeError, ValueError:
+        identity = None  # stored by an older release, or by hand
+    mac = normalize_mac(entry.data.get(CONF_DHCP_MAC))
+    return frozenset(keys | stable_keys(identity, mac=mac))
+
+
 class MinerFlow(ConfigFlow):
     """What every way in shares: the state, and the work that talks to miners."""
 
@@ -76,6 +90,7 @@ class MinerFlow(ConfigFlow):
         self._ports = DEFAULT_PORTS
         self._family: Family | None = None  # the family whose login the miner wants
         self._miner: Miner | None = None  # a discovered miner the default login opens
+        self._dhcp_mac: str | None = None  # the MAC its DHCP request showed
         # Scan state.
         self._subnet = ""
         self._scan_task: asyncio.Task[ScanReport | Failed] | None = None
@@ -159,16 +174,46 @@ class MinerFlow(ConfigFlow):
             await miner.read()
         await async_prove_login(miner)
 
-    async def _async_create(self, miner: Miner, credentials: Credentials) -> ConfigFlowResult:
+    def _entry_for(
+        self, identity: MinerIdentity | None, mac: str | None = None
+    ) -> ConfigEntry | None:
+        """The entry set up for this unit, found by MAC or serial whatever its address.
+
+        An entry keyed on an address (its firmware reported neither) is found too when
+        its stored identity or the DHCP MAC recorded with it names the same unit, so a
+        DHCP move updates it instead of adding a second entry.
+        """
+        keys = stable_keys(identity, mac=mac)
+        if not keys:
+            return None
+        for entry in self._async_current_entries(include_ignore=False):
+            if keys & _entry_keys(entry):
+                return entry
+        return None
+
+    def _async_follow(self, entry: ConfigEntry, host: str) -> ConfigFlowResult:
+        """A known miner found again: point its entry at ``host``, add nothing."""
+        if entry.data.get(CONF_HOST) == host:
+            return self.async_abort(reason="already_configured")
+        LOGGER.info("%s moved to %s; its entry follows", entry.title, host)
+        return self.async_update_reload_and_abort(
+            entry, data_updates={CONF_HOST: host}, reason="already_configured"
+        )
+
+    async def _async_create(
+        self, miner: Miner, credentials: Credentials, dhcp_mac: str | None = None
+    ) -> ConfigFlowResult:
         """Create the entry for an identified miner that answered a read."""
+        if (known := self._entry_for(miner.identity, dhcp_mac)) is not None:
+            return self._async_follow(known, miner.host)
         await self.async_set_unique_id(
             unique_id_for(miner.identity, miner.host), raise_on_progress=False
         )
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(
-            title=entry_title(miner.identity, miner.host),
-            data=entry_data(miner, credentials),
-        )
+        data = entry_data(miner, credentials)
+        if dhcp_mac is not None:
+            data[CONF_DHCP_MAC] = dhcp_mac
+        return self.async_create_entry(title=entry_title(miner.identity, miner.host), data=data)
 
     def _login_form(
         self,

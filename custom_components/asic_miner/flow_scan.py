@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import probatio
 from homeassistant.components.network import async_get_adapters
-from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlowResult
+from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_HOST
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import FlowResultType
@@ -63,7 +63,7 @@ from .flow_forms import (
     scan_label,
 )
 from .flow_miners import MinerFlow
-from .naming import unique_id_for
+from .naming import stable_keys, unique_id_for
 
 # Sub-flows creating entries at once: each awaits its entry's setup (a first read).
 ADD_CONCURRENCY: Final = 16
@@ -184,7 +184,13 @@ class ScanFlow(MinerFlow):
         self._configured_found = 0
         for result in results:
             if result.identity is not None:
-                if unique_id_for(result.identity, result.host) in configured_ids:
+                known = self._entry_for(result.identity)
+                if known is not None and known.data.get(CONF_HOST) != result.host:
+                    self._async_move(known, result.host)
+                if (
+                    known is not None
+                    or unique_id_for(result.identity, result.host) in configured_ids
+                ):
                     self._configured_found += 1
                     continue
             elif isinstance(result.error, MinerAuthenticationError):
@@ -322,10 +328,13 @@ class ScanFlow(MinerFlow):
         and place it).
         """
         configured = {entry.unique_id for entry in self._async_current_entries(False)}
+        ticked: set[str] = set()  # stable keys of the miners taken so far
         entries: list[tuple[str, dict[str, Any]]] = []
         for miner, login in self._ready:
             unique_id = unique_id_for(miner.identity, miner.host)
-            if unique_id in configured:  # set up before, or the same miner twice
+            keys = stable_keys(miner.identity)
+            if unique_id in configured or keys & ticked or self._entry_for(miner.identity):
+                # Set up before, or the same miner twice (found at two addresses).
                 LOGGER.warning(
                     "%s is the same miner as one already set up or ticked (%s); not added twice",
                     miner.host,
@@ -333,6 +342,7 @@ class ScanFlow(MinerFlow):
                 )
                 continue
             configured.add(unique_id)
+            ticked |= keys
             entries.append((unique_id, entry_data(miner, login)))
         if not entries:
             return self.async_abort(reason="already_configured")
@@ -411,9 +421,18 @@ class ScanFlow(MinerFlow):
             },
         )
 
+    @callback
+    def _async_move(self, entry: ConfigEntry, host: str) -> None:
+        """A set-up miner the scan found at another address: its entry follows it."""
+        LOGGER.info("%s found at %s; its entry follows it there", entry.title, host)
+        self.hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_HOST: host})
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
+
     async def async_step_scanned(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Create the entry for one more miner the scan verified; no form."""
         identity = MinerIdentity.from_dict(data[CONF_IDENTITY])
+        if (known := self._entry_for(identity)) is not None:
+            return self._async_follow(known, data[CONF_HOST])
         existing = await self.async_set_unique_id(
             unique_id_for(identity, data[CONF_HOST]), raise_on_progress=False
         )

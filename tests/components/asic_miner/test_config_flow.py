@@ -45,7 +45,7 @@ from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Credentials, MinerIdentity, Ports
 from custom_components.asic_miner.driver.registry import family
 from custom_components.asic_miner.driver.scan import ScanReport, ScanResult, UnsupportedMiner
-from custom_components.asic_miner.flow_forms import SOURCE_SCANNED
+from custom_components.asic_miner.flow_forms import CONF_DHCP_MAC, SOURCE_SCANNED
 from custom_components.asic_miner.flow_scan import ADD_CONCURRENCY
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import entry_data_for
@@ -1197,3 +1197,69 @@ async def test_scan_adds_many_miners_concurrently(
     assert sorted(entry.data[CONF_HOST] for entry in entries) == sorted(s.host for s in sims)
     assert len({entry.unique_id for entry in entries}) == count
     assert 1 < peak <= ADD_CONCURRENCY
+
+
+# -- a miner that moved (DHCP gave it another address) --------------------------------
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_finds_a_set_up_miner_at_a_new_address(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Known by its MAC: not listed again, and its entry follows it to the new address."""
+    subnet, (moved, new) = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("antminer", "S9", {})
+    )
+    entry = await entry_for(hass, moved, host="127.0.9.250")  # where it was before
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert list(listed(result)) == [new.host], (listed(result), moved.host, moved.state.mac, entry.unique_id)
+    assert entry.data[CONF_HOST] == moved.host
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_address_keyed_entry_follows_by_serial(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """An entry keyed on its old address is found by the serial its identity stored."""
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="SERIAL-9")
+    data = await entry_data_for(sim, None)
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="antminer-127.0.9.251", data={**data, CONF_HOST: "127.0.9.251"}
+    )
+    entry.add_to_hass(hass)
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == sim.host
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_dhcp_follows_an_entry_by_the_mac_dhcp_showed(hass: HomeAssistant) -> None:
+    """Firmware without a MAC: the DHCP MAC stored at discovery finds the entry again."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="antminer-127.0.10.1",
+        data={CONF_HOST: "127.0.10.1", CONF_IDENTITY: {}, CONF_DHCP_MAC: "02:11:22:33:44:57"},
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info("127.0.10.8", "02:11:22:33:44:57")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.10.8"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_discovery_records_the_mac(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, "02:11:22:33:44:58")
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_DHCP_MAC] == "02:11:22:33:44:58"
