@@ -24,10 +24,11 @@ after ``connect_timeout`` (0.3 s) plus one retry of ``retry_timeout`` (0.7 s); t
 retry catches a miner that was slow once (cold ARP on a busy switch, a dropped SYN).
 
 Large ranges are paced by the kernel's neighbour table (``neighbours.py``): every
-address tried holds an ARP entry, a silent one for ~3 s, a live one for at least 5 s,
-and an overflowing table silently loses live miners. The sweep takes the table's real
-room (``gc_thresh3`` minus the entries in use, 1,024 assumed where unreadable) and
-gives each slot back when the kernel would: a /22 fits a default table in one wave.
+address tried holds an ARP entry, a silent one for ~3 s, a live one for as long as it
+stays REACHABLE (30 s), and an overflowing table silently loses live miners. The sweep
+takes the table's real room (``gc_thresh3`` minus the entries in use, 1,024 assumed
+where unreadable) and gives each slot back when the kernel frees the entry: a /22
+fits a default table in one wave, a /21 with 800 live miners takes four.
 
 The scan as a whole ends at ``deadline``: hosts not finished by then are abandoned and
 every task the scan started is cancelled and awaited before ``scan`` returns.
@@ -48,7 +49,7 @@ from ..contract import Family
 from ..identify import DEFAULT_IDENTIFY_TIMEOUT
 from ..models import Credentials, Ports
 from ..registry import FAMILIES
-from .neighbours import LIVE_HOLD, ArpBudget, NeighbourTable
+from .neighbours import ArpBudget, NeighbourTable
 from .results import ScanProgress, ScanReport, ScanResult, ScanStage, UnsupportedMiner
 from .scanner import (
     DEFAULT_CONCURRENCY,
@@ -131,10 +132,10 @@ async def scan(
 
 
 def _default_deadline(count: int, budget: ArpBudget, options: ScanOptions) -> float:
-    # Worst case: every host silent, each holding a slot for the sweep and the hold.
+    # Every host silent: each wave of the table's room costs the sweep and ARP's give-up.
     waves = math.ceil(count / budget.size)
-    hold = max(budget.resolve_time, LIVE_HOLD)
-    return DEFAULT_DEADLINE_BASE + waves * (options.connect_timeout + options.retry_timeout + hold)
+    per_wave = options.connect_timeout + options.retry_timeout + budget.resolve_time
+    return DEFAULT_DEADLINE_BASE + waves * per_wave
 
 
 async def _drain(runner: Scanner, deadline: float) -> AsyncGenerator[ScanResult]:

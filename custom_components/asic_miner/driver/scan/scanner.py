@@ -156,6 +156,7 @@ class Scanner:
                 first_packet = await self.arp.acquire()
                 outcome = await self._sweep_one(host)
                 if outcome is Reach.SILENT:
+                    _LOGGER.debug("%s silent (first packet at %.3f)", host, first_packet)
                     self.arp.release_silent(first_packet)
                 else:
                     lease = self.arp.answered()
