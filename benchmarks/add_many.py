@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -56,7 +57,7 @@ def fleet_file(count: int) -> Path:
     return path
 
 
-async def add_all(count: int) -> tuple[float, float, int]:
+async def add_all(count: int, pool: int | None) -> tuple[float, float, int]:
     """One Home Assistant: scan, tick all, add.
 
     Returns the add request's time (it returns at once with a progress step), the time
@@ -73,6 +74,10 @@ async def add_all(count: int) -> tuple[float, float, int]:
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
         with (
             patch("custom_components.asic_miner.flow_scan.DEFAULT_PORTS", ports),
+            patch(
+                "custom_components.asic_miner.flow_scan.ADD_CONCURRENCY",
+                pool or 16,
+            ),
             patch(
                 "custom_components.asic_miner.flow_scan.async_get_adapters",
                 AsyncMock(return_value=[]),
@@ -115,14 +120,20 @@ async def add_all(count: int) -> tuple[float, float, int]:
     return request, wall, entries
 
 
-async def main(count: int, repeat: int) -> int:
+async def main(count: int, repeat: int, pool: int | None) -> int:
+    """Start the fleet once; each run is a fresh process with a fresh Home Assistant."""
     fleet = FleetProcess(fleet_file(count), PORTS)
     await fleet.start()
     walls = []
     try:
         for run in range(1, repeat + 1):
             load = os.getloadavg()[0]
-            request, wall, entries = await add_all(count)
+            args = [sys.executable, __file__, "--_one", "--miners", str(count)]
+            if pool:
+                args += ["--pool", str(pool)]
+            proc = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE)
+            out, _ = await proc.communicate()
+            request, wall, entries = json.loads(out.decode().strip().splitlines()[-1])
             walls.append(wall)
             print(
                 f"run {run}: {count} ticked; the request returned after {fmt(request)}, "
@@ -140,5 +151,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--miners", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pool", type=int, help="entries created at once (default: the flow's)")
+    parser.add_argument("--_one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.miners, args.repeat)))
+    if args._one:
+        print(json.dumps(asyncio.run(add_all(args.miners, args.pool))))
+        sys.exit(0)
+    sys.exit(asyncio.run(main(args.miners, args.repeat, args.pool)))
