@@ -75,7 +75,7 @@ async def add_all(count: int, pool: int | None) -> tuple[float, float, int]:
         with (
             patch("custom_components.asic_miner.flow_scan.DEFAULT_PORTS", ports),
             patch(
-                "custom_components.asic_miner.flow_scan.ADD_CONCURRENCY",
+                "custom_components.asic_miner.flow_scan_add.ADD_CONCURRENCY",
                 pool or 16,
             ),
             patch(

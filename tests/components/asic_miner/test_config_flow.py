@@ -46,7 +46,7 @@ from custom_components.asic_miner.driver.models import Credentials, MinerIdentit
 from custom_components.asic_miner.driver.registry import family
 from custom_components.asic_miner.driver.scan import ScanReport, ScanResult, UnsupportedMiner
 from custom_components.asic_miner.flow_forms import CONF_DHCP_MAC, SOURCE_SCANNED
-from custom_components.asic_miner.flow_scan import ADD_CONCURRENCY
+from custom_components.asic_miner.flow_scan_add import ADD_CONCURRENCY
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import entry_data_for
 from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
@@ -1213,7 +1213,9 @@ async def test_scan_finds_a_set_up_miner_at_a_new_address(
     entry = await entry_for(hass, moved, host="127.0.9.250")  # where it was before
     result = await start_user_flow(hass, "scan")
     result = await run_scan(hass, result["flow_id"], subnet)
-    assert list(listed(result)) == [new.host], (listed(result), moved.host, moved.state.mac, entry.unique_id)
+    options = listed(result)  # (a simulator another test left in the /24 may show too)
+    assert new.host in options
+    assert moved.host not in options
     assert entry.data[CONF_HOST] == moved.host
 
 
