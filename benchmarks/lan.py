@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -81,26 +82,87 @@ def check(found: set[str], live: set[str]) -> str:
     return line
 
 
-async def run_scans(
-    subnet: str, live: set[str], repeat: int, pyasic: bool, concurrency: int | None
-) -> int:
-    from custom_components.asic_miner.driver.scan import ScanProgress, scan_all
+def arp_stats() -> dict[str, int]:
+    """The kernel's ARP table counters (lan passes their file in LAN_ARP_STATS)."""
+    path = os.environ.get("LAN_ARP_STATS")
+    if not path:
+        return {}
+    try:
+        head, values = Path(path).read_text().split("\n")[:2]
+    except OSError, ValueError:
+        return {}
+    return {k: int(v, 16) for k, v in zip(head.split(), values.split(), strict=False)}
 
+
+def flush_arp() -> None:
+    """Cold ARP for every run: forget what the previous run resolved (or gave up on).
+
+    Entries still resolving survive a flush, so flush until the table is (nearly) empty.
+    """
+    from custom_components.asic_miner.driver import NeighbourTable
+
+    for _ in range(50):
+        subprocess.run(["ip", "-4", "neigh", "flush", "all"], check=False, capture_output=True)
+        time.sleep(0.2)
+        if NeighbourTable.read().entries <= 8:
+            return
+
+
+async def one_scan(subnet: str, options: dict[str, Any]) -> tuple[float, float, list[Any], Any]:
+    """One scan: wall time, sweep time, results, last progress event."""
+    from custom_components.asic_miner.driver import ScanStage, scan_all
+
+    events: list[Any] = []
+    swept = 0.0
+    start = time.perf_counter()
+
+    def progress(update: Any) -> None:
+        nonlocal swept
+        events.append(update)
+        if update.stage is ScanStage.SWEEP:
+            swept = time.perf_counter() - start
+            if os.environ.get("LAN_TRACE") and update.done % 100 == 0:
+                print(f"  {swept:.2f} s: {update.done} swept, {update.reachable} reachable")
+
+    async with aiohttp.ClientSession() as session:
+        start = time.perf_counter()
+        results = await scan_all(subnet, session, progress=progress, **options)
+        wall = time.perf_counter() - start
+    return wall, swept, results, events[-1]
+
+
+async def run_scans(
+    subnet: str, live: set[str], repeat: int, pyasic: bool, options: dict[str, Any]
+) -> int:
+    from custom_components.asic_miner.driver import NeighbourTable
+
+    table = NeighbourTable.read()
+    if os.environ.get("LAN_TRACE"):
+        import logging
+
+        logging.basicConfig(format="  %(relativeCreated)d ms %(message)s")
+        logging.getLogger("custom_components.asic_miner.driver.scan").setLevel(logging.DEBUG)
     print(f"\n{subnet}: {len(live)} live miners, the rest absent (ARP gives up after ~3 s)")
+    print(
+        f"neighbour table ({table.source}): limit {table.size}, {table.entries} in use, "
+        f"ARP gives up after {table.resolve_time:g} s; budget {options.get('arp_budget') or table.room}"
+    )
     walls: list[float] = []
     for run in range(1, repeat + 1):
-        events: list[ScanProgress] = []
-        async with aiohttp.ClientSession() as session:
-            start = time.perf_counter()
-            options = {} if concurrency is None else {"concurrency": concurrency}
-            results = await scan_all(subnet, session, progress=events.append, **options)
-            wall = time.perf_counter() - start
+        flush_arp()
+        before = arp_stats()
+        load = os.getloadavg()[0]
+        table = NeighbourTable.read()
+        wall, swept, results, last = await one_scan(subnet, options)
+        after = arp_stats()
         walls.append(wall)
         found = {r.host for r in results}
         wrong = [r.host for r in results if r.identity is None]
+        fulls = after.get("table_fulls", 0) - before.get("table_fulls", 0)
         print(
-            f"asic_miner scan {run}: {fmt(wall)}, {check(found, live)}, "
-            f"{events[-1].reachable} reachable, {len(wrong)} not identified"
+            f"asic_miner scan {run}: {fmt(wall)} (sweep {fmt(swept)}), {check(found, live)}, "
+            f"{last.reachable} reachable, {len(wrong)} not identified, "
+            f"table_fulls +{fulls}, load {load:.2f}, {table.entries} entries at start"
         )
     print(f"asic_miner median: {fmt(median(walls))}")
     if not pyasic:
@@ -108,6 +170,7 @@ async def run_scans(
     if not PYASIC_PYTHON.exists():
         print("pyasic: benchmarks/.pyasic-venv missing (run benchmarks/scan.py once)")
         return 0
+    flush_arp()
     proc = await asyncio.create_subprocess_exec(
         str(PYASIC_PYTHON),
         str(BENCH / "run_pyasic.py"),
@@ -137,6 +200,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pyasic", action="store_true")
     parser.add_argument("--concurrency", type=int, help="driver.scan's (default: its own)")
+    parser.add_argument("--arp-budget", type=int, help="driver.scan's (default: the table's room)")
+    parser.add_argument("--gc-thresh3", type=int, help="the kernel's ARP table limit for the run")
     parser.add_argument("--_hosts", metavar="LIVE_FILE", help=argparse.SUPPRESS)
     parser.add_argument("--_scan", nargs=2, metavar=("SUBNET", "LIVE_FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -146,7 +211,12 @@ def main() -> int:
         subnet, live_file = args._scan
         live = set(Path(live_file).read_text().split())
         pyasic = not args.no_pyasic
-        return asyncio.run(run_scans(subnet, live, args.repeat, pyasic, args.concurrency))
+        options: dict[str, Any] = {}
+        if args.concurrency:
+            options["concurrency"] = args.concurrency
+        if args.arp_budget:
+            options["arp_budget"] = args.arp_budget
+        return asyncio.run(run_scans(subnet, live, args.repeat, pyasic, options))
     if os.geteuid() != 0:
         raise SystemExit("run as root: lan builds network namespaces")
     me = [sys.executable, str(Path(__file__).resolve())]
@@ -156,6 +226,9 @@ def main() -> int:
         scanner.append("--no-pyasic")
     if args.concurrency:
         scanner += ["--concurrency", str(args.concurrency)]
+    if args.arp_budget:
+        scanner += ["--arp-budget", str(args.arp_budget)]
+    neighbour = [] if args.gc_thresh3 is None else ["--gc-thresh3", str(args.gc_thresh3)]
     command = [
         str(LAN),
         "--subnet",
@@ -166,6 +239,7 @@ def main() -> int:
         "80",
         "--hosts-cmd",
         hosts_cmd,
+        *neighbour,
         "--",
         *scanner,
     ]

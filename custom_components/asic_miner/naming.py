@@ -110,6 +110,22 @@ def unique_id_for(identity: MinerIdentity, host: str) -> str:
     return f"{identity.family}-{host.strip().lower()}"
 
 
+def stable_keys(identity: MinerIdentity | None, *, mac: str | None = None) -> frozenset[str]:
+    """What names the unit wherever DHCP puts it: its real MAC, its serial.
+
+    ``mac`` adds one seen elsewhere (the DHCP request's). Two identities sharing a key
+    are the same miner, whatever address either was found at; the address itself is
+    never a key, because it is what changes.
+    """
+    keys: set[str] = set()
+    for found in (real_mac(identity) if identity else None, mac):
+        if found:
+            keys.add("mac:" + found.replace(":", "").lower())
+    if identity is not None and (serial := clean_str(identity.serial)):
+        keys.add(f"serial:{serial}")
+    return frozenset(keys)
+
+
 def device_name(identity: MinerIdentity, host: str) -> str:
     """``garage-miner`` when its hostname was set, else ``S19 XP .13``.
 

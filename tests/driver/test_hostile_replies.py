@@ -62,6 +62,7 @@ from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 # The package exports the function ``scan``, which hides the module of that name.
 scan_module = importlib.import_module("custom_components.asic_miner.driver.scan")
+scanner_module = importlib.import_module("custom_components.asic_miner.driver.scan.scanner")
 
 IDENTITY = MinerIdentity("Bitmain", "S19 Pro", "fake", "Fake OS", "v1")
 
@@ -464,6 +465,6 @@ async def test_scan_runner_failure_is_raised(
     async def broken(self: Any) -> None:
         raise RuntimeError("scanner bug")
 
-    monkeypatch.setattr(scan_module._Scanner, "run", broken)
+    monkeypatch.setattr(scanner_module.Scanner, "run", broken)
     with pytest.raises(RuntimeError, match="scanner bug"):
         await scan_module.scan_all(["127.0.10.1"], session)

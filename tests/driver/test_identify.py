@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,8 +21,9 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerNotIdentifiedError,
     MinerTimeoutError,
 )
-from custom_components.asic_miner.driver.identify import detect_family, identify
+from custom_components.asic_miner.driver.identify import detect_family, identify, identify_host
 from custom_components.asic_miner.driver.models import MinerIdentity
+from custom_components.asic_miner.driver.reach import Reach, reach
 
 HANG = 60.0
 
@@ -254,5 +256,32 @@ async def test_identify_not_identified(ctx: MinerContext) -> None:
     probes = Probes()
     rpc = probes.make("rpc_version", 0.0, error=MinerConnectionError("refused"))
     fam = family("antminer", (rpc,), _contains("rpc_version", "ANTMINER"), stock=True)
-    with pytest.raises(MinerNotIdentifiedError):
+    # Nothing listens at ctx.host at all: that is "cannot connect", not "not a miner".
+    with pytest.raises(MinerConnectionError, match="nothing answers"):
         await identify(ctx, (fam,), timeout=1)
+    with pytest.raises(MinerNotIdentifiedError):
+        await identify_host(ctx, (fam,), timeout=1, check_reach=False)
+
+
+async def test_reach_resolves_a_host_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reachability check behind "nothing answers" takes names as well as addresses."""
+    answers: dict[str, list[Any]] = {
+        "miner.lan": [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))],
+        "empty.lan": [],
+    }
+
+    async def getaddrinfo(host: str, *_args: Any, **_kwargs: Any) -> list[Any]:
+        if host not in answers:
+            raise socket.gaierror(socket.EAI_NONAME, "unknown")
+        return answers[host]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", getaddrinfo)
+    server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        assert (await reach("miner.lan", (port,), 1.0))[0] is Reach.OPEN
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (await reach("empty.lan", (port,), 1.0))[0] is Reach.CLOSED
+    assert (await reach("unknown.lan", (port,), 1.0))[0] is Reach.CLOSED

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import importlib
 import ipaddress
 import random
 import socket
@@ -31,15 +32,17 @@ from custom_components.asic_miner.driver.scan import (
     ScanProgress,
     ScanResult,
     ScanStage,
-    _ArpBudget,
     parse_targets,
     scan,
     scan_all,
 )
+from custom_components.asic_miner.driver.scan.neighbours import ArpBudget
 from simulator.families import load_all
 from simulator.faults import Fault, FaultKind
 from simulator.miner import SimMiner, SimPorts
 from tests.driver.conftest import DRIVER_PORTS, SIM_PORTS
+
+scanner_module = importlib.import_module("custom_components.asic_miner.driver.scan.scanner")
 
 SCAN_NETS = range(20, 26)
 SCAN_HOSTS = [f"127.0.{net}.{host}" for net in SCAN_NETS for host in range(256)]
@@ -453,23 +456,52 @@ async def test_address_list_targets(fleet: FleetFactory, session: aiohttp.Client
 
 
 async def test_arp_budget_paces_silent_hosts() -> None:
-    budget = _ArpBudget(2, hold=0.2)
+    """A silent host's slot frees when its ARP entry fails, counted from its first packet."""
+    budget = ArpBudget(2, resolve_time=0.2)
+    first = await budget.acquire()
     await budget.acquire()
-    await budget.acquire()
-    budget.release(silent=False)  # the host answered: its slot is free at once
-    start = time.monotonic()
-    await asyncio.wait_for(budget.acquire(), 1)
-    assert time.monotonic() - start < 0.1
-    budget.release(silent=True)  # given up: its ARP entry lingers, so does the slot
+    budget.release_silent(first)  # its entry is still INCOMPLETE: the slot is not free
     start = time.monotonic()
     await asyncio.wait_for(budget.acquire(), 1)
     assert time.monotonic() - start >= 0.15
 
 
+async def test_arp_budget_holds_live_hosts_until_identified() -> None:
+    """A live host's entry stays while it is identified, and for a while after it answered."""
+    budget = ArpBudget(1, live_hold=0.2)
+    await budget.acquire()
+    lease = budget.answered()
+    waiting = asyncio.ensure_future(budget.acquire())
+    await asyncio.sleep(0.3)
+    assert not waiting.done()  # past LIVE_HOLD, but still being identified
+    start = time.monotonic()
+    lease.done()
+    lease.done()  # twice is once
+    await asyncio.wait_for(waiting, 1)
+    assert time.monotonic() - start < 0.1  # the hold had passed already
+    assert budget.free() == 0
+
+
 async def test_small_arp_budget_still_finds_everything(
-    fleet: FleetFactory, session: aiohttp.ClientSession
+    fleet: FleetFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Loopback keeps no ARP entries; a short hold keeps the one-slot sweep quick.
+    monkeypatch.setattr(scanner_module, "LIVE_HOLD", 0.05)
     subnet, sims = await fleet([("antminer", "S19 Pro", {}), ("antminer", "S9", {})])
     prefix = subnet.rsplit(".", 1)[0]
     found = await scan_all(f"{prefix}.5-20", session, ports=DRIVER_PORTS, arp_budget=1, **FAST)
     assert [r.host for r in found] == [sim.host for sim in sims]
+
+
+async def test_arp_budget_wakes_for_a_sooner_release() -> None:
+    """A waiter sleeping until a live host's late release takes a silent slot freed sooner."""
+    budget = ArpBudget(2, resolve_time=0.2, live_hold=5.0)
+    first = await budget.acquire()
+    await budget.acquire()
+    budget.answered().done()  # frees in 5 s
+    waiting = asyncio.ensure_future(budget.acquire())
+    await asyncio.sleep(0.01)
+    start = time.monotonic()
+    budget.release_silent(first)  # frees 0.2 s after its first packet
+    await asyncio.wait_for(waiting, 1)
+    assert time.monotonic() - start < 0.5

@@ -38,8 +38,12 @@ from custom_components.asic_miner.driver.exceptions import (
 from custom_components.asic_miner.driver.models import MinerIdentity, Ports
 from custom_components.asic_miner.driver.scan import ScanProgress, ScanStage, scan_all
 
-# The package exports the function ``scan``, which hides the module of that name.
+# The package exports the function ``scan``, which hides the package of that name.
 scan_module = importlib.import_module("custom_components.asic_miner.driver.scan")
+scanner_module = importlib.import_module("custom_components.asic_miner.driver.scan.scanner")
+targets_module = importlib.import_module("custom_components.asic_miner.driver.scan.targets")
+reach_module = importlib.import_module("custom_components.asic_miner.driver.reach")
+identify_module = importlib.import_module("custom_components.asic_miner.driver.identify")
 
 PORTS = Ports(rpc=14028, web=18080, https=18443, whatsminer_v3=14433)
 FAST = {"connect_timeout": 0.2, "retry_timeout": 0.3}
@@ -81,7 +85,7 @@ class Behaviour:
 
 
 class FakeSocket:
-    """Enough of a non-blocking socket for ``_PortProbe``, on a real descriptor."""
+    """Enough of a non-blocking socket for ``PortProbe``, on a real descriptor."""
 
     def __init__(self, behaviour: Behaviour) -> None:
         self.behaviour = behaviour
@@ -132,7 +136,7 @@ class FakeSocket:
 @pytest.fixture
 def kernel(monkeypatch: pytest.MonkeyPatch) -> Iterator[Behaviour]:
     behaviour = Behaviour()
-    monkeypatch.setattr(scan_module, "socket", behaviour.module())
+    monkeypatch.setattr(reach_module, "socket", behaviour.module())
     yield behaviour
 
 
@@ -340,7 +344,7 @@ async def test_probe_stage_bug_never_aborts_the_scan(
         raise RecursionError("probe bug")
 
     kernel.ports = {PORTS.web: INSTANT}
-    monkeypatch.setattr(scan_module, "detect_family", broken)
+    monkeypatch.setattr(identify_module, "detect_family", broken)
     assert await _scan(session, [_host(), _host()]) == []
 
 
@@ -365,6 +369,6 @@ def test_too_large_is_its_own_type(target: str) -> None:
 
 
 def test_too_large_target_list_is_its_own_type(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan_module, "MAX_SCAN_ADDRESSES", 2)
+    monkeypatch.setattr(targets_module, "MAX_SCAN_ADDRESSES", 2)
     with pytest.raises(MinerScanTooLargeError):
-        scan_module._hosts(["127.0.0.1", "127.0.0.2", "127.0.0.3"])
+        targets_module.hosts(["127.0.0.1", "127.0.0.2", "127.0.0.3"])

@@ -26,7 +26,13 @@ from .exceptions import (
     MinerWriteDisabledError,
 )
 from .hardware import lookup as lookup_hardware
-from .identify import detect_family, identify
+from .identify import (
+    DEFAULT_IDENTIFY_TIMEOUT,
+    Identification,
+    detect_family,
+    identify,
+    identify_host,
+)
 from .miner import Miner
 from .models import (
     Board,
@@ -41,6 +47,7 @@ from .models import (
 from .registry import FAMILIES
 from .scan import (
     MAX_SCAN_ADDRESSES,
+    NeighbourTable,
     ScanProgress,
     ScanReport,
     ScanResult,
@@ -54,6 +61,7 @@ from .scan import (
 from .values import clean_str, is_host_name, normalize_mac
 
 __all__ = [
+    "DEFAULT_IDENTIFY_TIMEOUT",
     "FAMILIES",
     "MAX_SCAN_ADDRESSES",
     "POLL_KEEP_ALIVE",
@@ -62,6 +70,7 @@ __all__ = [
     "Credentials",
     "Family",
     "Fan",
+    "Identification",
     "Miner",
     "MinerAuthenticationError",
     "MinerConnectionError",
@@ -79,6 +88,7 @@ __all__ = [
     "MinerUnsupportedError",
     "MinerValueError",
     "MinerWriteDisabledError",
+    "NeighbourTable",
     "Ports",
     "PowerLimitRange",
     "ScanProgress",
@@ -89,6 +99,7 @@ __all__ = [
     "clean_str",
     "detect_family",
     "identify",
+    "identify_host",
     "is_host_name",
     "lookup_hardware",
     "normalize_mac",

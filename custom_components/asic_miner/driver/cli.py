@@ -27,6 +27,7 @@ from typing import Any, TextIO
 import aiohttp
 
 from .exceptions import MinerAuthenticationError, MinerError
+from .identify import DEFAULT_IDENTIFY_TIMEOUT
 from .miner import Miner
 from .models import (
     DEFAULT_HTTPS_PORT,
@@ -39,7 +40,7 @@ from .models import (
 from .registry import FAMILIES
 from .scan import (
     DEFAULT_CONCURRENCY,
-    DEFAULT_IDENTIFY_TIMEOUT,
+    NeighbourTable,
     ScanProgress,
     ScanResult,
     ScanStage,
@@ -127,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"hosts swept at once (default {DEFAULT_CONCURRENCY})",
     )
     p_scan.add_argument(
+        "--arp-budget",
+        type=int,
+        metavar="N",
+        help="addresses in the kernel's ARP table at once (default: the table's room, "
+        "gc_thresh3 minus the entries in use, read at start; raise gc_thresh3 first)",
+    )
+    p_scan.add_argument(
         "--deadline", type=float, metavar="SECONDS", help="stop the whole scan after this long"
     )
     p_scan.add_argument(
@@ -196,6 +204,8 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(str(err)) from None
         if args.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
+        if args.arp_budget is not None and args.arp_budget < 1:
+            raise UsageError("--arp-budget must be at least 1")
         if args.deadline is not None and args.deadline <= 0:
             raise UsageError("--deadline must be positive")
         return
@@ -358,6 +368,8 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
     creds = _credentials(args)
     credentials = {fam.key: creds for fam in FAMILIES} if creds is not None else None
     reporter = None if args.no_progress else _ProgressPrinter(sys.stderr)
+    if reporter is not None:
+        reporter.budget(NeighbourTable.read(), args.arp_budget)
     started = time.monotonic()
     found: list[ScanResult] = []
     unsupported: list[UnsupportedMiner] = []
@@ -383,6 +395,7 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
         ports=_ports(args),
         credentials=credentials,
         concurrency=args.concurrency,
+        arp_budget=args.arp_budget,
         deadline=args.deadline,
         progress=progress,
         unsupported=not_supported,
@@ -496,6 +509,17 @@ class _ProgressPrinter:
             self.stage = progress.stage
             what = "hosts" if progress.stage is ScanStage.SWEEP else "reachable hosts"
             print(f"{progress.stage.value}: {progress.total} {what}", file=self.out, flush=True)
+
+    def budget(self, table: NeighbourTable, chosen: int | None) -> None:
+        """Say how many addresses the sweep keeps in the ARP table at once, and why."""
+        where = "assumed" if table.source == "assumed" else f"read via {table.source}"
+        size = table.room if chosen is None else chosen
+        print(
+            f"ARP budget {size}: table limit {table.size}, {table.entries} entries in use "
+            f"({where}){'; set by --arp-budget' if chosen is not None else ''}",
+            file=self.out,
+            flush=True,
+        )
 
     def found_unsupported(self, found: UnsupportedMiner) -> None:
         if self.live:

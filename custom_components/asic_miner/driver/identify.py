@@ -12,22 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
 
 from .context import MinerContext
 from .contract import Family, Probe
 from .exceptions import (
+    MinerConnectionError,
     MinerError,
     MinerNotIdentifiedError,
     MinerResponseError,
     MinerTimeoutError,
 )
-from .models import MinerIdentity
+from .models import Credentials, MinerIdentity
+from .reach import Reach, reach
 from .registry import FAMILIES
 from .unsupported import describe_unsupported
 
 _LOGGER = logging.getLogger(__name__)
-DEFAULT_IDENTIFY_TIMEOUT = 6.0
+DEFAULT_IDENTIFY_TIMEOUT: Final = 6.0  # probes plus the model and version lookups
+REACH_TIMEOUT: Final = 2.0  # at least this long to tell "nothing there" from "not a miner"
 
 
 async def detect_family(
@@ -89,6 +94,80 @@ def _decide(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Identification:
+    """Which family answered at an address, and its identity or why there is none.
+
+    ``identity`` is ``None`` when the family answered but its model and version lookups
+    failed; ``error`` then says why (a ``MinerAuthenticationError``: it wants another
+    login than the one given, or the family's default).
+    """
+
+    family: Family
+    identity: MinerIdentity | None = None
+    error: MinerError | None = None
+
+    def unwrap(self) -> MinerIdentity:
+        """The identity, or the error raised."""
+        if self.identity is None:
+            assert self.error is not None
+            raise self.error
+        return self.identity
+
+
+async def identify_host(
+    ctx: MinerContext,
+    families: tuple[Family, ...] = FAMILIES,
+    *,
+    timeout: float = DEFAULT_IDENTIFY_TIMEOUT,
+    probe_timeout: float | None = None,
+    credentials: Callable[[Family], Credentials] | None = None,
+    check_reach: bool = True,
+) -> Identification:
+    """The one identification every caller uses: ``Miner.connect``, the scan, the config flow.
+
+    The probes get ``probe_timeout`` (half of ``timeout`` unless given), the winning
+    family's model and version lookups what is left of ``timeout``. ``credentials``
+    picks the login for the family found (default: ``ctx.credentials``). Raises
+    ``MinerNotIdentifiedError`` when no family matched (naming what answered, if it
+    looked like a miner), or, with ``check_reach``, ``MinerConnectionError`` when
+    nothing at all accepts a connection on the miner ports. Anything a family raises on
+    a reply it did not expect comes back as a ``MinerResponseError``.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        fam, results = await detect_family(ctx, families, probe_timeout or timeout / 2)
+    except MinerNotIdentifiedError as err:
+        if err.answered is None and check_reach and not await _reachable(ctx):
+            raise MinerConnectionError(f"{ctx.host}: nothing answers on the miner ports") from err
+        raise
+    if credentials is not None:
+        ctx.credentials = credentials(fam)
+    try:
+        async with asyncio.timeout_at(deadline):
+            return Identification(fam, await fam.identify(ctx, results))
+    except TimeoutError:
+        message = f"{ctx.host}: identification took longer than {timeout} s"
+        return Identification(fam, None, MinerTimeoutError(message))
+    except MinerError as err:
+        _LOGGER.debug("%s: %s found but not identified: %s", ctx.host, fam.key, err)
+        return Identification(fam, None, err)
+    except Exception as err:
+        # A model lookup met a reply it did not expect: still typed, still this host.
+        _LOGGER.debug("%s: identifying %s failed", ctx.host, fam.key, exc_info=True)
+        message = f"{ctx.host}: unexpected reply while identifying {fam.name}: {err!r}"
+        return Identification(fam, None, MinerResponseError(message))
+
+
+async def _reachable(ctx: MinerContext) -> bool:
+    """Whether anything accepts a connection on the miner ports (refused or silent: no)."""
+    ports = ctx.ports
+    candidates = tuple(dict.fromkeys((ports.web, ports.rpc, ports.https, ports.whatsminer_v3)))
+    outcome, _ = await reach(ctx.host, candidates, REACH_TIMEOUT)
+    return outcome is Reach.OPEN
+
+
 async def identify(
     ctx: MinerContext,
     families: tuple[Family, ...] = FAMILIES,
@@ -96,22 +175,8 @@ async def identify(
 ) -> tuple[Family, MinerIdentity]:
     """Identify the miner at ``ctx.host``: family, model, release and identity fields.
 
-    The probes get half the deadline, so a silent port still leaves the winning family
-    time for its model and version lookups.
+    :func:`identify_host`, with its failures raised: the probes get half the deadline,
+    so a silent port still leaves the winning family time for its lookups.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    fam, results = await detect_family(ctx, families, timeout / 2)
-    try:
-        async with asyncio.timeout_at(deadline):
-            return fam, await fam.identify(ctx, results)
-    except TimeoutError as err:
-        raise MinerTimeoutError(f"{ctx.host}: identification took longer than {timeout} s") from err
-    except MinerError:
-        raise
-    except Exception as err:
-        # A model lookup met a reply it did not expect: still typed, still this host.
-        _LOGGER.debug("%s: identifying %s failed", ctx.host, fam.key, exc_info=True)
-        raise MinerResponseError(
-            f"{ctx.host}: unexpected reply while identifying {fam.name}: {err!r}"
-        ) from err
+    found = await identify_host(ctx, families, timeout=timeout)
+    return found.family, found.unwrap()

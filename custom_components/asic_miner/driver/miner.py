@@ -24,7 +24,7 @@ from .exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify
+from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
 from .limits import max_reply_bytes
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
 from .registry import family as family_by_key
@@ -58,12 +58,17 @@ class Miner:
         timeout: float = DEFAULT_TIMEOUT,
         identify_timeout: float = DEFAULT_IDENTIFY_TIMEOUT,
     ) -> Miner:
-        """Identify the miner at ``host`` and return a handle for it."""
+        """Identify the miner at ``host`` and return a handle for it.
+
+        Raises what ``identify_host`` raises (``MinerConnectionError`` when nothing
+        answers, ``MinerNotIdentifiedError`` for no known firmware) or the error that
+        stopped the winning family's identification (a refused login, a timeout).
+        """
         ctx = MinerContext(
             host, session, ports or Ports(), credentials or Credentials(), timeout=timeout
         )
-        fam, identity = await identify(ctx, timeout=identify_timeout)
-        return cls(ctx, fam, identity)
+        found = await identify_host(ctx, timeout=identify_timeout)
+        return cls(ctx, found.family, found.unwrap())
 
     @classmethod
     def from_identity(

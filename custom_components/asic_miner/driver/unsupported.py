@@ -9,12 +9,12 @@ used to talk to the miner, only to name it.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Final
 
 from .contract import ProbeResults
-from .families._probes import RPC_DEVDETAILS, RPC_VERSION, realm, rpc_text, web_reply
+from .exceptions import MinerError
+from .families._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, realm, rpc_text, web_reply
 
 # (substring of the upper-cased RPC replies, what to call it), first match wins.
 _RPC_MARKS: Final = (
@@ -75,12 +75,10 @@ def describe_unsupported(results: ProbeResults) -> str | None:
 def _cgminer_software(results: ProbeResults) -> str | None:
     """The miner software a cgminer-style RPC reply names (``cgminer 4.11``), if any."""
     for key in (RPC_VERSION.key, RPC_DEVDETAILS.key):
-        raw = results.get(key)
-        if raw is None:
-            continue
         try:
-            reply: Any = json.loads(str(raw).rstrip("\x00").strip())
-        except ValueError:
+            # The families' parser (bounded, with their repairs), not a second one.
+            reply: Any = parsed(results, key)
+        except MinerError:
             continue
         if not isinstance(reply, dict) or "STATUS" not in reply:
             continue

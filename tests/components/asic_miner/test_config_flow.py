@@ -7,6 +7,7 @@ with its recovery, and each abort.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import json
@@ -26,7 +27,6 @@ from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.asic_miner.config_flow import SOURCE_SCANNED
 from custom_components.asic_miner.const import (
     CONF_IDENTITY,
     CONF_MINERS,
@@ -45,6 +45,8 @@ from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Credentials, MinerIdentity, Ports
 from custom_components.asic_miner.driver.registry import family
 from custom_components.asic_miner.driver.scan import ScanReport, ScanResult, UnsupportedMiner
+from custom_components.asic_miner.flow_forms import CONF_DHCP_MAC, SOURCE_SCANNED
+from custom_components.asic_miner.flow_scan_add import ADD_CONCURRENCY
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import entry_data_for
 from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
@@ -52,6 +54,17 @@ from tests.simhelpers import ALLOWED_HOSTS, DRIVER_PORTS, SIM_PORTS, SimRunner
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
 FLOW = "custom_components.asic_miner.config_flow"
+FLOW_SCAN = "custom_components.asic_miner.flow_scan"
+FLOW_MINERS = "custom_components.asic_miner.flow_miners"
+
+
+@contextlib.contextmanager
+def default_ports(ports: Ports) -> Iterator[None]:
+    """Where the flow looks for miners by default: by address and DHCP, and scans."""
+    with patch(f"{FLOW}.DEFAULT_PORTS", ports), patch(f"{FLOW_SCAN}.DEFAULT_PORTS", ports):
+        yield
+
+
 PORT_FIELDS = {CONF_RPC_PORT: DRIVER_PORTS.rpc, CONF_WEB_PORT: DRIVER_PORTS.web}
 ANTMINER = family("antminer")
 NO_MAC = "00:00:00:00:00:00"  # what a firmware without a MAC reports; normalised to None
@@ -77,14 +90,16 @@ DISABLED_ADAPTER: dict[str, Any] = {
 @pytest.fixture(autouse=True)
 def adapters() -> Iterator[AsyncMock]:
     """Home Assistant's network adapters, as the scan step reads them."""
-    with patch(f"{FLOW}.async_get_adapters", return_value=[DISABLED_ADAPTER, LAN_ADAPTER]) as mock:
+    with patch(
+        f"{FLOW_SCAN}.async_get_adapters", return_value=[DISABLED_ADAPTER, LAN_ADAPTER]
+    ) as mock:
         yield mock
 
 
 @pytest.fixture
 def sim_ports() -> Iterator[None]:
     """Scans and DHCP discovery look on the simulators' unprivileged ports."""
-    with patch(f"{FLOW}.DEFAULT_PORTS", DRIVER_PORTS):
+    with default_ports(DRIVER_PORTS):
         yield
 
 
@@ -152,6 +167,17 @@ async def start_user_flow(hass: HomeAssistant, step: str) -> FlowResult:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
     return await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": step})
+
+
+async def add_ticked(hass: HomeAssistant, flow_id: str, hosts: list[str]) -> FlowResult:
+    """Tick the miners; when several are added, let the adding finish: the step after."""
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_MINERS: hosts})
+    if result["type"] is not FlowResultType.SHOW_PROGRESS:
+        return result
+    assert result["step_id"] == "scan_adding"
+    assert result["progress_action"] == "add"
+    await hass.async_block_till_done()
+    return await hass.config_entries.flow.async_configure(flow_id)
 
 
 async def run_scan(hass: HomeAssistant, flow_id: str, subnet: str) -> FlowResult:
@@ -264,7 +290,7 @@ async def test_manual_other_errors_then_recover(
 ) -> None:
     sim = await sim_runner.start("antminer", "S19 Pro")
     result = await start_user_flow(hass, "manual")
-    with patch(f"{FLOW}.detect_family", side_effect=side_effect):
+    with patch(f"{FLOW_MINERS}.identify_host", side_effect=side_effect):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
         )
@@ -446,9 +472,7 @@ async def test_scan_adds_every_ticked_miner(
     assert options[braiins.host] == f"Bitmain S19 · Braiins OS+ 25.07 · {braiins.host}"
     assert options[s9.host].startswith("Bitmain S9 · Stock ")
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [braiins.host, s9.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [braiins.host, s9.host])
     # Every miner added reaches the user: a summary lists them, then the last is created.
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "scan_done"
@@ -488,9 +512,7 @@ async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: 
     result = await run_scan(hass, result["flow_id"], subnet)
     assert listed(result)[bos1.host] == f"Braiins OS · {bos1.host}"
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [stock.host, bos1.host, bos2.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [stock.host, bos1.host, bos2.host])
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "scan_login"
     placeholders = result["description_placeholders"]
@@ -506,6 +528,9 @@ async def test_scan_asks_login_once_per_family(hass: HomeAssistant, sim_runner: 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
     )
+    assert result["step_id"] == "scan_adding"  # the entries are created in the background
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
     assert result["step_id"] == "scan_done"
     assert result["description_placeholders"]["count"] == "3"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
@@ -548,9 +573,7 @@ async def test_read_access_is_enough_to_add(
     result = await run_scan(hass, result["flow_id"], subnet)
     assert result["step_id"] == "scan_select", result.get("errors")
     with patch.object(Miner, "check_credentials") as check:
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_MINERS: [sim.host]}
-        )
+        result = await add_ticked(hass, result["flow_id"], [sim.host])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] is None
     check.assert_not_called()  # setup checks the write path, and opens a repair
@@ -609,7 +632,7 @@ async def test_scan_reports_what_cannot_be_added(
         reachable=3,
     )
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.scan_report", return_value=report):
+    with patch(f"{FLOW_SCAN}.scan_report", return_value=report):
         result = await run_scan(hass, result["flow_id"], "127.0.10.0/29")
     assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
     assert result["description_placeholders"] == {
@@ -630,7 +653,7 @@ async def test_scan_finds_nothing_then_scans_again(
     """Nothing answers on the miner ports: say so on the subnet field; a rescan works."""
     subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.DEFAULT_PORTS", Ports(rpc=1, web=1, https=1, whatsminer_v3=1)):
+    with default_ports(Ports(rpc=1, web=1, https=1, whatsminer_v3=1)):
         result = await run_scan(hass, result["flow_id"], subnet)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "scan"
@@ -638,12 +661,10 @@ async def test_scan_finds_nothing_then_scans_again(
     [field] = result["data_schema"].schema
     assert field.default() == subnet  # what the user typed stays
 
-    with patch(f"{FLOW}.DEFAULT_PORTS", DRIVER_PORTS):
+    with default_ports(DRIVER_PORTS):
         result = await run_scan(hass, result["flow_id"], subnet)
         assert result["step_id"] == "scan_select"
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_MINERS: [sim.host]}
-        )
+        result = await add_ticked(hass, result["flow_id"], [sim.host])
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -653,7 +674,7 @@ async def test_scan_finds_nothing_then_scans_again(
 )
 async def test_scan_fails(hass: HomeAssistant, side_effect: Exception, error: str) -> None:
     result = await start_user_flow(hass, "scan")
-    with patch(f"{FLOW}.scan_report", side_effect=side_effect):
+    with patch(f"{FLOW_SCAN}.scan_report", side_effect=side_effect):
         result = await run_scan(hass, result["flow_id"], "127.0.10.0/24")
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_SUBNET: error}
@@ -669,21 +690,17 @@ async def test_scan_select_errors_then_finish(hass: HomeAssistant, sim_runner: S
     result = await run_scan(hass, result["flow_id"], subnet)
     assert result["step_id"] == "scan_select"
 
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_MINERS: []})
+    result = await add_ticked(hass, result["flow_id"], [])
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_MINERS: "no_selection"}
 
     await gone.stop()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [gone.host, stays.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [gone.host, stays.host])
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "miner_failed"}
     assert result["description_placeholders"]["failed"] == gone.host
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [stays.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [stays.host])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == uid(stays)
 
@@ -711,9 +728,7 @@ async def test_scan_login_reveals_unaddable_miner(
         await entry_for(hass, sim, Credentials("root", "secret"), host="127.0.0.2")
     result = await start_user_flow(hass, "scan")
     result = await run_scan(hass, result["flow_id"], subnet)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [sim.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [sim.host])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: "root", CONF_PASSWORD: "secret"}
     )
@@ -1057,9 +1072,7 @@ async def test_six_factory_named_miners_get_names_apart(
     # ">=": other test runs on this machine may put miners on the same loopback /24.
     assert set(listed(result)) >= {sim.host for sim in sims}
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [sim.host for sim in sims]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [sim.host for sim in sims])
     assert result["step_id"] == "scan_done"
     assert result["description_placeholders"]["count"] == "6"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
@@ -1145,13 +1158,110 @@ async def test_scan_select_reports_a_bad_reply(hass: HomeAssistant, sim_runner: 
     result = await run_scan(hass, result["flow_id"], subnet)
     await gone.stop()
     with patch.object(Miner, "read", side_effect=[MinerResponseError("garbled")]):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_MINERS: [garbled.host]}
-        )
+        result = await add_ticked(hass, result["flow_id"], [garbled.host])
     assert result["errors"] == {CONF_MINERS: "miner_bad_reply"}
     assert result["description_placeholders"]["bad_reply"] == garbled.host
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_MINERS: [garbled.host, gone.host]}
-    )
+    result = await add_ticked(hass, result["flow_id"], [garbled.host, gone.host])
     assert result["errors"] == {"base": "miner_failed"}
     assert result["description_placeholders"]["failed"] == gone.host
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_adds_many_miners_concurrently(
+    hass: HomeAssistant, sim_runner: SimRunner, mock_setup_entry: AsyncMock
+) -> None:
+    """30 miners from one scan: every entry exists, none twice, set up a bounded few at once."""
+    count = 30
+    subnet, sims = await start_in_subnet(sim_runner, *[("bitaxe", "Gamma", {})] * count)
+    running = peak = 0
+
+    async def slow_setup(*_args: Any) -> bool:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)  # a setup's first read takes a while
+        running -= 1
+        return True
+
+    mock_setup_entry.side_effect = slow_setup
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    assert result["step_id"] == "scan_select", result.get("errors")
+    result = await add_ticked(hass, result["flow_id"], [sim.host for sim in sims])
+    assert result["step_id"] == "scan_done"
+    assert result["description_placeholders"]["count"] == str(count)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    entries = hass.config_entries.async_entries(DOMAIN)
+    assert sorted(entry.data[CONF_HOST] for entry in entries) == sorted(s.host for s in sims)
+    assert len({entry.unique_id for entry in entries}) == count
+    assert 1 < peak <= ADD_CONCURRENCY
+
+
+# -- a miner that moved (DHCP gave it another address) --------------------------------
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scan_finds_a_set_up_miner_at_a_new_address(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Known by its MAC: not listed again, and its entry follows it to the new address."""
+    subnet, (moved, new) = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("antminer", "S9", {})
+    )
+    entry = await entry_for(hass, moved, host="127.0.9.250")  # where it was before
+    result = await start_user_flow(hass, "scan")
+    result = await run_scan(hass, result["flow_id"], subnet)
+    options = listed(result)  # (a simulator another test left in the /24 may show too)
+    assert new.host in options
+    assert moved.host not in options
+    assert entry.data[CONF_HOST] == moved.host
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_address_keyed_entry_follows_by_serial(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """An entry keyed on its old address is found by the serial its identity stored."""
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="SERIAL-9")
+    data = await entry_data_for(sim, None)
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="antminer-127.0.9.251", data={**data, CONF_HOST: "127.0.9.251"}
+    )
+    entry.add_to_hass(hass)
+    result = await start_user_flow(hass, "manual")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: sim.host, **PORT_FIELDS}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == sim.host
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_dhcp_follows_an_entry_by_the_mac_dhcp_showed(hass: HomeAssistant) -> None:
+    """Firmware without a MAC: the DHCP MAC stored at discovery finds the entry again."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="antminer-127.0.10.1",
+        data={CONF_HOST: "127.0.10.1", CONF_IDENTITY: {}, CONF_DHCP_MAC: "02:11:22:33:44:57"},
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info("127.0.10.8", "02:11:22:33:44:57")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_HOST] == "127.0.10.8"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_dhcp_discovery_records_the_mac(hass: HomeAssistant, sim_runner: SimRunner) -> None:
+    sim = await sim_runner.start("antminer", "S19 Pro", mac=NO_MAC, serial="", hostname="")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(sim.host, "02:11:22:33:44:58")
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_DHCP_MAC] == "02:11:22:33:44:58"
