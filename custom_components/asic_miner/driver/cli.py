@@ -22,139 +22,43 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import aiohttp
 
+from .cli_args import (
+    ACTIONS,
+    DEFAULT_TIMEOUT,
+    EXIT_AUTH,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    PASSWORD_ENV,
+    PROG,
+    UsageError,
+    build_parser,
+)
+from .cli_output import ProgressPrinter, print_table, result_dict, unsupported_dict
 from .exceptions import MinerAuthenticationError, MinerError
-from .identify import DEFAULT_IDENTIFY_TIMEOUT
 from .miner import Miner
 from .models import (
-    DEFAULT_HTTPS_PORT,
-    DEFAULT_RPC_PORT,
-    DEFAULT_WEB_PORT,
-    DEFAULT_WHATSMINER_V3_PORT,
     Credentials,
     Ports,
 )
 from .registry import FAMILIES
 from .scan import (
-    DEFAULT_CONCURRENCY,
     NeighbourTable,
     ScanProgress,
     ScanResult,
-    ScanStage,
     UnsupportedMiner,
     parse_targets,
     scan,
 )
 from .values import is_host_name
 
-PROG = f"python -m {__package__ or 'custom_components.asic_miner.driver'}"
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-PASSWORD_ENV = "ASIC_MINER_PASSWORD"
-DEFAULT_TIMEOUT = 10.0
-
-ACTIONS: dict[str, str | None] = {
-    # action: what its VALUE is (None: it takes none)
-    "mining": "on|off",
-    "fault-light": "on|off",
-    "power-limit": "watts",
-    "work-mode": "name",
-    "reboot": None,
-    "restart-backend": None,
-}
+_ProgressPrinter = ProgressPrinter  # the name tests and older callers use
 _ON = {"on", "true", "1", "yes", "start"}
 _OFF = {"off", "false", "0", "no", "stop"}
-
-
-class UsageError(Exception):
-    """A command-line mistake found after argparse (a bad value for an action)."""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    group = common.add_argument_group("connection")
-    group.add_argument("--rpc-port", type=int, default=DEFAULT_RPC_PORT, metavar="PORT")
-    group.add_argument("--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="PORT")
-    group.add_argument("--https-port", type=int, default=DEFAULT_HTTPS_PORT, metavar="PORT")
-    group.add_argument(
-        "--whatsminer-v3-port", type=int, default=DEFAULT_WHATSMINER_V3_PORT, metavar="PORT"
-    )
-    group.add_argument("--username", help="login (default: the firmware's default)")
-    group.add_argument(
-        "--password",
-        help=f"password (default: ${PASSWORD_ENV}, else the firmware's default); "
-        "visible in the process list, prefer the variable or --ask-password",
-    )
-    group.add_argument(
-        "--ask-password", action="store_true", help="prompt for the password (not echoed)"
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help=f"per-miner time limit (read/control: {DEFAULT_TIMEOUT:g}, "
-        f"scan: {DEFAULT_IDENTIFY_TIMEOUT:g} per host)",
-    )
-    group.add_argument(
-        "-v", "--verbose", action="store_true", help="debug logging and full tracebacks"
-    )
-
-    parser = argparse.ArgumentParser(
-        prog=PROG, description="Talk to ASIC miners: find them, read them, control them."
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p_scan = sub.add_parser(
-        "scan",
-        parents=[common],
-        help="find miners on a subnet",
-        description="Find miners: TARGET is a CIDR (192.168.1.0/24), a range "
-        "(192.168.1.10-50 or 192.168.1.10-192.168.1.50), an address, or a comma-separated "
-        "list of those; at most 65,536 addresses.",
-    )
-    p_scan.add_argument("target", metavar="TARGET")
-    p_scan.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    p_scan.add_argument(
-        "--concurrency",
-        type=int,
-        default=DEFAULT_CONCURRENCY,
-        metavar="N",
-        help=f"hosts swept at once (default {DEFAULT_CONCURRENCY})",
-    )
-    p_scan.add_argument(
-        "--arp-budget",
-        type=int,
-        metavar="N",
-        help="addresses in the kernel's ARP table at once (default: the table's room, "
-        "gc_thresh3 minus the entries in use, read at start; raise gc_thresh3 first)",
-    )
-    p_scan.add_argument(
-        "--deadline", type=float, metavar="SECONDS", help="stop the whole scan after this long"
-    )
-    p_scan.add_argument(
-        "--no-progress", action="store_true", help="do not report progress on stderr"
-    )
-
-    p_read = sub.add_parser("read", parents=[common], help="print one miner's data as JSON")
-    p_read.add_argument("host", metavar="HOST")
-
-    actions = ", ".join(f"{a} {v.upper()}" if v else a for a, v in ACTIONS.items())
-    p_control = sub.add_parser(
-        "control",
-        parents=[common],
-        help="run a control on one miner",
-        description=f"Actions: {actions}.",
-    )
-    p_control.add_argument("host", metavar="HOST")
-    p_control.add_argument("action", choices=list(ACTIONS), metavar="ACTION")
-    p_control.add_argument("value", nargs="?", metavar="VALUE")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,7 +85,7 @@ async def async_main(argv: Sequence[str]) -> int:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace | int:
     """Parse and check the command line; an exit status when it is wrong (or --help)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(PROG).parse_args(argv)
     except SystemExit as exit_:  # argparse printed its message already
         return int(exit_.code or 0)
     try:
@@ -367,7 +271,7 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
     targets: list[ipaddress.IPv4Address] = args.targets
     creds = _credentials(args)
     credentials = {fam.key: creds for fam in FAMILIES} if creds is not None else None
-    reporter = None if args.no_progress else _ProgressPrinter(sys.stderr)
+    reporter = None if args.no_progress else ProgressPrinter(sys.stderr)
     if reporter is not None:
         reporter.budget(NeighbourTable.read(), args.arp_budget)
     started = time.monotonic()
@@ -412,139 +316,11 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
             len(targets), len(found), elapsed, unsupported=len(unsupported), reachable=reachable
         )
     if args.json:
-        listing = [_result_dict(r) for r in found] + [_unsupported_dict(u) for u in unsupported]
+        listing = [result_dict(r) for r in found] + [unsupported_dict(u) for u in unsupported]
         print(json.dumps(listing, indent=2))
     else:
-        _print_table(found, sys.stdout, unsupported)
+        print_table(found, sys.stdout, unsupported)
     return EXIT_OK
-
-
-def _unsupported_dict(found: UnsupportedMiner) -> dict[str, Any]:
-    return {
-        "host": found.host,
-        "family": None,
-        "identity": None,
-        "error": f"found but not supported: {found.answered}",
-        "error_type": "MinerNotIdentifiedError",
-        "unsupported": found.answered,
-    }
-
-
-def _result_dict(result: ScanResult) -> dict[str, Any]:
-    return {
-        "host": result.host,
-        "family": result.family.key,
-        "identity": None if result.identity is None else result.identity.as_dict(),
-        "error": None if result.error is None else _error_text(result.error),
-        "error_type": None if result.error is None else type(result.error).__name__,
-    }
-
-
-def _error_text(error: MinerError) -> str:
-    if isinstance(error, MinerAuthenticationError):
-        return f"credentials refused: {error}"
-    return str(error)
-
-
-def _print_table(
-    found: list[ScanResult], out: TextIO, unsupported: list[UnsupportedMiner] | None = None
-) -> None:
-    """Supported miners, then those found but not supported (family ``-``)."""
-    unsupported = unsupported or []
-    if not found and not unsupported:
-        print("no miners found", file=out)
-        return
-    header = ("HOST", "FAMILY", "MAKE", "MODEL", "FIRMWARE", "VERSION", "MAC", "STATUS")
-    rows: list[tuple[str, ...]] = [header]
-    for r in found:
-        ident = r.identity
-        if ident is None:
-            status = "credentials refused" if isinstance(r.error, MinerAuthenticationError) else ""
-            status = status or f"error: {r.error}"
-            rows.append((r.host, r.family.key, "", "", "", "", "", status))
-            continue
-        rows.append(
-            (
-                r.host,
-                r.family.key,
-                ident.make,
-                ident.model,
-                ident.firmware,
-                ident.firmware_version or "",
-                ident.mac or "",
-                "ok" if ident.supported else "ok (model not in hardware table)",
-            )
-        )
-    for other in unsupported:
-        rows.append((other.host, "-", "", "", "", "", "", f"not supported: {other.answered}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        print(line.rstrip(), file=out)
-
-
-class _ProgressPrinter:
-    """Progress on stderr: a live line on a terminal, a line per stage otherwise."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.live = out.isatty()
-        self.last = 0.0
-        self.stage: ScanStage | None = None
-
-    def __call__(self, progress: ScanProgress) -> None:
-        if progress.stage is ScanStage.DONE:
-            return
-        if self.live:
-            now = time.monotonic()
-            if now - self.last < 0.1 and progress.done != progress.total:
-                return
-            self.last = now
-            self.out.write(
-                f"\r{progress.stage.value}: {progress.done}/{progress.total}, "
-                f"{progress.found} found\x1b[K"
-            )
-            self.out.flush()
-        elif progress.stage is not self.stage:
-            self.stage = progress.stage
-            what = "hosts" if progress.stage is ScanStage.SWEEP else "reachable hosts"
-            print(f"{progress.stage.value}: {progress.total} {what}", file=self.out, flush=True)
-
-    def budget(self, table: NeighbourTable, chosen: int | None) -> None:
-        """Say how many addresses the sweep keeps in the ARP table at once, and why."""
-        where = "assumed" if table.source == "assumed" else f"read via {table.source}"
-        size = table.room if chosen is None else chosen
-        print(
-            f"ARP budget {size}: table limit {table.size}, {table.entries} entries in use "
-            f"({where}){'; set by --arp-budget' if chosen is not None else ''}",
-            file=self.out,
-            flush=True,
-        )
-
-    def found_unsupported(self, found: UnsupportedMiner) -> None:
-        if self.live:
-            self.out.write("\r\x1b[K")
-        print(f"found {found.host}: {found.answered} (not supported)", file=self.out, flush=True)
-
-    def found_one(self, result: ScanResult) -> None:
-        if self.live:
-            self.out.write("\r\x1b[K")
-        name = result.identity.model if result.identity else "?"
-        note = "" if result.error is None else f" ({_error_text(result.error)})"
-        print(f"found {result.host}: {result.family.key} {name}{note}", file=self.out, flush=True)
-
-    def finish(
-        self, hosts: int, found: int, elapsed: float, *, unsupported: int = 0, reachable: int = 0
-    ) -> None:
-        if self.live:
-            self.out.write("\r\x1b[K")
-        print(
-            f"scanned {hosts} addresses in {elapsed:.2f} s: {found} miner(s) found, "
-            f"{unsupported} found but not supported, "
-            f"{hosts - reachable} address(es) answered nothing",
-            file=self.out,
-            flush=True,
-        )
 
 
 def _traceback(verbose: bool) -> None:
