@@ -12,11 +12,18 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Credentials, Miner, MinerIdentity, Ports
+from .farm import (
+    async_ensure_farm,
+    async_setup_farm_entry,
+    async_unload_farm_entry,
+    is_farm_entry,
+)
 from .repairs import async_check_partial_support
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -58,7 +65,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     Only refused credentials stop the setup, so the user is asked for new ones. Whether
     the controls' login and API work is checked in the background: a refusal there
     leaves the readings alone, makes the controls unavailable and opens a repair issue.
+    The farm device's entry (farm.py) is set up apart; a second miner creates it.
     """
+    if is_farm_entry(entry):
+        return await async_setup_farm_entry(hass, entry)
     coordinator = AsicMinerDataUpdateCoordinator(hass, entry, miner_from_entry(hass, entry))
     await coordinator.async_refresh()
     if isinstance(coordinator.last_exception, ConfigEntryAuthFailed):
@@ -70,8 +80,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
         entry.async_create_background_task(
             hass, coordinator.async_check_write_access(), f"{DOMAIN} write check {entry.title}"
         )
+    async_ensure_farm(hass)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> bool:
+    if is_farm_entry(entry):
+        return await async_unload_farm_entry(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -60,6 +60,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 from .const import (
+    CONF_FARM,
     CONF_IDENTITY,
     CONF_MINERS,
     CONF_PORTS,
@@ -67,6 +68,7 @@ from .const import (
     CONF_SUBNET,
     CONF_WEB_PORT,
     DOMAIN,
+    FARM_UNIQUE_ID,
     LOGGER,
 )
 from .driver import (
@@ -95,6 +97,7 @@ from .driver import (
     parse_targets,
     scan_report,
 )
+from .farm import FARM_TITLE, is_farm_entry
 from .naming import device_name, unique_id_for
 
 # The ports a miner is looked for on; the address step can move RPC and web.
@@ -827,6 +830,14 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
             },
         )
 
+    # -- the farm device (farm.py starts this flow) ----------------------------------
+
+    async def async_step_farm(self, data: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Create the farm device's entry, once."""
+        await self.async_set_unique_id(FARM_UNIQUE_ID)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=FARM_TITLE, data={CONF_FARM: True})
+
     # -- reconfiguration -------------------------------------------------------------
 
     async def async_step_reconfigure(
@@ -834,6 +845,8 @@ class AsicMinerConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the address, ports or login of a miner without removing it."""
         entry = self._get_reconfigure_entry()
+        if is_farm_entry(entry):
+            return self.async_abort(reason="farm_not_configurable")
         errors: dict[str, str] = {}
         if user_input is not None:
             host = user_input[CONF_HOST].strip()

@@ -20,3 +20,12 @@ CONF_RPC_PORT: Final = "rpc_port"
 CONF_WEB_PORT: Final = "web_port"
 CONF_SUBNET: Final = "subnet"
 CONF_MINERS: Final = "miners"
+
+# Fired on the bus for every miner event (see miner_events.py); device triggers listen.
+EVENT_MINER: Final = f"{DOMAIN}_event"
+# Event data: when the same event (type and subject) last happened on that miner.
+ATTR_PREVIOUS: Final = "previous"
+
+# The farm device's config entry (farm.py): one per installation.
+FARM_UNIQUE_ID: Final = "farm"
+CONF_FARM: Final = "farm"
