@@ -53,8 +53,12 @@ def async_ensure_farm(hass: HomeAssistant) -> None:
     is how an owner says no. A deleted one is offered again at the next start.
     """
     entries = hass.config_entries.async_entries(DOMAIN, include_ignore=True)
-    if any(e.unique_id == FARM_UNIQUE_ID for e in entries):
-        return
+    for entry in entries:
+        if entry.unique_id == FARM_UNIQUE_ID:
+            if entry.state is ConfigEntryState.LOADED:  # a miner joined: count it now
+                farm: FarmCoordinator = entry.runtime_data
+                farm.async_set_updated_data(farm.gather())
+            return
     if sum(1 for e in entries if not is_farm_entry(e)) < FARM_MIN_MINERS:
         return
     if hass.config_entries.flow.async_progress_by_handler(
@@ -144,6 +148,9 @@ class FarmSnapshot:
         return tuple(m for m in self.online if m.snapshot is not None and is_mining(m.snapshot))
 
 
+_SET_UP: Final = (ConfigEntryState.LOADED, ConfigEntryState.SETUP_IN_PROGRESS)
+
+
 class FarmCoordinator(DataUpdateCoordinator[FarmSnapshot]):
     """Gathers the miners' last readings every interval; no network of its own."""
 
@@ -165,7 +172,8 @@ class FarmCoordinator(DataUpdateCoordinator[FarmSnapshot]):
                 continue
             coordinator: AsicMinerDataUpdateCoordinator | None = None
             snapshot: MinerSnapshot | None = None
-            if entry.state is ConfigEntryState.LOADED:
+            # A miner still being set up already polled once; count it from then on.
+            if entry.state in _SET_UP and hasattr(entry, "runtime_data"):
                 coordinator = entry.runtime_data
                 if coordinator.last_update_success:
                     snapshot = coordinator.data

@@ -242,9 +242,8 @@ async def _run_on_miners(
             failed.append(miner.name)
         elif isinstance(result, BaseException):
             raise result
-    for miner in miners:
-        assert miner.coordinator is not None
-        await miner.coordinator.async_request_refresh()
+    # Show what the miners do now, not after the next poll.
+    await asyncio.gather(*(m.coordinator.async_refresh() for m in miners if m.coordinator))
     await coordinator.async_refresh()
     if failed:
         raise HomeAssistantError(
@@ -263,8 +262,9 @@ async def async_setup_farm_switches(
 class FarmMiningSwitch(FarmEntity, SwitchEntity):
     """On while any miner mines; off pauses every miner that can pause, on resumes them."""
 
-    def _miners(self) -> list[FarmMiner]:
-        return [m for m in self.coordinator.data.online if m.controllable(Control.MINING)]
+    def _miners(self, fresh: bool = False) -> list[FarmMiner]:
+        data = self.coordinator.gather() if fresh else self.coordinator.data
+        return [m for m in data.online if m.controllable(Control.MINING)]
 
     @property
     def available(self) -> bool:
@@ -280,7 +280,8 @@ class FarmMiningSwitch(FarmEntity, SwitchEntity):
 
     async def _set(self, on: bool) -> None:
         await _run_on_miners(
-            self.coordinator, [(m, lambda miner: miner.set_mining(on)) for m in self._miners()]
+            self.coordinator,
+            [(m, lambda miner: miner.set_mining(on)) for m in self._miners(fresh=True)],
         )
 
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -315,10 +316,11 @@ class FarmPowerCapNumber(FarmEntity, NumberEntity):
     the same fraction of its own range (``farm.spread_power_budget``).
     """
 
-    def _miners(self) -> list[FarmMiner]:
+    def _miners(self, fresh: bool = False) -> list[FarmMiner]:
+        data = self.coordinator.gather() if fresh else self.coordinator.data
         return [
             m
-            for m in self.coordinator.data.online
+            for m in data.online
             if m.controllable(Control.POWER_LIMIT)
             and m.snapshot is not None
             and m.snapshot.power_limit_range is not None
@@ -355,7 +357,7 @@ class FarmPowerCapNumber(FarmEntity, NumberEntity):
         return {"miners": [m.name for m in self._miners()]}
 
     async def async_set_native_value(self, value: float) -> None:
-        miners = {m.unique_id: m for m in self._miners()}
+        miners = {m.unique_id: m for m in self._miners(fresh=True)}
         ranges = {
             key: m.snapshot.power_limit_range
             for key, m in miners.items()
