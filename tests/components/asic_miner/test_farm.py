@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.components.device_automation import DeviceAutomationType
+from homeassistant.components.device_automation.exceptions import DeviceNotFound
+from homeassistant.config_entries import ConfigEntry, ConfigEntryDisabler
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_get_device_automations,
     mock_restore_cache_with_extra_data,
 )
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.asic_miner.const import DOMAIN, FARM_UNIQUE_ID
-from custom_components.asic_miner.driver import PowerLimitRange
-from custom_components.asic_miner.farm import farm_power_bounds, spread_power_budget
+from custom_components.asic_miner.device_trigger import async_get_triggers
+from custom_components.asic_miner.diagnostics import async_get_config_entry_diagnostics
+from custom_components.asic_miner.driver import Miner, PowerLimitRange
+from custom_components.asic_miner.farm import (
+    async_ensure_farm,
+    farm_power_bounds,
+    spread_power_budget,
+)
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import SIM_CLOCK, SIMULATED, async_poll, entry_data_for
 from tests.simhelpers import SimRunner
@@ -283,3 +294,53 @@ async def test_energy_restored_across_restarts(
     farm = await _start_farm(hass, sim_runner, freezer)
     assert farm.entry is not None
     assert float(farm.state("sensor.asic_farm_energy")) >= 12.5
+
+
+async def test_farm_diagnostics_and_no_triggers(hass: HomeAssistant, farm: Farm) -> None:
+    diagnostics = await async_get_config_entry_diagnostics(hass, farm.entry)
+    assert diagnostics == {"farm": True, "miners": 3, "online": 3, "mining": 3}
+    [device] = dr.async_entries_for_config_entry(dr.async_get(hass), farm.entry.entry_id)
+    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, device.id)
+    assert [t for t in triggers if t["domain"] == DOMAIN] == []
+    with pytest.raises(DeviceNotFound):
+        await async_get_triggers(hass, "no-such-device")
+
+
+async def test_power_cap_writes_only_miners_not_at_their_share(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, farm: Farm
+) -> None:
+    number = "number.asic_farm_power_cap"
+    braiins = [farm.sims["braiins-s19"], farm.sims["braiins-s19jpro"]]
+    high = float(farm.attr(number, "max"))  # type: ignore[arg-type]
+    await hass.services.async_call(
+        "number", "set_value", {ATTR_ENTITY_ID: number, "value": high}, blocking=True
+    )
+    assert [s.state.power_limit for s in braiins] == [s.state.spec.max_power for s in braiins]
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    braiins[0].state.power_limit = 2000  # changed on the miner: only it is written again
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    calls: list[int] = []
+    original = Miner.set_power_limit
+
+    async def spy(self: Miner, watts: int) -> None:
+        calls.append(watts)
+        await original(self, watts)
+
+    with patch.object(Miner, "set_power_limit", spy):
+        await hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: number, "value": high}, blocking=True
+        )
+    assert calls == [braiins[0].state.spec.max_power]
+    assert [s.state.power_limit for s in braiins] == [s.state.spec.max_power for s in braiins]
+
+
+async def test_a_disabled_farm_is_not_created_again(hass: HomeAssistant, farm: Farm) -> None:
+    entry = farm.entry
+    await hass.config_entries.async_set_disabled_by(entry.entry_id, ConfigEntryDisabler.USER)
+    await hass.async_block_till_done()
+    async_ensure_farm(hass)
+    await hass.async_block_till_done()
+    farms = [e for e in hass.config_entries.async_entries(DOMAIN) if e.unique_id == FARM_UNIQUE_ID]
+    assert len(farms) == 1
