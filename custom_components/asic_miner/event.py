@@ -64,7 +64,8 @@ async def async_setup_entry(
                 {
                     "device_id": device.id if device else None,
                     "entry_id": entry.entry_id,
-                    "name": entry.title,
+                    # The name people see: the device's, as renamed.
+                    "name": (device.name_by_user or device.name) if device else entry.title,
                     "type": event.type,
                     **data,
                 },

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
@@ -167,6 +168,7 @@ class FarmCoordinator(DataUpdateCoordinator[FarmSnapshot]):
 
     def gather(self) -> FarmSnapshot:
         miners: list[FarmMiner] = []
+        devices = dr.async_get(self.hass)
         for entry in self.hass.config_entries.async_entries(DOMAIN):
             if is_farm_entry(entry) or entry.disabled_by is not None:
                 continue
@@ -177,7 +179,12 @@ class FarmCoordinator(DataUpdateCoordinator[FarmSnapshot]):
                 coordinator = entry.runtime_data
                 if coordinator.last_update_success:
                     snapshot = coordinator.data
-            miners.append(FarmMiner(str(entry.unique_id), entry.title, coordinator, snapshot))
+            # The name people see: the device's, as renamed, else the entry's title.
+            device = devices.async_get_device(identifiers={(DOMAIN, str(entry.unique_id))})
+            name = (device.name_by_user or device.name) if device else None
+            miners.append(
+                FarmMiner(str(entry.unique_id), name or entry.title, coordinator, snapshot)
+            )
         return FarmSnapshot(tuple(miners))
 
     async def _async_update_data(self) -> FarmSnapshot:

@@ -130,6 +130,14 @@ async def test_each_event_fires_once_per_occurrence(
     assert events[0]["previous"] is not None  # the same error seen before: for cool-downs
     assert _types(events) == ["new_error"]
 
+    # Events carry the device's name as the owner renamed it.
+    registry = dr.async_get(hass)
+    [device] = dr.async_entries_for_config_entry(registry, init_integration.entry_id)
+    registry.async_update_device(device.id, name_by_user="Garage S19")
+    state.errors.append(("R:2", "PSU fault"))
+    await async_poll(hass, freezer)
+    assert [(e["type"], e["name"]) for e in events] == [("new_error", "Garage S19")]
+
 
 async def test_device_triggers(
     hass: HomeAssistant,

@@ -136,7 +136,7 @@ async def test_totals_survive_a_miner_going_offline(
     assert float(farm.state("sensor.asic_farm_efficiency")) == pytest.approx(
         sum(s.power for s in braiins) / sum(s.hashrate for s in braiins), abs=0.01
     )
-    assert farm.attr("sensor.asic_farm_efficiency", "missing") == ["antminer-s19pro"]
+    assert farm.attr("sensor.asic_farm_efficiency", "missing") == ["sim-antminer-s19pro"]
     assert farm.state("sensor.asic_farm_miners_online") == "3"
     assert farm.state("sensor.asic_farm_miners_mining") == "3"
     assert farm.attr("sensor.asic_farm_hashrate", "missing") == []
@@ -152,8 +152,11 @@ async def test_totals_survive_a_miner_going_offline(
         sum(s.state.hashrate for s in rest), abs=0.01
     )
     assert float(farm.state("sensor.asic_farm_power")) == pytest.approx(farm.reported_power())
-    assert farm.attr("sensor.asic_farm_hashrate", "missing") == ["braiins-s19"]
-    assert farm.attr("sensor.asic_farm_power", "missing") == ["braiins-s19", "antminer-s19pro"]
+    assert farm.attr("sensor.asic_farm_hashrate", "missing") == ["sim-braiins-s19"]
+    assert farm.attr("sensor.asic_farm_power", "missing") == [
+        "sim-braiins-s19",
+        "sim-antminer-s19pro",
+    ]
     assert farm.state("sensor.asic_farm_miners_online") == "2"
     assert farm.attr("sensor.asic_farm_miners_online", "miners") == 3
     energy_offline = float(farm.state("sensor.asic_farm_energy"))
@@ -223,7 +226,7 @@ async def test_farm_control_reports_refusing_miners(
             "switch", "turn_off", {ATTR_ENTITY_ID: "switch.asic_farm_mining"}, blocking=True
         )
     assert err.value.translation_key == "farm_control_failed"
-    assert err.value.translation_placeholders == {"miners": "braiins-s19"}
+    assert err.value.translation_placeholders == {"miners": "sim-braiins-s19"}
     assert not farm.sims["braiins-s19jpro"].state.mining
 
 

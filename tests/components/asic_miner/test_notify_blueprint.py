@@ -79,7 +79,7 @@ async def test_notifies_once_per_event_within_cool_down(
             "cooldown": {"hours": 0, "minutes": 30, "seconds": 0},
         },
     )
-    name = init_integration.title
+    name = device.name_by_user or device.name
     state = simulated_miner.state
     dead_board = patch.object(MinerState, "board_hashrates", lambda self: [0.0, 30.0, 30.0])
 
