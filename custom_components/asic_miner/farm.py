@@ -40,7 +40,7 @@ def farm_device_info() -> DeviceInfo:
     return DeviceInfo(
         identifiers={(DOMAIN, FARM_UNIQUE_ID)},
         entry_type=DeviceEntryType.SERVICE,
-        name=FARM_TITLE,
+        translation_key="farm",
         manufacturer="ASIC Miner integration",
         model="Farm",
     )
