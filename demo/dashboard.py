@@ -61,8 +61,9 @@ def find_miners(
     found = []
     for device in devices:
         ids = by_device.get(device["id"])
-        if not ids or not any(ident[0] == DOMAIN for ident in device.get("identifiers", [])):
-            continue
+        idents = [tuple(ident) for ident in device.get("identifiers", [])]
+        if not ids or not any(i[0] == DOMAIN for i in idents) or (DOMAIN, "farm") in idents:
+            continue  # not ours, or the farm device (not a miner)
         address = urlsplit(device.get("configuration_url") or "").hostname or ""
         name = device.get("name_by_user") or device.get("name") or ""
         title = " · ".join(filter(None, (device.get("model"), address or name)))

@@ -154,6 +154,7 @@ def energy_sensors(entities: Iterable[Mapping[str, Any]]) -> list[str]:
         and not e.get("disabled_by")
         and e["entity_id"].startswith("sensor.")
         and e["entity_id"].endswith("_energy")
+        and e.get("unique_id") != "farm_energy"  # the farm's total would count them twice
     )
 
 

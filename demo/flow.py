@@ -79,7 +79,7 @@ async def wait_for_entries(
     deadline = time.monotonic() + timeout
     while True:
         entries = await ha.request("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
-        loaded = [e for e in entries if e["state"] == "loaded"]
+        loaded = [e for e in entries if e["state"] == "loaded" and e.get("source") != "farm"]
         if len(loaded) >= count:
             return loaded
         if time.monotonic() > deadline:

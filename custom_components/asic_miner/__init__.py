@@ -18,6 +18,12 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import POLL_KEEP_ALIVE, Credentials, Miner, MinerIdentity, Ports
+from .farm import (
+    async_ensure_farm,
+    async_setup_farm_entry,
+    async_unload_farm_entry,
+    is_farm_entry,
+)
 from .repairs import async_check_partial_support
 from .services import async_setup_services
 
@@ -25,6 +31,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CLIMATE,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -69,7 +76,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     Only refused credentials stop the setup, so the user is asked for new ones. Whether
     the controls' login and API work is checked in the background: a refusal there
     leaves the readings alone, makes the controls unavailable and opens a repair issue.
+    The farm device's entry (farm.py) is set up apart; a second miner creates it.
     """
+    if is_farm_entry(entry):
+        return await async_setup_farm_entry(hass, entry)
     miner = miner_from_entry(hass, entry)
 
     async def close_miner(_: Event) -> None:
@@ -89,8 +99,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
         entry.async_create_background_task(
             hass, coordinator.async_check_write_access(), f"{DOMAIN} write check {entry.title}"
         )
+    async_ensure_farm(hass)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> bool:
+    if is_farm_entry(entry):
+        return await async_unload_farm_entry(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -40,17 +40,20 @@ from homeassistant.core import callback
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 from .const import (
+    CONF_FARM,
     CONF_IDENTITY,
     CONF_PORTS,
     CONF_RPC_PORT,
     CONF_WEB_PORT,
     DOMAIN,
+    FARM_UNIQUE_ID,
 )
 from .driver import (
     Credentials,
     Ports,
     normalize_mac,
 )
+from .farm import FARM_TITLE, is_farm_entry
 from .flow_forms import (
     ADDRESS_SCHEMA,
     DEFAULT_PORTS,
@@ -221,11 +224,21 @@ class AsicMinerConfigFlow(ScanFlow, domain=DOMAIN):
 
     # -- reconfiguration -------------------------------------------------------------
 
+    # -- the farm device (farm.py starts this flow) ----------------------------------
+
+    async def async_step_farm(self, data: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Create the farm device's entry, once."""
+        await self.async_set_unique_id(FARM_UNIQUE_ID)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=FARM_TITLE, data={CONF_FARM: True})
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the address, ports or login of a miner without removing it."""
         entry = self._get_reconfigure_entry()
+        if is_farm_entry(entry):
+            return self.async_abort(reason="farm_not_configurable")
         errors: dict[str, str] = {}
         if user_input is not None:
             host = user_input[CONF_HOST].strip()

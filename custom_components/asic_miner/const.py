@@ -39,3 +39,12 @@ HEATING_DEFAULTS: Final[dict[str, float]] = {
 }
 ATTR_MAX_POWER: Final = "max_power"
 SERVICE_SET_HEATING_CAP: Final = "set_heating_cap"
+
+# Fired on the bus for every miner event (see miner_events.py); device triggers listen.
+EVENT_MINER: Final = f"{DOMAIN}_event"
+# Event data: when the same event (type and subject) last happened on that miner.
+ATTR_PREVIOUS: Final = "previous"
+
+# The farm device's config entry (farm.py): one per installation.
+FARM_UNIQUE_ID: Final = "farm"
+CONF_FARM: Final = "farm"

@@ -25,6 +25,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .coordinator import AsicMinerConfigEntry
+from .farm import farm_diagnostics, is_farm_entry
 
 TO_REDACT: Final = frozenset(
     {
@@ -120,6 +121,8 @@ def redact(data: Any, extra_secrets: Iterable[str | None] = ()) -> Any:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: AsicMinerConfigEntry
 ) -> dict[str, Any]:
+    if is_farm_entry(entry):
+        return farm_diagnostics(entry)
     coordinator = entry.runtime_data
     snapshot = coordinator.data
     data = {

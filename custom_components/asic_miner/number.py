@@ -26,6 +26,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot, PowerLimitRange
 from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .farm import is_farm_entry
+from .farm_entities import async_setup_farm_numbers
 from .helpers import asic_miner_exception_handler
 from .repairs import async_set_power_limit_issue
 
@@ -45,6 +47,9 @@ async def async_setup_entry(
     entry: AsicMinerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    if is_farm_entry(entry):  # the farm device's totals and controls (farm_entities.py)
+        await async_setup_farm_numbers(hass, entry, async_add_entities)
+        return
     coordinator = entry.runtime_data
 
     def build(snapshot: MinerSnapshot) -> Iterable[Reported]:

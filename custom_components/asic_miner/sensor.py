@@ -32,6 +32,8 @@ from homeassistant.util import dt as dt_util
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Board, Control, Fan, Miner, MinerSnapshot, lookup_hardware
 from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .farm import is_farm_entry
+from .farm_entities import async_setup_farm_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -363,6 +365,9 @@ async def async_setup_entry(
     entry: AsicMinerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    if is_farm_entry(entry):  # the farm device's totals and controls (farm_entities.py)
+        await async_setup_farm_sensors(hass, entry, async_add_entities)
+        return
     coordinator = entry.runtime_data
     small: bool | None = None  # decided once per miner, so statistics keep one unit
 

@@ -15,6 +15,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import AsicMinerConfigEntry
 from .driver import Control, Miner, MinerSnapshot
 from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .farm import is_farm_entry
+from .farm_entities import async_setup_farm_switches
 from .helpers import asic_miner_exception_handler
 
 PARALLEL_UPDATES = 1
@@ -51,6 +53,9 @@ async def async_setup_entry(
     entry: AsicMinerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    if is_farm_entry(entry):  # the farm device's totals and controls (farm_entities.py)
+        await async_setup_farm_switches(hass, entry, async_add_entities)
+        return
     coordinator = entry.runtime_data
 
     def build(snapshot: MinerSnapshot) -> Iterable[Reported]:

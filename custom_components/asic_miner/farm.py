@@ -1,0 +1,250 @@
+"""The farm device: every configured miner seen as one, for totals and farm-wide controls.
+
+It is a config entry of its own (unique id ``farm``), created by the integration once a
+second miner is set up. It never talks to a miner to read: every interval it gathers
+what the miners' own coordinators last read. A miner that does not answer is left out
+of the totals and named in their ``missing`` attribute, so one miner going offline
+never drops a total to zero, and a total is unknown only when no miner reports it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import CONF_FARM, DOMAIN, FARM_UNIQUE_ID, LOGGER, SCAN_INTERVAL
+from .coordinator import AsicMinerDataUpdateCoordinator
+from .driver import Control, MinerSnapshot, PowerLimitRange
+
+FARM_TITLE: Final = "ASIC farm"
+SOURCE_FARM: Final = "farm"
+# A farm of one miner is that miner: the farm device appears with the second one.
+FARM_MIN_MINERS: Final = 2
+
+type FarmConfigEntry = ConfigEntry[FarmCoordinator]
+
+
+def is_farm_entry(entry: ConfigEntry) -> bool:
+    return bool(entry.data.get(CONF_FARM)) or entry.unique_id == FARM_UNIQUE_ID
+
+
+def farm_device_info() -> DeviceInfo:
+    return DeviceInfo(
+        identifiers={(DOMAIN, FARM_UNIQUE_ID)},
+        entry_type=DeviceEntryType.SERVICE,
+        translation_key="farm",
+        manufacturer="ASIC Miner integration",
+        model="Farm",
+    )
+
+
+@callback
+def async_ensure_farm(hass: HomeAssistant) -> None:
+    """Start the flow that creates the farm entry, once there are miners to add up.
+
+    An existing farm entry, even a disabled or ignored one, is left alone: disabling it
+    is how an owner says no. A deleted one is offered again at the next start.
+    """
+    entries = hass.config_entries.async_entries(DOMAIN, include_ignore=True)
+    for entry in entries:
+        if entry.unique_id == FARM_UNIQUE_ID:
+            if entry.state is ConfigEntryState.LOADED:  # a miner joined: count it now
+                farm: FarmCoordinator = entry.runtime_data
+                farm.async_set_updated_data(farm.gather())
+            return
+    if sum(1 for e in entries if not is_farm_entry(e)) < FARM_MIN_MINERS:
+        return
+    if hass.config_entries.flow.async_progress_by_handler(
+        DOMAIN, match_context={"source": SOURCE_FARM}
+    ):
+        return
+    hass.async_create_task(
+        hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_FARM}),
+        f"{DOMAIN} farm entry",
+    )
+
+
+def is_mining(snapshot: MinerSnapshot) -> bool:
+    """The firmware's state, else a hashrate above zero."""
+    if snapshot.mining is not None:
+        return snapshot.mining
+    return bool(snapshot.hashrate)
+
+
+@dataclass(frozen=True, slots=True)
+class FarmMiner:
+    """One miner as the farm sees it at one moment."""
+
+    unique_id: str
+    name: str
+    coordinator: AsicMinerDataUpdateCoordinator | None  # None while not set up
+    snapshot: MinerSnapshot | None  # None while it does not answer
+
+    @property
+    def online(self) -> bool:
+        return self.snapshot is not None
+
+    def controllable(self, control: Control) -> bool:
+        """Online, offers the control, and its write path is not refused."""
+        return (
+            self.snapshot is not None
+            and self.coordinator is not None
+            and control in self.snapshot.controls
+            and self.coordinator.write_problem is None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FarmTotal:
+    """A sum over the miners that reported the value; ``missing`` names the others."""
+
+    value: float | None
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FarmSnapshot:
+    miners: tuple[FarmMiner, ...]
+
+    @property
+    def online(self) -> tuple[FarmMiner, ...]:
+        return tuple(m for m in self.miners if m.online)
+
+    def total(self, field: str) -> FarmTotal:
+        values: list[float] = []
+        missing: list[str] = []
+        for miner in self.miners:
+            value = None if miner.snapshot is None else getattr(miner.snapshot, field)
+            if value is None:
+                missing.append(miner.name)
+            else:
+                values.append(float(value))
+        return FarmTotal(round(sum(values), 3) if values else None, tuple(missing))
+
+    @property
+    def efficiency(self) -> FarmTotal:
+        """J/TH of the whole farm: total power over total hashrate of the miners hashing."""
+        power = hashrate = 0.0
+        missing: list[str] = []
+        for miner in self.miners:
+            s = miner.snapshot
+            if s is None or s.power is None or not s.hashrate:
+                missing.append(miner.name)
+                continue
+            power += s.power
+            hashrate += s.hashrate
+        value = round(power / hashrate, 2) if hashrate else None
+        return FarmTotal(value, tuple(missing))
+
+    @property
+    def mining(self) -> tuple[FarmMiner, ...]:
+        return tuple(m for m in self.online if m.snapshot is not None and is_mining(m.snapshot))
+
+
+_SET_UP: Final = (ConfigEntryState.LOADED, ConfigEntryState.SETUP_IN_PROGRESS)
+
+
+class FarmCoordinator(DataUpdateCoordinator[FarmSnapshot]):
+    """Gathers the miners' last readings every interval; no network of its own."""
+
+    config_entry: FarmConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: FarmConfigEntry) -> None:
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} farm",
+            update_interval=SCAN_INTERVAL,
+        )
+
+    def gather(self) -> FarmSnapshot:
+        miners: list[FarmMiner] = []
+        devices = dr.async_get(self.hass)
+        for entry in self.hass.config_entries.async_entries(DOMAIN):
+            if is_farm_entry(entry) or entry.disabled_by is not None:
+                continue
+            coordinator: AsicMinerDataUpdateCoordinator | None = None
+            snapshot: MinerSnapshot | None = None
+            # A miner still being set up already polled once; count it from then on.
+            if entry.state in _SET_UP and hasattr(entry, "runtime_data"):
+                coordinator = entry.runtime_data
+                if coordinator.last_update_success:
+                    snapshot = coordinator.data
+            # The name people see: the device's, as renamed, else the entry's title.
+            device = devices.async_get_device(identifiers={(DOMAIN, str(entry.unique_id))})
+            name = (device.name_by_user or device.name) if device else None
+            miners.append(
+                FarmMiner(str(entry.unique_id), name or entry.title, coordinator, snapshot)
+            )
+        return FarmSnapshot(tuple(miners))
+
+    async def _async_update_data(self) -> FarmSnapshot:
+        return self.gather()
+
+
+def _fit(range_: PowerLimitRange, target: float) -> int:
+    """The highest value this miner accepts at or below ``target``, within its bounds."""
+    if range_.levels:
+        below = [level for level in range_.levels if level <= target]
+        return max(below) if below else min(range_.levels)
+    step = max(range_.step, 1)
+    steps = math.floor((min(target, range_.maximum) - range_.minimum) / step + 1e-9)
+    return max(range_.minimum, range_.minimum + steps * step)
+
+
+def farm_power_bounds(ranges: Iterable[PowerLimitRange]) -> tuple[int, int]:
+    """The lowest and highest budget the farm can spread: sums of the miners' bounds."""
+    ranges = list(ranges)
+    return sum(r.minimum for r in ranges), sum(r.maximum for r in ranges)
+
+
+def spread_power_budget(budget: float, ranges: Mapping[str, PowerLimitRange]) -> dict[str, int]:
+    """Share a farm power budget among miners, in proportion to their power ranges.
+
+    Every miner is placed at the same fraction of its own range: with a budget of
+    ``sum(min) + f * (sum(max) - sum(min))`` each miner gets ``min + f * (max - min)``,
+    then rounded down to a value it accepts (its step, or the highest of its preset
+    levels at or below it), so the sum never exceeds the budget where the miners'
+    steps allow. A budget below the sum of the minimums puts every miner at its
+    minimum; one above the sum of the maximums, at its maximum.
+    """
+    low, high = farm_power_bounds(ranges.values())
+    fraction = 1.0 if high <= low else min(1.0, max(0.0, (budget - low) / (high - low)))
+    return {
+        key: _fit(r, r.minimum + fraction * (r.maximum - r.minimum)) for key, r in ranges.items()
+    }
+
+
+FARM_PLATFORMS: Final = ("number", "sensor", "switch")
+
+
+async def async_setup_farm_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    coordinator = FarmCoordinator(hass, entry)
+    await coordinator.async_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, FARM_PLATFORMS)
+    return True
+
+
+async def async_unload_farm_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    return await hass.config_entries.async_unload_platforms(entry, FARM_PLATFORMS)
+
+
+def farm_diagnostics(entry: ConfigEntry) -> dict[str, Any]:
+    """Counts only: the miners' own diagnostics hold their details, redacted."""
+    snapshot: FarmSnapshot = entry.runtime_data.data
+    return {
+        "farm": True,
+        "miners": len(snapshot.miners),
+        "online": len(snapshot.online),
+        "mining": len(snapshot.mining),
+    }
