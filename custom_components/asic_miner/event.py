@@ -23,10 +23,14 @@ from .miner_events import EVENT_TYPES, MinerEvent, MinerEventTracker
 
 PARALLEL_UPDATES = 0
 
+# Disabled by default: device triggers and the notification blueprint listen to the
+# bus event, which fires whether or not this entity is enabled; the entity is for a
+# logbook or a dashboard, and each enabled entity costs a state per miner.
 MINER_EVENT = EventEntityDescription(
     key="miner_event",
     translation_key="miner_event",
     event_types=list(EVENT_TYPES),
+    entity_registry_enabled_default=False,
 )
 
 

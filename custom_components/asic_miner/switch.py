@@ -41,6 +41,9 @@ SWITCHES: tuple[AsicMinerSwitchEntityDescription, ...] = (
         key="fault_light",
         translation_key="fault_light",
         entity_category=EntityCategory.CONFIG,
+        # Wanted when looking for the miner in a rack, rarely otherwise: one click away,
+        # so the thermostat fits the 12 enabled entities per miner (issue 12).
+        entity_registry_enabled_default=False,
         control=Control.FAULT_LIGHT,
         is_on_fn=lambda s: s.fault_light,
         set_fn=lambda miner, on: miner.set_fault_light(on),

@@ -29,6 +29,8 @@ from simulator.state import MinerState
 from tests.components.asic_miner.conftest import SIM_CLOCK, async_poll
 
 ENTITY = "event.sim_antminer_s19pro_events"
+# The Events entity is disabled by default (the bus event and triggers do not need it).
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
 
 
 @pytest.fixture

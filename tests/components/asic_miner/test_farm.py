@@ -121,12 +121,18 @@ async def test_single_miner_has_no_farm(
     ]
 
 
+async def _poll_for_energy(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Poll long enough for each miner's Energy state to take a step (about five
+    minutes of its nominal power: the sensor keeps rows few, see sensor.py)."""
+    for _ in range(26):
+        await async_poll(hass, freezer)
+
+
 async def test_totals_survive_a_miner_going_offline(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, farm: Farm
 ) -> None:
     sims = farm.sims
-    await async_poll(hass, freezer)
-    await async_poll(hass, freezer)
+    await _poll_for_energy(hass, freezer)
     hashrate = sum(s.state.hashrate for s in sims.values())
     power = farm.reported_power()  # stock Antminer firmware reports none
     assert float(farm.state("sensor.asic_farm_hashrate")) == pytest.approx(hashrate, abs=0.01)
@@ -145,8 +151,7 @@ async def test_totals_survive_a_miner_going_offline(
 
     gone = sims["braiins-s19"]
     await gone.stop()
-    await async_poll(hass, freezer)
-    await async_poll(hass, freezer)
+    await _poll_for_energy(hass, freezer)
     rest = [s for s in sims.values() if s is not gone]
     assert float(farm.state("sensor.asic_farm_hashrate")) == pytest.approx(
         sum(s.state.hashrate for s in rest), abs=0.01
@@ -163,8 +168,7 @@ async def test_totals_survive_a_miner_going_offline(
     assert energy_offline > energy_before  # the others still add; nothing taken back
 
     await gone.start()
-    await async_poll(hass, freezer)
-    await async_poll(hass, freezer)
+    await _poll_for_energy(hass, freezer)
     assert farm.state("sensor.asic_farm_miners_online") == "3"
     assert float(farm.state("sensor.asic_farm_energy")) > energy_offline
 

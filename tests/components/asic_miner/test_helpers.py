@@ -26,6 +26,9 @@ from custom_components.asic_miner.driver.exceptions import (
 )
 from simulator.miner import SimMiner
 
+# The fault-light switch is disabled by default; these tests drive it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 
 @pytest.fixture
 def platforms() -> list[Platform]:

@@ -21,6 +21,9 @@ from syrupy.assertion import SnapshotAssertion
 from simulator.faults import Fault, FaultKind
 from simulator.miner import SimMiner
 
+# The fault-light switch is disabled by default; these tests drive it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 MINING = "switch.sim_antminer_s19pro_mining"
 LIGHT = "switch.sim_antminer_s19pro_fault_light"
 

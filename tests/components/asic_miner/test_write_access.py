@@ -30,6 +30,9 @@ from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import async_poll, entry_data_for
 from tests.simhelpers import DRIVER_PORTS, SimRunner
 
+# The fault-light switch is disabled by default; these tests drive it.
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
+
 LIGHT = "switch.sim_whatsminer_m30splus_fault_light"
 HASHRATE = "sensor.sim_whatsminer_m30splus_hashrate"
 POWER_LIMIT = "number.sim_whatsminer_m30splus_power_limit"
