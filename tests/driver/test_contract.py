@@ -77,6 +77,20 @@ def axeos_physics(sim: SimMiner) -> Expected:
     )
 
 
+# How a firmware reports temperatures: as the simulator's state, in whole degrees, not at
+# all, or from the family's own physics (checked in that family's tests).
+type Temperatures = Literal["state", "whole", "family"] | None
+
+
+def _temperatures(kind: Temperatures, got: list[float | None], want: list[float]) -> None:
+    if kind == "state":
+        assert got == want
+    elif kind == "whole":
+        assert got == [round(t) for t in want]
+    elif kind is None:
+        assert got == [None] * len(want)
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     """One simulated model (on one firmware release) and what its firmware reports."""
@@ -88,6 +102,10 @@ class Case:
     backend: str
     controls: frozenset[Control]
     version: str | None = None  # identity.firmware_version; None: the simulator's own
+    api: str | None = None  # identity.api_version
+    control_board: str | None = None
+    serial: bool = True  # reports the miner's serial number
+    hostname: bool = True
     state: Mapping[str, Any] = field(default_factory=dict)  # simulator overrides
     power: bool = True  # reports its power draw
     power_limit: bool = True  # reports the limit in force (out of the box)
@@ -95,12 +113,15 @@ class Case:
     light: bool = True  # reports the fault light's state
     environment: bool = False  # reports the air temperature
     chips: bool = True  # reports working chips per board
+    chip_temps: Temperatures = "state"
+    board_temps: Temperatures = "state"
     expected_chips: bool = True  # reports the chips a board should have
     errors: bool = True  # reports its errors (an empty list when there are none)
     light_first_poll: bool = True  # the light's state is in the first poll already
     login: bool = True  # has a password that can be wrong
     cut: type[MinerError] = HTTP_CUT
     physics: Callable[[SimMiner], Expected] = state_physics
+    reads_paused: bool = True  # its miner's API answers while paused
     scheduled: bool = False  # pause / resume act at a time given in the command (Avalon)
     gaps: Mapping[str, str] = field(default_factory=dict)  # test -> known driver gap
 
@@ -111,22 +132,27 @@ class Case:
         return name.replace(" ", "_")
 
 
+# Per family, what its firmware reports (a row may override any of it).
 ANTMINER = {"family": "antminer", "make": "Bitmain", "firmware": "Stock", "power": False}
-ANTMINER |= {"power_limit": False, "bounds": None}
+ANTMINER |= {"power_limit": False, "bounds": None, "api": "3.1"}
 AVALON = {"family": "avalon", "make": "Canaan", "firmware": "Stock", "login": False}
 AVALON |= {"cut": RPC_CUT, "environment": True, "bounds": None, "scheduled": True}
+AVALON |= {"api": "3.7", "hostname": False, "board_temps": None, "chip_temps": "family"}
+# Avalon reports chip and air temperatures only, as the simulator's MM text renders them.
 BITAXE = {"family": "bitaxe", "make": "Bitaxe", "firmware": "AxeOS", "login": False}
 BITAXE |= {"power_limit": False, "bounds": None, "light": False, "chips": False}
-BITAXE |= {"physics": axeos_physics}
-BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+"}
+BITAXE |= {"physics": axeos_physics, "serial": False, "chip_temps": "family"}
+BITAXE |= {"board_temps": "family"}
+BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+", "api": "3.7"}
 EPIC = {"family": "epic", "firmware": "ePIC PowerPlay", "power_limit": False, "chips": False}
+EPIC |= {"chip_temps": None}
 LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "luxminer"}
 LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL}
-LUXOS |= {"login": False, "cut": RPC_CUT}  # LuxOS's logon takes no password
+LUXOS |= {"login": False, "cut": RPC_CUT, "api": "3.7"}  # LuxOS's logon takes no password
 VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "levels"}
-VNISH |= {"controls": FULL}
+VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": "whole"}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
-WHATSMINER |= {"environment": True}
+WHATSMINER |= {"environment": True, "control_board": "H616"}
 
 ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})
 AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND})
@@ -144,49 +170,49 @@ CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S21", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S9", backend="legacy", controls=frozenset({C.FAULT_LIGHT, C.REBOOT}), errors=False),
-    Case(**AVALON, model="A1566", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT}),
-    Case(**AVALON, model="Nano 3S", backend="nano3s", controls=AVALON_HOME, light=False),
-    Case(**AVALON, model="Q", backend="q", controls=AVALON_HOME, light=False),
-    Case(**BITAXE, model="Gamma", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | {C.MINING}),
-    Case(**BITAXE, model="Gamma Turbo", backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Supra", backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
+    Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT}),
+    Case(**AVALON, model="Nano 3S", control_board="Nano3s_MM1v1", backend="nano3s", controls=AVALON_HOME, light=False),
+    Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
+    Case(**BITAXE, model="Gamma", control_board="601", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | {C.MINING}),
+    Case(**BITAXE, model="Gamma Turbo", control_board="801", backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
+    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
     Case(**BITAXE | {"make": "NerdAxe", "firmware": "NerdQAxe ESP-Miner"}, model="NerdQAxe++", backend="v2_7", version="2.2.2", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Gamma", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
-    Case(**BITAXE, model="Gamma", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Gamma", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
-    Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_ALL),
-    Case(**BRAIINS, model="S19j Pro", backend="graphql", version="25.05.1", controls=BRAIINS_ALL),
-    Case(**BRAIINS, model="S9", backend="graphql", version="21.09", controls=BRAIINS_ALL),
-    Case(**BRAIINS, model="S19 XP", backend="rest", version="25.07", controls=BRAIINS_ALL),
-    Case(**BRAIINS, model="S21 Pro", backend="rest", version="25.07", controls=BRAIINS_ALL),
-    Case(**BRAIINS, model="S21+", backend="rest", version="25.07", controls=BRAIINS_ALL),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
+    Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
+    Case(**BRAIINS, model="S19j Pro", backend="graphql", version="25.05.1", controls=BRAIINS_ALL, reads_paused=False),
+    Case(**BRAIINS, model="S9", backend="graphql", version="21.09", controls=BRAIINS_ALL, serial=False, reads_paused=False),
+    Case(**BRAIINS, model="S19 XP", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
+    Case(**BRAIINS, model="S21 Pro", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
+    Case(**BRAIINS, model="S21+", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
     *(
-        Case(**BRAIINS, model="S19", state={"release": release}, backend=backend, version=release, controls=BRAIINS_ALL)
-        for release, backend in [
-            ("26.04", "rest"),
-            ("25.11", "rest"),
-            ("25.05.1", "graphql"),
-            ("25.03", "graphql"),
-            ("24.09", "graphql"),
-            ("22.08", "graphql"),
-            ("21.09", "graphql"),
+        Case(**BRAIINS, model="S19", state={"release": release}, backend=backend, version=release, controls=BRAIINS_ALL, serial=serial, reads_paused=backend == "rest")
+        for release, backend, serial in [  # releases before 25.03 and 25.07 send no serial
+            ("26.04", "rest", True),
+            ("25.11", "rest", True),
+            ("25.05.1", "graphql", True),
+            ("25.03", "graphql", True),
+            ("24.09", "graphql", False),
+            ("22.08", "graphql", False),
+            ("21.09", "graphql", False),
         ]
     ),
-    Case(**EPIC, make="Bitmain", model="S19j Pro", backend="powerplay", controls=EPIC_TUNED),
-    Case(**EPIC, make="Bitmain", model="S21", backend="powerplay", controls=EPIC_TUNED),
-    Case(**EPIC, make="MicroBT", model="M30S++", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
-    Case(**LUXOS, model="S19 XP"),
-    Case(**LUXOS, model="S21"),
-    Case(**VNISH, model="S19", backend="v1_2", version="1.2.6"),
-    Case(**VNISH, model="S19j Pro", backend="v1_2", version="1.2.7"),
-    Case(**VNISH, model="S21", backend="v1_3", version="1.3.4"),
-    Case(**VNISH, model="S19", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
-    Case(**VNISH, model="S21", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
+    Case(**EPIC, make="Bitmain", model="S19j Pro", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
+    Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
+    Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
+    Case(**LUXOS, model="S19 XP", control_board="xilinx"),
+    Case(**LUXOS, model="S21", control_board="amlogic"),
+    Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),
+    Case(**VNISH, model="S19j Pro", control_board="Amlogic", backend="v1_2", version="1.2.7"),
+    Case(**VNISH, model="S21", control_board="CVITEK", backend="v1_3", version="1.3.4"),
+    Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
+    Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
-    Case(**WHATSMINER | {"environment": False}, model="M20S", backend="api_v2", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False, gaps={"test_wrong_password": M20S_CHECK}),
-    Case(**WHATSMINER, model="M30S+", backend="api_v2", cut=RPC_CUT, controls=FULL, light_first_poll=False),
-    Case(**WHATSMINER, model="M60S", backend="api_v3", controls=FULL),
-    Case(**WHATSMINER, model="M60S", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
+    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v2", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False, gaps={"test_wrong_password": M20S_CHECK}),
+    Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=FULL, light_first_poll=False),
+    Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=FULL),
+    Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
 ]  # fmt: skip
 # Makes the simulator runs only so identification can name them (tests/driver/test_unsupported.py).
 UNSUPPORTED = {("auradine", "AT1500"), ("elphapex", "DG Home 1")}
@@ -262,9 +288,29 @@ def assert_reads_state(
     assert [b.expected_chips for b in snap.boards] == [expected_chips] * spec.boards
     chips = spec.chips_per_board if case.chips else None
     assert [b.chips for b in snap.boards] == [chips] * spec.boards
+    boards = sorted(snap.boards, key=lambda b: b.index)
+    _temperatures(
+        case.chip_temps,
+        [b.chip_temperature for b in boards],
+        [state.chip_temperature(b.index) for b in boards],
+    )
+    _temperatures(
+        case.board_temps,
+        [b.board_temperature for b in boards],
+        [state.board_temperature(b.index) for b in boards],
+    )
     assert [f.rpm for f in snap.fans if not f.psu] == want.fans
+    assert [f.index for f in snap.fans if not f.psu] == list(range(spec.fans))
     assert [(p.url, p.user) for p in snap.pools] == [(p.url, p.user) for p in state.pools]
-    assert [p.active for p in snap.pools] == [True] + [False] * (len(state.pools) - 1)
+    assert not any(p.active for p in snap.pools[1:])
+    if state.hashing:
+        assert all(b.active is True for b in boards)
+        assert snap.pools[0].active is True
+        assert all(p.alive is not False for p in snap.pools)  # every simulated pool is up
+    else:  # paused on purpose: not a fault
+        assert all(b.active is not False for b in boards)
+    if snap.power and snap.hashrate:
+        assert snap.efficiency == pytest.approx(snap.power / snap.hashrate, abs=0.01)
     assert snap.errors == (() if case.errors else None)
     light = case.light and (case.light_first_poll or not first_poll)
     assert snap.fault_light is (state.fault_light if light else None)
@@ -293,7 +339,9 @@ async def test_identify_and_read(
     )
     assert ident.firmware_version == (case.version or sim.state.firmware_version)
     assert ident.mac == sim.state.mac
-    assert ident.serial in (sim.state.serial, None)
+    assert ident.serial == (sim.state.serial if case.serial else None)
+    assert ident.hostname == (sim.state.hostname if case.hostname else None)
+    assert (ident.api_version, ident.control_board) == (case.api, case.control_board)
     assert ident.supported
     # Before the first poll the backend's controls; some are known only from a reply.
     assert miner.controls >= case.controls
@@ -341,7 +389,10 @@ async def _mining(case: Case, miner: Miner, sim: SimMiner) -> None:
     snap = await miner.read()
     assert sim.state.mining is False
     assert snap.mining is False
-    assert snap.hashrate in (0, None)  # None: a firmware that stops its API with mining
+    if case.reads_paused:
+        assert_reads_state(case, snap, sim)
+    else:  # the firmware stops its miner's API with mining: no figure is invented
+        assert (snap.hashrate, snap.power) == (None, None)
     sim.state.clock = None
     await miner.set_mining(True)
     await _settle(case, sim)
@@ -356,7 +407,9 @@ async def _fault_light(case: Case, miner: Miner, sim: SimMiner) -> None:
     for on in (True, False):
         await miner.set_fault_light(on)
         assert sim.state.fault_light is on
-        assert (await miner.read()).fault_light is (on if case.light else None)
+        snap = await miner.read()
+        assert snap.fault_light is (on if case.light else None)
+        assert_reads_state(case, snap, sim)
 
 
 async def _work_mode(case: Case, miner: Miner, sim: SimMiner) -> None:
@@ -366,7 +419,9 @@ async def _work_mode(case: Case, miner: Miner, sim: SimMiner) -> None:
     setting = (sim.state.work_mode, sim.state.power_limit)
     await miner.set_work_mode(target)
     assert (sim.state.work_mode, sim.state.power_limit) != setting
-    assert (await miner.read()).work_mode == target
+    snap = await miner.read()
+    assert snap.work_mode == target
+    assert_reads_state(case, snap, sim)
     with pytest.raises(MinerValueError):
         await miner.set_work_mode("no such mode")
     await miner.set_work_mode(before.work_mode)
@@ -387,7 +442,7 @@ async def _power_limit(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert sim.state.effective_power_limit == target
     snap = await miner.read()
     assert snap.power_limit == target
-    assert snap.power == pytest.approx(case.physics(sim).power, abs=0.5)
+    assert_reads_state(case, snap, sim)
     with pytest.raises(MinerValueError):
         await miner.set_power_limit(bounds.maximum + 1)  # refused before it is sent
     assert sim.state.effective_power_limit == target
