@@ -299,6 +299,9 @@ def assert_reads_state(
         [b.board_temperature for b in boards],
         [state.board_temperature(b.index) for b in boards],
     )
+    per_board = [b.expected_hashrate for b in boards if b.expected_hashrate is not None]
+    if per_board:  # where boards report theirs, they add up to the miner's
+        assert sum(per_board) == pytest.approx(want.expected_hashrate, rel=1e-3)
     assert [f.rpm for f in snap.fans if not f.psu] == want.fans
     assert [f.index for f in snap.fans if not f.psu] == list(range(spec.fans))
     assert [(p.url, p.user) for p in snap.pools] == [(p.url, p.user) for p in state.pools]
