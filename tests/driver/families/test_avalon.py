@@ -552,3 +552,12 @@ def test_a1246_layout() -> None:
     assert [b.chip_temperature for b in boards] == [76, 75, 76]
     assert [b.hashrate for b in boards] == pytest.approx([26.9112, 26.30177, 26.59843])
     assert normalize_model("1246-83") == "A1246"
+
+
+def test_chip_temperature_without_mtmax() -> None:
+    """A rack's MM text without per-board maxima: the hottest of the chip readings."""
+    estats = _a1246_estats()
+    item = estats["STATS"][0]
+    item["MM ID0"] = item["MM ID0"].replace("MTmax[76 75 76] ", "")
+    boards = RackBackend.DATA_MAP[Field.BOARDS].extract(Replies({ESTATS: estats}))
+    assert [b.chip_temperature for b in boards] == [71, 71, 71]

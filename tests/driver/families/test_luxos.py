@@ -166,6 +166,7 @@ def test_event_entries() -> None:
                 "Target": "BOARD",
             },
             {"Code": "NO_ACTIVE_POOLS"},
+            {"Target": "MINER"},  # neither code nor text: nothing to show
         ]
     }
     assert event_entries(reply) == [
