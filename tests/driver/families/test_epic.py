@@ -42,16 +42,14 @@ from custom_components.asic_miner.driver.families.epic.parse import (
 from custom_components.asic_miner.driver.identify import detect_family
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import (
-    Control,
     Credentials,
     MinerErrorEntry,
     Pool,
 )
 from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports.http import HttpReply
-from simulator.families.epic import HARDWARE, EpicSim
+from simulator.families.epic import EpicSim
 from simulator.faults import Fault, FaultKind
-from simulator.state import IDLE_POWER_W
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 
@@ -68,13 +66,6 @@ MACHINES = [
 ]
 MODELS = [m.model for m in MACHINES]
 by_machine = pytest.mark.parametrize("machine", MACHINES, ids=MODELS)
-ALL_CONTROLS = {
-    Control.MINING,
-    Control.FAULT_LIGHT,
-    Control.POWER_LIMIT,
-    Control.REBOOT,
-    Control.RESTART_BACKEND,
-}
 UPTIME = 4321
 
 
@@ -211,66 +202,21 @@ def test_fingerprints() -> None:
 
 
 @by_machine
-async def test_identify_and_read(
+async def test_read_details(
     simulate: SimFactory, session: aiohttp.ClientSession, machine: Machine
 ) -> None:
+    """Board serials and voltage, share counters and uptime on a frozen clock; the rest of
+    the read is the contract test's."""
     sim = await _start(simulate, machine.model)
     state = sim.state
     miner = await _connect(session, sim.host)
-    ident = miner.identity
-    assert (ident.family, ident.make, ident.model, ident.backend) == (
-        "epic",
-        machine.make,
-        machine.model,
-        "powerplay",
-    )
-    assert ident.firmware == "ePIC PowerPlay"
-    assert ident.firmware_version == state.firmware_version
-    assert ident.mac == state.mac
-    assert ident.serial == state.serial
-    assert ident.hostname == state.hostname
-    assert ident.control_board == HARDWARE[machine.model].cpu
-    assert ident.supported
-    assert miner.controls == ALL_CONTROLS
-
     snap = await miner.read()
-    spec = state.spec
-    assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
-    assert snap.expected_hashrate == pytest.approx(state.expected_hashrate, rel=1e-3)
-    assert snap.power == state.power
-    assert snap.power_limit is None  # out of the box it tunes for hashrate, not watts
-    assert len(snap.boards) == spec.boards
-    for board, rate in zip(snap.boards, state.board_hashrates(), strict=True):
-        assert board.hashrate == pytest.approx(rate, abs=1e-6)
-        assert board.expected_hashrate == pytest.approx(
-            spec.nominal_hashrate / spec.boards, rel=1e-3
-        )
-        assert board.board_temperature == state.board_temperature(board.index)
-        assert board.expected_chips == spec.chips_per_board
+    for board in snap.boards:
         assert board.serial == f"{state.serial}B{board.index}"
         assert board.frequency is not None
         assert board.voltage == 12.6
-        assert board.active
-    assert [f.rpm for f in snap.fans] == state.fan_rpms()
-    assert [(p.url, p.user) for p in snap.pools] == [(p.url, p.user) for p in state.pools]
-    assert snap.pools[0].active
-    assert snap.pools[0].alive
     assert (snap.pools[0].accepted, snap.pools[0].rejected) == state.shares(0)
-    assert not snap.pools[1].active
     assert snap.uptime == UPTIME
-    assert snap.mining is True
-    assert snap.fault_light is False
-    assert snap.errors == ()
-    if machine.power_algorithm is None:
-        assert snap.power_limit_range is None
-        assert not miner.supports(Control.POWER_LIMIT)
-    else:
-        assert snap.power_limit_range is not None
-        assert (snap.power_limit_range.minimum, snap.power_limit_range.maximum) == (
-            spec.min_power,
-            spec.max_power,
-        )
-        assert miner.supports(Control.POWER_LIMIT)
 
 
 async def test_last_error_is_reported(simulate: SimFactory, session: aiohttp.ClientSession) -> None:
@@ -413,41 +359,25 @@ async def test_stock_firmware_is_ruled_out_fast(
 
 
 @by_machine
-async def test_controls_round_trip(
+async def test_power_tuning_round_trip(
     simulate: SimFactory, session: aiohttp.ClientSession, machine: Machine
 ) -> None:
+    """The limit goes through the release's own tuning algorithm; tuning switched off on
+    the miner ends it; a soft reboot's "not ready" is absorbed. The generic round trips
+    are the contract test's."""
     sim = await _start(simulate, machine.model)
     state = sim.state
     miner = await _connect(session, sim.host)
-    pools_before = [(p.url, p.user, p.password) for p in state.pools]
     await miner.read()
 
     await miner.set_mining(False)
-    assert state.mining is False
     snap = await miner.read()
-    assert snap.mining is False
-    assert snap.hashrate == 0
-    assert snap.power == IDLE_POWER_W
-    assert not snap.pools[0].active
     assert snap.expected_hashrate == state.spec.nominal_hashrate  # the model's default
     await miner.set_mining(True)
-    snap = await miner.read()
-    assert snap.mining is True
-    assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
-
-    await miner.set_fault_light(True)
-    assert state.fault_light is True
-    assert (await miner.read()).fault_light is True
-    await miner.set_fault_light(False)
-    assert state.fault_light is False
-    assert (await miner.read()).fault_light is False
 
     spec = state.spec
     target = spec.min_power + (spec.max_power - spec.min_power) // 3
     if machine.power_algorithm is None:
-        assert not miner.supports(Control.POWER_LIMIT)
-        with pytest.raises(MinerUnsupportedError):
-            await miner.set_power_limit(target)
         with pytest.raises(MinerUnsupportedError):
             await miner.backend.set_power_limit(target)
         assert state.power_limit is None
@@ -458,16 +388,11 @@ async def test_controls_round_trip(
             ("/perpetualtune/algo", {"algo": machine.power_algorithm, "target": target}),
             ("/perpetualtune", True),
         ]
-        assert state.power_limit == target
         snap = await miner.read()
-        assert snap.power_limit == target
-        assert snap.power == state.power == target
-        assert snap.hashrate == pytest.approx(state.hashrate, rel=1e-6)
+        assert snap.hashrate is not None
         assert snap.hashrate < spec.nominal_hashrate
         assert snap.expected_hashrate == pytest.approx(spec.nominal_hashrate, rel=1e-3)
 
-        with pytest.raises(MinerValueError):
-            await miner.set_power_limit(spec.max_power + 1)  # refused before sending
         with pytest.raises(MinerValueError):
             await miner.backend.set_power_limit(spec.max_power + 1)
         backend = miner.backend
@@ -484,22 +409,14 @@ async def test_controls_round_trip(
         assert (await miner.read()).power_limit is None
         await miner.set_power_limit(target)  # switches tuning back on
         assert (await miner.read()).power_limit == target
-
-    assert [(p.url, p.user, p.password) for p in state.pools] == pools_before
     assert not any(path == "/coin" for path, _ in sim.posts)
 
     # Soft reboot: the restarted miner's first summary is "not ready", which a poll absorbs.
     await miner.restart_backend()
-    assert state.backend_restarts == 1
     assert sim.not_ready == 1
     snap = await miner.read()
     assert snap.mining is True
     assert snap.uptime == 0  # the mining program started again
-
-    await miner.reboot()
-    assert state.reboots == 1
-    with pytest.raises(MinerConnectionError):
-        await miner.read()
 
 
 # -- credentials -------------------------------------------------------------------------
