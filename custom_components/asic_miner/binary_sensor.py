@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -12,12 +11,13 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AsicMinerConfigEntry
 from .driver import MinerSnapshot
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .entity import (
+    AsicMinerEntity,
+    each_description,
+    setup_when_reported,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -81,19 +81,6 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    coordinator = entry.runtime_data
-
-    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
-        return [(d.key, partial(AsicMinerBinarySensor, coordinator, d)) for d in BINARY_SENSORS]
-
-    async_add_when_reported(entry, async_add_entities, build)
-
-
 class AsicMinerBinarySensor(AsicMinerEntity, BinarySensorEntity):
     entity_description: AsicMinerBinarySensorEntityDescription
 
@@ -106,3 +93,6 @@ class AsicMinerBinarySensor(AsicMinerEntity, BinarySensorEntity):
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator.data)
+
+
+async_setup_entry = setup_when_reported(each_description(AsicMinerBinarySensor, BINARY_SENSORS))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 
 from homeassistant.components.button import (
     ButtonDeviceClass,
@@ -12,12 +11,13 @@ from homeassistant.components.button import (
     ButtonEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AsicMinerConfigEntry
-from .driver import Control, Miner, MinerSnapshot
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .driver import Control, Miner
+from .entity import (
+    AsicMinerEntity,
+    each_description,
+    setup_when_reported,
+)
 from .helpers import asic_miner_exception_handler
 
 PARALLEL_UPDATES = 1
@@ -49,23 +49,6 @@ BUTTONS: tuple[AsicMinerButtonEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    coordinator = entry.runtime_data
-
-    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
-        return [
-            (d.key, partial(AsicMinerButton, coordinator, d))
-            for d in BUTTONS
-            if coordinator.miner.supports(d.control)
-        ]
-
-    async_add_when_reported(entry, async_add_entities, build)
-
-
 class AsicMinerButton(AsicMinerEntity, ButtonEntity):
     entity_description: AsicMinerButtonEntityDescription
     _requires_write = True
@@ -76,3 +59,8 @@ class AsicMinerButton(AsicMinerEntity, ButtonEntity):
         await self.entity_description.press_fn(miner)
         if miner.restarts_after(self.entity_description.control):
             self.coordinator.expect_restart()
+
+
+async_setup_entry = setup_when_reported(
+    each_description(AsicMinerButton, BUTTONS, control=lambda d: d.control)
+)

@@ -36,7 +36,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import (
     async_track_state_change_event,
     async_track_time_interval,
@@ -56,9 +55,14 @@ from .const import (
     HEATING_DEFAULTS,
     LOGGER,
 )
-from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
+from .coordinator import AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .entity import (
+    AsicMinerEntity,
+    Build,
+    Reported,
+    setup_when_reported,
+)
 from .heating import (
     PRESET_BOOST,
     PRESET_COMFORT,
@@ -83,21 +87,6 @@ CONTROL_TICK: Final = timedelta(seconds=60)
 DEFAULT_TARGET: Final = 20.0
 
 HEATING = ClimateEntityDescription(key="heating", translation_key="heating")
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    coordinator = entry.runtime_data
-
-    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
-        restarts = coordinator.miner.restarts_after(Control.POWER_LIMIT)
-        if ladder_for(snapshot, restarts) is not None:
-            yield HEATING.key, partial(AsicMinerClimate, coordinator)
-
-    async_add_when_reported(entry, async_add_entities, build)
 
 
 def own_temperature(snapshot: MinerSnapshot) -> float | None:
@@ -331,3 +320,15 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
         self._cap = max_power
         self.async_write_ha_state()
         await self._async_control()
+
+
+def _climate_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+        restarts = coordinator.miner.restarts_after(Control.POWER_LIMIT)
+        if ladder_for(snapshot, restarts) is not None:
+            yield HEATING.key, partial(AsicMinerClimate, coordinator)
+
+    return build
+
+
+async_setup_entry = setup_when_reported(_climate_builder)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from functools import partial
+from typing import Any
 
 from homeassistant.const import CONF_HOST
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -13,7 +15,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
-from .driver import MinerSnapshot
+from .driver import Control, MinerSnapshot
+from .farm import is_farm_entry
 from .naming import device_name, real_mac
 
 
@@ -106,3 +109,54 @@ def async_add_when_reported(
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+type Build = Callable[[MinerSnapshot], Iterable[Reported]]
+type SetupEntry = Callable[
+    [HomeAssistant, AsicMinerConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]
+
+
+def setup_when_reported(
+    builder: Callable[[AsicMinerDataUpdateCoordinator], Build], *, farm: SetupEntry | None = None
+) -> SetupEntry:
+    """A platform's ``async_setup_entry``: its entities as each miner reports them.
+
+    ``builder`` makes, per miner, the ``build`` that ``async_add_when_reported`` runs on
+    every poll; ``farm`` sets up the platform's entities of the farm device's entry.
+    """
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: AsicMinerConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        if is_farm_entry(entry):
+            if farm is not None:  # the farm device's totals and controls (farm_entities.py)
+                await farm(hass, entry, async_add_entities)
+            return
+        async_add_when_reported(entry, async_add_entities, builder(entry.runtime_data))
+
+    return async_setup_entry
+
+
+def each_description[D: EntityDescription](
+    entity: Callable[[AsicMinerDataUpdateCoordinator, D], Entity],
+    descriptions: Iterable[D],
+    *,
+    control: Callable[[D], Control] | None = None,
+) -> Callable[[AsicMinerDataUpdateCoordinator], Build]:
+    """One entity per description; with ``control``, only where the miner has that control."""
+
+    def builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
+        def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+            return [
+                (d.key, partial(entity, coordinator, d))
+                for d in descriptions
+                if control is None or coordinator.miner.supports(control(d))
+            ]
+
+        return build
+
+    return builder

@@ -20,13 +20,15 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import UnitOfPower
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
+from .coordinator import AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot, PowerLimitRange
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
-from .farm import is_farm_entry
+from .entity import (
+    AsicMinerEntity,
+    Build,
+    Reported,
+    setup_when_reported,
+)
 from .farm_entities import async_setup_farm_numbers
 from .helpers import asic_miner_exception_handler
 from .repairs import async_set_power_limit_issue
@@ -40,27 +42,6 @@ POWER_LIMIT = NumberEntityDescription(
     native_unit_of_measurement=UnitOfPower.WATT,
     mode=NumberMode.SLIDER,
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    if is_farm_entry(entry):  # the farm device's totals and controls (farm_entities.py)
-        await async_setup_farm_numbers(hass, entry, async_add_entities)
-        return
-    coordinator = entry.runtime_data
-
-    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
-        if Control.POWER_LIMIT not in snapshot.controls:
-            return
-        bounds = snapshot.power_limit_range
-        async_set_power_limit_issue(hass, entry, unknown=bounds is None)
-        if bounds is not None:
-            yield POWER_LIMIT.key, partial(AsicMinerPowerLimitNumber, coordinator, bounds)
-
-    async_add_when_reported(entry, async_add_entities, build)
 
 
 class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
@@ -119,3 +100,20 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
         await miner.set_power_limit(round(value))
         if miner.restarts_after(Control.POWER_LIMIT):
             self.coordinator.expect_restart()
+
+
+def _number_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+        if Control.POWER_LIMIT not in snapshot.controls:
+            return
+        bounds = snapshot.power_limit_range
+        async_set_power_limit_issue(
+            coordinator.hass, coordinator.config_entry, unknown=bounds is None
+        )
+        if bounds is not None:
+            yield POWER_LIMIT.key, partial(AsicMinerPowerLimitNumber, coordinator, bounds)
+
+    return build
+
+
+async_setup_entry = setup_when_reported(_number_builder, farm=async_setup_farm_numbers)

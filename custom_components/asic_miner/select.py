@@ -12,12 +12,15 @@ from functools import partial
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AsicMinerConfigEntry
+from .coordinator import AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
+from .entity import (
+    AsicMinerEntity,
+    Build,
+    Reported,
+    setup_when_reported,
+)
 from .helpers import asic_miner_exception_handler
 
 PARALLEL_UPDATES = 1
@@ -27,20 +30,6 @@ WORK_MODE = SelectEntityDescription(
     translation_key="work_mode",
     entity_category=EntityCategory.CONFIG,
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    coordinator = entry.runtime_data
-
-    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
-        if coordinator.miner.supports(Control.WORK_MODE) and snapshot.work_modes:
-            yield WORK_MODE.key, partial(AsicMinerWorkModeSelect, coordinator, WORK_MODE)
-
-    async_add_when_reported(entry, async_add_entities, build)
 
 
 class AsicMinerWorkModeSelect(AsicMinerEntity, SelectEntity):
@@ -60,3 +49,14 @@ class AsicMinerWorkModeSelect(AsicMinerEntity, SelectEntity):
     @asic_miner_exception_handler
     async def async_select_option(self, option: str) -> None:
         await self.coordinator.miner.set_work_mode(option)
+
+
+def _select_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
+    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+        if coordinator.miner.supports(Control.WORK_MODE) and snapshot.work_modes:
+            yield WORK_MODE.key, partial(AsicMinerWorkModeSelect, coordinator, WORK_MODE)
+
+    return build
+
+
+async_setup_entry = setup_when_reported(_select_builder)

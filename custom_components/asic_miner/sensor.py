@@ -24,15 +24,18 @@ from homeassistant.const import (
     UnitOfPower,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
+from .coordinator import AsicMinerDataUpdateCoordinator
 from .driver import Board, Control, Fan, Miner, MinerSnapshot, lookup_hardware
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
-from .farm import is_farm_entry
+from .entity import (
+    AsicMinerEntity,
+    Build,
+    Reported,
+    setup_when_reported,
+)
 from .farm_entities import async_setup_farm_sensors
 
 PARALLEL_UPDATES = 0
@@ -360,57 +363,6 @@ ENERGY = SensorEntityDescription(
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    if is_farm_entry(entry):  # the farm device's totals and controls (farm_entities.py)
-        await async_setup_farm_sensors(hass, entry, async_add_entities)
-        return
-    coordinator = entry.runtime_data
-    small: bool | None = None  # decided once per miner, so statistics keep one unit
-
-    def build(snapshot: MinerSnapshot) -> Iterator[Reported]:
-        nonlocal small
-        if small is None:
-            small = _is_small_miner(snapshot)
-        for description in SENSORS:
-            if description.exists_fn is not None:
-                exists = description.exists_fn(snapshot)
-            else:
-                exists = description.value_fn(snapshot) is not None
-            if exists:
-                yield (
-                    description.key,
-                    partial(AsicMinerSensor, coordinator, description, small=small),
-                )
-        if snapshot.power is not None or snapshot.energy is not None:
-            yield ENERGY.key, partial(AsicMinerEnergySensor, coordinator, ENERGY)
-        for board in snapshot.boards:
-            for board_description in BOARD_SENSORS:
-                if board_description.value_fn(board) is not None:
-                    yield (
-                        f"{board_description.key}_{board.index}",
-                        partial(
-                            AsicMinerBoardSensor,
-                            coordinator,
-                            board_description,
-                            board.index,
-                            small=small,
-                        ),
-                    )
-        for fan in snapshot.fans:
-            for fan_description in FAN_SENSORS:
-                if fan_description.value_fn(fan) is not None:
-                    yield (
-                        f"{fan_description.key}_{_fan_kind(fan)}_{fan.index}",
-                        partial(AsicMinerFanSensor, coordinator, fan_description, fan),
-                    )
-
-    async_add_when_reported(entry, async_add_entities, build)
-
-
 class AsicMinerSensor(AsicMinerEntity, SensorEntity):
     entity_description: AsicMinerSensorEntityDescription
 
@@ -621,3 +573,49 @@ def _energy_digits(snapshot: MinerSnapshot | None) -> int:
         return 2
     five_minutes_kwh = watts * ENERGY_STEP_TIME.total_seconds() / 3_600_000
     return min(3, max(1, -math.floor(math.log10(five_minutes_kwh))))
+
+
+def _sensor_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
+    small: bool | None = None  # decided once per miner, so statistics keep one unit
+
+    def build(snapshot: MinerSnapshot) -> Iterator[Reported]:
+        nonlocal small
+        if small is None:
+            small = _is_small_miner(snapshot)
+        for description in SENSORS:
+            if description.exists_fn is not None:
+                exists = description.exists_fn(snapshot)
+            else:
+                exists = description.value_fn(snapshot) is not None
+            if exists:
+                yield (
+                    description.key,
+                    partial(AsicMinerSensor, coordinator, description, small=small),
+                )
+        if snapshot.power is not None or snapshot.energy is not None:
+            yield ENERGY.key, partial(AsicMinerEnergySensor, coordinator, ENERGY)
+        for board in snapshot.boards:
+            for board_description in BOARD_SENSORS:
+                if board_description.value_fn(board) is not None:
+                    yield (
+                        f"{board_description.key}_{board.index}",
+                        partial(
+                            AsicMinerBoardSensor,
+                            coordinator,
+                            board_description,
+                            board.index,
+                            small=small,
+                        ),
+                    )
+        for fan in snapshot.fans:
+            for fan_description in FAN_SENSORS:
+                if fan_description.value_fn(fan) is not None:
+                    yield (
+                        f"{fan_description.key}_{_fan_kind(fan)}_{fan.index}",
+                        partial(AsicMinerFanSensor, coordinator, fan_description, fan),
+                    )
+
+    return build
+
+
+async_setup_entry = setup_when_reported(_sensor_builder, farm=async_setup_farm_sensors)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import AsicMinerConfigEntry
 from .driver import Control, Miner, MinerSnapshot
-from .entity import AsicMinerEntity, Reported, async_add_when_reported
-from .farm import is_farm_entry
+from .entity import (
+    AsicMinerEntity,
+    each_description,
+    setup_when_reported,
+)
 from .farm_entities import async_setup_farm_switches
 from .helpers import asic_miner_exception_handler
 
@@ -51,26 +50,6 @@ SWITCHES: tuple[AsicMinerSwitchEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: AsicMinerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    if is_farm_entry(entry):  # the farm device's totals and controls (farm_entities.py)
-        await async_setup_farm_switches(hass, entry, async_add_entities)
-        return
-    coordinator = entry.runtime_data
-
-    def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
-        return [
-            (d.key, partial(AsicMinerSwitch, coordinator, d))
-            for d in SWITCHES
-            if coordinator.miner.supports(d.control)
-        ]
-
-    async_add_when_reported(entry, async_add_entities, build)
-
-
 class AsicMinerSwitch(AsicMinerEntity, SwitchEntity):
     entity_description: AsicMinerSwitchEntityDescription
     _requires_write = True
@@ -86,3 +65,9 @@ class AsicMinerSwitch(AsicMinerEntity, SwitchEntity):
     @asic_miner_exception_handler
     async def async_turn_off(self, /, **kwargs: Any) -> None:
         await self.entity_description.set_fn(self.coordinator.miner, False)
+
+
+async_setup_entry = setup_when_reported(
+    each_description(AsicMinerSwitch, SWITCHES, control=lambda d: d.control),
+    farm=async_setup_farm_switches,
+)

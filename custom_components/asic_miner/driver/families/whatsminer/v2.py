@@ -39,7 +39,12 @@ from typing import Any
 
 from ...context import MinerContext
 from ...contract import Call, Field, Location, Replies, SharedPoll, gather_dict
-from ...exceptions import MinerError, MinerResponseError, MinerTimeoutError
+from ...exceptions import (
+    MinerAuthenticationError,
+    MinerError,
+    MinerResponseError,
+    MinerTimeoutError,
+)
 from ...models import (
     Control,
     Credentials,
@@ -215,7 +220,17 @@ class ApiV2Backend(WhatsminerBackend):
         return cls.CONTROLS
 
     async def light_now(self) -> bool | None:
-        msg = (await self.api.read("get_miner_info")).get("Msg")
+        """``None`` on API 1.x, which has no ``get_miner_info``: the password check then
+        hands the light back to the firmware (auto), the one write that harms nothing."""
+        try:
+            reply = await self.api.read("get_miner_info")
+        except MinerAuthenticationError:
+            raise
+        except MinerResponseError:
+            if (self.identity.api_version or "").startswith("1."):
+                return None
+            raise
+        msg = reply.get("Msg")
         return led_is_on(msg.get("ledstat")) if isinstance(msg, dict) else None
 
     async def _write(self, cmd: str, params: dict[str, Any] | None = None) -> None:
