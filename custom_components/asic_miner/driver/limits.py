@@ -1,9 +1,8 @@
-"""The largest reply each firmware family may send, per request.
+"""The largest reply a family may send per request, unless its ``Family`` says less.
 
-Anything on the LAN can answer on a miner's ports; a bound per family keeps what one
-poll reads (and parses) to a size its real replies never come near. Real replies are
-a few kilobytes (the largest, a Whatsminer listing hundreds of errors or a Braiins
-GraphQL dump, stay well under 100 kB); the bounds leave several times that.
+Each family sets its own bound (``Family.max_reply_bytes``); this default serves a
+connection made before the family is known (identification) and a family that names
+none.
 """
 
 from __future__ import annotations
@@ -11,19 +10,3 @@ from __future__ import annotations
 from typing import Final
 
 DEFAULT_MAX_REPLY_BYTES: Final = 512 * 1024
-
-MAX_REPLY_BYTES: Final[dict[str, int]] = {
-    "antminer": 256 * 1024,
-    "avalon": 256 * 1024,
-    "bitaxe": 128 * 1024,
-    "braiins": 512 * 1024,
-    "epic": 256 * 1024,
-    "luxos": 256 * 1024,
-    "vnish": 256 * 1024,
-    "whatsminer": 512 * 1024,
-}
-
-
-def max_reply_bytes(family: str) -> int:
-    """The bound for one family's replies (RPC reply, HTTP body)."""
-    return MAX_REPLY_BYTES.get(family, DEFAULT_MAX_REPLY_BYTES)
