@@ -10,6 +10,8 @@ or to a STATUS shape is made in one place for every family.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..contract import ProbeResults, Rpc
@@ -135,6 +137,37 @@ def fans(reply: Any, *, spinning_only: bool = False) -> list[Fan]:
 # -- pools -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PoolKeys:
+    """Where a pool object keeps each figure: cgminer's names, or a firmware's own."""
+
+    url: str = "URL"
+    user: str = "User"
+    status: str = "Status"
+    active: str = "Stratum Active"
+    accepted: str = "Accepted"
+    rejected: str = "Rejected"
+
+
+CGMINER_POOL = PoolKeys()
+
+
+def pool_of(item: Mapping[str, Any], index: int, keys: PoolKeys = CGMINER_POOL) -> Pool | None:
+    """One pool object as a ``Pool``; ``None`` for a slot without a URL."""
+    url = clean_str(item.get(keys.url))
+    if not url:
+        return None
+    return Pool(
+        index=index,
+        url=url,
+        user=clean_str(item.get(keys.user)),
+        alive=str(item.get(keys.status, "")).lower() == "alive",
+        active=to_bool(item.get(keys.active)),
+        accepted=to_int(item.get(keys.accepted)),
+        rejected=to_int(item.get(keys.rejected)),
+    )
+
+
 def pools(reply: Any, *, renumber: bool = False) -> list[Pool]:
     """The ``POOLS`` section: pools with a URL, in the miner's order.
 
@@ -144,19 +177,8 @@ def pools(reply: Any, *, renumber: bool = False) -> list[Pool]:
     """
     found: list[Pool] = []
     for position, item in enumerate(section(reply, "POOLS")):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
         number = None if renumber else to_int(item.get("POOL"))
-        found.append(
-            Pool(
-                index=(len(found) if renumber else position) if number is None else number,
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
+        pool = pool_of(item, (len(found) if renumber else position) if number is None else number)
+        if pool is not None:
+            found.append(pool)
     return found

@@ -41,6 +41,7 @@ from ...exceptions import MinerConnectionError, MinerError, MinerResponseError, 
 from ...models import Control, MinerIdentity
 from ...transports.rpc_parse import check_status, parse_rpc_reply
 from ...values import to_int
+from .._cgminer import DEVS, POOLS
 from .._refusal import NamedRefusals
 from . import parse as p
 from .client import AvalonClient, restart_accepted
@@ -51,7 +52,7 @@ SOFT_SWITCH_DELAY = 5
 
 def _common_map() -> dict[Field, Location]:
     return {
-        Field.HASHRATE: Location((p.DEVS, p.ESTATS), p.hashrate),
+        Field.HASHRATE: Location((DEVS, p.ESTATS), p.hashrate),
         Field.EXPECTED_HASHRATE: Location((p.ESTATS,), p.expected_hashrate),
         Field.POWER: Location((p.ESTATS,), p.power),
         Field.POWER_LIMIT: Location((p.ESTATS,), p.power_limit),
@@ -61,7 +62,7 @@ def _common_map() -> dict[Field, Location]:
         Field.UPTIME: Location((p.ESTATS,), p.uptime),
         Field.MINING: Location((p.ESTATS,), p.mining),
         Field.ERRORS: Location((p.ESTATS,), p.errors),
-        Field.POOLS: Location((p.POOLS,), p.pool_list),
+        Field.POOLS: Location((POOLS,), p.pool_list),
     }
 
 
