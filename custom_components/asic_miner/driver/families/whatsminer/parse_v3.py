@@ -14,7 +14,7 @@ from ...contract import Call, Replies
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, positive, to_bool, to_float, to_int
 from .._cgminer import PoolKeys, pool_of
-from .parse import WORK_MODES, error_entries, led_is_on
+from .parse import WORK_MODES, case_fans, error_entries, led_is_on
 
 SUMMARY = Call("get.miner.status", "summary")
 EDEVS = Call("get.miner.status", "edevs")
@@ -83,11 +83,7 @@ def uptime(replies: Replies) -> int | None:
 
 def fans(replies: Replies) -> list[Fan]:
     summary = _summary(replies)
-    fans = [
-        Fan(index=index, rpm=to_int(summary[key]))
-        for index, key in enumerate(("fan-speed-in", "fan-speed-out"))
-        if key in summary
-    ]
+    fans = case_fans(summary, ("fan-speed-in", "fan-speed-out"))
     device = _optional(replies, DEVICE)
     power = device.get("power") if isinstance(device, dict) else None
     if isinstance(power, dict) and "fanspeed" in power:
