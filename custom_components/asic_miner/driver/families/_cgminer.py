@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..contract import ProbeResults, Rpc
@@ -137,34 +136,27 @@ def fans(reply: Any, *, spinning_only: bool = False) -> list[Fan]:
 # -- pools -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PoolKeys:
-    """Where a pool object keeps each figure: cgminer's names, or a firmware's own."""
+type PoolKeys = tuple[str, str, str, str, str, str]
+"""Where a pool object keeps its URL, user, status, stratum-active flag, accepted and
+rejected shares: cgminer's names, or a firmware's own."""
 
-    url: str = "URL"
-    user: str = "User"
-    status: str = "Status"
-    active: str = "Stratum Active"
-    accepted: str = "Accepted"
-    rejected: str = "Rejected"
-
-
-CGMINER_POOL = PoolKeys()
+CGMINER_POOL: PoolKeys = ("URL", "User", "Status", "Stratum Active", "Accepted", "Rejected")
 
 
 def pool_of(item: Mapping[str, Any], index: int, keys: PoolKeys = CGMINER_POOL) -> Pool | None:
     """One pool object as a ``Pool``; ``None`` for a slot without a URL."""
-    url = clean_str(item.get(keys.url))
+    url_key, user, status, active, accepted, rejected = keys
+    url = clean_str(item.get(url_key))
     if not url:
         return None
     return Pool(
         index=index,
         url=url,
-        user=clean_str(item.get(keys.user)),
-        alive=str(item.get(keys.status, "")).lower() == "alive",
-        active=to_bool(item.get(keys.active)),
-        accepted=to_int(item.get(keys.accepted)),
-        rejected=to_int(item.get(keys.rejected)),
+        user=clean_str(item.get(user)),
+        alive=str(item.get(status, "")).lower() == "alive",
+        active=to_bool(item.get(active)),
+        accepted=to_int(item.get(accepted)),
+        rejected=to_int(item.get(rejected)),
     )
 
 
