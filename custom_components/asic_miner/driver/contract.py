@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypedDict, Unpack
 from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
-from .limits import DEFAULT_MAX_REPLY_BYTES
+from .limits import FAMILY_MAX_REPLY_BYTES
 from .models import Control, Credentials, MinerIdentity, PowerLimitRange
 
 
@@ -276,10 +276,7 @@ class IdentityDetails(TypedDict, total=False):
 class Family:
     """A firmware family: how to recognise it and which backend serves which release.
 
-    ``max_reply_bytes`` bounds one reply (RPC reply, HTTP body): anything on the LAN can
-    answer on a miner's ports, so a poll never reads more than the family's real replies
-    come near (a few kilobytes; a Whatsminer listing hundreds of errors or a Braiins
-    GraphQL dump stay well under 100 kB).
+    ``max_reply_bytes`` bounds one reply (RPC reply, HTTP body), see ``limits``.
     """
 
     key: str
@@ -290,7 +287,7 @@ class Family:
     identify: Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
     backends: tuple[type[Backend], ...]
     default_credentials: Credentials = field(default_factory=Credentials)
-    max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
+    max_reply_bytes: int = FAMILY_MAX_REPLY_BYTES
 
     def identity(
         self, make: str, model: str, firmware: str, backend: str, **details: Unpack[IdentityDetails]

@@ -62,5 +62,4 @@ FAMILY = Family(
     identify=_identify,
     backends=(ModernBackend, LegacyBackend),
     default_credentials=DEFAULT_CREDENTIALS,
-    max_reply_bytes=256 * 1024,
 )

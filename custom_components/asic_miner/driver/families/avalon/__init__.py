@@ -83,5 +83,4 @@ FAMILY = Family(
         Mini3Backend,
         GenericBackend,
     ),
-    max_reply_bytes=256 * 1024,
 )

@@ -104,7 +104,6 @@ FAMILY = Family(
     identify=_identify,
     backends=(PowerPlayBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
-    max_reply_bytes=256 * 1024,
 )
 
 __all__ = ["API_PROBE", "FAMILY"]

@@ -89,5 +89,4 @@ FAMILY = Family(
     identify=_identify,
     backends=(LuxminerBackend,),
     default_credentials=Credentials(),  # logon takes none
-    max_reply_bytes=256 * 1024,
 )

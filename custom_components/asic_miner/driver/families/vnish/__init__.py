@@ -92,7 +92,6 @@ FAMILY = Family(
     identify=_identify,
     backends=BACKENDS,
     default_credentials=DEFAULT_CREDENTIALS,
-    max_reply_bytes=256 * 1024,
 )
 
 __all__ = ["FAMILY"]
