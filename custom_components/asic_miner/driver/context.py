@@ -27,7 +27,7 @@ class MinerContext:
     credentials: Credentials = field(default_factory=Credentials)
     timeout: float = DEFAULT_TIMEOUT
     rpc_stats: RpcStats = field(default_factory=RpcStats)
-    # The family's reply bound (limits.py), set once the family is known.
+    # The family's reply bound (``Family.max_reply_bytes``), set once it is known.
     max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
     # Seconds to keep the miner's idle HTTP connections in its own pool, for a caller
     # that polls it (Home Assistant: its shared session drops them after 15 s, its poll

@@ -14,10 +14,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, Unpack
 
 from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
+from .hardware import lookup
+from .limits import FAMILY_MAX_REPLY_BYTES
 from .models import Control, Credentials, MinerIdentity, PowerLimitRange
 
 
@@ -259,9 +261,23 @@ type ProbeResults = Mapping[str, Any]
 """Probe key to its reply; a probe that failed or timed out is absent."""
 
 
+class IdentityDetails(TypedDict, total=False):
+    """The identity fields a family reads from its replies (each may be unknown)."""
+
+    firmware_version: str | None
+    api_version: str | None
+    mac: str | None
+    serial: str | None
+    hostname: str | None
+    control_board: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
-    """A firmware family: how to recognise it and which backend serves which release."""
+    """A firmware family: how to recognise it and which backend serves which release.
+
+    ``max_reply_bytes`` bounds one reply (RPC reply, HTTP body), see ``limits``.
+    """
 
     key: str
     name: str
@@ -271,6 +287,25 @@ class Family:
     identify: Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
     backends: tuple[type[Backend], ...]
     default_credentials: Credentials = field(default_factory=Credentials)
+    max_reply_bytes: int = FAMILY_MAX_REPLY_BYTES
+
+    def identity(
+        self, make: str, model: str, firmware: str, backend: str, **details: Unpack[IdentityDetails]
+    ) -> MinerIdentity:
+        """The identity a family's ``identify`` returns.
+
+        Whether the model is supported is decided here, once for every family, from the
+        hardware table: a family only says what its replies name.
+        """
+        return MinerIdentity(
+            make=make,
+            model=model,
+            family=self.key,
+            firmware=firmware,
+            backend=backend,
+            supported=lookup(make, model) is not None,
+            **details,
+        )
 
     def backend(self, name: str) -> type[Backend]:
         for backend in self.backends:

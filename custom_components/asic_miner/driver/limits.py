@@ -1,29 +1,17 @@
-"""The largest reply each firmware family may send, per request.
+"""How large one reply may be: a family's bound, and the one before a family is known.
 
-Anything on the LAN can answer on a miner's ports; a bound per family keeps what one
-poll reads (and parses) to a size its real replies never come near. Real replies are
-a few kilobytes (the largest, a Whatsminer listing hundreds of errors or a Braiins
-GraphQL dump, stay well under 100 kB); the bounds leave several times that.
+Anything on the LAN can answer on a miner's ports; a bound keeps what one poll reads
+(and parses) to a size real replies never come near. Real replies are a few kilobytes
+(the largest, a Whatsminer listing hundreds of errors or a Braiins GraphQL dump, stay
+well under 100 kB). A family whose replies run larger or smaller says so in its
+``Family.max_reply_bytes``.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+# Before the family is known (identification), the largest any family allows.
 DEFAULT_MAX_REPLY_BYTES: Final = 512 * 1024
-
-MAX_REPLY_BYTES: Final[dict[str, int]] = {
-    "antminer": 256 * 1024,
-    "avalon": 256 * 1024,
-    "bitaxe": 128 * 1024,
-    "braiins": 512 * 1024,
-    "epic": 256 * 1024,
-    "luxos": 256 * 1024,
-    "vnish": 256 * 1024,
-    "whatsminer": 512 * 1024,
-}
-
-
-def max_reply_bytes(family: str) -> int:
-    """The bound for one family's replies (RPC reply, HTTP body)."""
-    return MAX_REPLY_BYTES.get(family, DEFAULT_MAX_REPLY_BYTES)
+# A family that names no bound of its own.
+FAMILY_MAX_REPLY_BYTES: Final = 256 * 1024

@@ -25,7 +25,6 @@ from .exceptions import (
     MinerValueError,
 )
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
-from .limits import max_reply_bytes
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
 from .registry import family as family_by_key
 
@@ -38,7 +37,7 @@ class Miner:
         self.ctx = ctx
         self.family = family
         self.identity = identity
-        ctx.max_reply_bytes = max_reply_bytes(family.key)
+        ctx.max_reply_bytes = family.max_reply_bytes
         self.backend: Backend = family.backend(identity.backend)(ctx, identity)
         # The last poll's snapshot: what the miner can do is what it last reported.
         self.snapshot: MinerSnapshot | None = None

@@ -66,6 +66,10 @@ class Control(StrEnum):
     RESTART_BACKEND = "restart_backend"
 
 
+ALL_CONTROLS: frozenset[Control] = frozenset(Control)
+"""Every control there is: what LuxOS, VNish and Whatsminer firmware all offer."""
+
+
 @dataclass(frozen=True, slots=True)
 class MinerIdentity:
     """What a miner is; stable across polls, so Home Assistant can store it."""

@@ -10,6 +10,7 @@ or to a STATUS shape is made in one place for every family.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..contract import ProbeResults, Rpc
@@ -135,6 +136,30 @@ def fans(reply: Any, *, spinning_only: bool = False) -> list[Fan]:
 # -- pools -------------------------------------------------------------------------------
 
 
+type PoolKeys = tuple[str, str, str, str, str, str]
+"""Where a pool object keeps its URL, user, status, stratum-active flag, accepted and
+rejected shares: cgminer's names, or a firmware's own."""
+
+CGMINER_POOL: PoolKeys = ("URL", "User", "Status", "Stratum Active", "Accepted", "Rejected")
+
+
+def pool_of(item: Mapping[str, Any], index: int, keys: PoolKeys = CGMINER_POOL) -> Pool | None:
+    """One pool object as a ``Pool``; ``None`` for a slot without a URL."""
+    url_key, user, status, active, accepted, rejected = keys
+    url = clean_str(item.get(url_key))
+    if not url:
+        return None
+    return Pool(
+        index=index,
+        url=url,
+        user=clean_str(item.get(user)),
+        alive=str(item.get(status, "")).lower() == "alive",
+        active=to_bool(item.get(active)),
+        accepted=to_int(item.get(accepted)),
+        rejected=to_int(item.get(rejected)),
+    )
+
+
 def pools(reply: Any, *, renumber: bool = False) -> list[Pool]:
     """The ``POOLS`` section: pools with a URL, in the miner's order.
 
@@ -144,19 +169,8 @@ def pools(reply: Any, *, renumber: bool = False) -> list[Pool]:
     """
     found: list[Pool] = []
     for position, item in enumerate(section(reply, "POOLS")):
-        url = clean_str(item.get("URL"))
-        if not url:
-            continue
         number = None if renumber else to_int(item.get("POOL"))
-        found.append(
-            Pool(
-                index=(len(found) if renumber else position) if number is None else number,
-                url=url,
-                user=clean_str(item.get("User")),
-                alive=str(item.get("Status", "")).lower() == "alive",
-                active=to_bool(item.get("Stratum Active")),
-                accepted=to_int(item.get("Accepted")),
-                rejected=to_int(item.get("Rejected")),
-            )
-        )
+        pool = pool_of(item, (len(found) if renumber else position) if number is None else number)
+        if pool is not None:
+            found.append(pool)
     return found

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
+from ..limits import DEFAULT_MAX_REPLY_BYTES
 from .json_scan import MAX_DEPTH, JsonScanner, is_complete_async
 from .rpc_parse import check_status, parse_rpc_reply_async
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0
-MAX_REPLY_BYTES = 512 * 1024
 _CHUNK = 65536
 
 
@@ -45,7 +45,7 @@ class RpcClient:
     host: str
     port: int = 4028
     timeout: float = DEFAULT_TIMEOUT
-    max_reply_bytes: int = MAX_REPLY_BYTES
+    max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
     stats: RpcStats = field(default_factory=RpcStats)
 
     async def send_raw(self, payload: bytes) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str, normalize_mac
 from .._cgminer import probe_item
@@ -40,19 +39,17 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     model = model_name(info.get("minertype")) or model_name(version_item.get("Type")) or "Antminer"
     blink = await web.request("GET", "/cgi-bin/get_blink_status.cgi")
     backend = LegacyBackend.name if blink.status == 404 else ModernBackend.name
-    return MinerIdentity(
-        make=MAKE,
-        model=model,
-        family=FAMILY.key,
-        firmware="Stock",
-        backend=backend,
+    return FAMILY.identity(
+        MAKE,
+        model,
+        "Stock",
+        backend,
         firmware_version=clean_str(info.get("system_filesystem_version"))
         or clean_str(version_item.get("CompileTime")),
         api_version=clean_str(version_item.get("API")),
         mac=normalize_mac(info.get("macaddr")),
         serial=clean_str(info.get("serinum") or info.get("serial_no")),
         hostname=clean_str(info.get("hostname")),
-        supported=lookup(MAKE, model) is not None,
     )
 
 

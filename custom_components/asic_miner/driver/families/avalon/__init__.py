@@ -15,7 +15,6 @@ from typing import Any
 
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str, normalize_mac
 from .._cgminer import first, probe_item
@@ -54,12 +53,11 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     if not item:  # recognised by devdetails alone: ask for the version once more
         item = _version_item(await ctx.rpc().command("version"))
     model = normalize_model(item.get("MODEL")) or normalize_model(item.get("PROD")) or UNKNOWN_MODEL
-    return MinerIdentity(
-        make=MAKE,
-        model=model,
-        family=FAMILY_KEY,
-        firmware=FIRMWARE,
-        backend=backend_for(model).name,
+    return FAMILY.identity(
+        MAKE,
+        model,
+        FIRMWARE,
+        backend_for(model).name,
         firmware_version=clean_str(
             item.get("VERSION") or item.get("LVERSION") or item.get("CGVERSION")
         ),
@@ -67,7 +65,6 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
         mac=normalize_mac(item.get("MAC")),
         serial=clean_str(item.get("DNA")),
         control_board=clean_str(item.get("HWTYPE")),
-        supported=lookup(MAKE, model) is not None,
     )
 
 

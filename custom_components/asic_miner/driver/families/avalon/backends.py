@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from ...context import MinerContext
 from ...contract import Backend, Field, Location, Replies
@@ -41,6 +41,7 @@ from ...exceptions import MinerConnectionError, MinerError, MinerResponseError, 
 from ...models import Control, MinerIdentity
 from ...transports.rpc_parse import check_status, parse_rpc_reply
 from ...values import to_int
+from .._cgminer import DEVS, POOLS
 from .._refusal import NamedRefusals
 from . import parse as p
 from .client import AvalonClient, restart_accepted
@@ -51,7 +52,7 @@ SOFT_SWITCH_DELAY = 5
 
 def _common_map() -> dict[Field, Location]:
     return {
-        Field.HASHRATE: Location((p.DEVS, p.ESTATS), p.hashrate),
+        Field.HASHRATE: Location((DEVS, p.ESTATS), p.hashrate),
         Field.EXPECTED_HASHRATE: Location((p.ESTATS,), p.expected_hashrate),
         Field.POWER: Location((p.ESTATS,), p.power),
         Field.POWER_LIMIT: Location((p.ESTATS,), p.power_limit),
@@ -61,7 +62,7 @@ def _common_map() -> dict[Field, Location]:
         Field.UPTIME: Location((p.ESTATS,), p.uptime),
         Field.MINING: Location((p.ESTATS,), p.mining),
         Field.ERRORS: Location((p.ESTATS,), p.errors),
-        Field.POOLS: Location((p.POOLS,), p.pool_list),
+        Field.POOLS: Location((POOLS,), p.pool_list),
     }
 
 
@@ -161,51 +162,48 @@ class _AvalonBackend(NamedRefusals, Backend):
             raise MinerResponseError(f"{self.ctx.host}: restart refused: {err}") from err
 
 
-class RackBackend(_AvalonBackend):
-    """A12-A15 rack miners (A1246 … A1566): locate light, normal / performance."""
-
-    name = "rack"
-    MODE_OPTION = "workmode"
-    WORK_MODES = ("normal", "performance")
-    LOCATE_LIGHT = True
-
-
-class QBackend(_AvalonBackend):
-    """Avalon Q home miner: eco / standard / super."""
-
-    name = "q"
-    MODE_OPTION = "workmode"
-    WORK_MODES = ("eco", "standard", "super")
+def _product_line(
+    name: str, doc: str, option: str | None = None, modes: tuple[str, ...] = (), light: bool = False
+) -> type[_AvalonBackend]:
+    """A product line is data only (its mode option and names, its light): one call each."""
+    attrs = {
+        "__doc__": doc,
+        "name": name,
+        "MODE_OPTION": option,
+        "WORK_MODES": modes,
+        "LOCATE_LIGHT": light,
+    }
+    return cast("type[_AvalonBackend]", type(f"{name.title()}Backend", (_AvalonBackend,), attrs))
 
 
-class Nano3sBackend(_AvalonBackend):
-    """Avalon Nano 3S heater: low / mid / high."""
-
-    name = "nano3s"
-    MODE_OPTION = "workmode"
-    WORK_MODES = ("low", "mid", "high")
-
-
-class Nano3Backend(_AvalonBackend):
-    """The original Avalon Nano 3: low / mid / high as a work level."""
-
-    name = "nano3"
-    MODE_OPTION = "worklevel"
-    WORK_MODES = ("low", "mid", "high")
-
-
-class Mini3Backend(_AvalonBackend):
-    """Avalon Mini 3 heater: heating / mining / night (⚠ names from one client)."""
-
-    name = "mini3"
-    MODE_OPTION = "workmode"
-    WORK_MODES = ("heating", "mining", "night")
-
-
-class GenericBackend(_AvalonBackend):
-    """Any other Avalon: telemetry, soft off/on and restarts, no mode names to offer."""
-
-    name = "generic"
+RackBackend = _product_line(
+    "rack",
+    "A12-A15 rack miners (A1246 … A1566): locate light, normal / performance.",
+    "workmode",
+    ("normal", "performance"),
+    light=True,
+)
+QBackend = _product_line(
+    "q", "Avalon Q home miner: eco / standard / super.", "workmode", ("eco", "standard", "super")
+)
+Nano3sBackend = _product_line(
+    "nano3s", "Avalon Nano 3S heater: low / mid / high.", "workmode", ("low", "mid", "high")
+)
+Nano3Backend = _product_line(
+    "nano3",
+    "The original Avalon Nano 3: low / mid / high as a work level.",
+    "worklevel",
+    ("low", "mid", "high"),
+)
+Mini3Backend = _product_line(
+    "mini3",
+    "Avalon Mini 3 heater: heating / mining / night (⚠ names from one client).",
+    "workmode",
+    ("heating", "mining", "night"),
+)
+GenericBackend = _product_line(
+    "generic", "Any other Avalon: telemetry, soft off/on and restarts, no mode names to offer."
+)
 
 
 _HOME_BACKENDS: dict[str, type[_AvalonBackend]] = {

@@ -31,11 +31,9 @@ from ...contract import Replies, Rpc
 from ...exceptions import MinerResponseError
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
-from .._cgminer import pools, section, stats_item
+from .._cgminer import DEVS, POOLS, pools, section, stats_item
 
-DEVS = Rpc("devs")
 ESTATS = Rpc("estats")
-POOLS = Rpc("pools")
 
 # Canaan's A10 API manual, appendix 1: bits of PS[0].
 PSU_ERRORS = {

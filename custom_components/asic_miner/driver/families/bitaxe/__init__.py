@@ -26,7 +26,6 @@ import re
 from ...context import MinerContext
 from ...contract import Backend, Family, ProbeResults
 from ...exceptions import MinerNotIdentifiedError
-from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import normalize_mac
 from .._probes import WEB_ROOT, web_reply
@@ -82,17 +81,15 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     else:
         backend = AsicBackend
     make, model = make_and_model(info, asic, _page_text(results))
-    return MinerIdentity(
-        make=make,
-        model=model,
-        family=FAMILY_KEY,
-        firmware=_FIRMWARE[make],
-        backend=backend.name,
+    return FAMILY.identity(
+        make,
+        model,
+        _FIRMWARE[make],
+        backend.name,
         firmware_version=firmware_version(info.get("version")),
         mac=normalize_mac(info.get("macAddr")),  # some builds send none, or zeros
         hostname=known_text(info.get("hostname")),
         control_board=known_text(info.get("boardVersion")),
-        supported=lookup(make, model) is not None,
     )
 
 
@@ -104,6 +101,7 @@ FAMILY = Family(
     matches=_matches,
     identify=_identify,
     backends=(PauseBackend, AsicBackend, LegacyBackend),
+    max_reply_bytes=128 * 1024,
 )
 
 __all__ = ["FAMILY"]

@@ -25,7 +25,6 @@ import re
 
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str
 from .._cgminer import probe_item
@@ -82,18 +81,16 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     )
     make = make_of(model)
     full = info["full_version"] or ""
-    return MinerIdentity(
-        make=make,
-        model=model,
-        family=FAMILY.key,
-        firmware=FIRMWARE + ("+" if full.endswith("-plus") else ""),
-        backend=backend.name,
+    return FAMILY.identity(
+        make,
+        model,
+        FIRMWARE + ("+" if full.endswith("-plus") else ""),
+        backend.name,
         firmware_version=version,
         api_version=clean_str(probe_item(results, RPC_VERSION.key, "VERSION").get("API")),
         mac=info["mac"],
         serial=info["serial"],
         hostname=info["hostname"],
-        supported=lookup(make, model) is not None,
     )
 
 
@@ -106,6 +103,7 @@ FAMILY = Family(
     identify=_identify,
     backends=(RestBackend, GraphqlBackend),
     default_credentials=DEFAULT_CREDENTIALS,
+    max_reply_bytes=512 * 1024,
 )
 
 __all__ = ["FAMILY", "parse_version"]

@@ -14,7 +14,7 @@ from ...exceptions import (
     MinerValueError,
 )
 from ...hardware import lookup
-from ...models import Control, MinerIdentity, PowerLimitRange
+from ...models import ALL_CONTROLS, Control, MinerIdentity, PowerLimitRange
 from .parse import RPC_MAP
 
 
@@ -36,15 +36,7 @@ class BraiinsBackend(Backend):
     """Base of both web generations: RPC reads, one connection per poll."""
 
     RPC_MULTICOMMAND = True
-    CONTROLS: ClassVar[frozenset[Control]] = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
+    CONTROLS: ClassVar[frozenset[Control]] = ALL_CONTROLS - {Control.WORK_MODE}
 
     @contextlib.asynccontextmanager
     async def control(self, what: str) -> AsyncIterator[None]:

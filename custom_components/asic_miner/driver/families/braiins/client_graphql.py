@@ -24,8 +24,9 @@ from ...exceptions import (
     MinerUnsupportedError,
 )
 from ...models import Credentials
-from ...transports.http import HttpReply, TokenAuth
+from ...transports.http import HttpReply
 from ...values import clean_str, normalize_mac
+from .._session import LoginSession
 from .parse_graphql import SYSTEM_QUERY, GraphqlData, path
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,12 +61,8 @@ def _cookie(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-class GraphqlApi:
+class GraphqlApi(LoginSession):
     """Cookie session on the GraphQL API; shared by identification and the backend."""
-
-    def __init__(self, ctx: MinerContext) -> None:
-        self.ctx = ctx
-        self.auth = TokenAuth(self._login)
 
     async def _login(self) -> dict[str, str]:
         user, password = self.ctx.login(DEFAULT_CREDENTIALS)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...context import MinerContext
 from ...exceptions import MinerResponseError, MinerUnsupportedError, MinerValueError
 from ...models import Credentials
-from ...transports.http import HttpReply, TokenAuth
+from ...transports.http import HttpReply
 from ...values import clean_str, normalize_mac
+from .._session import LoginSession, reply_token
 from .parse_rest import API, DETAILS
 
 LOGIN_PATH = f"{API}/auth/login"
@@ -27,12 +27,8 @@ class NoRestApi(MinerUnsupportedError):
     """The firmware predates the REST API (the login route is missing)."""
 
 
-class RestApi:
+class RestApi(LoginSession):
     """Token session on the REST API; shared by identification and the backend."""
-
-    def __init__(self, ctx: MinerContext) -> None:
-        self.ctx = ctx
-        self.auth = TokenAuth(self._login)
 
     async def _login(self) -> dict[str, str]:
         user, password = self.ctx.login(DEFAULT_CREDENTIALS)
@@ -47,11 +43,7 @@ class RestApi:
         if _is_html(reply):
             # Some web servers answer unknown routes with their single-page app.
             raise NoRestApi(f"{self.ctx.host}: login answered with a web page")
-        body = reply.json()
-        token = body.get("token") if isinstance(body, dict) else None
-        if not isinstance(token, str) or not token:
-            raise MinerResponseError(f"{LOGIN_PATH}: no token in the reply")
-        return {"Authorization": token}
+        return {"Authorization": reply_token(reply, LOGIN_PATH)}
 
     async def available(self) -> bool:
         """Log in; ``False`` when this release has no REST API at all."""

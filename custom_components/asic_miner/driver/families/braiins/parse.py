@@ -21,15 +21,11 @@ from typing import Any
 from ...contract import Field, Location, Replies, Rpc, Source
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
-from .._cgminer import fans, first, pools, section
+from .._cgminer import DEVS, FANS, POOLS, SUMMARY, fans, first, pools, section
 
-SUMMARY = Rpc("summary")
-DEVS = Rpc("devs")
 DEVDETAILS = Rpc("devdetails")
 TEMPS = Rpc("temps")
-FANS = Rpc("fans")
 TUNERSTATUS = Rpc("tunerstatus")
-POOLS = Rpc("pools")
 
 # Tuner chain states that are normal operation; anything else is a fault worth showing.
 _HEALTHY_CHAIN_STATES = frozenset(

@@ -17,7 +17,6 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, Probe, ProbeResults, gather_dict
 from ...exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
-from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str
 from .._probes import WEB_ROOT, web_reply
@@ -83,18 +82,16 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     network = got["network"]
     make, model = parse_model(capabilities.get("Model"), capabilities.get("Model Subtype"))
     board = capabilities.get("Control Board Version")
-    return MinerIdentity(
-        make=make,
-        model=model,
-        family=FAMILY_KEY,
-        firmware=FIRMWARE,
-        backend=PowerPlayBackend.name,
+    return FAMILY.identity(
+        make,
+        model,
+        FIRMWARE,
+        PowerPlayBackend.name,
         firmware_version=parse_software(summary.get("Software")),
         mac=None if isinstance(network, Exception) else first_mac(network),
         serial=clean_str(capabilities.get("Miner Serial Number")),
         hostname=clean_str(summary.get("Hostname")),
         control_board=clean_str(board.get("cpuHardware")) if isinstance(board, dict) else None,
-        supported=lookup(make, model) is not None,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...contract import Field, Location, Replies, Web
 from ...hardware import HARDWARE
-from ...models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
+from ...models import ALL_CONTROLS, Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, mhs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
 
 SUMMARY = Web("/summary")
@@ -265,15 +265,7 @@ def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange 
     return None
 
 
-CONTROLS = frozenset(
-    {
-        Control.MINING,
-        Control.FAULT_LIGHT,
-        Control.POWER_LIMIT,
-        Control.REBOOT,
-        Control.RESTART_BACKEND,
-    }
-)
+CONTROLS = ALL_CONTROLS - {Control.WORK_MODE}
 
 
 def _controls(replies: Replies) -> frozenset[Control] | None:

@@ -19,7 +19,6 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerError, MinerResponseError
-from ...hardware import lookup
 from ...models import Credentials, MinerIdentity
 from ...values import clean_str, normalize_mac
 from .._cgminer import first
@@ -67,19 +66,17 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
         description = first(version_reply, "STATUS").get("Description")
     model = normalize_model(version.get("Type")) or normalize_model(config.get("Model"))
     model = model or UNKNOWN_MODEL
-    return MinerIdentity(
-        make=MAKE,
-        model=model,
-        family=FAMILY_KEY,
-        firmware=FIRMWARE,
-        backend=LuxminerBackend.name,
+    return FAMILY.identity(
+        MAKE,
+        model,
+        FIRMWARE,
+        LuxminerBackend.name,
         firmware_version=parse_firmware_version(version, description),
         api_version=clean_str(version.get("API")),
         mac=normalize_mac(config.get("MACAddr")),
         serial=clean_str(config.get("SerialNumber")),
         hostname=clean_str(config.get("Hostname")),
         control_board=clean_str(config.get("ControlBoardType")),
-        supported=lookup(MAKE, model) is not None,
     )
 
 

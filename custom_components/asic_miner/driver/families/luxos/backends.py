@@ -23,7 +23,7 @@ import contextlib
 from ...context import MinerContext
 from ...contract import Backend, Field, Location, gather_dict
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
-from ...models import Control, MinerIdentity
+from ...models import ALL_CONTROLS, MinerIdentity
 from ...values import to_bool
 from .._cgminer import DEVS, FANS, POOLS, STATS, SUMMARY, first
 from .._refusal import NamedRefusals
@@ -54,7 +54,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.POOLS: Location((POOLS,), p.pool_list),
     }
     BOUNDS_FROM_FIRMWARE = True
-    CONTROLS = frozenset(Control)  # every control there is
+    CONTROLS = ALL_CONTROLS
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

@@ -18,7 +18,6 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerResponseError
-from ...hardware import lookup
 from ...models import MinerIdentity
 from ...values import clean_str, normalize_mac
 from .._cgminer import probe_item
@@ -70,19 +69,17 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     system = _section(info, "system")
     network = _section(system, "network_status")
     platform = clean_str(info.get("platform"))
-    return MinerIdentity(
-        make=MAKE,
-        model=model,
-        family=FAMILY_KEY,
-        firmware=FIRMWARE,
-        backend=backend_for(parse_version(version)).name,
+    return FAMILY.identity(
+        MAKE,
+        model,
+        FIRMWARE,
+        backend_for(parse_version(version)).name,
         firmware_version=version,
         api_version=clean_str(rpc.get("API")),
         mac=normalize_mac(network.get("mac")),
         serial=clean_str(info.get("serial")),
         hostname=clean_str(network.get("hostname")),
         control_board=_PLATFORMS.get(platform.lower(), platform) if platform else None,
-        supported=lookup(MAKE, model) is not None,
     )
 
 

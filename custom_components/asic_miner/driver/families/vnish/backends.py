@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from ...context import MinerContext
 from ...contract import Backend, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
-from ...models import Control, MinerIdentity
+from ...models import ALL_CONTROLS, MinerIdentity
 from ...values import to_bool
 from .._refusal import NamedRefusals
 from .client import API, VnishApi, VnishHttpError
@@ -51,7 +51,7 @@ class _VnishBackend(NamedRefusals, Backend):
     SINCE: ClassVar[tuple[int, int]]
     BOUNDS_FROM_FIRMWARE = True
     # Every control the driver knows (the family's tests pin the set).
-    CONTROLS = frozenset(Control)
+    CONTROLS = ALL_CONTROLS
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

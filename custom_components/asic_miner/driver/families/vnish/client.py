@@ -18,8 +18,9 @@ from typing import Any
 from ...context import MinerContext
 from ...exceptions import MinerAuthenticationError, MinerResponseError
 from ...models import Credentials
-from ...transports.http import HttpReply, TokenAuth
+from ...transports.http import HttpReply
 from ...values import to_int
+from .._session import LoginSession, reply_token
 
 # VNish asks for a password only; the user name is never sent.
 DEFAULT_CREDENTIALS = Credentials("admin", "admin")
@@ -65,12 +66,11 @@ def _unlock_timeout(reply: HttpReply) -> int | None:
     return to_int(body.get("unlock_timeout")) if isinstance(body, dict) else None
 
 
-class VnishApi:
+class VnishApi(LoginSession):
     """The ``/api/v1`` token session, on the shared ``TokenAuth``."""
 
     def __init__(self, ctx: MinerContext) -> None:
-        self.ctx = ctx
-        self.auth = TokenAuth(self._unlock)
+        super().__init__(ctx)
         # (password, error, until when) of the last refused unlock
         self._refused: tuple[str, MinerAuthenticationError, float] | None = None
 
@@ -79,7 +79,8 @@ class VnishApi:
         self.auth.invalidate()
         self._refused = None
 
-    async def _unlock(self) -> dict[str, str]:
+    async def _login(self) -> dict[str, str]:
+        """``POST /unlock`` with the password; a refused one is not tried again for a while."""
         _, password = self.ctx.login(DEFAULT_CREDENTIALS)
         refused = self._refused
         if refused is not None and refused[0] == password and time.monotonic() < refused[2]:
@@ -93,10 +94,7 @@ class VnishApi:
             raise error
         if reply.status >= 400:
             raise MinerResponseError(f"{UNLOCK_PATH}: HTTP {reply.status} {_error_text(reply)}")
-        body = reply.json()
-        token = body.get("token") if isinstance(body, dict) else None
-        if not isinstance(token, str) or not token:
-            raise MinerResponseError(f"{UNLOCK_PATH}: no token in the reply")
+        token = reply_token(reply, UNLOCK_PATH)
         self._refused = None
         return {"Authorization": f"Bearer {token}"}
 

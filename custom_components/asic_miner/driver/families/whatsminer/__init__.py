@@ -27,7 +27,6 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults, gather_dict
 from ...exceptions import MinerError, MinerNotIdentifiedError
-from ...hardware import lookup
 from ...models import Credentials, MinerIdentity
 from ...transports.http import HttpReply
 from ...transports.rpc_parse import parse_rpc_reply
@@ -144,19 +143,17 @@ def _identity(
 ) -> MinerIdentity:
     parsed = parse_model(raw_model)
     model = parsed.base if parsed is not None else UNKNOWN_MODEL
-    return MinerIdentity(
-        make=MAKE,
-        model=model,
-        family=FAMILY_KEY,
-        firmware=FIRMWARE,
-        backend=backend,
+    return FAMILY.identity(
+        MAKE,
+        model,
+        FIRMWARE,
+        backend,
         firmware_version=clean_str(firmware_version),
         api_version=api_version(api),
         mac=normalize_mac(mac),
         serial=clean_str(serial),
         hostname=clean_str(hostname),
         control_board=clean_str(platform),
-        supported=lookup(MAKE, model) is not None,
     )
 
 
@@ -248,4 +245,5 @@ FAMILY = Family(
     # No family-wide default: v2 logs in as admin/admin, v3 as super/super; each
     # backend falls back to its own, so a stored login never crosses generations.
     default_credentials=Credentials(),
+    max_reply_bytes=512 * 1024,
 )

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from ...contract import Backend, Call, Field, Location
 from ...exceptions import MinerValueError
-from ...models import Control, MinerIdentity, PowerLimitRange
+from ...models import ALL_CONTROLS, MinerIdentity, PowerLimitRange
 from .._refusal import NamedRefusals
 from .parse import WORK_MODES, power_limit_range
 
@@ -39,16 +39,7 @@ def summary_fields(parse: ModuleType, summary: Call) -> dict[Field, Location]:
 class WhatsminerBackend(NamedRefusals, Backend):
     """A btminer API generation: subclasses read, write and say where the light is."""
 
-    CONTROLS = frozenset(
-        {
-            Control.MINING,
-            Control.FAULT_LIGHT,
-            Control.POWER_LIMIT,
-            Control.WORK_MODE,
-            Control.REBOOT,
-            Control.RESTART_BACKEND,
-        }
-    )
+    CONTROLS = ALL_CONTROLS
 
     @classmethod
     def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:

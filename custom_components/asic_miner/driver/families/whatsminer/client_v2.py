@@ -34,6 +34,7 @@ from ...exceptions import (
     MinerTimeoutError,
     MinerWriteDisabledError,
 )
+from ...limits import DEFAULT_MAX_REPLY_BYTES
 from ...transports.json_scan import MAX_DEPTH, JsonScanner
 from ...transports.rpc import MulticommandRefusedError, RpcClient, parse_whole
 from ...transports.rpc_parse import OK_STATUS, parse_rpc_reply_async, status_of
@@ -89,7 +90,7 @@ class WhatsminerV2Client:
     password: str = field(default=DEFAULT_PASSWORD, repr=False)
     token_lifetime: float = TOKEN_LIFETIME
     clock: Callable[[], float] = time.monotonic
-    max_reply_bytes: int = 512 * 1024
+    max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
     _token: WhatsminerToken | None = field(default=None, repr=False)
 
     # -- reads -------------------------------------------------------------------------

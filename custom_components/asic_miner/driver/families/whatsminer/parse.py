@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...hardware import lookup
-from ...models import MinerErrorEntry, PowerLimitRange
-from ...values import clean_str
+from ...models import Fan, MinerErrorEntry, PowerLimitRange
+from ...values import clean_str, to_int
 
 MAKE = "MicroBT"
 FIRMWARE = "Stock"
@@ -124,3 +125,12 @@ def led_is_on(status: Any) -> bool | None:
     """The light is ours ("on") whenever the firmware does not drive it itself."""
     text = clean_str(status)
     return None if text is None else text.lower() != LED_AUTO
+
+
+def case_fans(summary: Mapping[str, Any], keys: tuple[str, str]) -> list[Fan]:
+    """The intake and exhaust fans the summary reports (each API generation names them)."""
+    return [
+        Fan(index=index, rpm=to_int(summary[key]))
+        for index, key in enumerate(keys)
+        if key in summary
+    ]

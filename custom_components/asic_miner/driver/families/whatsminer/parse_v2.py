@@ -16,7 +16,7 @@ from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._cgminer import first, section
 from .._cgminer import pools as cgminer_pools
-from .parse import WORK_MODES, error_entries, led_is_on
+from .parse import WORK_MODES, case_fans, error_entries, led_is_on
 
 SUMMARY = Call("summary")
 DEVS = Call("devs")
@@ -72,11 +72,7 @@ def environment_temperature(replies: Replies) -> float | None:
 
 def fans(replies: Replies) -> list[Fan]:
     summary = _summary(replies)
-    fans = [
-        Fan(index=index, rpm=to_int(summary[key]))
-        for index, key in enumerate(("Fan Speed In", "Fan Speed Out"))
-        if key in summary
-    ]
+    fans = case_fans(summary, ("Fan Speed In", "Fan Speed Out"))
     if "Power Fanspeed" in summary:
         fans.append(Fan(index=0, rpm=to_int(summary["Power Fanspeed"]), psu=True))
     return fans

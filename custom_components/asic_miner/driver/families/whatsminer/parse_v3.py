@@ -13,7 +13,8 @@ from typing import Any
 from ...contract import Call, Replies
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, positive, to_bool, to_float, to_int
-from .parse import WORK_MODES, error_entries, led_is_on
+from .._cgminer import PoolKeys, pool_of
+from .parse import WORK_MODES, case_fans, error_entries, led_is_on
 
 SUMMARY = Call("get.miner.status", "summary")
 EDEVS = Call("get.miner.status", "edevs")
@@ -82,11 +83,7 @@ def uptime(replies: Replies) -> int | None:
 
 def fans(replies: Replies) -> list[Fan]:
     summary = _summary(replies)
-    fans = [
-        Fan(index=index, rpm=to_int(summary[key]))
-        for index, key in enumerate(("fan-speed-in", "fan-speed-out"))
-        if key in summary
-    ]
+    fans = case_fans(summary, ("fan-speed-in", "fan-speed-out"))
     device = _optional(replies, DEVICE)
     power = device.get("power") if isinstance(device, dict) else None
     if isinstance(power, dict) and "fanspeed" in power:
@@ -127,25 +124,18 @@ def boards(replies: Replies) -> list[Board]:
     return boards
 
 
+# API v3 names a pool's figures in lower case, the user an ``account``.
+_POOL_KEYS: PoolKeys = ("url", "account", "status", "stratum-active", "accepted", "rejected")
+
+
 def pools(replies: Replies) -> list[Pool]:
     items = [p for p in replies[POOLS]["pools"] if isinstance(p, dict)]
     items.sort(key=lambda p: to_int(p.get("pool-priority")) or 0)
     pools: list[Pool] = []
     for item in items:
-        url = clean_str(item.get("url"))
-        if not url:
-            continue
-        pools.append(
-            Pool(
-                index=len(pools),
-                url=url,
-                user=clean_str(item.get("account")),
-                alive=str(item.get("status", "")).lower() == "alive",
-                active=to_bool(item.get("stratum-active")),
-                accepted=to_int(item.get("accepted")),
-                rejected=to_int(item.get("rejected")),
-            )
-        )
+        pool = pool_of(item, len(pools), _POOL_KEYS)
+        if pool is not None:
+            pools.append(pool)
     return pools
 
 

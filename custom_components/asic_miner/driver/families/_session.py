@@ -1,0 +1,33 @@
+"""The login session every family with a token or cookie login builds on.
+
+A family's API class says how to log in (``_login``: the headers to send afterwards);
+this base keeps the context and the shared ``TokenAuth`` that calls it once, shares it
+between concurrent requests and renews it when the firmware refuses it.
+"""
+
+from __future__ import annotations
+
+from ..context import MinerContext
+from ..exceptions import MinerResponseError
+from ..transports.http import HttpReply, TokenAuth
+
+
+class LoginSession:
+    """A firmware API session on the shared ``TokenAuth``."""
+
+    def __init__(self, ctx: MinerContext) -> None:
+        self.ctx = ctx
+        self.auth = TokenAuth(self._login)
+
+    async def _login(self) -> dict[str, str]:
+        """Log in; the headers later requests carry (token, cookie)."""
+        raise NotImplementedError
+
+
+def reply_token(reply: HttpReply, path: str) -> str:
+    """The ``token`` a JSON login reply carries (Braiins REST, VNish unlock)."""
+    body = reply.json()
+    token = body.get("token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        raise MinerResponseError(f"{path}: no token in the reply")
+    return token
