@@ -44,24 +44,22 @@ async def add_fleet_by_scan(
         raise DemoError(f"expected the scan form, got {result}")
     say(f"scanning {subnet} through the config flow")
     result = await ha.request("POST", url, {"subnet": subnet})
-    deadline = time.monotonic() + SCAN_TIMEOUT
-    while result["type"] == "progress":
-        if time.monotonic() > deadline:
-            raise DemoError(f"the scan of {subnet} did not finish within {SCAN_TIMEOUT:.0f} s")
-        await asyncio.sleep(0.5)
-        result = await ha.request("GET", url)
+    result = await _after_progress(ha, url, result, f"the scan of {subnet}")
     if result.get("step_id") != "scan_select":
         raise DemoError(f"the scan found no miners to add: {result.get('errors') or result}")
     schema = {field["name"]: field for field in result["data_schema"]}
     options = schema["miners"]["selector"]["select"]["options"]
     say(f"the scan lists {len(options)} miners; adding them all")
     result = await ha.request("POST", url, {"miners": [o["value"] for o in options]})
+    result = await _after_progress(ha, url, result, "adding the miners")
     while result["type"] == "form" and result["step_id"] == "scan_login":
         if result.get("errors"):
             raise DemoError(f"the fleet file's password was refused: {result['errors']}")
         placeholders = result.get("description_placeholders") or {}
         say(f"{placeholders.get('hosts')} refused the default login; answering with the fleet's")
         result = await ha.request("POST", url, login_for(placeholders, passwords))
+        # The miners that login opens are added in the background, behind a progress step.
+        result = await _after_progress(ha, url, result, "adding the miners")
     if result["type"] == "form" and result["step_id"] == "scan_done":
         # The summary of every miner added; confirming creates the last one.
         say(f"{result['description_placeholders']['count']} miners added")
@@ -70,6 +68,19 @@ async def add_fleet_by_scan(
         raise DemoError(f"the config flow ended with {result}")
     created: dict[str, Any] = result
     return created
+
+
+async def _after_progress(
+    ha: HomeAssistantClient, url: str, result: dict[str, Any], what: str
+) -> dict[str, Any]:
+    """The flow's next step once a progress step (the scan, the adding) is over."""
+    deadline = time.monotonic() + SCAN_TIMEOUT
+    while result["type"] == "progress":
+        if time.monotonic() > deadline:
+            raise DemoError(f"{what} did not finish within {SCAN_TIMEOUT:.0f} s")
+        await asyncio.sleep(0.5)
+        result = await ha.request("GET", url)
+    return result
 
 
 async def wait_for_entries(

@@ -71,26 +71,43 @@ def async_delete_write_api_issue(hass: HomeAssistant, entry: ConfigEntry) -> Non
         ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry))
 
 
-@callback
-def async_set_power_limit_issue(hass: HomeAssistant, entry: ConfigEntry, unknown: bool) -> None:
-    """A power limit is supported but its bounds are unknown: no number, and say why."""
-    issue_id = f"power_limit_bounds_unknown_{entry.entry_id}"
-    if not unknown:
+def _async_warn(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    key: str,
+    show: bool,
+    placeholders: dict[str, str],
+    *,
+    learn_more_url: str | None = None,
+) -> None:
+    """Show (or withdraw) one warning about one miner: its entry names the issue."""
+    issue_id = f"{key}_{entry.entry_id}"
+    if not show:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
-    identity = entry.data[CONF_IDENTITY]
     ir.async_create_issue(
         hass,
         DOMAIN,
         issue_id,
         is_fixable=False,
         severity=ir.IssueSeverity.WARNING,
-        translation_key="power_limit_bounds_unknown",
-        translation_placeholders={
-            "name": entry.title,
-            "model": str(identity.get("model")),
-            "make": str(identity.get("make")),
-        },
+        translation_key=key,
+        translation_placeholders={"name": entry.title, **placeholders},
+        learn_more_url=learn_more_url,
+    )
+
+
+@callback
+def async_set_power_limit_issue(hass: HomeAssistant, entry: ConfigEntry, unknown: bool) -> None:
+    """A power limit is supported but its bounds are unknown: no number, and say why."""
+    identity = entry.data[CONF_IDENTITY]
+    placeholders = {"model": str(identity.get("model")), "make": str(identity.get("make"))}
+    _async_warn(
+        hass,
+        entry,
+        "power_limit_bounds_unknown",
+        unknown,
+        placeholders,
         learn_more_url=LEARN_MORE,
     )
 
@@ -99,20 +116,7 @@ def async_set_power_limit_issue(hass: HomeAssistant, entry: ConfigEntry, unknown
 def async_check_partial_support(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Tell the user when the model is unknown to us, so missing entities make sense."""
     identity = entry.data[CONF_IDENTITY]
-    issue_id = f"partially_supported_{entry.entry_id}"
-    if identity.get("supported", True):
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="partially_supported",
-        translation_placeholders={
-            "name": entry.title,
-            "model": str(identity.get("model")),
-            "firmware": str(identity.get("firmware")),
-        },
+    placeholders = {"model": str(identity.get("model")), "firmware": str(identity.get("firmware"))}
+    _async_warn(
+        hass, entry, "partially_supported", not identity.get("supported", True), placeholders
     )
