@@ -56,7 +56,9 @@ async def async_setup_entry(
         events = tracker.update(coordinator.last_update_success, coordinator.data)
         if not events:
             return
-        device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, str(entry.unique_id))})
+        device = dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, str(entry.unique_id)), entry.entry_id
+        )
         now = dt_util.utcnow().isoformat()
         for event in events:
             subject = (event.type, ",".join(f"{k}={v}" for k, v in sorted(event.data.items())))

@@ -180,7 +180,9 @@ class FarmCoordinator(DataUpdateCoordinator[FarmSnapshot]):
                 if coordinator.last_update_success:
                     snapshot = coordinator.data
             # The name people see: the device's, as renamed, else the entry's title.
-            device = devices.async_get_device(identifiers={(DOMAIN, str(entry.unique_id))})
+            device = devices.async_get_device_by_identifier(
+                (DOMAIN, str(entry.unique_id)), entry.entry_id
+            )
             name = (device.name_by_user or device.name) if device else None
             miners.append(
                 FarmMiner(str(entry.unique_id), name or entry.title, coordinator, snapshot)
