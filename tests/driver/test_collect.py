@@ -473,6 +473,23 @@ def test_idle_board_of_a_paused_miner_is_no_fault(mining: bool | None, active: b
     assert [b.active for b in values[Field.BOARDS]] == [active, None]
 
 
+@pytest.mark.parametrize(
+    ("mining", "hashrate", "board_hashrates"),
+    [
+        (False, 0.0, [0.0, 0.0]),  # paused, the firmware left the figures out: 0, known
+        (None, None, [None, None]),  # not known to be paused: unknown stays unknown
+        (True, None, [None, None]),  # mining but no figure: unknown, never made up
+    ],
+)
+def test_a_paused_miner_hashes_zero(
+    mining: bool | None, hashrate: float | None, board_hashrates: list[float | None]
+) -> None:
+    boards = [Board(index=0), Board(index=1, hashrate=None)]
+    values = _shared_semantics({Field.MINING: mining, Field.HASHRATE: None, Field.BOARDS: boards})
+    assert values[Field.HASHRATE] == hashrate
+    assert [b.hashrate for b in values[Field.BOARDS]] == board_hashrates
+
+
 def test_first_of_prefers_the_first_source_that_answers() -> None:
     web, rpc = Web("/a"), Rpc("summary")
     location = first_of(

@@ -388,8 +388,8 @@ async def _mining(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert snap.mining is False
     if case.reads_paused:
         assert_reads_state(case, snap, sim)
-    else:  # the firmware stops its miner's API with mining: no figure is invented
-        assert (snap.hashrate, snap.power) == (None, None)
+    else:  # the firmware stops its miner's API with mining: paused hashes 0, no power
+        assert (snap.hashrate, snap.power) == (0.0, None)
     sim.state.clock = None
     await miner.set_mining(True)
     await _settle(case, sim)

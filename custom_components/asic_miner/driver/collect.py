@@ -259,16 +259,28 @@ def _shared_semantics(values: dict[Field, Any]) -> dict[Field, Any]:
     positive hashrate still says the miner mines (a zero or missing one says nothing:
     it could be a fault or a pause). A miner paused on purpose has boards that do not
     hash because they were told not to, which is no fault: their ``active`` is unknown.
+    It hashes nothing, which is known: its hashrate and its boards' are 0 where the
+    firmware left them out while paused (issue 13), never unknown.
     """
     if values.get(Field.MINING) is None:
         hashrate = values.get(Field.HASHRATE)
         if hashrate is not None and hashrate > 0:
             values[Field.MINING] = True
-    if values.get(Field.MINING) is False and values.get(Field.BOARDS):
-        values[Field.BOARDS] = [
-            replace(b, active=None) if b.active is False else b for b in values[Field.BOARDS]
-        ]
+    if values.get(Field.MINING) is False:
+        if values.get(Field.HASHRATE) is None:
+            values[Field.HASHRATE] = 0.0
+        if values.get(Field.BOARDS):
+            values[Field.BOARDS] = [_paused(b) for b in values[Field.BOARDS]]
     return values
+
+
+def _paused(board: Board) -> Board:
+    """A board of a miner paused on purpose: no fault, and no hashrate."""
+    return replace(
+        board,
+        active=None if board.active is False else board.active,
+        hashrate=0.0 if board.hashrate is None else board.hashrate,
+    )
 
 
 def _with_expected_chips(backend: Backend, boards: tuple[Board, ...]) -> tuple[Board, ...]:

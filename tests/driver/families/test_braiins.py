@@ -168,7 +168,7 @@ async def test_stopped_miner_found_by_web_root(
     assert not miner.identity.supported
     snap = await miner.read()
     assert snap.mining is False
-    assert snap.hashrate is None
+    assert snap.hashrate == 0.0  # paused on purpose: hashes nothing (issue 13)
     await miner.set_mining(True)
     assert (await miner.read()).hashrate == pytest.approx(sim.state.hashrate, rel=1e-6)
 
