@@ -29,14 +29,19 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.miner import Miner
-from custom_components.asic_miner.driver.models import Control, Credentials, MinerSnapshot
+from custom_components.asic_miner.driver.models import (
+    ALL_CONTROLS,
+    Control,
+    Credentials,
+    MinerSnapshot,
+)
 from simulator.families import load_all
 from simulator.faults import Fault, FaultKind
 from simulator.miner import SimMiner
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 C = Control
-FULL = frozenset(Control)
+FULL = ALL_CONTROLS
 # What the driver reports for a cut reply: over HTTP the body is shorter than its length
 # (a connection error); cgminer-style RPC has no length, so the open brackets say it.
 HTTP_CUT: type[MinerError] = MinerConnectionError

@@ -35,6 +35,7 @@ from .identify import (
 )
 from .miner import Miner
 from .models import (
+    Algorithm,
     Board,
     Control,
     Credentials,
@@ -65,6 +66,7 @@ __all__ = [
     "FAMILIES",
     "MAX_SCAN_ADDRESSES",
     "POLL_KEEP_ALIVE",
+    "Algorithm",
     "Board",
     "Control",
     "Credentials",

@@ -20,7 +20,7 @@ from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
 from .limits import FAMILY_MAX_REPLY_BYTES
-from .models import Control, Credentials, MinerIdentity, PowerLimitRange
+from .models import Algorithm, Control, Credentials, MinerIdentity, PowerLimitRange
 
 
 class Field(StrEnum):
@@ -270,6 +270,7 @@ class IdentityDetails(TypedDict, total=False):
     serial: str | None
     hostname: str | None
     control_board: str | None
+    algorithm: Algorithm  # only where the replies say; else the hardware table's
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,13 +298,16 @@ class Family:
         Whether the model is supported is decided here, once for every family, from the
         hardware table: a family only says what its replies name.
         """
+        hardware = lookup(make, model)
+        if "algorithm" not in details and hardware is not None:
+            details["algorithm"] = hardware.algorithm
         return MinerIdentity(
             make=make,
             model=model,
             family=self.key,
             firmware=firmware,
             backend=backend,
-            supported=lookup(make, model) is not None,
+            supported=hardware is not None,
             **details,
         )
 

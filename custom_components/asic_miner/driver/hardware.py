@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .models import PowerLimitRange
+from .models import Algorithm, PowerLimitRange
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,7 @@ class Hardware:
     nominal_power: int  # W
     min_power: int
     max_power: int
+    algorithm: Algorithm = Algorithm.SHA256  # decides the hashrate unit shown
 
 
 def _spec(boards: int, chips: int | None, fans: int, ths: float, watts: int) -> Hardware:

@@ -64,10 +64,44 @@ class Control(StrEnum):
     WORK_MODE = "work_mode"  # presets or power modes where the firmware has no wattage
     REBOOT = "reboot"
     RESTART_BACKEND = "restart_backend"
+    FAN_MODE = "fan_mode"  # auto / manual / immersion, as the firmware names them
+    FAN_SPEED = "fan_speed"  # the manual fan speed, in %
+    TEMPERATURE_TARGET = "temperature_target"  # the chip or board temperature the firmware holds
+    HASHRATE_TARGET = "hashrate_target"  # tuning by hashrate instead of watts
+    POOLS = "pools"  # replace the configured pool list
+    SWITCH_POOL = "switch_pool"  # make another configured pool the active one
 
 
-ALL_CONTROLS: frozenset[Control] = frozenset(Control)
-"""Every control there is: what LuxOS, VNish and Whatsminer firmware all offer."""
+ALL_CONTROLS: frozenset[Control] = frozenset(
+    {
+        Control.MINING,
+        Control.FAULT_LIGHT,
+        Control.POWER_LIMIT,
+        Control.WORK_MODE,
+        Control.REBOOT,
+        Control.RESTART_BACKEND,
+    }
+)
+"""The basic controls LuxOS, VNish and Whatsminer firmware all offer; the fan, target
+and pool controls are added per family where its firmware really has them."""
+
+
+class Algorithm(StrEnum):
+    """What a miner hashes; decides the unit its hashrate is shown in.
+
+    The snapshot keeps every hashrate in TH/s whatever the algorithm, so sums and
+    comparisons stay simple; the display unit is chosen from the algorithm.
+    """
+
+    SHA256 = "sha256"  # Bitcoin
+    SCRYPT = "scrypt"  # Litecoin, Dogecoin
+    KHEAVYHASH = "kheavyhash"  # Kaspa
+    BLAKE3 = "blake3"  # Alephium
+    EAGLESONG = "eaglesong"  # Nervos CKB
+    X11 = "x11"  # Dash
+    EQUIHASH = "equihash"  # Zcash
+    BLAKE2S = "blake2s"  # Kadena (Blake2S)
+    ETHASH = "ethash"  # Ethereum Classic
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +120,21 @@ class MinerIdentity:
     hostname: str | None = None
     control_board: str | None = None
     supported: bool = True  # False when the model is unknown to the hardware table
+    algorithm: Algorithm = Algorithm.SHA256
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MinerIdentity:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        # Entries stored before the algorithm existed hold none: they were all SHA-256.
+        algorithm = known.pop("algorithm", None)
+        try:
+            known["algorithm"] = Algorithm(algorithm) if algorithm else Algorithm.SHA256
+        except ValueError:
+            known["algorithm"] = Algorithm.SHA256
+        return cls(**known)
 
 
 @dataclass(frozen=True, slots=True)
