@@ -16,8 +16,8 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...models import MinerIdentity
-from ...values import clean_str, normalize_mac
 from .._cgminer import first, probe_item
+from .._identity import details_from
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from .backends import (
     GenericBackend,
@@ -53,19 +53,15 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     if not item:  # recognised by devdetails alone: ask for the version once more
         item = _version_item(await ctx.rpc().command("version"))
     model = normalize_model(item.get("MODEL")) or normalize_model(item.get("PROD")) or UNKNOWN_MODEL
-    return FAMILY.identity(
-        MAKE,
-        model,
-        FIRMWARE,
-        backend_for(model).name,
-        firmware_version=clean_str(
-            item.get("VERSION") or item.get("LVERSION") or item.get("CGVERSION")
-        ),
-        api_version=clean_str(item.get("API")),
-        mac=normalize_mac(item.get("MAC")),
-        serial=clean_str(item.get("DNA")),
-        control_board=clean_str(item.get("HWTYPE")),
+    details = details_from(
+        item,
+        firmware_version=("VERSION", "LVERSION", "CGVERSION"),
+        api_version="API",
+        mac="MAC",
+        serial="DNA",
+        control_board="HWTYPE",
     )
+    return FAMILY.identity(MAKE, model, FIRMWARE, backend_for(model).name, **details)
 
 
 FAMILY = Family(

@@ -18,7 +18,7 @@ from ...context import MinerContext
 from ...contract import Family, Probe, ProbeResults, gather_dict
 from ...exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
 from ...models import MinerIdentity
-from ...values import clean_str
+from .._identity import details_from
 from .._probes import WEB_ROOT, web_reply
 from .backends import FIRMWARE, PowerPlayBackend
 from .client import DEFAULT_CREDENTIALS, api_client, get_json
@@ -82,17 +82,12 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     network = got["network"]
     make, model = parse_model(capabilities.get("Model"), capabilities.get("Model Subtype"))
     board = capabilities.get("Control Board Version")
-    return FAMILY.identity(
-        make,
-        model,
-        FIRMWARE,
-        PowerPlayBackend.name,
-        firmware_version=parse_software(summary.get("Software")),
-        mac=None if isinstance(network, Exception) else first_mac(network),
-        serial=clean_str(capabilities.get("Miner Serial Number")),
-        hostname=clean_str(summary.get("Hostname")),
-        control_board=clean_str(board.get("cpuHardware")) if isinstance(board, dict) else None,
-    )
+    details = details_from(capabilities, serial="Miner Serial Number")
+    details |= details_from(summary, hostname="Hostname")
+    details |= details_from(board if isinstance(board, dict) else {}, control_board="cpuHardware")
+    details["firmware_version"] = parse_software(summary.get("Software"))
+    details["mac"] = None if isinstance(network, Exception) else first_mac(network)
+    return FAMILY.identity(make, model, FIRMWARE, PowerPlayBackend.name, **details)
 
 
 FAMILY = Family(

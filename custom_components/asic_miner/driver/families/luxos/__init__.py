@@ -20,8 +20,8 @@ from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerError, MinerResponseError
 from ...models import Credentials, MinerIdentity
-from ...values import clean_str, normalize_mac
 from .._cgminer import first
+from .._identity import details_from
 from .._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
 from .backends import LuxminerBackend
 from .client import request
@@ -66,18 +66,16 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
         description = first(version_reply, "STATUS").get("Description")
     model = normalize_model(version.get("Type")) or normalize_model(config.get("Model"))
     model = model or UNKNOWN_MODEL
-    return FAMILY.identity(
-        MAKE,
-        model,
-        FIRMWARE,
-        LuxminerBackend.name,
-        firmware_version=parse_firmware_version(version, description),
-        api_version=clean_str(version.get("API")),
-        mac=normalize_mac(config.get("MACAddr")),
-        serial=clean_str(config.get("SerialNumber")),
-        hostname=clean_str(config.get("Hostname")),
-        control_board=clean_str(config.get("ControlBoardType")),
+    details = details_from(
+        config,
+        mac="MACAddr",
+        serial="SerialNumber",
+        hostname="Hostname",
+        control_board="ControlBoardType",
     )
+    details |= details_from(version, api_version="API")
+    details["firmware_version"] = parse_firmware_version(version, description)
+    return FAMILY.identity(MAKE, model, FIRMWARE, LuxminerBackend.name, **details)
 
 
 FAMILY = Family(

@@ -19,8 +19,9 @@ from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerResponseError
 from ...models import MinerIdentity
-from ...values import clean_str, normalize_mac
+from ...values import clean_str
 from .._cgminer import probe_item
+from .._identity import details_from
 from .._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from .backends import BACKENDS, backend_for
 from .client import DEFAULT_CREDENTIALS, VnishApi
@@ -69,17 +70,12 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     system = _section(info, "system")
     network = _section(system, "network_status")
     platform = clean_str(info.get("platform"))
+    details = details_from(network, mac="mac", hostname="hostname")
+    details |= details_from(info, serial="serial") | details_from(rpc, api_version="API")
+    details["firmware_version"] = version
+    details["control_board"] = _PLATFORMS.get(platform.lower(), platform) if platform else None
     return FAMILY.identity(
-        MAKE,
-        model,
-        FIRMWARE,
-        backend_for(parse_version(version)).name,
-        firmware_version=version,
-        api_version=clean_str(rpc.get("API")),
-        mac=normalize_mac(network.get("mac")),
-        serial=clean_str(info.get("serial")),
-        hostname=clean_str(network.get("hostname")),
-        control_board=_PLATFORMS.get(platform.lower(), platform) if platform else None,
+        MAKE, model, FIRMWARE, backend_for(parse_version(version)).name, **details
     )
 
 
