@@ -217,13 +217,13 @@ async def test_scan_lists_a_miner_it_could_not_identify(
     """A Whatsminer with its APIs closed is still listed, with the reason, and
     ``--timeout`` is the per-host identification limit."""
     seen: dict[str, Any] = {}
-    real_scan = cli.scan
+    real_scan = cli.scan_report
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.update(kwargs)
         return real_scan(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "scan", spy)
+    monkeypatch.setattr(cli, "scan_report", spy)
     ports = _port_args(held, api_off_whatsminer)
     code = await cli.async_main(["scan", held.host, "--json", "--timeout", "3", *ports])
     out, err = capsys.readouterr()

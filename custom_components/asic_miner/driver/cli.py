@@ -46,14 +46,7 @@ from .models import (
     Ports,
 )
 from .registry import FAMILIES
-from .scan import (
-    NeighbourTable,
-    ScanProgress,
-    ScanResult,
-    UnsupportedMiner,
-    parse_targets,
-    scan,
-)
+from .scan import NeighbourTable, parse_targets, scan_report
 from .values import is_host_name
 
 _ProgressPrinter = ProgressPrinter  # the name tests and older callers use
@@ -275,25 +268,10 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
     if reporter is not None:
         reporter.budget(NeighbourTable.read(), args.arp_budget)
     started = time.monotonic()
-    found: list[ScanResult] = []
-    unsupported: list[UnsupportedMiner] = []
-    reachable = 0
-
-    def progress(update: ScanProgress) -> None:
-        nonlocal reachable
-        reachable = max(reachable, update.reachable)
-        if reporter is not None:
-            reporter(update)
-
-    def not_supported(found: UnsupportedMiner) -> None:
-        unsupported.append(found)
-        if reporter is not None:
-            reporter.found_unsupported(found)
-
     kwargs: dict[str, Any] = {}
     if args.timeout is not None:
         kwargs["identify_timeout"] = args.timeout
-    async for result in scan(
+    report = await scan_report(
         targets,
         session,
         ports=_ports(args),
@@ -301,19 +279,20 @@ async def _scan(args: argparse.Namespace, session: aiohttp.ClientSession) -> int
         concurrency=args.concurrency,
         arp_budget=args.arp_budget,
         deadline=args.deadline,
-        progress=progress,
-        unsupported=not_supported,
+        progress=reporter,
+        supported=None if reporter is None else reporter.found_one,
+        unsupported=None if reporter is None else reporter.found_unsupported,
         **kwargs,
-    ):
-        found.append(result)
-        if reporter is not None:
-            reporter.found_one(result)
-    found.sort(key=lambda r: r.address)
-    unsupported.sort(key=lambda u: u.address)
+    )
+    found, unsupported = report.miners, report.unsupported
     elapsed = time.monotonic() - started
     if reporter is not None:
         reporter.finish(
-            len(targets), len(found), elapsed, unsupported=len(unsupported), reachable=reachable
+            report.addresses,
+            len(found),
+            elapsed,
+            unsupported=len(unsupported),
+            reachable=report.reachable,
         )
     if args.json:
         listing = [result_dict(r) for r in found] + [unsupported_dict(u) for u in unsupported]

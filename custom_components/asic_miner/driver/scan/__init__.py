@@ -181,11 +181,18 @@ async def scan_report(
     session: aiohttp.ClientSession,
     *,
     progress: Callable[[ScanProgress], None] | None = None,
+    supported: Callable[[ScanResult], None] | None = None,
+    unsupported: Callable[[UnsupportedMiner], None] | None = None,
     **kwargs: Any,
 ) -> ScanReport:
-    """Run :func:`scan` to the end (same options) and report everything it found."""
+    """Run :func:`scan` to the end (same options) and report everything it found.
+
+    ``supported`` and ``unsupported`` hear of each miner as it is found (the CLI prints
+    them while the scan runs); the report holds them all, sorted by address.
+    """
     addresses = hosts(targets)
-    found: list[UnsupportedMiner] = []
+    miners: list[ScanResult] = []
+    others: list[UnsupportedMiner] = []
     reachable = 0
 
     def track(update: ScanProgress) -> None:
@@ -194,15 +201,20 @@ async def scan_report(
         if progress is not None:
             progress(update)
 
-    miners = [
-        result
-        async for result in scan(
-            addresses, session, progress=track, unsupported=found.append, **kwargs
-        )
-    ]
+    def not_supported(found: UnsupportedMiner) -> None:
+        others.append(found)
+        if unsupported is not None:
+            unsupported(found)
+
+    async for result in scan(
+        addresses, session, progress=track, unsupported=not_supported, **kwargs
+    ):
+        miners.append(result)
+        if supported is not None:
+            supported(result)
     return ScanReport(
         miners=sorted(miners, key=lambda r: r.address),
-        unsupported=sorted(found, key=lambda u: u.address),
+        unsupported=sorted(others, key=lambda u: u.address),
         addresses=len(addresses),
         reachable=reachable,
     )
