@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Final
 
 from ..exceptions import MinerScanRangeError, MinerScanTooLargeError
@@ -66,15 +67,27 @@ def too_large(what: str, size: int) -> str:
     )
 
 
-def _parse_address(text: str, context: str) -> ipaddress.IPv4Address:
+def _parse_ipv4[T](
+    parse: Callable[[str], object], kind: type[T], text: str, context: str, invalid: str
+) -> T:
+    """``parse(text)`` as an IPv4 ``kind``; ``invalid`` says what is wrong if it is none."""
     try:
-        address = ipaddress.ip_address(text.strip())
+        value = parse(text)
     except ValueError:
-        raise MinerScanRangeError(
-            f"{context!r} is not an IPv4 address, a range (a.b.c.d-e) or a CIDR (a.b.c.d/nn)"
-        ) from None
-    if not isinstance(address, ipaddress.IPv4Address):
+        raise MinerScanRangeError(f"{context!r} {invalid}") from None
+    if not isinstance(value, kind):
         raise MinerScanRangeError(f"{context!r}: only IPv4 addresses can be scanned")
+    return value
+
+
+def _parse_address(text: str, context: str) -> ipaddress.IPv4Address:
+    address = _parse_ipv4(
+        ipaddress.ip_address,
+        ipaddress.IPv4Address,
+        text.strip(),
+        context,
+        "is not an IPv4 address, a range (a.b.c.d-e) or a CIDR (a.b.c.d/nn)",
+    )
     _check_usable(address, context)
     return address
 
@@ -85,15 +98,13 @@ def _check_usable(address: ipaddress.IPv4Address, context: str) -> None:
 
 
 def _parse_network(text: str) -> ipaddress.IPv4Network:
-    try:
-        network = ipaddress.ip_network(text.replace(" ", ""), strict=False)
-    except ValueError:
-        raise MinerScanRangeError(
-            f"{text!r} is not a valid CIDR; write it like 192.168.1.0/24"
-        ) from None
-    if not isinstance(network, ipaddress.IPv4Network):
-        raise MinerScanRangeError(f"{text!r}: only IPv4 addresses can be scanned")
-    return network
+    return _parse_ipv4(
+        partial(ipaddress.ip_network, strict=False),
+        ipaddress.IPv4Network,
+        text.replace(" ", ""),
+        text,
+        "is not a valid CIDR; write it like 192.168.1.0/24",
+    )
 
 
 def _parse_range(text: str) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]:
