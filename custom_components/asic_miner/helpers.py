@@ -24,6 +24,24 @@ from .repairs import (
     async_delete_write_api_issue,
 )
 
+# The translated error a failed control shows, first match wins, and whether it
+# names the driver's own message.
+_ERRORS: tuple[tuple[type[MinerError], str, bool], ...] = (
+    (MinerWriteDisabledError, "write_api_disabled", False),
+    (MinerAuthenticationError, "invalid_auth", False),
+    (MinerConnectionError, "communication_error", True),
+    (MinerError, "control_failed", True),
+)
+
+
+def _translated(err: MinerError, placeholders: dict[str, str]) -> HomeAssistantError:
+    key, named = next((key, named) for kind, key, named in _ERRORS if isinstance(err, kind))
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={**placeholders, "error": str(err)} if named else placeholders,
+    )
+
 
 def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
     func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, Any]],
@@ -46,37 +64,16 @@ def asic_miner_exception_handler[EntityT: AsicMinerEntity, **P](
                 translation_key="invalid_value",
                 translation_placeholders={**placeholders, "error": str(err)},
             ) from err
-        except MinerWriteDisabledError as err:
-            # As when setup finds it: controls unavailable, and the coordinator checks
-            # the write path again (every 10 minutes) until the owner switched it on.
-            coordinator.write_problem = WriteProblem.API_DISABLED
-            async_create_write_api_issue(
-                coordinator.hass, coordinator.config_entry, coordinator.miner
-            )
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="write_api_disabled",
-                translation_placeholders=placeholders,
-            ) from err
-        except MinerAuthenticationError as err:
-            login_refused = True
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_auth",
-                translation_placeholders=placeholders,
-            ) from err
-        except MinerConnectionError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="communication_error",
-                translation_placeholders={**placeholders, "error": str(err)},
-            ) from err
         except MinerError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="control_failed",
-                translation_placeholders={**placeholders, "error": str(err)},
-            ) from err
+            if isinstance(err, MinerWriteDisabledError):
+                # As when setup finds it: controls unavailable, and the coordinator checks
+                # the write path again (every 10 minutes) until the owner switched it on.
+                coordinator.write_problem = WriteProblem.API_DISABLED
+                async_create_write_api_issue(
+                    coordinator.hass, coordinator.config_entry, coordinator.miner
+                )
+            login_refused = isinstance(err, MinerAuthenticationError)
+            raise _translated(err, placeholders) from err
         finally:
             # Show what the miner really does now, whether the control worked or not.
             await coordinator.async_refresh()
