@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -151,6 +152,22 @@ def _pool_server(snapshot: MinerSnapshot) -> str | None:
     return server or url or None
 
 
+def _temperature[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntityDescription)](
+    kind: type[D], attribute: str, **options: Any
+) -> D:
+    """A temperature in °C to the firmware's 0.1 °C, of the miner or (``board_``) each board."""
+    key = f"board_{attribute}" if kind is AsicMinerBoardSensorEntityDescription else attribute
+    return kind(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        digits=1,
+        value_fn=attrgetter(attribute),
+        **options,
+    )
+
+
 # A farm of 200 miners polls every 15 s: each enabled entity is a row in the state
 # machine and each changed state a row in the database. Enabled by default and with
 # long-term statistics (state_class) is only what an owner watches and graphs over
@@ -210,33 +227,21 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         value_fn=lambda s: s.efficiency,
         exists_fn=lambda s: s.power is not None,
     ),
-    AsicMinerSensorEntityDescription(
-        key="environment_temperature",
-        translation_key="environment_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
+    _temperature(
+        AsicMinerSensorEntityDescription,
+        "environment_temperature",
         entity_registry_enabled_default=False,
-        value_fn=lambda s: s.environment_temperature,
     ),
-    AsicMinerSensorEntityDescription(
-        key="chip_temperature",
-        translation_key="chip_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
+    _temperature(
+        AsicMinerSensorEntityDescription,
+        "chip_temperature",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda s: s.chip_temperature,
     ),
-    AsicMinerSensorEntityDescription(
-        key="board_temperature",
-        translation_key="board_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
+    _temperature(
+        AsicMinerSensorEntityDescription,
+        "board_temperature",
         # The one temperature shown of a miner that reports no chip temperature.
         enabled_fn=lambda s, miner: s.chip_temperature is None,
-        value_fn=lambda s: s.board_temperature,
     ),
     AsicMinerSensorEntityDescription(
         key="uptime",
@@ -283,6 +288,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
 )
 
+
 # Per board and per fan: several rows a poll per miner, and the miner-wide figures
 # (hashrate, hottest chip) and Problem (a board not hashing) already tell when to look.
 BOARD_SENSORS: tuple[AsicMinerBoardSensorEntityDescription, ...] = (
@@ -296,41 +302,13 @@ BOARD_SENSORS: tuple[AsicMinerBoardSensorEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda b: b.hashrate,
     ),
-    AsicMinerBoardSensorEntityDescription(
-        key="board_chip_temperature",
-        translation_key="board_chip_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
-        entity_registry_enabled_default=False,
-        value_fn=lambda b: b.chip_temperature,
-    ),
-    AsicMinerBoardSensorEntityDescription(
-        key="board_board_temperature",
-        translation_key="board_board_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
-        entity_registry_enabled_default=False,
-        value_fn=lambda b: b.board_temperature,
-    ),
-    AsicMinerBoardSensorEntityDescription(
-        key="board_inlet_temperature",
-        translation_key="board_inlet_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
-        entity_registry_enabled_default=False,
-        value_fn=lambda b: b.inlet_temperature,
-    ),
-    AsicMinerBoardSensorEntityDescription(
-        key="board_outlet_temperature",
-        translation_key="board_outlet_temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        digits=1,
-        entity_registry_enabled_default=False,
-        value_fn=lambda b: b.outlet_temperature,
+    *(
+        _temperature(
+            AsicMinerBoardSensorEntityDescription,
+            f"{part}_temperature",
+            entity_registry_enabled_default=False,
+        )
+        for part in ("chip", "board", "inlet", "outlet")
     ),
     AsicMinerBoardSensorEntityDescription(
         key="board_chips",
