@@ -13,7 +13,7 @@ import time
 
 from .state import MinerState
 
-LOG_LINES = 40
+LOG_LINES = 16
 
 
 def _stamp(at: float) -> str:
