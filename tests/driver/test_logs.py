@@ -39,6 +39,8 @@ OFFERED = [
     ("vnish", "S19", {}, "miner"),
     ("vnish", "S21", {}, "miner"),
     ("epic", "S21", {}, "powerplay"),
+    ("antminer", "S19 Pro", {}, "bmminer"),
+    ("antminer", "S9", {}, "cgminer"),
 ]
 NOT_OFFERING = [
     ("luxos", "S21"),
@@ -46,7 +48,6 @@ NOT_OFFERING = [
     ("whatsminer", "M30S+"),
     ("bitaxe", "Gamma"),
     ("avalon", "Q"),
-    ("antminer", "S19 Pro"),
 ]
 
 

@@ -21,7 +21,7 @@ from custom_components.asic_miner.driver import MinerResponseError
 from custom_components.asic_miner.driver.logs import NOT_OFFERED, MinerLog
 from simulator.miner import SimMiner
 
-OFFERING = ["braiins-s19", "braiins-s19jpro", "vnish-s19", "epic-s21"]
+OFFERING = ["braiins-s19", "braiins-s19jpro", "vnish-s19", "epic-s21", "antminer-s19pro"]
 NOT_OFFERING = ["luxos-s21", "whatsminer-m60s", "bitaxe-gamma", "avalon-a1566"]
 
 
