@@ -36,7 +36,7 @@ from .client import DemoError, HomeAssistantClient
 from .dashboard import DASHBOARD_PATH
 from .extras import energy_sensors, ensure_automations, ensure_energy
 from .fleet import load_fleet
-from .flow import wait_for_entries
+from .flow import add_fleet_by_scan, wait_for_entries
 from .heater import Room, ensure_heater
 from .run import FLEET_FILE, REPO, die_with_parent, ensure_dashboard
 
@@ -238,6 +238,8 @@ async def browse(
     if "scan" in args.only:
         size = {"width": args.width, "height": args.scan_height}
         await config_flow(page, base, plan.subnet, plan.passwords, size)
+    else:  # the miners are needed all the same: added over REST, as the demo does
+        await add_fleet_by_scan(ha, plan.subnet, plan.passwords, say)
     await wait_for_entries(ha, plan.size)
     if plan.heater is not None:
         say(await ensure_heater(ha, plan.heater, Room()))
@@ -266,10 +268,8 @@ async def browse(
         await thermostat(page, base)
     if "farm" in args.only:
         farm = next(d for d in devices if ["asic_miner", "farm"] in d["identifiers"])
-        await page.set_viewport_size({"width": args.width, "height": args.device_height})
         await open_page(page, f"{base}/config/devices/device/{farm['id']}", "Sensors")
         await shoot(page, "farm-device")
-        await page.set_viewport_size({"width": args.width, "height": args.height})
     if "energy" in args.only:
         await energy_dashboard(page, ha, base, args)
     if "blueprint" in args.only:
