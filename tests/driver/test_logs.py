@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from custom_components.asic_miner.driver import (
     Miner,
@@ -175,3 +176,26 @@ def test_cut_text_drops_the_partial_first_line() -> None:
     log = log_from_text("/log", b"tail of a line\nwhole line\n", cut=True)
     assert log.lines == ("whole line",)
     assert log.truncated
+
+
+async def test_braiins_rest_release_without_the_log_route(session: aiohttp.ClientSession) -> None:
+    """A REST release before the log route (asic-rs reads 25.07's log over GraphQL)."""
+
+    async def login(_: web.Request) -> web.Response:
+        return web.json_response({"token": "t0ken"})
+
+    app = web.Application()
+    app.router.add_post("/api/v1/auth/login", login)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    host = random.choice(ALLOWED_HOSTS)
+    site = web.TCPSite(runner, host, 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        identity = MinerIdentity("Bitmain", "S19", "braiins", "Braiins OS", "rest")
+        miner = Miner.from_identity(host, session, identity, ports=Ports(web=port))
+        with pytest.raises(MinerUnsupportedError, match=f"{NOT_OFFERED} release"):
+            await miner.read_log()
+    finally:
+        await runner.cleanup()
