@@ -32,7 +32,13 @@ class HomeAssistantClient:
     # -- plain HTTP --------------------------------------------------------------------
 
     async def request(
-        self, method: str, path: str, data: Any = None, *, auth: bool = True, ok: int = 200
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        *,
+        auth: bool = True,
+        ok: int | tuple[int, ...] = 200,
     ) -> Any:
         """One REST call; the JSON it answers, or DemoError for any other status."""
         headers = {"Authorization": f"Bearer {self.token}"} if auth and self.token else {}
@@ -44,7 +50,7 @@ class HomeAssistantClient:
                 body = json.loads(text) if text else None
             except ValueError:
                 body = text
-            if resp.status != ok:
+            if resp.status not in (ok if isinstance(ok, tuple) else (ok,)):
                 raise DemoError(f"{method} {path} answered {resp.status}: {body}")
             return body
 

@@ -169,16 +169,53 @@ def fleet_view(found: list[MinerEntities], hours_to_show: float) -> dict[str, An
     return {"title": "Fleet", "path": "fleet", "icon": "mdi:server", "cards": cards}
 
 
+def heating_view(
+    miner: MinerEntities, climate: str, room: str, hours_to_show: float
+) -> dict[str, Any]:
+    """The heater's thermostat, the room it heats and what it draws for it."""
+    cards: list[dict[str, Any]] = [
+        {"type": "thermostat", "entity": climate, "name": f"Room heater ({miner.title})"},
+        {
+            "type": "history-graph",
+            "title": "Room temperature",
+            "hours_to_show": hours_to_show,
+            "entities": [{"entity": room, "name": "Room"}],
+        },
+    ]
+    if (power := f"sensor.{miner.prefix}_power") in miner.entity_ids:
+        cards.append(
+            {
+                "type": "history-graph",
+                "title": "Heater power",
+                "hours_to_show": hours_to_show,
+                "entities": [{"entity": power, "name": "Power"}],
+            }
+        )
+    return {"title": "Heating", "path": "heating", "icon": "mdi:radiator", "cards": cards}
+
+
 def build_dashboard(
     devices: Iterable[Mapping[str, Any]],
     entities: Iterable[Mapping[str, Any]],
     template: Mapping[str, Any] | None = None,
     hours_to_show: float = DEMO_HOURS_TO_SHOW,
+    heater: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The Miners dashboard's config for ``lovelace/config/save``."""
+    """The Miners dashboard's config for ``lovelace/config/save``.
+
+    ``heater`` is (the heater miner's address, its room sensor): a Heating view follows
+    the fleet view.
+    """
     template = template if template is not None else load_template()
     view = template["views"][0]
+    entities = list(entities)
     found = find_miners(devices, entities)
     views = [fleet_view(found, hours_to_show)]
+    if heater is not None:
+        address, room = heater
+        for miner in found:
+            climate = next((e for e in sorted(miner.entity_ids) if e.startswith("climate.")), None)
+            if miner.address == address and climate is not None:
+                views.append(heating_view(miner, climate, room, hours_to_show))
     views += [fill_view(view, miner, hours_to_show) for miner in found]
     return {"title": "Miners", "views": views}

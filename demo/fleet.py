@@ -20,6 +20,7 @@ class FleetPlan:
     passwords: dict[str, str]  # host -> a password changed from the firmware default
     subnet: str
     automations: dict[str, str] = field(default_factory=dict)  # host -> "price" / "solar"
+    heater: str | None = None  # the host of the miner that heats the demo room
 
     @property
     def size(self) -> int:
@@ -36,6 +37,7 @@ def plan_fleet(data: dict[str, Any]) -> FleetPlan:
     passwords: dict[str, str] = {}
     automations: dict[str, str] = {}
     everything: list[str] = []  # what the scan covers, unsupported miners included
+    heater: str | None = None
     for entry in data.get("miner", []):
         first = ipaddress.IPv4Address(entry["host"])
         for i in range(int(entry.get("count", 1))):
@@ -48,9 +50,11 @@ def plan_fleet(data: dict[str, Any]) -> FleetPlan:
                 passwords[host] = str(entry["password"])
             if "automation" in entry:
                 automations[host] = str(entry["automation"])
+            if entry.get("heater") is True and heater is None:
+                heater = host
     if not hosts:
         raise ValueError("the fleet file has no [[miner]] that can be added")
-    return FleetPlan(tuple(hosts), passwords, scan_subnet(everything), automations)
+    return FleetPlan(tuple(hosts), passwords, scan_subnet(everything), automations, heater)
 
 
 def scan_subnet(hosts: list[str]) -> str:

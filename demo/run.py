@@ -32,6 +32,7 @@ from .dashboard import DASHBOARD_PATH, build_dashboard
 from .extras import CONFIGURATION_EXTRAS, ensure_automations, ensure_energy, prepare_config
 from .fleet import FleetPlan, load_fleet
 from .flow import DOMAIN, add_fleet_by_scan, wait_for_entries
+from .heater import ROOM_ENTITY, Room, ensure_heater, run_room
 
 REPO = Path(__file__).resolve().parent.parent
 STATE = REPO / ".demo"
@@ -276,7 +277,11 @@ async def start_fleet(data: dict[str, Any]) -> Fleet:
 
 
 async def prepare(
-    ha: HomeAssistantClient, hass: HomeAssistantProcess, plan: FleetPlan, add_miners: bool
+    ha: HomeAssistantClient,
+    hass: HomeAssistantProcess,
+    plan: FleetPlan,
+    add_miners: bool,
+    room: Room,
 ) -> None:
     """Everything after the start: login, the miners, the dashboard."""
     await ha.wait_until_up(START_TIMEOUT, hass.alive)
@@ -298,7 +303,9 @@ async def prepare(
         await add_fleet_by_scan(ha, plan.subnet, plan.passwords, say)
     entries = await wait_for_entries(ha, plan.size)
     say(f"{len(entries)} miners set up")
-    await ensure_dashboard(ha)
+    if plan.heater is not None:
+        say(await ensure_heater(ha, plan.heater, room))
+    await ensure_dashboard(ha, plan.heater)
     say(f"Energy dashboard: {await ensure_energy(ha)} miners' Energy sensors as devices")
     made = await ensure_automations(ha, hass.config, plan.automations)
     say(f"{made} automations from the blueprints (helpers: demo electricity price, grid power)")
@@ -314,14 +321,16 @@ async def wait_for_setup(ha: HomeAssistantClient, timeout: float = 60.0) -> None
         await asyncio.sleep(0.5)
 
 
-async def ensure_dashboard(ha: HomeAssistantClient) -> None:
+async def ensure_dashboard(ha: HomeAssistantClient, heater: str | None = None) -> None:
     """The Miners dashboard (storage mode), made once, and the default for everyone."""
     dashboards = await ha.ws({"type": "lovelace/dashboards/list"})
     if any(d["url_path"] == DASHBOARD_PATH for d in dashboards):
         return
     devices = await ha.ws({"type": "config/device_registry/list"})
     entities = await ha.ws({"type": "config/entity_registry/list"})
-    config = build_dashboard(devices, entities)
+    config = build_dashboard(
+        devices, entities, heater=None if heater is None else (heater, ROOM_ENTITY)
+    )
     await ha.ws(
         {
             "type": "lovelace/dashboards/create",
@@ -401,7 +410,8 @@ async def run(args: argparse.Namespace) -> int:
         say(f"starting Home Assistant on {base_url} (log: {_shown(config)}/home-assistant.log)")
         async with aiohttp.ClientSession() as session:
             ha = HomeAssistantClient(session, base_url)
-            setup = asyncio.create_task(prepare(ha, hass, plan, not args.no_miners))
+            room = Room()
+            setup = asyncio.create_task(prepare(ha, hass, plan, not args.no_miners, room))
             await first_of(stop.wait(), hass.exited.wait(), asyncio.shield(setup))
             if not setup.done():
                 setup.cancel()
@@ -410,7 +420,7 @@ async def run(args: argparse.Namespace) -> int:
             elif setup.exception() is None:
                 await ha.close()
                 banner(state, base_url, time.monotonic() - started, not args.no_miners)
-                await first_of(stop.wait(), hass.exited.wait())
+                await first_of(stop.wait(), hass.exited.wait(), heat(ha, fleet, plan, room))
             else:
                 raise setup.exception()  # type: ignore[misc]
             await ha.close()
@@ -427,6 +437,19 @@ async def run(args: argparse.Namespace) -> int:
         await fleet.stop()
     say("stopped")
     return code
+
+
+async def heat(ha: HomeAssistantClient, fleet: Fleet, plan: FleetPlan, room: Room) -> None:
+    """The demo room, warmed by the heater miner's simulated power (none: wait forever)."""
+    heater = next((m for m in fleet.miners if m.host == plan.heater), None)
+    if heater is None:
+        await asyncio.Event().wait()
+        return
+
+    async def relogin() -> None:
+        await ha.login(USER["username"], USER["password"])
+
+    await run_room(ha, room, lambda: heater.state.power, relogin)
 
 
 def _shown(path: Path) -> str:

@@ -7,7 +7,8 @@ alone) with the miners not added, then, in Debian's chromium driven by Playwrigh
 adds the fleet through the integration's config flow as a person would (Add
 integration > Scan a network > the fleet's subnet) and takes the scan result; finishes
 the flow (the changed Antminer password); lets the demo build its dashboard; takes a
-device page and the dashboard's views; the Energy dashboard (once the recorder has
+device page and the dashboard's views; the heater's thermostat card and the farm
+device page; the Energy dashboard (once the recorder has
 compiled its first statistics) and the blueprints page; opens the price blueprint in the automation
 editor (Settings > Automations > Blueprints), as a person creating an automation from
 it would (``--only blueprint`` takes just that one, without the fleet). Writes
@@ -35,7 +36,8 @@ from .client import DemoError, HomeAssistantClient
 from .dashboard import DASHBOARD_PATH
 from .extras import energy_sensors, ensure_automations, ensure_energy
 from .fleet import load_fleet
-from .flow import wait_for_entries
+from .flow import add_fleet_by_scan, wait_for_entries
+from .heater import Room, ensure_heater
 from .run import FLEET_FILE, REPO, die_with_parent, ensure_dashboard
 
 STATE = REPO / ".demo" / "screenshots"
@@ -236,8 +238,12 @@ async def browse(
     if "scan" in args.only:
         size = {"width": args.width, "height": args.scan_height}
         await config_flow(page, base, plan.subnet, plan.passwords, size)
+    else:  # the miners are needed all the same: added over REST, as the demo does
+        await add_fleet_by_scan(ha, plan.subnet, plan.passwords, say)
     await wait_for_entries(ha, plan.size)
-    await ensure_dashboard(ha)
+    if plan.heater is not None:
+        say(await ensure_heater(ha, plan.heater, Room()))
+    await ensure_dashboard(ha, plan.heater)
     say(f"Energy dashboard: {await ensure_energy(ha)} Energy sensors")
     say(f"{await ensure_automations(ha, STATE / 'config', plan.automations)} automations")
     devices = await ha.ws({"type": "config/device_registry/list"})
@@ -258,11 +264,28 @@ async def browse(
         await page.set_viewport_size({"width": args.width, "height": args.miner_height})
         await open_page(page, f"{base}/{DASHBOARD_PATH}/{SHOWN_MINER}", "Control")
         await shoot(page, "dashboard-miner")
+    if "heating" in args.only:
+        await thermostat(page, base)
+    if "farm" in args.only:
+        farm = next(d for d in devices if ["asic_miner", "farm"] in d["identifiers"])
+        await open_page(page, f"{base}/config/devices/device/{farm['id']}", "Sensors")
+        await shoot(page, "farm-device")
     if "energy" in args.only:
         await energy_dashboard(page, ha, base, args)
     if "blueprint" in args.only:
         await blueprints_page(page, base)
         await blueprint_editor(page, base, args)
+
+
+async def thermostat(page: Page, base: str) -> None:
+    """The dashboard's Heating view: the heater's thermostat card, taken alone."""
+    await open_page(page, f"{base}/{DASHBOARD_PATH}/heating", "Room heater")
+    card = page.locator("hui-thermostat-card").first
+    await page.mouse.move(1, 1)
+    await page.wait_for_timeout(300)
+    path = IMAGES / "thermostat.png"
+    await card.screenshot(path=str(path))
+    say(f"wrote {path.relative_to(REPO)}")
 
 
 async def wait_for_statistics(ha: HomeAssistantClient, timeout: float = 480.0) -> None:
@@ -364,8 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="+",
-        default=["scan", "device", "dashboard", "energy", "blueprint"],
-        choices=["scan", "device", "dashboard", "energy", "blueprint"],
+        default=["scan", "device", "dashboard", "heating", "farm", "energy", "blueprint"],
+        choices=["scan", "device", "dashboard", "heating", "farm", "energy", "blueprint"],
     )
     parser.add_argument("--attach", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

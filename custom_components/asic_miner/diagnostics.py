@@ -8,7 +8,11 @@ own and works at any depth, in any container, in two passes:
 1. by key: every value under a sensitive key (``TO_REDACT``) is replaced, whatever
    its type;
 2. by value: every string anywhere is scrubbed of the sensitive values found in pass 1
-   and of anything shaped like an IPv4 address or a MAC address.
+   and of anything shaped like an IPv4 address or a MAC address, a URL or a secret
+   given as ``password=...`` / ``token: ...`` / ``Bearer ...``.
+
+The miner's own log (``Miner.read_log``) is read here, when diagnostics are
+downloaded, never in a poll; it is bounded by the driver and redacted with the rest.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .coordinator import AsicMinerConfigEntry
+from .driver import Miner, MinerError, MinerUnsupportedError
 from .farm import farm_diagnostics, is_farm_entry
 
 TO_REDACT: Final = frozenset(
@@ -50,6 +55,14 @@ TO_REDACT: Final = frozenset(
 )
 _IPV4: Final = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _MAC: Final = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![0-9A-Fa-f])")
+# A URL (a pool with its user or password inside) and "key=value" secrets, as log lines
+# and error messages write them.
+_URL: Final = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.IGNORECASE)
+_KEYED_SECRET: Final = re.compile(
+    r"(?P<key>\b(?:(?:\w*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key)|authorization)[\"']?"
+    r"\s*[=:]\s*[\"']?|bearer\s+))(?P<value>(?:bearer\s+)?[^\s,;&\"']+)",
+    re.IGNORECASE,
+)
 _SHORTEST_SECRET: Final = 3  # shorter values ("1", "ok") would scrub ordinary text
 
 
@@ -105,6 +118,7 @@ def _scrub(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str) and value != REDACTED:
         for secret in secrets:
             value = value.replace(secret, REDACTED)
+        value = _KEYED_SECRET.sub(lambda m: m["key"] + REDACTED, _URL.sub(REDACTED, value))
         return _MAC.sub(REDACTED, _IPV4.sub(REDACTED, value))
     return value
 
@@ -116,6 +130,17 @@ def redact(data: Any, extra_secrets: Iterable[str | None] = ()) -> Any:
     # Longest first, so a URL goes before the host name inside it.
     ordered = sorted((s for s in secrets if len(s) >= _SHORTEST_SECRET), key=len, reverse=True)
     return _scrub(keyed, ordered)
+
+
+async def _miner_log(miner: Miner) -> dict[str, Any]:
+    """The miner's recent log, or why there is none (never an exception: a download
+    must work most when the miner misbehaves)."""
+    try:
+        return (await miner.read_log()).as_dict()
+    except MinerUnsupportedError as err:
+        return {"error": str(err)}
+    except MinerError as err:
+        return {"error": f"log not read: {err}"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -131,6 +156,7 @@ async def async_get_config_entry_diagnostics(
         "last_update_success": coordinator.last_update_success,
         "write_problem": coordinator.write_problem,
         "snapshot": None if snapshot is None else snapshot.as_dict(),
+        "log": await _miner_log(coordinator.miner),
     }
     result: dict[str, Any] = redact(
         data, (entry.title, entry.unique_id, entry.data.get(CONF_HOST), coordinator.miner.host)

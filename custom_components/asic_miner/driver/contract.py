@@ -20,6 +20,7 @@ from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
 from .limits import FAMILY_MAX_REPLY_BYTES
+from .logs import NOT_OFFERED, MinerLog
 from .models import Algorithm, Control, Credentials, MinerIdentity, PowerLimitRange
 
 
@@ -222,6 +223,13 @@ class Backend:
     async def fetch_web(self, path: str) -> Any:
         """Fetch a ``Web`` source; backends with auth override this."""
         return await self.ctx.web().get_json(path)
+
+    async def read_log(self) -> MinerLog:
+        """The firmware's own recent log, for diagnostics only (never in a poll).
+
+        Families whose API offers one override it (``logs.py`` bounds what is read).
+        """
+        raise MinerUnsupportedError(NOT_OFFERED)
 
     # -- controls ------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from .exceptions import (
     MinerValueError,
 )
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
+from .logs import MinerLog
 from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
 from .registry import family as family_by_key
 
@@ -130,6 +131,14 @@ class Miner:
         """
         await self._run(self.backend.check_credentials())
 
+    async def read_log(self) -> MinerLog:
+        """The miner's own recent log (``logs.py``), for a diagnostics download.
+
+        ``MinerUnsupportedError`` where the firmware offers none over its API; under a
+        control's deadline, with only the driver's errors leaving, as a control.
+        """
+        return await self._run(self.backend.read_log())
+
     # -- controls --------------------------------------------------------------------
 
     @property
@@ -163,7 +172,7 @@ class Miner:
                 f"{control.value.replace('_', ' ')}"
             )
 
-    async def _run(self, control: Coroutine[Any, Any, None]) -> None:
+    async def _run[T](self, control: Coroutine[Any, Any, T]) -> T:
         """A control under one overall deadline; only the driver's errors leave it.
 
         Every retry inside (a login, an unlock, a token renewal) is bounded by the
@@ -172,7 +181,7 @@ class Miner:
         seconds = self.ctx.timeout * CONTROL_DEADLINE_FACTOR
         try:
             async with asyncio.timeout(seconds):
-                await control
+                return await control
         except TimeoutError as err:
             raise MinerTimeoutError(f"{self.host}: control took longer than {seconds:g} s") from err
         except MinerError:

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ...logs import log_text
 from ...servers.http import DigestGuard, Handler
 from ...state import SimPool
 from .base import _MODE_NAMES, _MODES, REALM, AntminerBase
@@ -31,6 +32,7 @@ class AntminerWeb(AntminerBase):
         app.router.add_get("/cgi-bin/get_miner_conf.cgi", protected(self._get_conf))
         app.router.add_post("/cgi-bin/reboot.cgi", protected(self._reboot))
         app.router.add_get("/cgi-bin/reboot.cgi", protected(self._reboot))
+        app.router.add_get("/cgi-bin/log.cgi", protected(self._log))
         if self.legacy:
             app.router.add_post("/cgi-bin/blink.cgi", protected(self._legacy_blink))
         else:
@@ -38,6 +40,10 @@ class AntminerWeb(AntminerBase):
             app.router.add_post("/cgi-bin/blink.cgi", protected(self._blink))
             app.router.add_post("/cgi-bin/set_miner_conf.cgi", protected(self._set_conf))
             app.router.add_get("/cgi-bin/summary.cgi", protected(self._web_summary))
+
+    async def _log(self, request: web.Request) -> web.Response:
+        """``log.cgi``: the miner's log as plain text."""
+        return web.Response(text=log_text(self.state, "bmminer" if not self.legacy else "cgminer"))
 
     async def _root(self, request: web.Request) -> web.Response:
         return web.Response(text="<html><title>Antminer</title></html>", content_type="text/html")

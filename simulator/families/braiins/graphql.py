@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ...logs import log_lines
 from .base import LUCI_USER_AGENT, ROOT_HTML, BraiinsBase
 from .gql_parser import Field, FieldError, GraphqlError, Parser, resolve, void
 
@@ -125,6 +126,7 @@ class BraiinsGraphql(BraiinsBase):
             "faultLight": s.fault_light,
             "info": {"version": {"full": self.release.full, "isPlus": True}},
             "uptime": {"durationS": s.uptime},
+            "log": lambda _args: log_lines(s, "bosminer"),
         }
         if self.release.graphql_mac:
             bos["macAddress"] = s.mac.lower()

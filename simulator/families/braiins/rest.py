@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ...logs import log_text
 from .base import BraiinsBase
 from .releases import BOSMINER_START_DELAY
 
@@ -34,6 +35,7 @@ class BraiinsRest(BraiinsBase):
         }
         for path, body in gets.items():
             app.router.add_get(api + path, self._rest_get(body))
+        app.router.add_get(f"{api}/miner/log/bosminer", self._rest_log)
         app.router.add_put(f"{api}/actions/locate", self._rest_locate)
         app.router.add_put(f"{api}/performance/power-target", self._rest_power_target)
         for action in ("pause", "resume", "start", "stop", "restart", "reboot"):
@@ -46,6 +48,12 @@ class BraiinsRest(BraiinsBase):
     @staticmethod
     def _unauthorized() -> web.Response:
         return web.json_response({"message": "Unauthorized"}, status=401)
+
+    async def _rest_log(self, request: web.Request) -> web.Response:
+        """bosminer's log as text (26.04's OpenAPI ``miner/log/bosminer``)."""
+        if not self._rest_authorized(request):
+            return self._unauthorized()
+        return web.Response(text=log_text(self.state, "bosminer"))
 
     async def _rest_login(self, request: web.Request) -> web.Response:
         try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ...logs import log_text
 from .base import BAD_PASSWORD, MISSING_PARAM
 from .reads import EpicReads
 
@@ -21,6 +22,7 @@ class EpicApi(EpicReads):
             "/temps": self._temps,
         }.items():
             app.router.add_get(path, self._getter(body))
+        app.router.add_get("/log", self._log)
         for path, action in {
             "/authenticate": self._authenticate,
             "/miner": self._miner,
@@ -31,6 +33,10 @@ class EpicApi(EpicReads):
             "/perpetualtune/algo": self._perpetualtune_algo,
         }.items():
             app.router.add_post(path, self._poster(path, action))
+
+    async def _log(self, request: web.Request) -> web.Response:
+        """``/log``: the PowerPlay log as text, open like every GET."""
+        return web.Response(text=log_text(self.state, "powerplay"))
 
     def _getter(self, body: Any) -> Any:
         async def handler(request: web.Request) -> web.Response:

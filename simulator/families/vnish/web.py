@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ...logs import log_text
 from .base import API, LOCKOUT_SECONDS, MAX_UNLOCK_FAILURES, ROOT_HTML, Handler
 from .web_reads import VnishReads
 
@@ -37,6 +38,11 @@ class VnishWeb(VnishReads):
         for action in ("start", "stop", "pause", "resume", "restart"):
             app.router.add_post(f"{API}/mining/{action}", self._protected(self._mining(action)))
         app.router.add_post(f"{API}/system/reboot", self._protected(self._reboot))
+        app.router.add_get(f"{API}/logs/{{kind}}", self._protected(self._log))
+
+    async def _log(self, request: web.Request) -> web.Response:
+        """``logs/<type>`` as text (asic-rs reads status, miner, autotune, system, ...)."""
+        return web.Response(text=log_text(self.state, request.match_info["kind"]))
 
     async def _root(self, request: web.Request) -> web.Response:
         return web.Response(text=ROOT_HTML, content_type="text/html")

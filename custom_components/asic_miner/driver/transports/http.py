@@ -34,6 +34,8 @@ class HttpReply:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    # True when a tail read dropped the body's beginning (``HttpClient.request(tail=...)``).
+    cut: bool = False
 
     @property
     def text(self) -> str:
@@ -126,8 +128,13 @@ class HttpClient:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         auth_required: bool = True,
+        tail: int | None = None,
     ) -> HttpReply:
-        """Send one request; 401/403 become ``MinerAuthenticationError``."""
+        """Send one request; 401/403 become ``MinerAuthenticationError``.
+
+        With ``tail`` the body may be any length: only its last ``tail`` bytes are
+        kept (a log), and the reply says whether its beginning was cut.
+        """
         middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
         if self.digest is not None:
             if self._middleware is None:
@@ -147,8 +154,13 @@ class HttpClient:
                     ssl=False,
                     middlewares=middlewares,
                 ) as resp:
-                    body = await self._read_body(resp, url)
-                    reply = HttpReply(resp.status, dict(resp.headers), body)
+                    if tail is None:
+                        reply = HttpReply(
+                            resp.status, dict(resp.headers), await self._read_body(resp, url)
+                        )
+                    else:
+                        body, cut = await _read_tail(resp, tail)
+                        reply = HttpReply(resp.status, dict(resp.headers), body, cut)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
         except (aiohttp.ClientError, OSError) as err:
@@ -184,6 +196,22 @@ class HttpClient:
     async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         reply = await self.request("POST", path, json_body=body, **kwargs)
         return await json_of(_ok(reply, path))
+
+
+async def _read_tail(resp: aiohttp.ClientResponse, keep: int) -> tuple[bytes, bool]:
+    """The body's last ``keep`` bytes, and whether anything before them was dropped.
+
+    Memory stays bounded whatever the length; the request's deadline bounds the time.
+    """
+    body = bytearray()
+    cut = False
+    async for chunk in resp.content.iter_chunked(65536):
+        body += chunk
+        if len(body) > keep:
+            del body[: len(body) - keep]
+            cut = True
+        await asyncio.sleep(0)
+    return bytes(body), cut
 
 
 async def json_of(reply: HttpReply) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...exceptions import MinerControlRefusedError, MinerValueError
+from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import Control, MinerIdentity
 from ...transports.http import HttpClient
 from ...values import to_bool
@@ -23,6 +24,7 @@ from .._cgminer import POOLS, STATS, SUMMARY
 from . import parse as p
 from .client import DEFAULT_CREDENTIALS, cgi, write_mode
 
+LOG_PATH = "/cgi-bin/log.cgi"
 _COMMON_MAP = {
     Field.HASHRATE: Location((SUMMARY,), p.hashrate),
     Field.EXPECTED_HASHRATE: Location((STATS,), p.expected_hashrate),
@@ -48,6 +50,11 @@ class _AntminerBackend(Backend):
 
     async def reboot(self) -> None:
         await cgi(self.web, "reboot", "/cgi-bin/reboot.cgi")
+
+    async def read_log(self) -> MinerLog:
+        """``log.cgi``: the kernel and miner log as text (asic-rs reads it on both UIs)."""
+        reply = await self.web.request("GET", LOG_PATH, tail=MAX_LOG_BYTES)
+        return log_from_reply(LOG_PATH, reply)
 
 
 class ModernBackend(_AntminerBackend):

@@ -18,6 +18,7 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Call, Field, Location
 from ...exceptions import MinerControlRefusedError, MinerValueError
+from ...logs import MinerLog, log_from_lines
 from ...models import MinerIdentity
 from ...values import to_bool
 from . import parse_graphql as parse
@@ -27,6 +28,8 @@ from .parse_graphql import path
 
 _MINING = """mutation { bosminer { %s {
   __typename ... on BosminerError { message } } } }"""
+# bosminer's log, a list of lines (asic-rs reads it so on 21.09 to 25.07).
+_LOG = "query { bos { log(target: BOSMINER) } }"
 _RESTART = "mutation { bosminer { restart { __typename ... on BosminerError { message } } } }"
 _REBOOT = "mutation { bos { reboot { __typename ... on BosError { message } } } }"
 _FAULT_LIGHT = """mutation ($enable: Boolean!) {
@@ -92,6 +95,10 @@ class GraphqlBackend(BraiinsBackend):
     async def check_credentials(self) -> None:
         self.api.auth.invalidate()
         await self.api.auth.headers()
+
+    async def read_log(self) -> MinerLog:
+        data = await self.api.execute(_LOG)
+        return log_from_lines("bos.log(BOSMINER)", path(data, "bos", "log"))
 
     async def set_mining(self, on: bool) -> None:
         what = "resume mining" if on else "pause mining"

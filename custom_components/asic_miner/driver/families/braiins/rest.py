@@ -10,7 +10,8 @@ from typing import Any
 
 from ...context import MinerContext
 from ...contract import Field, Location
-from ...exceptions import MinerControlRefusedError
+from ...exceptions import MinerControlRefusedError, MinerUnsupportedError
+from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
 from ...models import MinerIdentity
 from ...values import to_bool, to_int
 from . import parse_rest as parse
@@ -53,6 +54,14 @@ class RestBackend(BraiinsBackend):
     async def check_credentials(self) -> None:
         self.api.auth.invalidate()
         await self.api.auth.headers()
+
+    async def read_log(self) -> MinerLog:
+        """``miner/log/bosminer`` as text (26.04's OpenAPI); a release without it says 404."""
+        log = f"{API}/miner/log/bosminer"
+        reply = await self.api.auth.request(self.ctx.web(), "GET", log, tail=MAX_LOG_BYTES)
+        if reply.status == 404:
+            raise MinerUnsupportedError(f"{NOT_OFFERED} release")
+        return log_from_reply(log, reply)
 
     async def set_mining(self, on: bool) -> None:
         async with self.control("resume mining" if on else "pause mining"):

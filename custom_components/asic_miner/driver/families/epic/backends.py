@@ -11,6 +11,7 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Backend
 from ...exceptions import MinerUnsupportedError, MinerValueError
+from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import MinerIdentity
 from .._refusal import NamedRefusals
 from .client import PowerPlayApi
@@ -35,6 +36,11 @@ class PowerPlayBackend(NamedRefusals, Backend):
 
     async def fetch_web(self, path: str) -> Any:
         return await self.api.read(path)
+
+    async def read_log(self) -> MinerLog:
+        """``GET /log``: the PowerPlay log as text, open like every GET."""
+        reply = await self.api.http.request("GET", "/log", tail=MAX_LOG_BYTES)
+        return log_from_reply("/log", reply)
 
     async def post(self, path: str, param: Any) -> None:
         await self.api.post(path, param)

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from ...context import MinerContext
 from ...contract import Backend, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
+from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import ALL_CONTROLS, MinerIdentity
 from ...values import to_bool
 from .._refusal import NamedRefusals
@@ -70,6 +71,12 @@ class _VnishBackend(NamedRefusals, Backend):
     async def check_credentials(self) -> None:
         self.api.forget()
         await self.api.auth.headers()
+
+    async def read_log(self) -> MinerLog:
+        """``logs/miner``: the cgminer log as text (asic-rs reads ``logs/<type>``)."""
+        path = f"{API}/logs/miner"
+        reply = await self.api.auth.request(self.ctx.web(), "GET", path, tail=MAX_LOG_BYTES)
+        return log_from_reply(path, reply)
 
     async def _fetch_presets(self) -> list[Preset]:
         presets: list[Preset] = parse_presets(await self.api.get(PRESETS.path))
