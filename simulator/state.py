@@ -57,6 +57,10 @@ class MinerState:
     fault_light: bool = False
     work_mode: str = "normal"
     environment_temperature: float = 25.0
+    # Fan settings (``thermal.py``), on the families whose firmware has fan controls.
+    fan_mode: str = "auto"  # auto / manual / immersion
+    fan_speed: int = 70  # the manual speed, %
+    temperature_target: float = 60.0  # °C the auto fan curve holds
     errors: list[tuple[str, str]] = field(default_factory=list)
     pools: list[SimPool] = field(
         default_factory=lambda: [
