@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.bounds import MIN_AIR_FAN_PERCENT
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -28,11 +29,11 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.bounds import MIN_AIR_FAN_PERCENT
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import (
     ALL_CONTROLS,
     Control,
+    Cooling,
     Credentials,
     FanMode,
     MinerSnapshot,
@@ -471,30 +472,35 @@ async def _reboot(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert_reads_state(case, await miner.read(), sim)
 
 
+async def _cooling(miner: Miner) -> Cooling:
+    cooling = (await miner.read()).cooling
+    assert cooling is not None
+    return cooling
+
+
 async def _fan_mode(case: Case, miner: Miner, sim: SimMiner) -> None:
-    before = (await miner.read()).cooling
-    assert before is not None and before.mode is not None
+    before = await _cooling(miner)
+    assert before.mode is not None
     for mode in (*(m for m in before.modes if m != before.mode), before.mode):
         await miner.set_fan_mode(mode)
-        snap = await miner.read()
-        assert snap.cooling is not None and snap.cooling.mode == mode
+        assert (await _cooling(miner)).mode == mode
         assert sim.state.fan_mode == mode
-        assert_reads_state(case, snap, sim)
+        assert_reads_state(case, await miner.read(), sim)
     with pytest.raises(MinerValueError):
         await miner.set_fan_mode("no such mode")
 
 
 async def _fan_speed(case: Case, miner: Miner, sim: SimMiner) -> None:
-    before = (await miner.read()).cooling
-    assert before is not None and before.speed_range is not None
+    before = await _cooling(miner)
+    assert before.speed_range is not None
     floor, ceiling = before.speed_range
-    assert floor >= MIN_AIR_FAN_PERCENT or FanMode.IMMERSION == before.mode
+    assert floor >= MIN_AIR_FAN_PERCENT or before.mode == FanMode.IMMERSION
     target = floor + (ceiling - floor) // 2
     await miner.set_fan_speed(target)
     snap = await miner.read()
-    assert snap.cooling is not None and snap.cooling.speed == target
+    assert snap.cooling == replace(before, mode=FanMode.MANUAL, speed=target)
     assert sim.state.fan_speed == target
-    assert snap.fans and snap.fans[0].percent in (target, None)
+    assert [f.percent for f in snap.fans][:1] in ([target], [None])
     assert_reads_state(case, snap, sim)
     with pytest.raises(MinerValueError):
         await miner.set_fan_speed(floor - 1)  # below the floor: refused before it is sent
@@ -504,13 +510,12 @@ async def _fan_speed(case: Case, miner: Miner, sim: SimMiner) -> None:
 
 
 async def _temperature_target(case: Case, miner: Miner, sim: SimMiner) -> None:
-    before = (await miner.read()).cooling
-    assert before is not None and before.target_range is not None
+    before = await _cooling(miner)
+    assert before.target_range is not None
     low, high = before.target_range
     target = round((low + high) / 2)
     await miner.set_temperature_target(target)
-    snap = await miner.read()
-    assert snap.cooling is not None and snap.cooling.target_temperature == target
+    assert (await _cooling(miner)).target_temperature == target
     assert sim.state.temperature_target == target
     with pytest.raises(MinerValueError):
         await miner.set_temperature_target(high + 1)
