@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp
@@ -158,7 +158,12 @@ LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "
 LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL}
 LUXOS |= {"login": False, "cut": RPC_CUT, "api": "3.7"}  # LuxOS's logon takes no password
 VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "levels"}
-VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": "whole"}
+VNISH |= {
+    "controls": FULL | {C.FAN_MODE, C.FAN_SPEED},
+    "api": "3.1",
+    "chip_temps": "whole",
+    "board_temps": "whole",
+}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 
@@ -498,7 +503,9 @@ async def _fan_speed(case: Case, miner: Miner, sim: SimMiner) -> None:
     target = floor + (ceiling - floor) // 2
     await miner.set_fan_speed(target)
     snap = await miner.read()
-    assert snap.cooling == replace(before, mode=FanMode.MANUAL, speed=target)
+    assert snap.cooling is not None
+    assert (snap.cooling.mode, snap.cooling.speed) == (FanMode.MANUAL, target)
+    assert (snap.cooling.modes, snap.cooling.speed_range) == (before.modes, before.speed_range)
     assert sim.state.fan_speed == target
     assert [f.percent for f in snap.fans][:1] in ([target], [None])
     assert_reads_state(case, snap, sim)
