@@ -8,9 +8,9 @@ made-up 0-100 W.
 
 The fan numbers (the manual fan speed in %, the temperature the fan curve holds) are
 configuration: their bounds are the firmware's, the fan speed's floor the one that
-protects air-cooled hardware (``Cooling.speed_range``). They start disabled: the fan mode
-select is the everyday control (a miner keeps at most 12 entities enabled), and an owner
-who sets speeds or targets enables them once.
+protects air-cooled hardware (``Cooling.speed_range``). They start disabled, as the fan
+mode select does: a miner keeps at most 12 entities enabled, and an owner who drives
+the fans enables them once.
 """
 
 from __future__ import annotations

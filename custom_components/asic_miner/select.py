@@ -52,10 +52,13 @@ class AsicMinerWorkModeSelect(AsicMinerEntity, SelectEntity):
         await self.coordinator.miner.set_work_mode(option)
 
 
+# Disabled at first like the fan numbers: a miner keeps at most 12 entities enabled,
+# and most owners never touch their fans (README, "Fans and noise").
 FAN_MODE = SelectEntityDescription(
     key="fan_mode",
     translation_key="fan_mode",
     entity_category=EntityCategory.CONFIG,
+    entity_registry_enabled_default=False,
 )
 
 

@@ -55,6 +55,7 @@ async def _set(hass: HomeAssistant, entity_id: str, value: float) -> None:
     )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_fan_mode_round_trip(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
 ) -> None:
@@ -106,11 +107,13 @@ async def test_temperature_target_round_trip(
 async def test_fan_entities_by_default(
     hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
-    """The mode select is enabled; the numbers (config) and the duty (diagnostic) are not."""
-    mode = entity_registry.async_get(FAN_MODE)
-    assert mode is not None
-    assert mode.disabled_by is None
-    for entity_id, category in ((DUTY, "diagnostic"), (FAN_SPEED, "config"), (TARGET, "config")):
+    """All disabled at first: the select and numbers (config), the duty (diagnostic)."""
+    for entity_id, category in (
+        (DUTY, "diagnostic"),
+        (FAN_MODE, "config"),
+        (FAN_SPEED, "config"),
+        (TARGET, "config"),
+    ):
         entry = entity_registry.async_get(entity_id)
         assert entry is not None, entity_id
         assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
