@@ -178,7 +178,7 @@ class VnishReads(VnishBase):
             },
             "cooling": {
                 "fan_num": spec.fans,
-                "fan_duty": round(max(rpms) / FAN_MAX_RPM * 100) if rpms else 0,
+                "fan_duty": s.fan_percent() if rpms else 0,
                 "fans": [
                     {"id": i + 1, "rpm": rpm, "max_rpm": FAN_MAX_RPM, "status": "ok"}
                     for i, rpm in enumerate(rpms)
