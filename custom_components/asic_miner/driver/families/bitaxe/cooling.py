@@ -14,7 +14,7 @@ from typing import Any
 
 from ...bounds import MIN_AIR_FAN_PERCENT
 from ...contract import Field, Location, Replies
-from ...exceptions import MinerResponseError
+from ...exceptions import MinerResponseError, MinerValueError
 from ...models import ALL_CONTROLS, Control, Cooling, FanMode
 from ...transports.http import HttpClient
 from ...values import to_float, to_int
@@ -90,6 +90,8 @@ async def write_and_check(web: HttpClient, host: str, body: dict[str, int]) -> N
 
 
 async def set_fan_mode(web: HttpClient, host: str, mode: FanMode) -> None:
+    if mode not in FAN_MODES:
+        raise MinerValueError(f"AxeOS has no {mode} fan mode")
     await write_and_check(web, host, {"autofanspeed": 1 if mode is FanMode.AUTO else 0})
 
 
