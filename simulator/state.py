@@ -9,9 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from . import thermal
 from .faults import Fault
 
 IDLE_POWER_W = 12.0
+FAN_MAX_RPM = 6000  # the fans' top speed, for the duty in %
 REBOOT_SECONDS = 3.0
 
 
@@ -57,6 +59,10 @@ class MinerState:
     fault_light: bool = False
     work_mode: str = "normal"
     environment_temperature: float = 25.0
+    # Fan settings (``thermal.py``), on the families whose firmware has fan controls.
+    fan_mode: str = "auto"  # auto / manual / immersion
+    fan_speed: int = 70  # the manual speed, %
+    temperature_target: float = 60.0  # °C the auto fan curve holds
     errors: list[tuple[str, str]] = field(default_factory=list)
     pools: list[SimPool] = field(
         default_factory=lambda: [
@@ -137,19 +143,39 @@ class MinerState:
         return rates
 
     def chip_temperature(self, board: int) -> float:
+        """The rise follows the load and, off the auto curve, the fans (``thermal.py``)."""
         if not self.hashing:
             return self.environment_temperature + 5
         load = self.power / self.spec.nominal_power
-        return round(self.environment_temperature + 35 * load + board, 1)
+        rise = thermal.chip_rise(35 * load, self.auto_fan_percent(), self.fan_percent())
+        return round(self.environment_temperature + rise + board, 1)
 
     def board_temperature(self, board: int) -> float:
         return round(self.chip_temperature(board) - 12, 1)
 
-    def fan_rpms(self) -> list[int]:
+    def _curve_rpm(self) -> int:
+        """The fans' own curve: faster with the load (the auto mode's base)."""
         if not self.hashing:
-            return [1200] * self.spec.fans
-        load = self.power / self.spec.nominal_power
-        return [int(3000 + 2000 * load) + 10 * i for i in range(self.spec.fans)]
+            return 1200
+        return int(3000 + 2000 * self.power / self.spec.nominal_power)
+
+    def auto_fan_percent(self) -> int:
+        """The auto curve in % of ``FAN_MAX_RPM``, faster in a warm room or for a low target."""
+        curve = 100 * self._curve_rpm() / FAN_MAX_RPM
+        return thermal.auto_percent(curve, self.environment_temperature, self.temperature_target)
+
+    def fan_percent(self) -> int:
+        """The duty the fans run at: the manual speed, the curve in auto, 0 in immersion."""
+        return thermal.running_percent(self.fan_mode, self.fan_speed, self.auto_fan_percent())
+
+    def fan_rpms(self) -> list[int]:
+        if self.fan_mode == thermal.AUTO and self.auto_fan_percent() == round(
+            100 * self._curve_rpm() / FAN_MAX_RPM
+        ):
+            base = self._curve_rpm()  # the usual readings, unchanged by the model
+        else:
+            base = FAN_MAX_RPM * self.fan_percent() // 100
+        return [base + 10 * i if base else 0 for i in range(self.spec.fans)]
 
     def shares(self, pool: int) -> tuple[int, int]:
         """(accepted, rejected) growing with uptime on the active pool only."""

@@ -5,11 +5,18 @@ entity category and shows on the auto-generated dashboard. Its bounds come from 
 firmware, else the hardware table, else the maker-wide range (``Miner.power_limit_range``);
 a miner whose bounds are unknown gets no number and a repair issue instead of a
 made-up 0-100 W.
+
+The fan numbers (the manual fan speed in %, the temperature the fan curve holds) are
+configuration: their bounds are the firmware's, the fan speed's floor the one that
+protects air-cooled hardware (``Cooling.speed_range``). They start disabled, as the fan
+mode select does: a miner keeps at most 12 entities enabled, and an owner who drives
+the fans enables them once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -19,10 +26,10 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import UnitOfPower
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower, UnitOfTemperature
 
 from .coordinator import AsicMinerDataUpdateCoordinator
-from .driver import Control, MinerSnapshot, PowerLimitRange
+from .driver import Control, Cooling, MinerSnapshot, PowerLimitRange
 from .entity import (
     AsicMinerEntity,
     Build,
@@ -102,8 +109,106 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
             self.coordinator.expect_restart()
 
 
+@dataclass(frozen=True, kw_only=True)
+class AsicMinerCoolingNumberEntityDescription(NumberEntityDescription):
+    """A fan setting: its control, its value and its bounds in ``Cooling``."""
+
+    control: Control
+    value_fn: Callable[[Cooling], float | None]
+    range_fn: Callable[[Cooling], tuple[float, float] | None]
+
+
+COOLING_NUMBERS: tuple[AsicMinerCoolingNumberEntityDescription, ...] = (
+    AsicMinerCoolingNumberEntityDescription(
+        key="fan_speed",
+        translation_key="fan_speed",
+        control=Control.FAN_SPEED,
+        native_unit_of_measurement=PERCENTAGE,
+        native_step=1,
+        mode=NumberMode.SLIDER,
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.speed,
+        range_fn=lambda c: c.speed_range,
+    ),
+    AsicMinerCoolingNumberEntityDescription(
+        key="temperature_target",
+        translation_key="temperature_target",
+        control=Control.TEMPERATURE_TARGET,
+        device_class=NumberDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        native_step=1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda c: c.target_temperature,
+        range_fn=lambda c: c.target_range,
+    ),
+)
+
+
+class AsicMinerCoolingNumber(AsicMinerEntity, NumberEntity):
+    """A fan setting; the bounds follow the snapshot, those it was built with stand in."""
+
+    _requires_write = True
+    entity_description: AsicMinerCoolingNumberEntityDescription
+
+    def __init__(
+        self,
+        coordinator: AsicMinerDataUpdateCoordinator,
+        description: AsicMinerCoolingNumberEntityDescription,
+        bounds: tuple[float, float],
+    ) -> None:
+        super().__init__(coordinator, description)
+        self._built_bounds = bounds
+
+    @property
+    def _cooling(self) -> Cooling:
+        return self.coordinator.data.cooling or Cooling()
+
+    @property
+    def _bounds(self) -> tuple[float, float]:
+        return self.entity_description.range_fn(self._cooling) or self._built_bounds
+
+    @property
+    def native_min_value(self) -> float:
+        return self._bounds[0]
+
+    @property
+    def native_max_value(self) -> float:
+        return self._bounds[1]
+
+    @property
+    def native_value(self) -> float | None:
+        return self.entity_description.value_fn(self._cooling)
+
+    @asic_miner_exception_handler
+    async def async_set_native_value(self, value: float) -> None:
+        miner = self.coordinator.miner
+        if self.entity_description.control is Control.FAN_SPEED:
+            await miner.set_fan_speed(round(value))
+        else:
+            await miner.set_temperature_target(value)
+
+
+def _cooling_numbers(
+    coordinator: AsicMinerDataUpdateCoordinator, snapshot: MinerSnapshot
+) -> Iterable[Reported]:
+    cooling = snapshot.cooling
+    if cooling is None:
+        return
+    for description in COOLING_NUMBERS:
+        bounds = description.range_fn(cooling)
+        if coordinator.miner.supports(description.control) and bounds is not None:
+            yield (
+                description.key,
+                partial(AsicMinerCoolingNumber, coordinator, description, bounds),
+            )
+
+
 def _number_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
     def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
+        yield from _cooling_numbers(coordinator, snapshot)
         if Control.POWER_LIMIT not in snapshot.controls:
             return
         bounds = snapshot.power_limit_range

@@ -19,6 +19,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
     EntityCategory,
     UnitOfEnergy,
@@ -328,6 +329,16 @@ FAN_SENSORS: tuple[AsicMinerFanSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda f: f.rpm,
+    ),
+    # The duty in %, only where the firmware reports one (never derived from RPM).
+    AsicMinerFanSensorEntityDescription(
+        key="fan_duty",
+        translation_key="fan_duty",
+        native_unit_of_measurement=PERCENTAGE,
+        digits=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda f: f.percent,
     ),
 )
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import aiohttp
 import pytest
 
+from custom_components.asic_miner.driver.bounds import MIN_AIR_FAN_PERCENT
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
     MinerConnectionError,
@@ -32,7 +33,9 @@ from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import (
     ALL_CONTROLS,
     Control,
+    Cooling,
     Credentials,
+    FanMode,
     MinerSnapshot,
 )
 from simulator.families import load_all
@@ -155,13 +158,20 @@ LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "
 LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL}
 LUXOS |= {"login": False, "cut": RPC_CUT, "api": "3.7"}  # LuxOS's logon takes no password
 VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "levels"}
-VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": "whole"}
+VNISH |= {
+    "controls": FULL | {C.FAN_MODE, C.FAN_SPEED},
+    "api": "3.1",
+    "chip_temps": "whole",
+    "board_temps": "whole",
+}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 
 ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})
 AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND})
 AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE})
+AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in info
+AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
 BRAIINS_ALL = FULL - {C.WORK_MODE}
 EPIC_TUNED = FULL - {C.WORK_MODE}
 
@@ -172,13 +182,13 @@ CASES: list[Case] = [
     Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT}),
     Case(**AVALON, model="Nano 3S", control_board="Nano3s_MM1v1", backend="nano3s", controls=AVALON_HOME, light=False),
     Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
-    Case(**BITAXE, model="Gamma", control_board="601", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | {C.MINING}),
-    Case(**BITAXE, model="Gamma Turbo", control_board="801", backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
+    Case(**BITAXE, model="Gamma", control_board="601", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | AXEOS_TARGET | {C.MINING}),
+    Case(**BITAXE, model="Gamma Turbo", control_board="801", backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS | AXEOS_TARGET),
+    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT}),
     Case(**BITAXE | {"make": "NerdAxe", "firmware": "NerdQAxe ESP-Miner"}, model="NerdQAxe++", backend="v2_7", version="2.2.2", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
-    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT}),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS | AXEOS_FANS),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS | AXEOS_TARGET),
     Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
     Case(**BRAIINS, model="S19j Pro", backend="graphql", version="25.05.1", controls=BRAIINS_ALL, reads_paused=False),
     Case(**BRAIINS, model="S9", backend="graphql", version="21.09", controls=BRAIINS_ALL, serial=False, reads_paused=False),
@@ -467,11 +477,66 @@ async def _reboot(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert_reads_state(case, await miner.read(), sim)
 
 
+async def _cooling(miner: Miner) -> Cooling:
+    cooling = (await miner.read()).cooling
+    assert cooling is not None
+    return cooling
+
+
+async def _fan_mode(case: Case, miner: Miner, sim: SimMiner) -> None:
+    before = await _cooling(miner)
+    assert before.mode is not None
+    for mode in (*(m for m in before.modes if m != before.mode), before.mode):
+        await miner.set_fan_mode(mode)
+        assert (await _cooling(miner)).mode == mode
+        assert sim.state.fan_mode == mode
+        assert_reads_state(case, await miner.read(), sim)
+    with pytest.raises(MinerValueError):
+        await miner.set_fan_mode("no such mode")
+
+
+async def _fan_speed(case: Case, miner: Miner, sim: SimMiner) -> None:
+    before = await _cooling(miner)
+    assert before.speed_range is not None
+    floor, ceiling = before.speed_range
+    assert floor >= MIN_AIR_FAN_PERCENT or before.mode == FanMode.IMMERSION
+    target = floor + (ceiling - floor) // 2
+    await miner.set_fan_speed(target)
+    snap = await miner.read()
+    assert snap.cooling is not None
+    assert (snap.cooling.mode, snap.cooling.speed) == (FanMode.MANUAL, target)
+    assert (snap.cooling.modes, snap.cooling.speed_range) == (before.modes, before.speed_range)
+    assert sim.state.fan_speed == target
+    assert [f.percent for f in snap.fans][:1] in ([target], [None])
+    assert_reads_state(case, snap, sim)
+    with pytest.raises(MinerValueError):
+        await miner.set_fan_speed(floor - 1)  # below the floor: refused before it is sent
+    assert sim.state.fan_speed == target
+    if before.mode is not None:
+        await miner.set_fan_mode(before.mode)
+
+
+async def _temperature_target(case: Case, miner: Miner, sim: SimMiner) -> None:
+    before = await _cooling(miner)
+    assert before.target_range is not None
+    low, high = before.target_range
+    target = round((low + high) / 2)
+    await miner.set_temperature_target(target)
+    assert (await _cooling(miner)).target_temperature == target
+    assert sim.state.temperature_target == target
+    with pytest.raises(MinerValueError):
+        await miner.set_temperature_target(high + 1)
+    assert sim.state.temperature_target == target
+
+
 # In this order: the reboot ends the round trip.
 ROUND_TRIPS: dict[Control, Callable[[Case, Miner, SimMiner], Coroutine[Any, Any, None]]] = {
     C.FAULT_LIGHT: _fault_light,
     C.WORK_MODE: _work_mode,
     C.POWER_LIMIT: _power_limit,
+    C.FAN_MODE: _fan_mode,
+    C.FAN_SPEED: _fan_speed,
+    C.TEMPERATURE_TARGET: _temperature_target,
     C.MINING: _mining,
     C.RESTART_BACKEND: _restart_backend,
     C.REBOOT: _reboot,

@@ -15,7 +15,7 @@ from typing import Any
 
 from .contract import Backend, Field
 from .hardware import make_power_range, model_power_range
-from .models import Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
+from .models import Board, Control, Cooling, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from .values import within
 
 _LOGGER = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ MAX_FREQUENCY_MHZ = 10_000.0
 MAX_VOLTAGE_V = 1_000.0
 MAX_ENERGY_KWH = 1e9
 MAX_ITEMS = 1_000  # boards, fans, pools, errors, work modes
+# The lowest manual fan speed offered to air-cooled hardware where the firmware names no
+# floor of its own: below it the chips outrun the firmware's overheat cut-off on a warm
+# day. Only immersion (fans off by design) goes to 0.
+MIN_AIR_FAN_PERCENT = 30
 
 
 def _hashrate(v: Any) -> Any:
@@ -129,6 +133,29 @@ def _power_range(value: Any) -> PowerLimitRange | None:
     return value
 
 
+def _range(value: Any, low: float, high: float) -> Any:
+    """A (floor, ceiling) pair inside ``low``-``high``, else ``None``."""
+    if not isinstance(value, tuple) or len(value) != 2:
+        return None
+    floor, ceiling = (within(v, low, high) for v in value)
+    return value if floor is not None and ceiling is not None and floor <= ceiling else None
+
+
+def _cooling(value: Any) -> Cooling | None:
+    """Fan settings with a speed outside 0-100 % or a target outside physics unknown."""
+    if not isinstance(value, Cooling):
+        return None
+    return replace(
+        value,
+        speed=value.speed if value.speed in range(101) else None,
+        speed_range=_range(value.speed_range, 0, 100),
+        target_temperature=None
+        if value.target_temperature is None
+        else _temperature(value.target_temperature),
+        target_range=_range(value.target_range, *TEMPERATURE_RANGE),
+    )
+
+
 _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.HASHRATE: _hashrate,
     Field.EXPECTED_HASHRATE: _hashrate,
@@ -147,6 +174,7 @@ _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.ENERGY: _count(MAX_ENERGY_KWH),
     Field.CONTROLS: _controls,
     Field.POWER_LIMIT_RANGE: _power_range,
+    Field.COOLING: _cooling,
 }
 
 

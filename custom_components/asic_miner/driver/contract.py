@@ -21,7 +21,7 @@ from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
 from .limits import FAMILY_MAX_REPLY_BYTES
 from .logs import NOT_OFFERED, MinerLog
-from .models import Algorithm, Control, Credentials, MinerIdentity, PowerLimitRange
+from .models import Algorithm, Control, Credentials, FanMode, MinerIdentity, PowerLimitRange
 
 
 class Field(StrEnum):
@@ -48,6 +48,8 @@ class Field(StrEnum):
     # The power-limit bounds the firmware reported (LuxOS profiles, VNish presets, ePIC
     # capabilities); absent or unknown, the tables in ``bounds.power_limit_bounds``.
     POWER_LIMIT_RANGE = "power_limit_range"
+    # The fan settings (``models.Cooling``): mode, manual speed, temperature target.
+    COOLING = "cooling"
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,16 @@ class Backend:
 
     async def reboot(self) -> None:
         raise self._unsupported(Control.REBOOT)
+
+    # Fan controls: each reads back what it wrote; none touches pools or other settings.
+    async def set_fan_mode(self, mode: FanMode) -> None:
+        raise self._unsupported(Control.FAN_MODE)
+
+    async def set_fan_speed(self, percent: int) -> None:
+        raise self._unsupported(Control.FAN_SPEED)
+
+    async def set_temperature_target(self, celsius: float) -> None:
+        raise self._unsupported(Control.TEMPERATURE_TARGET)
 
     async def restart_backend(self) -> None:
         raise self._unsupported(Control.RESTART_BACKEND)

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from .bounds import power_limit_bounds
+from .bounds import MIN_AIR_FAN_PERCENT, power_limit_bounds
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
 from .contract import Backend, Family
@@ -26,7 +26,16 @@ from .exceptions import (
 )
 from .identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
 from .logs import MinerLog
-from .models import Control, Credentials, MinerIdentity, MinerSnapshot, Ports, PowerLimitRange
+from .models import (
+    Control,
+    Cooling,
+    Credentials,
+    FanMode,
+    MinerIdentity,
+    MinerSnapshot,
+    Ports,
+    PowerLimitRange,
+)
 from .registry import family as family_by_key
 
 CONTROL_DEADLINE_FACTOR = 4.0
@@ -209,6 +218,38 @@ class Miner:
     async def set_work_mode(self, mode: str) -> None:
         self._require(Control.WORK_MODE)
         await self._run(self.backend.set_work_mode(mode))
+
+    async def set_fan_mode(self, mode: str) -> None:
+        """Switch the fan mode to one the firmware offers (``FanMode``)."""
+        self._require(Control.FAN_MODE)
+        cooling = self._cooling()
+        if mode not in (cooling.modes or tuple(FanMode)):
+            offered = ", ".join(cooling.modes) or "nothing"
+            raise MinerValueError(f"fan mode {mode!r} is not offered; choose from {offered}")
+        await self._run(self.backend.set_fan_mode(FanMode(mode)))
+
+    async def set_fan_speed(self, percent: int) -> None:
+        """The manual fan speed, never below the floor that protects the hardware."""
+        self._require(Control.FAN_SPEED)
+        low, high = self._cooling().speed_range or (MIN_AIR_FAN_PERCENT, 100)
+        if not low <= percent <= high:
+            raise MinerValueError(f"fan speed {percent} % is outside {low}-{high} %")
+        await self._run(self.backend.set_fan_speed(percent))
+
+    async def set_temperature_target(self, celsius: float) -> None:
+        """The temperature the firmware's fan curve holds, inside the firmware's bounds."""
+        self._require(Control.TEMPERATURE_TARGET)
+        bounds = self._cooling().target_range
+        if bounds is not None and not bounds[0] <= celsius <= bounds[1]:
+            raise MinerValueError(
+                f"temperature target {celsius:g} °C is outside {bounds[0]:g}-{bounds[1]:g} °C"
+            )
+        await self._run(self.backend.set_temperature_target(celsius))
+
+    def _cooling(self) -> Cooling:
+        """The fan settings of the last poll (empty before one)."""
+        snapshot = self.snapshot
+        return snapshot.cooling if snapshot is not None and snapshot.cooling else Cooling()
 
     async def reboot(self) -> None:
         self._require(Control.REBOOT)

@@ -167,6 +167,32 @@ class Fan:
     psu: bool = False
 
 
+class FanMode(StrEnum):
+    """How the firmware drives its fans; each firmware offers a subset."""
+
+    AUTO = "auto"  # the firmware's own curve, towards its temperature target
+    MANUAL = "manual"  # a fixed speed in %, above a floor that protects the hardware
+    IMMERSION = "immersion"  # fans off or absent: hashboards in a cooling liquid
+
+
+@dataclass(frozen=True, slots=True)
+class Cooling:
+    """The fan settings the firmware keeps (the fans' readings are ``Fan``).
+
+    ``speed_range`` is what the firmware takes for the manual speed, floor first: the
+    floor protects air-cooled hardware (0 only in immersion). ``modes``, ``speed_range``
+    and ``target_range`` are the firmware's own where it reports them, else the
+    backend's documented ones; a setting it did not send is ``None``.
+    """
+
+    mode: FanMode | None = None
+    modes: tuple[FanMode, ...] = ()
+    speed: int | None = None  # the manual speed setting, %
+    speed_range: tuple[int, int] | None = None
+    target_temperature: float | None = None  # °C the firmware's fan curve holds
+    target_range: tuple[float, float] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Pool:
     """One configured pool with its share counters."""
@@ -233,6 +259,7 @@ class MinerSnapshot:
     work_mode: str | None = None
     work_modes: tuple[str, ...] = ()
     energy: float | None = None  # kWh, only where the firmware keeps its own counter
+    cooling: Cooling | None = None  # fan mode, manual speed, temperature target
     controls: frozenset[Control] = field(default_factory=frozenset)
 
     @property

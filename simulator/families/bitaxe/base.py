@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from ... import thermal
 from ...miner import SimMiner, SimPorts
 from ...models import models_of
 from ...state import MinerState, ModelSpec
@@ -185,20 +186,36 @@ class BitaxeBase(SimMiner):
         return round(float(self.state.spec.nominal_power * self.load**1.2), 2)
 
     def chip_temps(self) -> list[float]:
-        """Per chip; -1 on a Bitaxe whose chip is powered down (its diode reads nothing)."""
+        """Per chip; -1 on a Bitaxe whose chip is powered down (its diode reads nothing).
+
+        The rise follows the load and, off the auto curve, the fan (``thermal.py``).
+        """
         env = self.state.environment_temperature
         if not self.state.hashing:
             return [round(env + 2, 1) if self.device.nerd else -1.0] * self.chips
-        return [round(env + 30 * self.load + 0.5 * i, 1) for i in range(self.chips)]
+        rise = thermal.chip_rise(30 * self.load, self.auto_fan_percent(), self.fan_percent())
+        return [round(env + rise + 0.5 * i, 1) for i in range(self.chips)]
 
     def vr_temp(self) -> float:
         return round(self.state.environment_temperature + 3 + 22 * self.load, 1)
 
     def fan_rpms(self) -> list[int]:
-        return [2400 + int(2600 * self.load) + 150 * i for i in range(self.state.spec.fans)]
+        if self.fan_percent() == self.auto_fan_percent():
+            return [2400 + int(2600 * self.load) + 150 * i for i in range(self.state.spec.fans)]
+        rpm = int(5000 * self.fan_percent() / 80)
+        return [rpm + 150 * i if rpm else 0 for i in range(self.state.spec.fans)]
+
+    def auto_fan_percent(self) -> int:
+        """AxeOS's auto curve: with the load, the room and the target (``temptarget``)."""
+        s = self.state
+        return thermal.auto_percent(
+            35 + int(45 * self.load), s.environment_temperature, s.temperature_target
+        )
 
     def fan_percent(self) -> int:
-        return 35 + int(45 * self.load)
+        """The duty the fan runs at (``fanspeed``)."""
+        s = self.state
+        return thermal.running_percent(s.fan_mode, s.fan_speed, self.auto_fan_percent())
 
     def core_voltage_actual(self) -> int:
         return self.core_voltage - 6 if self.state.hashing else 0

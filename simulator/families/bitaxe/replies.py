@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ... import thermal
 from .base import NERD_VERSION, BitaxeBase, _split_pool
 
 
@@ -66,7 +67,7 @@ class BitaxeReplies(BitaxeBase):
             "overheat_mode": 1 if "overheat" in faults else 0,
             "invertscreen": 0,
             "invertfanpolarity": 1,
-            "autofanspeed": 1,
+            "autofanspeed": 1 if s.fan_mode == thermal.AUTO else 0,
             "fanspeed": self.fan_percent(),
             "fanrpm": self.fan_rpms()[0],
         }
@@ -85,6 +86,7 @@ class BitaxeReplies(BitaxeBase):
             info["temp2"] = temps[1] if self.chips > 1 else -1
             info["fan2rpm"] = self.fan_rpms()[1] if len(self.fan_rpms()) > 1 else 0
             info["hashRate_1m"] = self.hashrate_ghs()
+            info["temptarget"] = round(s.temperature_target)
         if rel.pause:
             info["miningPaused"] = not s.mining
             info["actualFrequency"] = self.frequency if s.hashing else 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ... import thermal
 from ...state import SimPool
 from .base import (
     _AXEOS_PAGE,
@@ -109,7 +110,25 @@ class BitaxeWeb(BitaxeReplies):
         for key in (*texts, "hostname"):
             if key in body and not isinstance(body[key], str):
                 return False
+        if not self._apply_fan(body):
+            return False
         self._apply(body, integers_only=False)
+        return True
+
+    def _apply_fan(self, body: dict[str, Any]) -> bool:
+        """``autofanspeed`` (0/1), ``fanspeed`` (the manual %), ``temptarget`` (°C, 2.10+)."""
+        state = self.state
+        auto = body.get("autofanspeed")
+        if auto is not None and auto not in (0, 1):
+            return False
+        if "temptarget" in body:
+            if not self.release.newer_info or not _is_number(body["temptarget"]):
+                return False
+            state.temperature_target = float(body["temptarget"])
+        if auto is not None:
+            state.fan_mode = thermal.AUTO if auto else thermal.MANUAL
+        if "fanspeed" in body:
+            state.fan_speed = min(100, int(body["fanspeed"]))
         return True
 
     def _apply_nerd(self, body: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from aiohttp import web
 
+from ... import thermal
 from ...miner import SimMiner, SimPorts
 from ...state import MinerState
 
@@ -146,6 +147,42 @@ class VnishBase(SimMiner):
         spec = self.state.spec
         ratio: float = (min(watts, spec.max_power) / spec.nominal_power) ** 0.85
         return spec.nominal_hashrate * ratio
+
+    # -- fans: ``miner.cooling.mode`` in settings (``immers``) and in the summary -------
+
+    def settings_fan_mode(self) -> dict[str, Any]:
+        s = self.state
+        if s.fan_mode == thermal.MANUAL:
+            return {"name": "manual", "param": s.fan_speed}
+        if s.fan_mode == thermal.IMMERSION:
+            return {"name": "immers"}
+        return {"name": "auto", "param": round(s.temperature_target)}
+
+    def summary_fan_mode(self) -> dict[str, Any]:
+        """1.3 spells immersion out and gives the parameter; 1.2 names the mode only."""
+        mode = self.settings_fan_mode()
+        if mode["name"] == "immers":
+            mode = {"name": "immersion"}
+        return mode if self.v1_3 else {"name": mode["name"]}
+
+    def apply_fan_mode(self, mode: Any) -> bool:
+        """A ``ModeRaw`` from a settings POST; anything else is refused."""
+        if not isinstance(mode, dict):
+            return False
+        name, param = mode.get("name"), mode.get("param")
+        if name == "immers":
+            self.state.fan_mode = thermal.IMMERSION
+            return True
+        if name not in ("auto", "manual") or not isinstance(param, int) or param < 0:
+            return False
+        if name == "manual":
+            if param > 100:
+                return False
+            self.state.fan_speed = param
+        else:
+            self.state.temperature_target = float(param)
+        self.state.fan_mode = name
+        return True
 
     def tuned_watts(self) -> set[int]:
         return {p.watts for p in self.profile.presets if p.tuned}

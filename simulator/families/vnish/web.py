@@ -102,7 +102,11 @@ class VnishWeb(VnishReads):
             self.state.power_limit = None
         elif isinstance(preset, str) and preset.isdigit() and int(preset) in self.tuned_watts():
             self.state.power_limit = int(preset)
-        # An untuned or unknown preset changes nothing, and the reply says the same.
+        # An untuned or unknown preset changes nothing, and the reply says the same;
+        # so does a fan mode it refuses.
+        cooling = miner.get("cooling") if isinstance(miner, dict) else None
+        if isinstance(cooling, dict) and "mode" in cooling:
+            self.apply_fan_mode(cooling["mode"])
         return web.json_response({"restart_required": False, "reboot_required": False})
 
     def _locate(self, key: str) -> Handler:

@@ -178,15 +178,13 @@ class VnishReads(VnishBase):
             },
             "cooling": {
                 "fan_num": spec.fans,
-                "fan_duty": round(max(rpms) / FAN_MAX_RPM * 100) if rpms else 0,
+                "fan_duty": s.fan_percent() if rpms else 0,
                 "fans": [
                     {"id": i + 1, "rpm": rpm, "max_rpm": FAN_MAX_RPM, "status": "ok"}
                     for i, rpm in enumerate(rpms)
                 ],
                 # 1.3 describes the mode with its parameter (FanSettingsMode); 1.2 without.
-                "settings": {"mode": {"name": "auto", "param": 75}}
-                if not self.release.startswith("1.2")
-                else {"mode": {"name": "auto"}},
+                "settings": {"mode": self.summary_fan_mode()},
             },
             "chains": chains,
             "pools": self._pools(),
@@ -289,7 +287,7 @@ class VnishReads(VnishBase):
                     {"url": p.url, "user": p.user, "pass": p.password}
                     for i, p in enumerate(s.pools)
                 ],
-                "cooling": {"mode": {"name": "auto", "param": 75}, "fan_min_count": s.spec.fans},
+                "cooling": {"mode": self.settings_fan_mode(), "fan_min_count": s.spec.fans},
                 "misc": {"asic_boost": True, "restart_hashrate": 0, "quiet_mode": False},
             },
             "network": {

@@ -10,7 +10,6 @@ looks, as in a real install, so its minimum times and step interval are the real
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,6 +64,7 @@ from custom_components.asic_miner.const import (
 from custom_components.asic_miner.driver import MinerConnectionError
 from custom_components.asic_miner.driver.miner import Miner
 from simulator.miner import SimMiner
+from simulator.room import Room, miner_watts
 from tests.components.asic_miner.conftest import SIM_CLOCK
 
 ROOM = "sensor.room_temperature"
@@ -87,26 +87,6 @@ POWER_PATH_MINERS = [
     "bitaxe-gamma",
     "bitaxe-nerdqaxe",
 ]
-
-
-def miner_watts(sim: SimMiner) -> float:
-    """What the simulated miner really draws (Bitaxe models its own power)."""
-    power_w = getattr(sim, "power_w", None)
-    return float(power_w()) if callable(power_w) else float(sim.state.power)
-
-
-@dataclass
-class Room:
-    """A room heated by one miner: ``C dT/dt = P - UA (T - T_out)``."""
-
-    temperature: float
-    ua: float  # W/K lost to the outside
-    tau: float = 1800.0  # s, C / UA
-    outside: float = 5.0
-
-    def advance(self, seconds: float, watts: float) -> None:
-        settle = self.outside + watts / self.ua
-        self.temperature = settle + (self.temperature - settle) * math.exp(-seconds / self.tau)
 
 
 @dataclass

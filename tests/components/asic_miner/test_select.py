@@ -79,6 +79,7 @@ def _work_mode_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 
 
 @pytest.mark.parametrize("simulated_miner", PRESET_MINERS, indirect=True)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")  # the fan mode select too
 async def test_select_offers_what_the_miner_reports(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,

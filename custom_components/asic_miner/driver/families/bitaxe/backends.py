@@ -14,10 +14,11 @@ from typing import Any
 
 from ...contract import Backend
 from ...exceptions import MinerResponseError, MinerValueError
-from ...models import Control
+from ...models import Control, FanMode
 from ...transports.http import HttpClient
 from ...values import to_float
 from .._refusal import NamedRefusals
+from . import cooling
 from .client import get_json, send
 from .parse import ASIC, ASIC_MAP, INFO, INFO_MAP, as_object, format_frequency, frequency_options
 
@@ -31,8 +32,9 @@ class LegacyBackend(NamedRefusals, Backend):
     """AxeOS before 2.7: the info reply only; restart is the one control."""
 
     name = "v2_0"
-    DATA_MAP = INFO_MAP
-    CONTROLS = frozenset({Control.REBOOT})
+    DATA_MAP = {**INFO_MAP, **cooling.COOLING_MAP}
+    # The fan controls where ``info`` reports ``autofanspeed`` (``cooling.py``).
+    CONTROLS = frozenset({Control.REBOOT}) | cooling.FAN_CONTROLS | {Control.TEMPERATURE_TARGET}
 
     def _web(self) -> HttpClient:
         return self.ctx.web()  # built per call, so a changed timeout applies
@@ -43,13 +45,22 @@ class LegacyBackend(NamedRefusals, Backend):
     async def reboot(self) -> None:
         await send(self._web(), "POST", RESTART_PATH)
 
+    async def set_fan_mode(self, mode: FanMode) -> None:
+        await cooling.set_fan_mode(self._web(), self.ctx.host, mode)
+
+    async def set_fan_speed(self, percent: int) -> None:
+        await cooling.set_fan_speed(self._web(), self.ctx.host, percent)
+
+    async def set_temperature_target(self, celsius: float) -> None:
+        await cooling.set_temperature_target(self._web(), self.ctx.host, celsius)
+
 
 class AsicBackend(LegacyBackend):
     """AxeOS 2.7 to 2.13 and the NerdQAxe firmware: frequency presets as the work mode."""
 
     name = "v2_7"
-    DATA_MAP = ASIC_MAP
-    CONTROLS = frozenset({Control.REBOOT, Control.WORK_MODE})
+    DATA_MAP = {**ASIC_MAP, **cooling.COOLING_MAP}
+    CONTROLS = LegacyBackend.CONTROLS | {Control.WORK_MODE}
 
     async def set_work_mode(self, mode: str) -> None:
         asic = await get_json(self._web(), ASIC.path)
@@ -75,7 +86,7 @@ class PauseBackend(AsicBackend):
     """AxeOS 2.14 and later: mining can be paused and resumed."""
 
     name = "v2_14"
-    CONTROLS = frozenset({Control.REBOOT, Control.WORK_MODE, Control.MINING})
+    CONTROLS = AsicBackend.CONTROLS | {Control.MINING}
 
     async def set_mining(self, on: bool) -> None:
         await send(self._web(), "POST", RESUME_PATH if on else PAUSE_PATH)

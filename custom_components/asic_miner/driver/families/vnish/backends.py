@@ -19,12 +19,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ...context import MinerContext
-from ...contract import Backend, Replies
+from ...contract import Backend, Field, Location, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
-from ...models import ALL_CONTROLS, MinerIdentity
+from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity
 from ...values import to_bool
 from .._refusal import NamedRefusals
+from . import cooling
 from .client import API, VnishApi, VnishHttpError
 from .parse import (
     BOARDS,
@@ -51,8 +52,8 @@ class _VnishBackend(NamedRefusals, Backend):
     LOCATE: ClassVar[tuple[tuple[str, str], ...]]
     SINCE: ClassVar[tuple[int, int]]
     BOUNDS_FROM_FIRMWARE = True
-    # Every control the driver knows (the family's tests pin the set).
-    CONTROLS = ALL_CONTROLS
+    # Every basic control, and the fan mode and manual speed (``cooling.py``).
+    CONTROLS = ALL_CONTROLS | {Control.FAN_MODE, Control.FAN_SPEED}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -145,6 +146,12 @@ class _VnishBackend(NamedRefusals, Backend):
     async def reboot(self) -> None:
         await self.api.post(f"{API}/system/reboot")
 
+    async def set_fan_mode(self, mode: FanMode) -> None:
+        await cooling.set_fan_mode(self.api, mode)
+
+    async def set_fan_speed(self, percent: int) -> None:
+        await cooling.set_fan_speed(self.api, percent)
+
     async def restart_backend(self) -> None:
         await self.api.post(f"{API}/mining/restart")
 
@@ -155,7 +162,7 @@ class V1_3Backend(_VnishBackend):
     name = "v1_3"
     SINCE = (1, 3)
     LOCATE = (_FIND_MINER, (f"{API}/locate-miner", "is_enabled"))
-    DATA_MAP = data_map(BOARDS)
+    DATA_MAP = data_map(BOARDS) | {Field.COOLING: Location((SETTINGS,), cooling.extract_cooling)}
 
 
 class V1_2Backend(_VnishBackend):
@@ -164,7 +171,7 @@ class V1_2Backend(_VnishBackend):
     name = "v1_2"
     SINCE = (0, 0)
     LOCATE = (_FIND_MINER,)
-    DATA_MAP = data_map(CHAINS)
+    DATA_MAP = data_map(CHAINS) | {Field.COOLING: Location((SETTINGS,), cooling.extract_cooling)}
 
 
 BACKENDS: tuple[type[_VnishBackend], ...] = (V1_3Backend, V1_2Backend)

@@ -298,7 +298,12 @@ def _fans(replies: Replies) -> list[Fan]:
     if not isinstance(fans, list):
         raise TypeError("cooling.fans is not a list")
     items = sorted((f for f in fans if isinstance(f, dict)), key=lambda f: to_int(f.get("id")) or 0)
-    return [Fan(index=position, rpm=to_int(fan.get("rpm"))) for position, fan in enumerate(items)]
+    # ``fan_duty`` (%, required in every published schema) is the one PWM all fans share.
+    duty = to_int(cooling.get("fan_duty"))
+    return [
+        Fan(index=position, rpm=to_int(fan.get("rpm")), percent=duty)
+        for position, fan in enumerate(items)
+    ]
 
 
 def _pools(replies: Replies) -> list[Pool]:
