@@ -16,7 +16,7 @@ import aiohttp
 from .bounds import power_limit_bounds
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
-from .contract import Backend, Family
+from .contract import Backend, Family, Field
 from .exceptions import (
     MinerError,
     MinerResponseError,
@@ -145,6 +145,11 @@ class Miner:
     def restarts_after(self, control: Control) -> bool:
         """Whether the firmware restarts the miner by itself after ``control``."""
         return control in self.backend.RESTARTS_AFTER
+
+    @property
+    def reports_power(self) -> bool:
+        """Whether the firmware reports its power draw at all (stock Antminer does not)."""
+        return Field.POWER in self.backend.DATA_MAP
 
     def power_limit_range(self) -> PowerLimitRange | None:
         """Bounds for the power limit as the last poll reported them (``bounds.py``).
