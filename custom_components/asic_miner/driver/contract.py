@@ -47,6 +47,8 @@ class Field(StrEnum):
     # The power-limit bounds the firmware reported (LuxOS profiles, VNish presets, ePIC
     # capabilities); absent or unknown, the tables in ``bounds.power_limit_bounds``.
     POWER_LIMIT_RANGE = "power_limit_range"
+    HASHRATE_TARGET = "hashrate_target"
+    HASHRATE_TARGET_RANGE = "hashrate_target_range"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +243,9 @@ class Backend:
 
     async def set_work_mode(self, mode: str) -> None:
         raise self._unsupported(Control.WORK_MODE)
+
+    async def set_hashrate_target(self, ths: float) -> None:
+        raise self._unsupported(Control.HASHRATE_TARGET)
 
     async def reboot(self) -> None:
         raise self._unsupported(Control.REBOOT)

@@ -206,6 +206,16 @@ class Miner:
         self._require(Control.WORK_MODE)
         await self._run(self.backend.set_work_mode(mode))
 
+    async def set_hashrate_target(self, ths: float) -> None:
+        """Tune by hashrate (TH/s) instead of watts, within the firmware's bounds."""
+        self._require(Control.HASHRATE_TARGET)
+        bounds = self.snapshot.hashrate_target_range if self.snapshot is not None else None
+        if bounds is not None and not bounds[0] <= ths <= bounds[1]:
+            raise MinerValueError(
+                f"hashrate target {ths:g} TH/s is outside {bounds[0]:g}-{bounds[1]:g} TH/s"
+            )
+        await self._run(self.backend.set_hashrate_target(ths))
+
     async def reboot(self) -> None:
         self._require(Control.REBOOT)
         await self._run(self.backend.reboot())
