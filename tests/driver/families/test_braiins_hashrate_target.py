@@ -8,15 +8,12 @@ and the bounds from ``configuration/constraints`` ``tuner_constraints.hashrate_t
 
 from __future__ import annotations
 
-from typing import Any
-
 import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver import Control, Miner, MinerValueError
 from custom_components.asic_miner.driver.contract import Replies
 from custom_components.asic_miner.driver.families.braiins import parse_rest
-from custom_components.asic_miner.driver.families.braiins.rest import RestBackend
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 
@@ -85,24 +82,3 @@ def test_tuning_by_hashrate() -> None:
     assert parse_rest.tuning_by_hashrate({"mode_state": {"hashratetargetmodestate": {}}})
     assert not parse_rest.tuning_by_hashrate({"mode_state": {"powertargetmodestate": {}}})
     assert not parse_rest.tuning_by_hashrate(None)
-
-
-async def test_constraints_read_once(
-    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The bounds do not change while the handle lives: one request, not one per poll."""
-    sim = await simulate("braiins", "S19")
-    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
-    backend = miner.backend
-    assert isinstance(backend, RestBackend)
-    paths: list[str] = []
-    original = backend.api.get
-
-    async def counting(path: str) -> Any:
-        paths.append(path)
-        return await original(path)
-
-    monkeypatch.setattr(backend.api, "get", counting)
-    for _ in range(3):
-        assert (await miner.read()).hashrate_target_range is not None
-    assert paths.count(parse_rest.CONSTRAINTS.path) == 1
