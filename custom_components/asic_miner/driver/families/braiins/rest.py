@@ -48,18 +48,12 @@ class RestBackend(BraiinsBackend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self.api = RestApi(ctx)
-        self._constraints: Any = None
 
     @classmethod
     def accepts(cls, version: tuple[int, ...] | None) -> bool:
         return version is None or version >= SINCE
 
     async def fetch_web(self, path: str) -> Any:
-        if path == parse.CONSTRAINTS.path:
-            # The model's bounds: read once per handle, not a request every poll.
-            if self._constraints is None:
-                self._constraints = await self.api.get(path)
-            return self._constraints
         return await self.api.get(path)
 
     async def check_credentials(self) -> None:
