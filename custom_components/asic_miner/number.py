@@ -206,9 +206,62 @@ def _cooling_numbers(
             )
 
 
+# Braiins OS tunes by watts or by TH/s: the hashrate target switches its tuner to
+# hashrate mode (the hashrate target reads unknown in power mode), the power limit
+# switches it back. Both apply live. Disabled by default: the power limit is the control the
+# blueprints and the thermostat drive.
+HASHRATE_TARGET = NumberEntityDescription(
+    key="hashrate_target",
+    translation_key="hashrate_target",
+    native_unit_of_measurement="TH/s",
+    native_step=0.1,
+    mode=NumberMode.BOX,
+    entity_registry_enabled_default=False,
+)
+
+
+class AsicMinerHashrateTargetNumber(AsicMinerEntity, NumberEntity):
+    """The tuner's hashrate target, within the bounds the firmware reports."""
+
+    _requires_write = True
+
+    def __init__(
+        self, coordinator: AsicMinerDataUpdateCoordinator, bounds: tuple[float, float]
+    ) -> None:
+        super().__init__(coordinator, HASHRATE_TARGET)
+        self._built_bounds = bounds
+
+    @property
+    def _bounds(self) -> tuple[float, float]:
+        return self.coordinator.data.hashrate_target_range or self._built_bounds
+
+    @property
+    def native_min_value(self) -> float:
+        return self._bounds[0]
+
+    @property
+    def native_max_value(self) -> float:
+        return self._bounds[1]
+
+    @property
+    def native_value(self) -> float | None:
+        """Unknown while the tuner aims at watts."""
+        return self.coordinator.data.hashrate_target
+
+    @asic_miner_exception_handler
+    async def async_set_native_value(self, value: float) -> None:
+        await self.coordinator.miner.set_hashrate_target(round(value, 1))
+
+
 def _number_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
     def build(snapshot: MinerSnapshot) -> Iterable[Reported]:
         yield from _cooling_numbers(coordinator, snapshot)
+        hashrate_bounds = snapshot.hashrate_target_range
+        if Control.HASHRATE_TARGET in snapshot.controls and hashrate_bounds is not None:
+            yield (
+                HASHRATE_TARGET.key,
+                partial(AsicMinerHashrateTargetNumber, coordinator, hashrate_bounds),
+            )
         if Control.POWER_LIMIT not in snapshot.controls:
             return
         bounds = snapshot.power_limit_range

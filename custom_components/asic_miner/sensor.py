@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from operator import attrgetter
@@ -38,6 +38,7 @@ from .entity import (
     Reported,
     setup_when_reported,
 )
+from .estimated_power import estimated_power, has_estimate
 from .farm_entities import async_setup_farm_sensors
 
 PARALLEL_UPDATES = 0
@@ -342,6 +343,18 @@ FAN_SENSORS: tuple[AsicMinerFanSensorEntityDescription, ...] = (
     ),
 )
 
+# Stock Antminer reports no watts: nominal efficiency x hashrate instead, named an
+# estimate; in place of Power and Energy, which such a miner never has.
+ESTIMATED_POWER = AsicMinerSensorEntityDescription(
+    key="estimated_power",
+    translation_key="estimated_power",
+    device_class=SensorDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.WATT,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+    value_fn=estimated_power,
+)
+
 ENERGY = SensorEntityDescription(
     key="energy",
     translation_key="energy",
@@ -350,6 +363,7 @@ ENERGY = SensorEntityDescription(
     state_class=SensorStateClass.TOTAL_INCREASING,
     suggested_display_precision=2,
 )
+ESTIMATED_ENERGY = replace(ENERGY, key="estimated_energy", translation_key="estimated_energy")
 
 
 class AsicMinerSensor(AsicMinerEntity, SensorEntity):
@@ -532,7 +546,8 @@ class AsicMinerEnergySensor(AsicMinerEntity, RestoreSensor):
         if snapshot.energy is not None:
             self._total = snapshot.energy
             return
-        if snapshot.power is None:
+        reading = self._power(snapshot)
+        if reading is None:
             self._last = None
             return
         now = dt_util.utcnow()
@@ -540,11 +555,22 @@ class AsicMinerEnergySensor(AsicMinerEntity, RestoreSensor):
             then, power = self._last
             elapsed = now - then
             if timedelta(0) < elapsed <= MAX_ENERGY_GAP:
-                kwh = (power + snapshot.power) / 2 * elapsed.total_seconds() / 3_600_000
+                kwh = (power + reading) / 2 * elapsed.total_seconds() / 3_600_000
                 self._total = (self._total or 0.0) + kwh
         elif self._total is None:
             self._total = 0.0
-        self._last = (now, snapshot.power)
+        self._last = (now, reading)
+
+    def _power(self, snapshot: MinerSnapshot) -> float | None:
+        """The watts integrated: the firmware's own reading."""
+        return snapshot.power
+
+
+class AsicMinerEstimatedEnergySensor(AsicMinerEnergySensor):
+    """Energy integrated from the estimated power (``estimated_power.py``)."""
+
+    def _power(self, snapshot: MinerSnapshot) -> float | None:
+        return estimated_power(snapshot)
 
 
 def _energy_digits(snapshot: MinerSnapshot | None) -> int:
@@ -583,6 +609,15 @@ def _sensor_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
                 )
         if snapshot.power is not None or snapshot.energy is not None:
             yield ENERGY.key, partial(AsicMinerEnergySensor, coordinator, ENERGY)
+        if has_estimate(snapshot, coordinator.miner):
+            yield (
+                ESTIMATED_POWER.key,
+                partial(AsicMinerSensor, coordinator, ESTIMATED_POWER),
+            )
+            yield (
+                ESTIMATED_ENERGY.key,
+                partial(AsicMinerEstimatedEnergySensor, coordinator, ESTIMATED_ENERGY),
+            )
         for board in snapshot.boards:
             for board_description in BOARD_SENSORS:
                 if board_description.value_fn(board) is not None:

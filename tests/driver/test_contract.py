@@ -173,6 +173,7 @@ AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE})
 AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in info
 AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
 BRAIINS_ALL = FULL - {C.WORK_MODE}
+BRAIINS_REST = BRAIINS_ALL | {C.HASHRATE_TARGET}  # REST also tunes by hashrate
 EPIC_TUNED = FULL - {C.WORK_MODE}
 
 CASES: list[Case] = [
@@ -189,14 +190,14 @@ CASES: list[Case] = [
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT}),
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS | AXEOS_FANS),
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS | AXEOS_TARGET),
-    Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
+    Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_REST, serial=False),
     Case(**BRAIINS, model="S19j Pro", backend="graphql", version="25.05.1", controls=BRAIINS_ALL, reads_paused=False),
     Case(**BRAIINS, model="S9", backend="graphql", version="21.09", controls=BRAIINS_ALL, serial=False, reads_paused=False),
-    Case(**BRAIINS, model="S19 XP", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
-    Case(**BRAIINS, model="S21 Pro", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
-    Case(**BRAIINS, model="S21+", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),
+    Case(**BRAIINS, model="S19 XP", backend="rest", version="25.07", controls=BRAIINS_REST, serial=False),
+    Case(**BRAIINS, model="S21 Pro", backend="rest", version="25.07", controls=BRAIINS_REST, serial=False),
+    Case(**BRAIINS, model="S21+", backend="rest", version="25.07", controls=BRAIINS_REST, serial=False),
     *(
-        Case(**BRAIINS, model="S19", state={"release": release}, backend=backend, version=release, controls=BRAIINS_ALL, serial=serial, reads_paused=backend == "rest")
+        Case(**BRAIINS, model="S19", state={"release": release}, backend=backend, version=release, controls=BRAIINS_REST if backend == "rest" else BRAIINS_ALL, serial=serial, reads_paused=backend == "rest")
         for release, backend, serial in [  # releases before 25.03 and 25.07 send no serial
             ("26.04", "rest", True),
             ("25.11", "rest", True),

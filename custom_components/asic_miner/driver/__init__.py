@@ -26,6 +26,7 @@ from .exceptions import (
     MinerWriteDisabledError,
 )
 from .hardware import lookup as lookup_hardware
+from .hardware import nominal_efficiency
 from .identify import (
     DEFAULT_IDENTIFY_TIMEOUT,
     Identification,
@@ -108,6 +109,7 @@ __all__ = [
     "identify_host",
     "is_host_name",
     "lookup_hardware",
+    "nominal_efficiency",
     "normalize_mac",
     "parse_targets",
     "scan",

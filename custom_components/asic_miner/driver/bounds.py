@@ -156,6 +156,15 @@ def _cooling(value: Any) -> Cooling | None:
     )
 
 
+def _hashrate_range(value: Any) -> tuple[float, float] | None:
+    if not isinstance(value, tuple) or len(value) != 2:
+        return None
+    low, high = _hashrate(value[0]), _hashrate(value[1])
+    if low is None or high is None or not 0 < low <= high:
+        return None
+    return (float(low), float(high))
+
+
 _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.HASHRATE: _hashrate,
     Field.EXPECTED_HASHRATE: _hashrate,
@@ -175,6 +184,8 @@ _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.CONTROLS: _controls,
     Field.POWER_LIMIT_RANGE: _power_range,
     Field.COOLING: _cooling,
+    Field.HASHRATE_TARGET: _hashrate,
+    Field.HASHRATE_TARGET_RANGE: _hashrate_range,
 }
 
 

@@ -50,6 +50,8 @@ class Field(StrEnum):
     POWER_LIMIT_RANGE = "power_limit_range"
     # The fan settings (``models.Cooling``): mode, manual speed, temperature target.
     COOLING = "cooling"
+    HASHRATE_TARGET = "hashrate_target"
+    HASHRATE_TARGET_RANGE = "hashrate_target_range"
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +253,9 @@ class Backend:
 
     async def set_work_mode(self, mode: str) -> None:
         raise self._unsupported(Control.WORK_MODE)
+
+    async def set_hashrate_target(self, ths: float) -> None:
+        raise self._unsupported(Control.HASHRATE_TARGET)
 
     async def reboot(self) -> None:
         raise self._unsupported(Control.REBOOT)

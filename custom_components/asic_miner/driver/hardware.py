@@ -161,3 +161,15 @@ def make_power_range(make: str) -> PowerLimitRange | None:
     if not rows:
         return None
     return PowerLimitRange(min(hw.min_power for hw in rows), max(hw.max_power for hw in rows))
+
+
+def nominal_efficiency(make: str, model: str) -> float | None:
+    """The model's nominal J/TH (nominal W / nominal TH/s); ``None`` for a model not in it.
+
+    For firmware that reports no watts (stock Antminer): nominal efficiency times the
+    live hashrate is the one honest estimate of its power, and it is named an estimate.
+    """
+    hardware = lookup(make, model)
+    if hardware is None or hardware.nominal_hashrate <= 0:
+        return None
+    return hardware.nominal_power / hardware.nominal_hashrate

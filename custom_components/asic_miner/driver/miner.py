@@ -16,7 +16,7 @@ import aiohttp
 from .bounds import MIN_AIR_FAN_PERCENT, power_limit_bounds
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
-from .contract import Backend, Family
+from .contract import Backend, Family, Field
 from .exceptions import (
     MinerError,
     MinerResponseError,
@@ -164,6 +164,11 @@ class Miner:
         """Whether the firmware restarts the miner by itself after ``control``."""
         return control in self.backend.RESTARTS_AFTER
 
+    @property
+    def reports_power(self) -> bool:
+        """Whether the firmware reports its power draw at all (stock Antminer does not)."""
+        return Field.POWER in self.backend.DATA_MAP
+
     def power_limit_range(self) -> PowerLimitRange | None:
         """Bounds for the power limit as the last poll reported them (``bounds.py``).
 
@@ -250,6 +255,16 @@ class Miner:
         """The fan settings of the last poll (empty before one)."""
         snapshot = self.snapshot
         return snapshot.cooling if snapshot is not None and snapshot.cooling else Cooling()
+
+    async def set_hashrate_target(self, ths: float) -> None:
+        """Tune by hashrate (TH/s) instead of watts, within the firmware's bounds."""
+        self._require(Control.HASHRATE_TARGET)
+        bounds = self.snapshot.hashrate_target_range if self.snapshot is not None else None
+        if bounds is not None and not bounds[0] <= ths <= bounds[1]:
+            raise MinerValueError(
+                f"hashrate target {ths:g} TH/s is outside {bounds[0]:g}-{bounds[1]:g} TH/s"
+            )
+        await self._run(self.backend.set_hashrate_target(ths))
 
     async def reboot(self) -> None:
         self._require(Control.REBOOT)

@@ -261,6 +261,10 @@ class MinerSnapshot:
     energy: float | None = None  # kWh, only where the firmware keeps its own counter
     cooling: Cooling | None = None  # fan mode, manual speed, temperature target
     controls: frozenset[Control] = field(default_factory=frozenset)
+    # TH/s the tuner aims at where it tunes by hashrate (Braiins OS), and the bounds
+    # the firmware accepts (``None`` where it does not say).
+    hashrate_target: float | None = None
+    hashrate_target_range: tuple[float, float] | None = None
 
     @property
     def efficiency(self) -> float | None:

@@ -15,8 +15,15 @@ from ...logs import log_text
 from .base import BraiinsBase
 from .releases import BOSMINER_START_DELAY
 
+# Hashrate follows power to this power (``MinerState.hashrate``): the tuner's target in
+# TH/s maps to the watts that give it.
+HASHRATE_EXPONENT = 0.85
+
 
 class BraiinsRest(BraiinsBase):
+    # TH/s while the tuner aims at a hashrate; ``None`` while it aims at watts.
+    hashrate_target: float | None = None
+
     def _rest_routes(self, app: web.Application) -> None:
         api = "/api/v1"
         app.router.add_post(f"{api}/auth/login", self._rest_login)
@@ -31,6 +38,7 @@ class BraiinsRest(BraiinsBase):
             "/pools/": self._rest_pools,
             "/configuration/miner": self._rest_configuration,
             "/performance/tuner-state": self._rest_tuner_state,
+            "/configuration/constraints": self._rest_constraints,
             "/actions/locate": lambda: self.state.fault_light,
         }
         for path, body in gets.items():
@@ -38,6 +46,7 @@ class BraiinsRest(BraiinsBase):
         app.router.add_get(f"{api}/miner/log/bosminer", self._rest_log)
         app.router.add_put(f"{api}/actions/locate", self._rest_locate)
         app.router.add_put(f"{api}/performance/power-target", self._rest_power_target)
+        app.router.add_put(f"{api}/performance/mode", self._rest_performance_mode)
         for action in ("pause", "resume", "start", "stop", "restart", "reboot"):
             app.router.add_put(f"{api}/actions/{action}", self._rest_action(action))
 
@@ -210,8 +219,70 @@ class BraiinsRest(BraiinsBase):
             ]
         }
 
+    def _hashrate_at(self, watts: float) -> float:
+        spec = self.state.spec
+        ratio: float = (watts / spec.nominal_power) ** HASHRATE_EXPONENT
+        return round(spec.nominal_hashrate * ratio, 1)
+
+    def _rest_constraints(self) -> dict[str, Any]:
+        spec = self.state.spec
+        return {
+            "tuner_constraints": {
+                "power_target": {
+                    "min": {"watt": spec.min_power},
+                    "default": {"watt": spec.nominal_power},
+                    "max": {"watt": spec.max_power},
+                },
+                "hashrate_target": {
+                    "min": {"terahash_per_second": self._hashrate_at(spec.min_power)},
+                    "default": {"terahash_per_second": spec.nominal_hashrate},
+                    "max": {"terahash_per_second": self._hashrate_at(spec.max_power)},
+                },
+            }
+        }
+
+    def _set_hashrate_target(self, ths: Any) -> str | None:
+        """Aim the tuner at ``ths`` TH/s: the watts that give it; why refused, or ``None``."""
+        spec = self.state.spec
+        low, high = self._hashrate_at(spec.min_power), self._hashrate_at(spec.max_power)
+        if not isinstance(ths, int | float) or isinstance(ths, bool) or not low <= ths <= high:
+            return f"hashrate target must be {low}-{high} TH/s"
+        watts = spec.nominal_power * (ths / spec.nominal_hashrate) ** (1 / HASHRATE_EXPONENT)
+        self.state.power_limit = min(spec.max_power, max(spec.min_power, round(watts)))
+        self.hashrate_target = float(ths)
+        return None
+
+    async def _rest_performance_mode(self, request: web.Request) -> web.Response:
+        """``PUT performance/mode``: the tuner's mode and target in one."""
+        if not self._rest_authorized(request):
+            return self._unauthorized()
+        body = await self._body(request)
+        target = body.get("tunermode", {}).get("target") if isinstance(body, dict) else None
+        if isinstance(target, dict) and "hashratetarget" in target:
+            value = target["hashratetarget"].get("hashrate_target", {})
+            refusal = self._set_hashrate_target(value.get("terahash_per_second"))
+        elif isinstance(target, dict) and "powertarget" in target:
+            value = target["powertarget"].get("power_target", {})
+            refusal = self._set_power_target(value.get("watt"))
+            if refusal is None:
+                self.hashrate_target = None
+        else:
+            refusal = "expected tunermode.target.powertarget or hashratetarget"
+        if refusal is not None:
+            return web.json_response({"message": refusal}, status=400)
+        return web.json_response(body)
+
     def _rest_tuner_state(self) -> dict[str, Any]:
         s = self.state
+        if self.hashrate_target is not None:
+            return {
+                "mode_state": {
+                    "hashratetargetmodestate": {
+                        "current_target": {"terahash_per_second": self.hashrate_target}
+                    }
+                },
+                "overall_tuner_state": 2,
+            }
         return {
             "mode_state": {
                 "powertargetmodestate": {

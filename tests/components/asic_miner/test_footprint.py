@@ -15,6 +15,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.asic_miner.driver import Control
+from custom_components.asic_miner.estimated_power import has_estimate
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import ALL_SIMULATED, async_poll
 
@@ -41,10 +42,12 @@ async def test_footprint_per_miner(
     assert len(enabled) <= MAX_ENABLED, sorted(e.entity_id for e in enabled)
     assert len(with_statistics) <= MAX_STATE_CLASS, [e.entity_id for e in with_statistics]
 
-    # The Energy dashboard's sensor, with its statistics, wherever power is reported.
+    # The Energy dashboard's sensor, with its statistics, wherever power is reported
+    # (estimated where the firmware reports no watts and the model is known).
     runtime = init_integration.runtime_data
     energy = [e.entity_id for e in enabled if e.entity_id.endswith("_energy")]
-    assert len(energy) == (runtime.data.power is not None)
+    powered = runtime.data.power is not None or has_estimate(runtime.data, runtime.miner)
+    assert len(energy) == powered
     for entity_id in energy:
         entry = er.async_get(hass).async_get(entity_id)
         assert entry.capabilities == {"state_class": SensorStateClass.TOTAL_INCREASING}

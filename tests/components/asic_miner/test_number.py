@@ -38,6 +38,7 @@ async def test_numbers(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
+    entity_registry_enabled_by_default: None,
     init_integration: MockConfigEntry,
 ) -> None:
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
@@ -127,7 +128,7 @@ def _numbers(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> list
     return [
         e.entity_id
         for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-        if e.domain == NUMBER_DOMAIN
+        if e.domain == NUMBER_DOMAIN and e.entity_id.endswith("_power_limit")
     ]
 
 

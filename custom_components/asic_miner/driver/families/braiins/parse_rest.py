@@ -25,6 +25,7 @@ COOLING = Web(f"{API}/cooling/state")
 ERRORS = Web(f"{API}/miner/errors")
 TUNER = Web(f"{API}/performance/tuner-state")
 POOLS = Web(f"{API}/pools/")
+CONSTRAINTS = Web(f"{API}/configuration/constraints")
 
 # miner/details "status" (bos.v1 MinerStatus): 1 not started, 2 normal, 3 paused,
 # 4 suspended, 5 restricted (licence limits, still hashing).
@@ -75,6 +76,29 @@ def power_limit(replies: Replies) -> float | None:
     state = replies[TUNER]["mode_state"]
     target = state["powertargetmodestate"]["current_target"] if state else None
     return positive(to_float(target["watt"])) if isinstance(target, dict) else None
+
+
+def hashrate_target(replies: Replies) -> float | None:
+    """TH/s the tuner aims at; ``None`` while it aims at watts (power-target mode)."""
+    state = replies[TUNER]["mode_state"]
+    target = state.get("hashratetargetmodestate") if isinstance(state, dict) else None
+    if not isinstance(target, dict):
+        return None
+    return positive(to_float(target["current_target"]["terahash_per_second"]))
+
+
+def hashrate_target_range(replies: Replies) -> tuple[float, float] | None:
+    """``tuner_constraints.hashrate_target`` min and max (TH/s) from the constraints."""
+    bounds = replies[CONSTRAINTS]["tuner_constraints"]["hashrate_target"]
+    low = to_float(bounds["min"]["terahash_per_second"])
+    high = to_float(bounds["max"]["terahash_per_second"])
+    return None if low is None or high is None else (low, high)
+
+
+def tuning_by_hashrate(tuner_state: Any) -> bool:
+    """Whether a ``performance/tuner-state`` reply shows the hashrate-target mode."""
+    state = tuner_state.get("mode_state") if isinstance(tuner_state, dict) else None
+    return isinstance(state, dict) and "hashratetargetmodestate" in state
 
 
 def uptime(replies: Replies) -> int | None:

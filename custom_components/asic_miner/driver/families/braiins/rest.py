@@ -10,9 +10,9 @@ from typing import Any
 
 from ...context import MinerContext
 from ...contract import Field, Location
-from ...exceptions import MinerControlRefusedError, MinerUnsupportedError
+from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUnsupportedError
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
-from ...models import MinerIdentity
+from ...models import Control, MinerIdentity
 from ...values import to_bool, to_int
 from . import parse_rest as parse
 from .base import BraiinsBackend, with_rpc_fallback
@@ -37,8 +37,14 @@ class RestBackend(BraiinsBackend):
             Field.UPTIME: Location((parse.DETAILS,), parse.uptime),
             Field.MINING: Location((parse.DETAILS,), parse.mining),
             Field.FAULT_LIGHT: Location((parse.LOCATE,), parse.fault_light),
+            Field.HASHRATE_TARGET: Location((parse.TUNER,), parse.hashrate_target),
+            Field.HASHRATE_TARGET_RANGE: Location(
+                (parse.CONSTRAINTS,), parse.hashrate_target_range
+            ),
         }
     )
+    # The tuner aims at watts or at TH/s; both apply live (the tuner re-tunes).
+    CONTROLS = BraiinsBackend.CONTROLS | {Control.HASHRATE_TARGET}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -78,12 +84,33 @@ class RestBackend(BraiinsBackend):
     async def set_power_limit(self, watts: int) -> None:
         # Only the power target: this endpoint leaves pools and other settings alone.
         async with self.control("power limit"):
+            if await self._tuning_by_hashrate():
+                # power-target only sets the value of the mode in force: switch back.
+                await self._set_mode("powertarget", {"power_target": {"watt": int(watts)}})
+                return
             reply = await self.api.put(f"{API}/performance/power-target", {"watt": int(watts)})
             echoed = reply.json() if reply.body else None
             if isinstance(echoed, dict) and to_int(echoed.get("watt")) not in (None, int(watts)):
                 raise MinerControlRefusedError(
                     "power limit", f"it set {echoed.get('watt')} W, not {watts} W"
                 )
+
+    async def set_hashrate_target(self, ths: float) -> None:
+        """Switch the tuner to hashrate-target mode at ``ths`` TH/s (one request)."""
+        async with self.control("hashrate target"):
+            target = {"hashrate_target": {"terahash_per_second": round(float(ths), 2)}}
+            await self._set_mode("hashratetarget", target)
+
+    async def _tuning_by_hashrate(self) -> bool:
+        """Whether the tuner aims at TH/s now; a release without tuner-state does not."""
+        try:
+            return parse.tuning_by_hashrate(await self.api.get(parse.TUNER.path))
+        except MinerResponseError:
+            return False
+
+    async def _set_mode(self, kind: str, target: dict[str, Any]) -> None:
+        """``PUT performance/mode``: the tuner's mode and its target together."""
+        await self.api.put(f"{API}/performance/mode", {"tunermode": {"target": {kind: target}}})
 
     async def reboot(self) -> None:
         async with self.control("reboot"):
