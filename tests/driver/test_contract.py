@@ -149,6 +149,8 @@ BITAXE |= {"power_limit": False, "bounds": None, "light": False, "chips": False}
 BITAXE |= {"physics": axeos_physics, "serial": False, "chip_temps": "family"}
 BITAXE |= {"board_temps": "family"}
 BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+", "api": "3.7"}
+HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
+HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
 EPIC = {"family": "epic", "firmware": "ePIC PowerPlay", "power_limit": False, "chips": False}
 EPIC |= {"chip_temps": None}
 LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "luxminer"}
@@ -200,6 +202,8 @@ CASES: list[Case] = [
     Case(**EPIC, make="Bitmain", model="S19j Pro", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
+    Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
+    Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**LUXOS, model="S19 XP", control_board="xilinx"),
     Case(**LUXOS, model="S21", control_board="amlogic"),
     Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),

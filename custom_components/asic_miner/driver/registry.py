@@ -14,6 +14,7 @@ from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
 from .families.epic import FAMILY as EPIC
+from .families.hiveon import FAMILY as HIVEON
 from .families.luxos import FAMILY as LUXOS
 from .families.vnish import FAMILY as VNISH
 from .families.whatsminer import FAMILY as WHATSMINER
@@ -24,6 +25,7 @@ FAMILIES: tuple[Family, ...] = (
     LUXOS,
     EPIC,
     VNISH,
+    HIVEON,
     # stock firmware
     WHATSMINER,
     AVALON,

@@ -58,6 +58,11 @@ class AntminerBase(SimMiner):
     def legacy(self) -> bool:
         return self.state.spec.model in LEGACY_MODELS
 
+    @property
+    def legacy_web(self) -> bool:
+        """Whether the web UI is the S9-era one (form-encoded blink, no work modes)."""
+        return self.legacy
+
     def _type(self) -> str:
         return f"Antminer {self.state.spec.model}"
 

@@ -31,7 +31,7 @@ class AntminerWeb(AntminerBase):
         app.router.add_get("/cgi-bin/get_miner_conf.cgi", protected(self._get_conf))
         app.router.add_post("/cgi-bin/reboot.cgi", protected(self._reboot))
         app.router.add_get("/cgi-bin/reboot.cgi", protected(self._reboot))
-        if self.legacy:
+        if self.legacy_web:
             app.router.add_post("/cgi-bin/blink.cgi", protected(self._legacy_blink))
         else:
             app.router.add_get("/cgi-bin/get_blink_status.cgi", protected(self._blink_status))

@@ -10,12 +10,11 @@ from __future__ import annotations
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...models import MinerIdentity
-from ...values import clean_str, normalize_mac
 from .._cgminer import probe_item
 from .._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
 from .backends import LegacyBackend, ModernBackend
 from .client import DEFAULT_CREDENTIALS
-from .parse import WORK_MODES, model_name
+from .parse import WORK_MODES, model_name, web_details
 
 __all__ = ["FAMILY", "WORK_MODES"]
 
@@ -39,18 +38,7 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     model = model_name(info.get("minertype")) or model_name(version_item.get("Type")) or "Antminer"
     blink = await web.request("GET", "/cgi-bin/get_blink_status.cgi")
     backend = LegacyBackend.name if blink.status == 404 else ModernBackend.name
-    return FAMILY.identity(
-        MAKE,
-        model,
-        "Stock",
-        backend,
-        firmware_version=clean_str(info.get("system_filesystem_version"))
-        or clean_str(version_item.get("CompileTime")),
-        api_version=clean_str(version_item.get("API")),
-        mac=normalize_mac(info.get("macaddr")),
-        serial=clean_str(info.get("serinum") or info.get("serial_no")),
-        hostname=clean_str(info.get("hostname")),
-    )
+    return FAMILY.identity(MAKE, model, "Stock", backend, **web_details(info, version_item))
 
 
 FAMILY = Family(

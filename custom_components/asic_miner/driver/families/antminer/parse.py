@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...contract import Replies, Web
+from ...contract import IdentityDetails, Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import (
     clean_str,
     ghs_to_ths,
     max_temp,
+    normalize_mac,
     positive,
     rate_to_ths,
     to_bool,
@@ -46,6 +47,18 @@ def model_name(raw: str | None) -> str | None:
     name = raw.split(" (")[0].strip()
     name = re.sub(r"^antminer\s+", "", name, flags=re.IGNORECASE)
     return name or None
+
+
+def web_details(info: dict[str, Any], version_item: dict[str, Any]) -> IdentityDetails:
+    """The identity fields ``get_system_info.cgi`` and the RPC ``version`` give."""
+    return {
+        "firmware_version": clean_str(info.get("system_filesystem_version"))
+        or clean_str(version_item.get("CompileTime")),
+        "api_version": clean_str(version_item.get("API")),
+        "mac": normalize_mac(info.get("macaddr")),
+        "serial": clean_str(info.get("serinum") or info.get("serial_no")),
+        "hostname": clean_str(info.get("hostname")),
+    }
 
 
 def hashrate(replies: Replies) -> float | None:
