@@ -22,6 +22,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         epic,
         hiveon,
         luxos,
+        mskminer,
         unsupported,
         vnish,
         whatsminer,

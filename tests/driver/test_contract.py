@@ -109,6 +109,7 @@ class Case:
     version: str | None = None  # identity.firmware_version; None: the simulator's own
     api: str | None = None  # identity.api_version
     control_board: str | None = None
+    mac: bool = True  # reports the miner's MAC address
     serial: bool = True  # reports the miner's serial number
     hostname: bool = True
     state: Mapping[str, Any] = field(default_factory=dict)  # simulator overrides
@@ -151,6 +152,10 @@ BITAXE |= {"board_temps": "family"}
 BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+", "api": "3.7"}
 HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
 HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
+MSKMINER = {"family": "mskminer", "make": "Bitmain", "firmware": "MSKMiner", "backend": "rwglr"}
+MSKMINER |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False, "light": False}
+MSKMINER |= {"login": False, "cut": RPC_CUT, "serial": False, "hostname": False}
+MSKMINER |= {"controls": frozenset(), "mac": False}
 EPIC = {"family": "epic", "firmware": "ePIC PowerPlay", "power_limit": False, "chips": False}
 EPIC |= {"chip_temps": None}
 LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "luxminer"}
@@ -204,6 +209,7 @@ CASES: list[Case] = [
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
+    Case(**MSKMINER, model="S19-88", version="2.6.0.39"),
     Case(**LUXOS, model="S19 XP", control_board="xilinx"),
     Case(**LUXOS, model="S21", control_board="amlogic"),
     Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),
@@ -344,7 +350,7 @@ async def test_identify_and_read(
         case.backend,
     )
     assert ident.firmware_version == (case.version or sim.state.firmware_version)
-    assert ident.mac == sim.state.mac
+    assert ident.mac == (sim.state.mac if case.mac else None)
     assert ident.serial == (sim.state.serial if case.serial else None)
     assert ident.hostname == (sim.state.hostname if case.hostname else None)
     assert (ident.api_version, ident.control_board) == (case.api, case.control_board)

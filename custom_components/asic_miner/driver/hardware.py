@@ -84,6 +84,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21+"): _spec(3, 55, 4, 216.0, 3564),
     ("Bitmain", "S21 Hydro"): _spec(3, 216, 0, 335.0, 5360),
     ("Bitmain", "S21+ Hydro"): _spec(3, 95, 0, 358.0, 5370),
+    # MSKMiner's name for the S19 on 88-chip boards (pyasic: S19 NoPIC, 3 x 88 chips, 4
+    # fans); nominal figures from its 2.6.0.39 capture (total_rateideal, total_power).
+    ("Bitmain", "S19-88"): _spec(3, 88, 4, 100.0, 3350),
     # MicroBT
     ("MicroBT", "M30S+"): Hardware(3, 215, 2, 100.0, 3400, 1500, 3800),
     ("MicroBT", "M30S++"): Hardware(3, 255, 2, 112.0, 3472, 1500, 3800),

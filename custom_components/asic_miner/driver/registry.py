@@ -16,6 +16,7 @@ from .families.braiins import FAMILY as BRAIINS
 from .families.epic import FAMILY as EPIC
 from .families.hiveon import FAMILY as HIVEON
 from .families.luxos import FAMILY as LUXOS
+from .families.mskminer import FAMILY as MSKMINER
 from .families.vnish import FAMILY as VNISH
 from .families.whatsminer import FAMILY as WHATSMINER
 
@@ -26,6 +27,7 @@ FAMILIES: tuple[Family, ...] = (
     EPIC,
     VNISH,
     HIVEON,
+    MSKMINER,
     # stock firmware
     WHATSMINER,
     AVALON,

@@ -8,14 +8,10 @@ the S9-era one (form ``blink.cgi`` with ``action``, no work modes, protocols.md 
 
 from __future__ import annotations
 
-from typing import Any
-
-from ... import cgminer
 from ...models import models_of
 from .. import register
 from ..antminer import AntminerSim
-from ..antminer.base import DESCRIPTION
-from .stats import BMMINER, MINER, chain_item
+from .stats import stats_reply, version_reply
 
 
 @register
@@ -34,15 +30,8 @@ class HiveonSim(AntminerSim):
     def _type(self) -> str:
         return f"Antminer {self.state.spec.model} Hiveon"
 
-    def _head(self) -> dict[str, Any]:
-        return {"BMMiner": BMMINER, "Miner": MINER, "CompileTime": self.compile_time}
-
     def _version(self) -> bytes:
-        item = self._head() | {"API": "3.1", "Type": self._type()}
-        return self._encode(cgminer.version_reply(item, "BMMiner versions", DESCRIPTION))
+        return self._encode(version_reply(self.compile_time, self._type()))
 
     def _stats(self) -> bytes:
-        head = self._head() | {"Type": self._type()}
-        stats_status = cgminer.status("BMMiner stats", 70, DESCRIPTION)
-        payload = {"STATUS": stats_status, "STATS": [head, chain_item(self.state)], "id": 1}
-        return self._encode(payload)
+        return self._encode(stats_reply(self.state, self.compile_time, self._type()))

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ... import cgminer
 from ...state import MinerState
+from ..antminer.base import DESCRIPTION
 
 SLOTS = 16
 FANS = 8
@@ -84,3 +86,18 @@ def chain_item(state: MinerState) -> dict[str, Any]:
     item |= {"fan_pwm": 60, "bringup_temp": 20, "has_pic": "0", "tune_running": "0"}
     item |= {"psu_status": "PSU OK", "downscale_mode": "0", "has_hotel_fee": "0"}
     return item
+
+
+def head(compile_time: str, kind: str) -> dict[str, Any]:
+    """The version object first in ``stats`` (and, with ``API``, in ``version``)."""
+    return {"BMMiner": BMMINER, "Miner": MINER, "CompileTime": compile_time, "Type": kind}
+
+
+def stats_reply(state: MinerState, compile_time: str, kind: str) -> dict[str, Any]:
+    status = cgminer.status("BMMiner stats", 70, DESCRIPTION)
+    return {"STATUS": status, "STATS": [head(compile_time, kind), chain_item(state)], "id": 1}
+
+
+def version_reply(compile_time: str, kind: str) -> dict[str, Any]:
+    item = head(compile_time, kind) | {"API": "3.1"}
+    return cgminer.version_reply(item, "BMMiner versions", DESCRIPTION)

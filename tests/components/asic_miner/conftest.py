@@ -42,6 +42,7 @@ SIMULATED = {
     "epic-s19jpro": ("epic", "S19j Pro"),
     "epic-s21": ("epic", "S21"),
     "hiveon-s19jpro": ("hiveon", "S19j Pro"),
+    "mskminer-s1988": ("mskminer", "S19-88"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

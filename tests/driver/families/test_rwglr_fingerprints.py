@@ -1,7 +1,7 @@
-"""Hiveon OS: told apart from stock Antminer and the other Antminer firmwares.
+"""Hiveon OS and MSKMiner: told apart from stock Antminer and the other Antminer firmwares.
 
 Hiveon shares stock's digest realm and ships the ``4.11.1 rwglr`` bmminer MSKMiner also
-ships; only the ` Hiveon` tag of the model in ``version`` names it. These checks run
+ships; only the ` Hiveon` tag of the model in ``version`` tells the two apart. These checks run
 every family's fingerprint in registry order over probe replies shaped like the real
 ones, so a new family cannot steal another's miners unnoticed.
 """
@@ -21,6 +21,7 @@ from custom_components.asic_miner.driver.families._cgminer import STATS
 from custom_components.asic_miner.driver.families._probes import RPC_VERSION, WEB_ROOT
 from custom_components.asic_miner.driver.families.hiveon.backends import HiveonBackend
 from custom_components.asic_miner.driver.families.hiveon.parse import model_name
+from custom_components.asic_miner.driver.families.mskminer.parse import model_and_release
 from custom_components.asic_miner.driver.models import MinerIdentity
 from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports.http import HttpReply
@@ -49,8 +50,8 @@ def _winner(results: dict[str, Any]) -> str | None:
         (_version("1.0.0", "Antminer S19j Pro HIVEON"), "hiveon"),
         (_version("1.0.0", "Antminer S19 Pro"), "antminer"),
         (_version("1.0.0", "Antminer S19 (Vnish 1.2.6)"), "vnish"),
-        # MSKMiner's bmminer is Hiveon's, without the tag: not Hiveon, stock realm wins.
-        (_version("4.11.1 rwglr", "S19-88 v.2.6.0.39 "), "antminer"),
+        # MSKMiner's bmminer is Hiveon's, without the tag: MSKMiner, not stock's realm.
+        (_version("4.11.1 rwglr", "S19-88 v.2.6.0.39 "), "mskminer"),
     ],
 )
 def test_hiveon_told_apart(version: str, family: str) -> None:
@@ -89,3 +90,16 @@ async def test_power_and_unused_slots_from_the_capture_shape(
     assert [b.chips for b in values[Field.BOARDS]] == [88, 88, 88]  # not sixteen slots
     del reply["STATS"][1]["total_power"]
     assert extract(backend, {STATS: reply})[Field.POWER] is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("S19-88 v.2.6.0.39 ", ("S19-88", "2.6.0.39")),
+        ("S19-88", ("S19-88", None)),
+        ("  ", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_mskminer_model_and_release(raw: str | None, expected: tuple[str | None, ...]) -> None:
+    assert model_and_release(raw) == expected
