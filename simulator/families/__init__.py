@@ -20,6 +20,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         bitaxe,
         braiins,
         epic,
+        hammer,
         hiveon,
         luxos,
         mskminer,

@@ -114,6 +114,7 @@ class Case:
     hostname: bool = True
     state: Mapping[str, Any] = field(default_factory=dict)  # simulator overrides
     power: bool = True  # reports its power draw
+    expected: bool = True  # reports the hashrate it should make
     power_limit: bool = True  # reports the limit in force (out of the box)
     bounds: Literal["model", "levels"] | None = "model"  # the power limit range it reports
     light: bool = True  # reports the fault light's state
@@ -150,6 +151,10 @@ BITAXE |= {"power_limit": False, "bounds": None, "light": False, "chips": False}
 BITAXE |= {"physics": axeos_physics, "serial": False, "chip_temps": "family"}
 BITAXE |= {"board_temps": "family"}
 BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+", "api": "3.7"}
+HAMMER = {"family": "hammer", "make": "Hammer", "firmware": "Stock", "backend": "blackminer"}
+HAMMER |= {"power": False, "power_limit": False, "bounds": None, "api": "3.1", "errors": False}
+HAMMER |= {"light": False, "chip_temps": None, "board_temps": None, "serial": False}
+HAMMER |= {"controls": frozenset({C.REBOOT}), "expected": False, "cut": RPC_CUT}
 HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
 HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
 MSKMINER = {"family": "mskminer", "make": "Bitmain", "firmware": "MSKMiner", "backend": "rwglr"}
@@ -207,6 +212,7 @@ CASES: list[Case] = [
     Case(**EPIC, make="Bitmain", model="S19j Pro", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
+    Case(**HAMMER, model="D10"),
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**MSKMINER, model="S19-88", version="2.6.0.39"),
@@ -285,7 +291,10 @@ def assert_reads_state(
     state, spec, want = sim.state, sim.state.spec, case.physics(sim)
     assert snap.mining is state.mining
     assert snap.hashrate == pytest.approx(want.hashrate, rel=1e-3, abs=1e-6)
-    assert snap.expected_hashrate == pytest.approx(want.expected_hashrate, rel=1e-3)
+    if case.expected:
+        assert snap.expected_hashrate == pytest.approx(want.expected_hashrate, rel=1e-3)
+    else:
+        assert snap.expected_hashrate is None
     assert snap.power == (pytest.approx(want.power, abs=0.5) if case.power else None)
     if case.power_limit or state.power_limit is not None:  # reported, or set by us
         assert snap.power_limit == state.effective_power_limit

@@ -131,6 +131,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Canaan", "A1246"): Hardware(3, 120, 4, 90.0, 3420, 2500, 3700),
     ("Canaan", "A1466"): Hardware(3, 176, 2, 150.0, 3230, 2600, 3500),
     ("Canaan", "A1566"): Hardware(3, 160, 2, 185.0, 3420, 2800, 3700),
+    # Hammer (Scrypt): 5 GH/s at 3400 W, the maker's figures; 3 boards of 108 chips
+    # (pyasic's capture), 4 fans
+    ("Hammer", "D10"): Hardware(3, 108, 4, 0.005, 3400, 1500, 3800, Algorithm.SCRYPT),
     # Bitaxe (AxeOS): nominal = default frequency * small cores * chips; max = maxPower
     ("Bitaxe", "Max"): Hardware(1, 1, 1, 0.286, 12, 5, 25),
     ("Bitaxe", "Ultra"): Hardware(1, 1, 1, 0.434, 12, 5, 25),

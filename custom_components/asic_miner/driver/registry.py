@@ -14,6 +14,7 @@ from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
 from .families.epic import FAMILY as EPIC
+from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
 from .families.luxos import FAMILY as LUXOS
 from .families.mskminer import FAMILY as MSKMINER
@@ -32,6 +33,7 @@ FAMILIES: tuple[Family, ...] = (
     WHATSMINER,
     AVALON,
     ANTMINER,
+    HAMMER,
     BITAXE,
 )
 

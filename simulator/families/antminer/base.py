@@ -53,6 +53,7 @@ def _pool_extra(row: PoolRow) -> dict[str, Any]:
 
 class AntminerBase(SimMiner):
     firmware_version = ANTMINER_X19_BUILD
+    realm = REALM  # the digest realm of the CGI (clones name their own)
 
     @property
     def legacy(self) -> bool:

@@ -11,12 +11,12 @@ from aiohttp import web
 
 from ...servers.http import DigestGuard, Handler
 from ...state import SimPool
-from .base import _MODE_NAMES, _MODES, REALM, AntminerBase
+from .base import _MODE_NAMES, _MODES, AntminerBase
 
 
 class AntminerWeb(AntminerBase):
     def routes(self, app: web.Application) -> None:
-        guard = DigestGuard(REALM, self.state)
+        guard = DigestGuard(self.realm, self.state)
 
         def protected(handler: Handler) -> Handler:
             async def wrapped(request: web.Request) -> web.StreamResponse:
@@ -42,19 +42,26 @@ class AntminerWeb(AntminerBase):
     async def _root(self, request: web.Request) -> web.Response:
         return web.Response(text="<html><title>Antminer</title></html>", content_type="text/html")
 
+    def network_info(self) -> dict[str, Any]:
+        """The model and network fields ``get_system_info.cgi`` starts with (clones too)."""
+        s = self.state
+        return {
+            "minertype": self._type(),
+            "nettype": "DHCP",
+            "netdevice": "eth0",
+            "macaddr": s.mac,
+            "hostname": s.hostname,
+            "ipaddress": self.host,
+            "netmask": "255.255.255.0",
+            "gateway": "",
+            "dnsservers": "",
+        }
+
     async def _system_info(self, request: web.Request) -> web.Response:
         s = self.state
         return web.json_response(
-            {
-                "minertype": self._type(),
-                "nettype": "DHCP",
-                "netdevice": "eth0",
-                "macaddr": s.mac,
-                "hostname": s.hostname,
-                "ipaddress": self.host,
-                "netmask": "255.255.255.0",
-                "gateway": "",
-                "dnsservers": "",
+            self.network_info()
+            | {
                 "serinum": s.serial,
                 "system_mode": "GNU/Linux",
                 "system_kernel_version": "Linux 4.9.38",

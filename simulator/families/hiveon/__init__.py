@@ -10,22 +10,14 @@ from __future__ import annotations
 
 from ...models import models_of
 from .. import register
-from ..antminer import AntminerSim
+from ..antminer import ForkSim
 from .stats import stats_reply, version_reply
 
 
 @register
-class HiveonSim(AntminerSim):
+class HiveonSim(ForkSim):
     family = "hiveon"
     models = models_of("hiveon")
-
-    @property
-    def legacy_web(self) -> bool:
-        return True
-
-    @property
-    def compile_time(self) -> str:
-        return self.state.firmware_version
 
     def _type(self) -> str:
         return f"Antminer {self.state.spec.model} Hiveon"

@@ -43,6 +43,7 @@ SIMULATED = {
     "epic-s21": ("epic", "S21"),
     "hiveon-s19jpro": ("hiveon", "S19j Pro"),
     "mskminer-s1988": ("mskminer", "S19-88"),
+    "hammer-d10": ("hammer", "D10"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

@@ -50,6 +50,9 @@ class _AntminerBackend(Backend):
         await cgi(self.web, "reboot", "/cgi-bin/reboot.cgi")
 
 
+CgiBackend = _AntminerBackend  # for Antminer-clone firmware (Hammer): the CGI login, reboot
+
+
 class ModernBackend(_AntminerBackend):
     """X19 / X21 web UI: JSON CGI, work modes, blink status."""
 

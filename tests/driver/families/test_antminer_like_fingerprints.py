@@ -1,4 +1,4 @@
-"""Hiveon OS and MSKMiner: told apart from stock Antminer and the other Antminer firmwares.
+"""Hiveon OS, MSKMiner and the Hammer clone: told apart from stock Antminer and the rest.
 
 Hiveon shares stock's digest realm and ships the ``4.11.1 rwglr`` bmminer MSKMiner also
 ships; only the ` Hiveon` tag of the model in ``version`` tells the two apart. These checks run
@@ -103,3 +103,21 @@ async def test_power_and_unused_slots_from_the_capture_shape(
 )
 def test_mskminer_model_and_release(raw: str | None, expected: tuple[str | None, ...]) -> None:
     assert model_and_release(raw) == expected
+
+
+BLACKMINER_REALM = HttpReply(
+    401, {"WWW-Authenticate": 'Digest realm="blackMiner Configuration"'}, b""
+)
+
+
+@pytest.mark.parametrize(
+    ("results", "family"),
+    [
+        ({WEB_ROOT.key: BLACKMINER_REALM}, "hammer"),
+        ({RPC_VERSION.key: _version("2.3.3", "Hammer D10")}, "hammer"),
+        ({RPC_VERSION.key: _version("1.0.0", "Antminer S19 Pro")}, "antminer"),
+        ({WEB_ROOT.key: ANTMINER_REALM}, "antminer"),
+    ],
+)
+def test_blackminer_clone_is_not_stock_antminer(results: dict[str, Any], family: str) -> None:
+    assert _winner(results) == family
