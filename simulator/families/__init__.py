@@ -24,6 +24,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         hiveon,
         luxos,
         mskminer,
+        sealminer,
         unsupported,
         vnish,
         whatsminer,

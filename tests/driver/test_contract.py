@@ -155,6 +155,10 @@ HAMMER = {"family": "hammer", "make": "Hammer", "firmware": "Stock", "backend": 
 HAMMER |= {"power": False, "power_limit": False, "bounds": None, "api": "3.1", "errors": False}
 HAMMER |= {"light": False, "chip_temps": None, "board_temps": None, "serial": False}
 HAMMER |= {"controls": frozenset({C.REBOOT}), "expected": False, "cut": RPC_CUT}
+SEAL = {"family": "sealminer", "make": "SealMiner", "firmware": "Stock", "backend": "bdminer"}
+SEAL |= {"api": "3.7", "control_board": "taurus_air_v1.1", "hostname": False, "errors": False}
+SEAL |= {"light": False, "chip_temps": None, "board_temps": "whole", "login": False}
+SEAL |= {"cut": RPC_CUT, "controls": frozenset(), "bounds": None}
 HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
 HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
 MSKMINER = {"family": "mskminer", "make": "Bitmain", "firmware": "MSKMiner", "backend": "rwglr"}
@@ -213,6 +217,7 @@ CASES: list[Case] = [
     Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
     Case(**HAMMER, model="D10"),
+    Case(**SEAL, model="A2"),
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**MSKMINER, model="S19-88", version="2.6.0.39"),

@@ -134,6 +134,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     # Hammer (Scrypt): 5 GH/s at 3400 W, the maker's figures; 3 boards of 108 chips
     # (pyasic's capture), 4 fans
     ("Hammer", "D10"): Hardware(3, 108, 4, 0.005, 3400, 1500, 3800, Algorithm.SCRYPT),
+    # SealMiner: 3 boards of 153 chips, 4 fans, rated 230.8 TH/s at a 3500 W limit (the
+    # asic-rs capture of firmware 2025091001: MHS(Rated), Power Limit)
+    ("SealMiner", "A2"): _spec(3, 153, 4, 230.8, 3500),
     # Bitaxe (AxeOS): nominal = default frequency * small cores * chips; max = maxPower
     ("Bitaxe", "Max"): Hardware(1, 1, 1, 0.286, 12, 5, 25),
     ("Bitaxe", "Ultra"): Hardware(1, 1, 1, 0.434, 12, 5, 25),

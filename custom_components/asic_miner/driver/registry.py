@@ -18,6 +18,7 @@ from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
 from .families.luxos import FAMILY as LUXOS
 from .families.mskminer import FAMILY as MSKMINER
+from .families.sealminer import FAMILY as SEALMINER
 from .families.vnish import FAMILY as VNISH
 from .families.whatsminer import FAMILY as WHATSMINER
 
@@ -34,6 +35,7 @@ FAMILIES: tuple[Family, ...] = (
     AVALON,
     ANTMINER,
     HAMMER,
+    SEALMINER,
     BITAXE,
 )
 

@@ -44,6 +44,7 @@ SIMULATED = {
     "hiveon-s19jpro": ("hiveon", "S19j Pro"),
     "mskminer-s1988": ("mskminer", "S19-88"),
     "hammer-d10": ("hammer", "D10"),
+    "sealminer-a2": ("sealminer", "A2"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

@@ -117,6 +117,7 @@ BLACKMINER_REALM = HttpReply(
         ({RPC_VERSION.key: _version("2.3.3", "Hammer D10")}, "hammer"),
         ({RPC_VERSION.key: _version("1.0.0", "Antminer S19 Pro")}, "antminer"),
         ({WEB_ROOT.key: ANTMINER_REALM}, "antminer"),
+        ({RPC_VERSION.key: '{"VERSION":[{"BDMiner":"4.11.1","API":"3.7"}]}'}, "sealminer"),
     ],
 )
 def test_blackminer_clone_is_not_stock_antminer(results: dict[str, Any], family: str) -> None:
