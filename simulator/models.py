@@ -17,6 +17,8 @@ from .state import ModelSpec
 ANTMINER_X19_BUILD = "Mon Jul 31 16:12:30 CST 2023"
 ANTMINER_S9_BUILD = "Wed Dec  5 15:12:45 CST 2018"
 ANTMINER_S21_FIRMWARE = "FR-1.12(251009-S21)"
+HAMMER_BUILD = "2023-05-28 17-20-35 CST"  # the RPC CompileTime of pyasic's D10 capture
+HIVEON_BUILD = "Thu Apr 10 18:12:59 UTC 2025"  # bmminer's build date, as stock reports it
 LUXOS_VERSION = "2025.6.12.184512-3f2a9c1d"
 BOS_25_07 = "2025-08-06-0-3881c51d-25.07-plus"
 BOS_25_05_1 = "2025-06-25-0-45f356ea-25.05.1-plus"
@@ -46,8 +48,13 @@ _TABLE: tuple[_Row, ...] = (
     ("epic",     "Bitmain", "S19j Pro",     104.0, 3068, 1400, 3600, 3, 126, 4, "1.8.2"),
     ("epic",     "Bitmain", "S21",          200.0, 3500, 1600, 4000, 3, 108, 4, "1.8.2"),
     ("epic",     "MicroBT", "M30S++",       112.0, 3472, 1500, 3800, 3, 255, 2, "1.8.2"),
+    ("hammer",   "Hammer",  "D10",          0.005, 3400, 1500, 3800, 3, 108, 4, HAMMER_BUILD),
+    ("hiveon",   "Bitmain", "S19j Pro",     104.0, 3068, 1400, 3600, 3, 126, 4, HIVEON_BUILD),
+    ("hiveon",   "Bitmain", "S19",           95.0, 3250, 1400, 3600, 3,  76, 4, HIVEON_BUILD),
     ("luxos",    "Bitmain", "S19 XP",       140.0, 3010, 1400, 3600, 3, 110, 4, LUXOS_VERSION),
     ("luxos",    "Bitmain", "S21",          200.0, 3500, 1600, 4000, 3, 108, 4, LUXOS_VERSION),
+    ("mskminer", "Bitmain", "S19-88",      100.0, 3350, 1500, 3700, 3,  88, 4, "2.6.0.39"),
+    ("sealminer", "SealMiner", "A2",       230.5, 3500, 1500, 3900, 3, 153, 4, "2025091001"),
     ("vnish",    "Bitmain", "S19",           95.0, 3250, 1400, 3600, 3,  76, 4, "1.2.6"),
     ("vnish",    "Bitmain", "S19j Pro",     104.0, 3068, 1400, 3600, 3, 126, 4, "1.2.7"),
     ("vnish",    "Bitmain", "S21",          200.0, 3500, 1600, 4000, 3, 108, 4, "1.3.4"),

@@ -112,10 +112,12 @@ class Case:
     version: str | None = None  # identity.firmware_version; None: the simulator's own
     api: str | None = None  # identity.api_version
     control_board: str | None = None
+    mac: bool = True  # reports the miner's MAC address
     serial: bool = True  # reports the miner's serial number
     hostname: bool = True
     state: Mapping[str, Any] = field(default_factory=dict)  # simulator overrides
     power: bool = True  # reports its power draw
+    expected: bool = True  # reports the hashrate it should make
     power_limit: bool = True  # reports the limit in force (out of the box)
     bounds: Literal["model", "levels"] | None = "model"  # the power limit range it reports
     light: bool = True  # reports the fault light's state
@@ -152,6 +154,20 @@ BITAXE |= {"power_limit": False, "bounds": None, "light": False, "chips": False}
 BITAXE |= {"physics": axeos_physics, "serial": False, "chip_temps": "family"}
 BITAXE |= {"board_temps": "family"}
 BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+", "api": "3.7"}
+HAMMER = {"family": "hammer", "make": "Hammer", "firmware": "Stock", "backend": "blackminer"}
+HAMMER |= {"power": False, "power_limit": False, "bounds": None, "api": "3.1", "errors": False}
+HAMMER |= {"light": False, "chip_temps": None, "board_temps": None, "serial": False}
+HAMMER |= {"controls": frozenset({C.REBOOT}), "expected": False, "cut": RPC_CUT}
+SEAL = {"family": "sealminer", "make": "SealMiner", "firmware": "Stock", "backend": "bdminer"}
+SEAL |= {"api": "3.7", "control_board": "taurus_air_v1.1", "hostname": False, "errors": False}
+SEAL |= {"light": False, "chip_temps": None, "board_temps": "whole", "login": False}
+SEAL |= {"cut": RPC_CUT, "controls": frozenset(), "bounds": None}
+HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
+HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
+MSKMINER = {"family": "mskminer", "make": "Bitmain", "firmware": "MSKMiner", "backend": "rwglr"}
+MSKMINER |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False, "light": False}
+MSKMINER |= {"login": False, "cut": RPC_CUT, "serial": False, "hostname": False}
+MSKMINER |= {"controls": frozenset(), "mac": False}
 EPIC = {"family": "epic", "firmware": "ePIC PowerPlay", "power_limit": False, "chips": False}
 EPIC |= {"chip_temps": None}
 LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "luxminer"}
@@ -211,6 +227,11 @@ CASES: list[Case] = [
     Case(**EPIC, make="Bitmain", model="S19j Pro", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
+    Case(**HAMMER, model="D10"),
+    Case(**SEAL, model="A2"),
+    Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
+    Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
+    Case(**MSKMINER, model="S19-88", version="2.6.0.39"),
     Case(**LUXOS, model="S19 XP", control_board="xilinx"),
     Case(**LUXOS, model="S21", control_board="amlogic"),
     Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),
@@ -286,7 +307,10 @@ def assert_reads_state(
     state, spec, want = sim.state, sim.state.spec, case.physics(sim)
     assert snap.mining is state.mining
     assert snap.hashrate == pytest.approx(want.hashrate, rel=1e-3, abs=1e-6)
-    assert snap.expected_hashrate == pytest.approx(want.expected_hashrate, rel=1e-3)
+    if case.expected:
+        assert snap.expected_hashrate == pytest.approx(want.expected_hashrate, rel=1e-3)
+    else:
+        assert snap.expected_hashrate is None
     assert snap.power == (pytest.approx(want.power, abs=0.5) if case.power else None)
     if case.power_limit or state.power_limit is not None:  # reported, or set by us
         assert snap.power_limit == state.effective_power_limit
@@ -351,7 +375,7 @@ async def test_identify_and_read(
         case.backend,
     )
     assert ident.firmware_version == (case.version or sim.state.firmware_version)
-    assert ident.mac == sim.state.mac
+    assert ident.mac == (sim.state.mac if case.mac else None)
     assert ident.serial == (sim.state.serial if case.serial else None)
     assert ident.hostname == (sim.state.hostname if case.hostname else None)
     assert (ident.api_version, ident.control_board) == (case.api, case.control_board)

@@ -84,6 +84,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21+"): _spec(3, 55, 4, 216.0, 3564),
     ("Bitmain", "S21 Hydro"): _spec(3, 216, 0, 335.0, 5360),
     ("Bitmain", "S21+ Hydro"): _spec(3, 95, 0, 358.0, 5370),
+    # MSKMiner's name for the S19 on 88-chip boards (pyasic: S19 NoPIC, 3 x 88 chips, 4
+    # fans); nominal figures from its 2.6.0.39 capture (total_rateideal, total_power).
+    ("Bitmain", "S19-88"): _spec(3, 88, 4, 100.0, 3350),
     # MicroBT
     ("MicroBT", "M30S+"): Hardware(3, 215, 2, 100.0, 3400, 1500, 3800),
     ("MicroBT", "M30S++"): Hardware(3, 255, 2, 112.0, 3472, 1500, 3800),
@@ -128,6 +131,12 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Canaan", "A1246"): Hardware(3, 120, 4, 90.0, 3420, 2500, 3700),
     ("Canaan", "A1466"): Hardware(3, 176, 2, 150.0, 3230, 2600, 3500),
     ("Canaan", "A1566"): Hardware(3, 160, 2, 185.0, 3420, 2800, 3700),
+    # Hammer (Scrypt): 5 GH/s at 3400 W, the maker's figures; 3 boards of 108 chips
+    # (pyasic's capture), 4 fans
+    ("Hammer", "D10"): Hardware(3, 108, 4, 0.005, 3400, 1500, 3800, Algorithm.SCRYPT),
+    # SealMiner: 3 boards of 153 chips, 4 fans, rated 230.8 TH/s at a 3500 W limit (the
+    # asic-rs capture of firmware 2025091001: MHS(Rated), Power Limit)
+    ("SealMiner", "A2"): _spec(3, 153, 4, 230.8, 3500),
     # Bitaxe (AxeOS): nominal = default frequency * small cores * chips; max = maxPower
     ("Bitaxe", "Max"): Hardware(1, 1, 1, 0.286, 12, 5, 25),
     ("Bitaxe", "Ultra"): Hardware(1, 1, 1, 0.434, 12, 5, 25),

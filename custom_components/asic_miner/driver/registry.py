@@ -14,7 +14,11 @@ from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
 from .families.epic import FAMILY as EPIC
+from .families.hammer import FAMILY as HAMMER
+from .families.hiveon import FAMILY as HIVEON
 from .families.luxos import FAMILY as LUXOS
+from .families.mskminer import FAMILY as MSKMINER
+from .families.sealminer import FAMILY as SEALMINER
 from .families.vnish import FAMILY as VNISH
 from .families.whatsminer import FAMILY as WHATSMINER
 
@@ -24,10 +28,14 @@ FAMILIES: tuple[Family, ...] = (
     LUXOS,
     EPIC,
     VNISH,
+    HIVEON,
+    MSKMINER,
     # stock firmware
     WHATSMINER,
     AVALON,
     ANTMINER,
+    HAMMER,
+    SEALMINER,
     BITAXE,
 )
 

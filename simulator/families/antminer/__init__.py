@@ -27,4 +27,16 @@ class AntminerSim(AntminerRpc, AntminerWeb):
         return self.rpc_and_web(self.handle_rpc, self.routes)
 
 
-__all__ = ["COMPILE_TIMES", "LEGACY_MODELS", "REALM", "AntminerBase", "AntminerSim"]
+class ForkSim(AntminerSim):
+    """Firmware built on stock's (Hiveon, Hammer): the S9-era web routes, its own build date."""
+
+    @property
+    def legacy_web(self) -> bool:
+        return True
+
+    @property
+    def compile_time(self) -> str:
+        return self.state.firmware_version
+
+
+__all__ = ["COMPILE_TIMES", "LEGACY_MODELS", "REALM", "AntminerBase", "AntminerSim", "ForkSim"]

@@ -53,10 +53,16 @@ def _pool_extra(row: PoolRow) -> dict[str, Any]:
 
 class AntminerBase(SimMiner):
     firmware_version = ANTMINER_X19_BUILD
+    realm = REALM  # the digest realm of the CGI (clones name their own)
 
     @property
     def legacy(self) -> bool:
         return self.state.spec.model in LEGACY_MODELS
+
+    @property
+    def legacy_web(self) -> bool:
+        """Whether the web UI is the S9-era one (form-encoded blink, no work modes)."""
+        return self.legacy
 
     def _type(self) -> str:
         return f"Antminer {self.state.spec.model}"

@@ -44,48 +44,42 @@ class AntminerRpc(AntminerBase):
     def _summary(self) -> bytes:
         s = self.state
         ghs = round(s.hashrate * 1000, 2)
-        accepted, rejected = s.shares(0)
         # X19 bmminer sends numbers; the S9's sends the 5 s rate as a string.
         rate: Any = f"{ghs:.2f}" if self.legacy else ghs
-        return self._encode(
-            cgminer.reply(
-                "SUMMARY",
-                [
-                    {
-                        "Elapsed": s.uptime,
-                        "GHS 5s": rate,
-                        "GHS 30m": ghs,
-                        "GHS av": ghs,
-                        "Found Blocks": 0,
-                        "Getwork": accepted,
-                        "Accepted": accepted,
-                        "Rejected": rejected,
-                        "Hardware Errors": 0,
-                        "Utility": 4.8,
-                        "Discarded": 0,
-                        "Stale": 0,
-                        "Get Failures": 0,
-                        "Local Work": 0,
-                        "Remote Failures": 0,
-                        "Network Blocks": 0,
-                        "Total MH": round(ghs * 1000 * s.uptime, 1),
-                        "Work Utility": 0.0,
-                        "Difficulty Accepted": float(accepted * 65536),
-                        "Difficulty Rejected": float(rejected * 65536),
-                        "Difficulty Stale": 0.0,
-                        "Best Share": 0,
-                        "Device Hardware%": 0.0,
-                        "Device Rejected%": 0.0,
-                        "Pool Rejected%": 0.0,
-                        "Pool Stale%": 0.0,
-                        "Last getwork": int(time.time()),
-                    }
-                ],
-                "Summary",
-                11,
-                DESCRIPTION,
-            )
-        )
+        item = {"Elapsed": s.uptime, "GHS 5s": rate, "GHS 30m": ghs, "GHS av": ghs}
+        item |= self.summary_counters()
+        return self._encode(cgminer.reply("SUMMARY", [item], "Summary", 11, DESCRIPTION))
+
+    def summary_counters(self) -> dict[str, Any]:
+        """The ``SUMMARY`` fields after the rates, which bmminer's forks share."""
+        s = self.state
+        ghs = round(s.hashrate * 1000, 2)
+        accepted, rejected = s.shares(0)
+        return {
+            "Found Blocks": 0,
+            "Getwork": accepted,
+            "Accepted": accepted,
+            "Rejected": rejected,
+            "Hardware Errors": 0,
+            "Utility": 4.8,
+            "Discarded": 0,
+            "Stale": 0,
+            "Get Failures": 0,
+            "Local Work": 0,
+            "Remote Failures": 0,
+            "Network Blocks": 0,
+            "Total MH": round(ghs * 1000 * s.uptime, 1),
+            "Work Utility": 0.0,
+            "Difficulty Accepted": float(accepted * 65536),
+            "Difficulty Rejected": float(rejected * 65536),
+            "Difficulty Stale": 0.0,
+            "Best Share": 0,
+            "Device Hardware%": 0.0,
+            "Device Rejected%": 0.0,
+            "Pool Rejected%": 0.0,
+            "Pool Stale%": 0.0,
+            "Last getwork": int(time.time()),
+        }
 
     def _stats(self) -> bytes:
         s = self.state

@@ -12,12 +12,12 @@ from aiohttp import web
 from ...logs import log_text
 from ...servers.http import DigestGuard, Handler
 from ...state import SimPool
-from .base import _MODE_NAMES, _MODES, REALM, AntminerBase
+from .base import _MODE_NAMES, _MODES, AntminerBase
 
 
 class AntminerWeb(AntminerBase):
     def routes(self, app: web.Application) -> None:
-        guard = DigestGuard(REALM, self.state)
+        guard = DigestGuard(self.realm, self.state)
 
         def protected(handler: Handler) -> Handler:
             async def wrapped(request: web.Request) -> web.StreamResponse:
@@ -33,7 +33,7 @@ class AntminerWeb(AntminerBase):
         app.router.add_post("/cgi-bin/reboot.cgi", protected(self._reboot))
         app.router.add_get("/cgi-bin/reboot.cgi", protected(self._reboot))
         app.router.add_get("/cgi-bin/log.cgi", protected(self._log))
-        if self.legacy:
+        if self.legacy_web:
             app.router.add_post("/cgi-bin/blink.cgi", protected(self._legacy_blink))
         else:
             app.router.add_get("/cgi-bin/get_blink_status.cgi", protected(self._blink_status))
@@ -48,19 +48,26 @@ class AntminerWeb(AntminerBase):
     async def _root(self, request: web.Request) -> web.Response:
         return web.Response(text="<html><title>Antminer</title></html>", content_type="text/html")
 
+    def network_info(self) -> dict[str, Any]:
+        """The model and network fields ``get_system_info.cgi`` starts with (clones too)."""
+        s = self.state
+        return {
+            "minertype": self._type(),
+            "nettype": "DHCP",
+            "netdevice": "eth0",
+            "macaddr": s.mac,
+            "hostname": s.hostname,
+            "ipaddress": self.host,
+            "netmask": "255.255.255.0",
+            "gateway": "",
+            "dnsservers": "",
+        }
+
     async def _system_info(self, request: web.Request) -> web.Response:
         s = self.state
         return web.json_response(
-            {
-                "minertype": self._type(),
-                "nettype": "DHCP",
-                "netdevice": "eth0",
-                "macaddr": s.mac,
-                "hostname": s.hostname,
-                "ipaddress": self.host,
-                "netmask": "255.255.255.0",
-                "gateway": "",
-                "dnsservers": "",
+            self.network_info()
+            | {
                 "serinum": s.serial,
                 "system_mode": "GNU/Linux",
                 "system_kernel_version": "Linux 4.9.38",

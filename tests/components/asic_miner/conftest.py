@@ -41,6 +41,10 @@ SIMULATED = {
     "vnish-s21": ("vnish", "S21"),
     "epic-s19jpro": ("epic", "S19j Pro"),
     "epic-s21": ("epic", "S21"),
+    "hiveon-s19jpro": ("hiveon", "S19j Pro"),
+    "mskminer-s1988": ("mskminer", "S19-88"),
+    "hammer-d10": ("hammer", "D10"),
+    "sealminer-a2": ("sealminer", "A2"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

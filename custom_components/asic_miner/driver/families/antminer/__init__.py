@@ -10,13 +10,11 @@ from __future__ import annotations
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...models import MinerIdentity
-from ...values import clean_str
 from .._cgminer import probe_item
-from .._identity import details_from
 from .._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
 from .backends import LegacyBackend, ModernBackend
 from .client import DEFAULT_CREDENTIALS
-from .parse import WORK_MODES, model_name
+from .parse import WORK_MODES, model_name, web_details
 
 __all__ = ["FAMILY", "WORK_MODES"]
 
@@ -40,14 +38,7 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
     model = model_name(info.get("minertype")) or model_name(version_item.get("Type")) or "Antminer"
     blink = await web.request("GET", "/cgi-bin/get_blink_status.cgi")
     backend = LegacyBackend.name if blink.status == 404 else ModernBackend.name
-    details = details_from(
-        info, mac="macaddr", serial=("serinum", "serial_no"), hostname="hostname"
-    )
-    details |= details_from(version_item, api_version="API")
-    details["firmware_version"] = clean_str(info.get("system_filesystem_version")) or clean_str(
-        version_item.get("CompileTime")
-    )
-    return FAMILY.identity(MAKE, model, "Stock", backend, **details)
+    return FAMILY.identity(MAKE, model, "Stock", backend, **web_details(info, version_item))
 
 
 FAMILY = Family(

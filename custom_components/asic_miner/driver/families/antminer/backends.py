@@ -57,6 +57,9 @@ class _AntminerBackend(Backend):
         return log_from_reply(LOG_PATH, reply)
 
 
+CgiBackend = _AntminerBackend  # for Antminer-clone firmware (Hammer): the CGI login, reboot
+
+
 class ModernBackend(_AntminerBackend):
     """X19 / X21 web UI: JSON CGI, work modes, blink status."""
 
