@@ -59,6 +59,7 @@ from .scan import (
     scan_all,
     scan_report,
 )
+from .units import MinerUnits, ShownUnit, miner_units, shown
 from .values import clean_str, is_host_name, normalize_mac
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "MinerSnapshot",
     "MinerTimeoutError",
     "MinerTruncatedError",
+    "MinerUnits",
     "MinerUnsupportedError",
     "MinerValueError",
     "MinerWriteDisabledError",
@@ -97,6 +99,7 @@ __all__ = [
     "ScanReport",
     "ScanResult",
     "ScanStage",
+    "ShownUnit",
     "UnsupportedMiner",
     "clean_str",
     "detect_family",
@@ -104,9 +107,11 @@ __all__ = [
     "identify_host",
     "is_host_name",
     "lookup_hardware",
+    "miner_units",
     "normalize_mac",
     "parse_targets",
     "scan",
     "scan_all",
     "scan_report",
+    "shown",
 ]

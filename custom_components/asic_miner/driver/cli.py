@@ -54,6 +54,7 @@ from .scan import (
     parse_targets,
     scan,
 )
+from .units import shown
 from .values import is_host_name
 
 _ProgressPrinter = ProgressPrinter  # the name tests and older callers use
@@ -217,7 +218,8 @@ def _host(text: str) -> str:
 async def _read(args: argparse.Namespace, session: aiohttp.ClientSession) -> int:
     miner = await _connect(args, session)
     snapshot = await miner.read()
-    data = {"host": miner.host, **snapshot.as_dict()}
+    # Hashrates stay in TH/s as in the snapshot; "shown" says them in the algorithm's unit.
+    data = {"host": miner.host, **snapshot.as_dict(), "shown": shown(snapshot)}
     print(json.dumps(data, indent=2, default=str))
     return EXIT_OK
 
