@@ -19,6 +19,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         avalon,
         bitaxe,
         braiins,
+        elphapex,
         epic,
         luxos,
         unsupported,

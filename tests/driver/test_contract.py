@@ -156,6 +156,9 @@ LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL}
 LUXOS |= {"login": False, "cut": RPC_CUT, "api": "3.7"}  # LuxOS's logon takes no password
 VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "levels"}
 VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": "whole"}
+ELPHAPEX = {"family": "elphapex", "make": "Elphapex", "firmware": "Stock", "backend": "cgi"}
+ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps": "whole"}
+ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 
@@ -197,6 +200,8 @@ CASES: list[Case] = [
             ("21.09", "graphql", False),
         ]
     ),
+    Case(**ELPHAPEX, model="DG Home 1", version="DG-Home1_V1.0.5"),
+    Case(**ELPHAPEX, model="DG1+", version="DG1+_SW_V1.0.2"),
     Case(**EPIC, make="Bitmain", model="S19j Pro", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
@@ -214,7 +219,7 @@ CASES: list[Case] = [
     Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
 ]  # fmt: skip
 # Makes the simulator runs only so identification can name them (tests/driver/test_unsupported.py).
-UNSUPPORTED = {("auradine", "AT1500"), ("elphapex", "DG Home 1")}
+UNSUPPORTED = {("auradine", "AT1500"), ("proto", "Rig")}
 
 
 def by_case(test: Callable[..., Any]) -> Callable[..., Any]:

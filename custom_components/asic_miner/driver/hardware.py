@@ -136,6 +136,11 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitaxe", "Gamma Turbo"): Hardware(1, 2, 1, 2.142, 36, 10, 60),
     ("NerdAxe", "NerdQAxe+"): Hardware(1, 4, 2, 2.501, 50, 30, 70),
     ("NerdAxe", "NerdQAxe++"): Hardware(1, 4, 2, 4.896, 76, 52, 100),
+    # Elphapex (Scrypt): boards, chips and fans from asic-rs's model table (the DG Home
+    # fills one of its four slots, as its 1.0.5 capture shows); no power limit.
+    ("Elphapex", "DG1"): Hardware(4, 144, 4, 0.011, 3420, 3420, 3420, Algorithm.SCRYPT),
+    ("Elphapex", "DG1+"): Hardware(4, 210, 4, 0.0144, 3950, 3950, 3950, Algorithm.SCRYPT),
+    ("Elphapex", "DG Home 1"): Hardware(1, 120, 4, 0.0021, 630, 630, 630, Algorithm.SCRYPT),
 }
 
 

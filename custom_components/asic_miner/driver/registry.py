@@ -13,6 +13,7 @@ from .families.antminer import FAMILY as ANTMINER
 from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
+from .families.elphapex import FAMILY as ELPHAPEX
 from .families.epic import FAMILY as EPIC
 from .families.luxos import FAMILY as LUXOS
 from .families.vnish import FAMILY as VNISH
@@ -28,6 +29,7 @@ FAMILIES: tuple[Family, ...] = (
     WHATSMINER,
     AVALON,
     ANTMINER,
+    ELPHAPEX,
     BITAXE,
 )
 

@@ -41,6 +41,7 @@ SIMULATED = {
     "vnish-s21": ("vnish", "S21"),
     "epic-s19jpro": ("epic", "S19j Pro"),
     "epic-s21": ("epic", "S21"),
+    "elphapex-dghome1": ("elphapex", "DG Home 1"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

@@ -24,7 +24,7 @@ PROBLEM = "binary_sensor.sim_antminer_s19pro_problem"
 MINING = "binary_sensor.sim_antminer_s19pro_mining"
 # Every simulated firmware that can pause on purpose (sleep, stop, curtail, soft-off);
 # the S9's old web UI has no sleep, so nothing it reports can say "paused".
-PAUSABLE = [m for m in ALL_SIMULATED if m != "antminer-s9"]
+PAUSABLE = [m for m in ALL_SIMULATED if m not in ("antminer-s9", "elphapex-dghome1")]
 
 
 @pytest.fixture

@@ -1097,11 +1097,11 @@ async def test_six_factory_named_miners_get_names_apart(
 @pytest.mark.usefixtures("sim_ports")
 async def test_scan_lists_unsupported_miners(hass: HomeAssistant, sim_runner: SimRunner) -> None:
     """Supported miners to tick; below them what answered but is not supported."""
-    subnet, (s19, auradine, elphapex) = await start_in_subnet(
+    subnet, (s19, auradine, proto) = await start_in_subnet(
         sim_runner,
         ("antminer", "S19 Pro", {}),
         ("auradine", "AT1500", {}),
-        ("elphapex", "DG Home 1", {}),
+        ("proto", "Rig", {}),
     )
     result = await start_user_flow(hass, "scan")
     result = await run_scan(hass, result["flow_id"], subnet)
@@ -1112,17 +1112,17 @@ async def test_scan_lists_unsupported_miners(hass: HomeAssistant, sim_runner: Si
     placeholders = result["description_placeholders"]
     lines = placeholders["not_addable"].splitlines()
     assert f"- Auradine FluxOS at {auradine.host}" in lines
-    assert f"- Elphapex (Daoge Miner web UI) at {elphapex.host}" in lines
+    assert f"- Proto OS at {proto.host}" in lines
     assert 0 < int(placeholders["silent"]) <= 251  # a /24 has 254 hosts; three answered
 
     # Only unsupported ones: the scan says so, naming them, instead of "nothing found".
     await s19.stop()
     result = await start_user_flow(hass, "scan")
-    result = await run_scan(hass, result["flow_id"], f"{auradine.host},{elphapex.host}")
+    result = await run_scan(hass, result["flow_id"], f"{auradine.host},{proto.host}")
     assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
     found = {
         auradine.host: f"Auradine FluxOS at {auradine.host}",
-        elphapex.host: f"Elphapex (Daoge Miner web UI) at {elphapex.host}",
+        proto.host: f"Proto OS at {proto.host}",
     }
     in_order = sorted(found, key=ipaddress.IPv4Address)
     assert result["description_placeholders"]["not_addable"] == ", ".join(

@@ -33,7 +33,12 @@ _COMMON_MAP = {
 }
 
 
-class _AntminerBackend(Backend):
+class DigestCgiBackend(Backend):
+    """Bitmain's digest-protected CGI (root / root): login, reads, reboot.
+
+    Clones of the Antminer web UI (Elphapex) build on it with their own data map.
+    """
+
     RPC_MULTICOMMAND = False  # stock bmminer refuses `a+b` multicommands
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
@@ -50,7 +55,7 @@ class _AntminerBackend(Backend):
         await cgi(self.web, "reboot", "/cgi-bin/reboot.cgi")
 
 
-class ModernBackend(_AntminerBackend):
+class ModernBackend(DigestCgiBackend):
     """X19 / X21 web UI: JSON CGI, work modes, blink status."""
 
     name = "modern"
@@ -81,7 +86,7 @@ class ModernBackend(_AntminerBackend):
             raise MinerControlRefusedError("fault light", repr(reply)[:120])
 
 
-class LegacyBackend(_AntminerBackend):
+class LegacyBackend(DigestCgiBackend):
     """S9 / X17-era web UI: form-encoded CGI, blink by action, no work modes."""
 
     name = "legacy"
