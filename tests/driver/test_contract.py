@@ -140,6 +140,8 @@ class Case:
 # Per family, what its firmware reports (a row may override any of it).
 ANTMINER = {"family": "antminer", "make": "Bitmain", "firmware": "Stock", "power": False}
 ANTMINER |= {"power_limit": False, "bounds": None, "api": "3.1"}
+AURADINE = {"family": "auradine", "make": "Auradine", "firmware": "FluxOS", "backend": "fluxos"}
+AURADINE |= {"api": "1.0", "controls": FULL, "chips": False}
 AVALON = {"family": "avalon", "make": "Canaan", "firmware": "Stock", "login": False}
 AVALON |= {"cut": RPC_CUT, "environment": True, "bounds": None, "scheduled": True}
 AVALON |= {"api": "3.7", "hostname": False, "board_temps": None, "chip_temps": "family"}
@@ -172,6 +174,8 @@ CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S21", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S9", backend="legacy", controls=frozenset({C.FAULT_LIGHT, C.REBOOT}), errors=False),
+    Case(**AURADINE, model="AT1500", version="2023-12.27"),
+    Case(**AURADINE, model="AT2880", version="2024-06.11", expected_chips=False),
     Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT}),
     Case(**AVALON, model="Nano 3S", control_board="Nano3s_MM1v1", backend="nano3s", controls=AVALON_HOME, light=False),
     Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
@@ -219,7 +223,7 @@ CASES: list[Case] = [
     Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
 ]  # fmt: skip
 # Makes the simulator runs only so identification can name them (tests/driver/test_unsupported.py).
-UNSUPPORTED = {("auradine", "AT1500"), ("proto", "Rig")}
+UNSUPPORTED = {("proto", "Rig")}
 
 
 def by_case(test: Callable[..., Any]) -> Callable[..., Any]:

@@ -26,7 +26,6 @@ FAST = {"connect_timeout": 0.2, "retry_timeout": 0.3}
 @pytest.mark.parametrize(
     ("family", "model", "answered"),
     [
-        ("auradine", "AT1500", "Auradine FluxOS"),
         ("proto", "Rig", "Proto OS"),
     ],
 )
@@ -109,9 +108,7 @@ async def test_scan_report_lists_unsupported_and_silent(
     await simulate("proto", "Rig", host=hosts[2])
     silent = f"127.0.{net}.{next(o for o in range(1, 255) if o not in octets)}"
     report = await scan_report([*hosts, silent], session, ports=DRIVER_PORTS, **FAST)
-    assert [r.host for r in report.miners] == [hosts[0]]
-    assert {(u.host, u.answered) for u in report.unsupported} == {
-        (hosts[1], "Auradine FluxOS"),
-        (hosts[2], "Proto OS"),
-    }
+    # The Auradine is a supported family now: listed with the miners.
+    assert sorted(r.host for r in report.miners) == sorted(hosts[:2])
+    assert {(u.host, u.answered) for u in report.unsupported} == {(hosts[2], "Proto OS")}
     assert (report.addresses, report.reachable, report.silent) == (4, 3, 1)

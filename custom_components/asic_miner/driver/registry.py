@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .contract import Family
 from .families.antminer import FAMILY as ANTMINER
+from .families.auradine import FAMILY as AURADINE
 from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
@@ -30,6 +31,7 @@ FAMILIES: tuple[Family, ...] = (
     AVALON,
     ANTMINER,
     ELPHAPEX,
+    AURADINE,
     BITAXE,
 )
 

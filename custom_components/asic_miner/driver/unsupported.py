@@ -18,7 +18,6 @@ from .families._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, realm, rpc_te
 
 # (substring of the upper-cased RPC replies, what to call it), first match wins.
 _RPC_MARKS: Final = (
-    (("GCMINER", "FLUXOS"), "Auradine FluxOS"),
     (("HIVEON",), "Hiveon OS"),
     (("KAONSU", "MARAFW"), "Marathon MaraFW"),
     (("INNOMINER",), "Innosilicon"),
@@ -30,8 +29,6 @@ _RPC_MARKS: Final = (
 _REALMS: Final = (("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),)
 # (substring of the web page, lower-case), what to call it.
 _PAGES: Final = (
-    ("fluxos", "Auradine FluxOS"),
-    ("auradine", "Auradine FluxOS"),
     ("<title>用户界面</title>", "IceRiver"),
     ("lucky miner", "LuckyMiner"),
     ("cloud-box", "Goldshell"),

@@ -42,6 +42,7 @@ SIMULATED = {
     "epic-s19jpro": ("epic", "S19j Pro"),
     "epic-s21": ("epic", "S21"),
     "elphapex-dghome1": ("elphapex", "DG Home 1"),
+    "auradine-at1500": ("auradine", "AT1500"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

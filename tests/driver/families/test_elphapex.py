@@ -13,8 +13,6 @@ from typing import Any, cast
 import aiohttp
 import pytest
 
-from custom_components.asic_miner.driver.collect import extract
-from custom_components.asic_miner.driver.context import MinerContext
 from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerControlRefusedError,
@@ -27,6 +25,7 @@ from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Algorithm, MinerIdentity
 from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
+from tests.driver.families.values import backend_values
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "elphapex" / "dg_home1_1_0_5"
 IDENTITY = MinerIdentity("Elphapex", "DG Home 1", "elphapex", "Stock", "cgi")
@@ -37,10 +36,7 @@ def _load(name: str) -> Any:
 
 
 def _values(session: aiohttp.ClientSession, replies: dict[Any, Any]) -> dict[Field, Any]:
-    """Every field from ``replies``; a source not given fails, so its fields are None."""
-    sources = {source for loc in ElphapexBackend.DATA_MAP.values() for source in loc.sources}
-    given = {source: KeyError(source) for source in sources} | replies
-    return extract(ElphapexBackend(MinerContext("127.0.10.1", session), IDENTITY), given)
+    return backend_values(ElphapexBackend, IDENTITY, session, replies)
 
 
 async def test_identifies_as_scrypt_and_writes_work_modes(
