@@ -217,7 +217,7 @@ CASES: list[Case] = [
     Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
     Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
-    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v2", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
+    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v1", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
     Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=FULL, light_first_poll=False),
     Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=FULL),
     Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),

@@ -43,6 +43,7 @@ SIMULATED = {
     "epic-s21": ("epic", "S21"),
     "elphapex-dghome1": ("elphapex", "DG Home 1"),
     "auradine-at1500": ("auradine", "AT1500"),
+    "whatsminer-m20s": ("whatsminer", "M20S"),
 }
 ALL_SIMULATED = list(SIMULATED)
 
