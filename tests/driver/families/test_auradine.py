@@ -12,16 +12,22 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from custom_components.asic_miner.driver.contract import Field
-from custom_components.asic_miner.driver.exceptions import MinerValueError
+from custom_components.asic_miner.driver.exceptions import (
+    MinerAuthenticationError,
+    MinerControlRefusedError,
+    MinerResponseError,
+    MinerValueError,
+)
 from custom_components.asic_miner.driver.families.auradine import parse as p
 from custom_components.asic_miner.driver.families.auradine.backends import FluxBackend
-from custom_components.asic_miner.driver.families.auradine.client import api_port
+from custom_components.asic_miner.driver.families.auradine.client import FluxApi, api_port
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Algorithm, MinerIdentity
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
-from tests.driver.families.values import backend_values
+from tests.driver.families.values import backend_values, serve_on_loopback
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "auradine" / "at1500_fluxos_2023_12"
 IDENTITY = MinerIdentity("Auradine", "AT1500", "auradine", "FluxOS", "fluxos")
@@ -87,3 +93,50 @@ def test_board_without_temperatures_and_dead(session: aiohttp.ClientSession) -> 
     boards = _values(session, {DEVS: devs})[Field.BOARDS]
     assert [b.active for b in boards] == [True, None, False]
     assert [b.chip_temperature for b in boards] == [None, None, None]
+
+
+async def _api_serving(
+    session: aiohttp.ClientSession, routes: dict[tuple[str, str], Any]
+) -> tuple[FluxApi, web.AppRunner]:
+    """A FluxOS API that answers only ``routes`` (path -> JSON), on a free loopback port."""
+    app = web.Application()
+    for (method, path), body in routes.items():
+
+        async def handler(request: web.Request, body: Any = body) -> web.Response:
+            return web.json_response(body)
+
+        app.router.add_route(method, path, handler)
+    ctx, runner = await serve_on_loopback(app, session)
+    return FluxApi(ctx), runner
+
+
+ERROR = {"STATUS": [{"STATUS": "E", "Msg": "Invalid", "Code": 14, "When": 0}], "id": 1}
+TOKEN = {"STATUS": [{"STATUS": "S", "Msg": "Token", "Code": 610, "When": 0}], "id": 1}
+
+
+@pytest.mark.parametrize(
+    ("login", "error"),
+    [(ERROR, MinerAuthenticationError), (TOKEN | {"Token": [{"Token": ""}]}, MinerResponseError)],
+)
+async def test_login_refused_or_without_token(
+    session: aiohttp.ClientSession, login: Any, error: type[Exception]
+) -> None:
+    api, runner = await _api_serving(session, {("POST", "/token"): login})
+    try:
+        with pytest.raises(error):
+            await api.get("mode")
+    finally:
+        await runner.cleanup()
+
+
+async def test_error_status_on_a_read_and_a_write(session: aiohttp.ClientSession) -> None:
+    ok = TOKEN | {"Token": [{"Token": "t0k3n"}]}
+    routes = {("POST", "/token"): ok, ("GET", "/mode"): ERROR, ("POST", "/led"): ERROR}
+    api, runner = await _api_serving(session, routes)
+    try:
+        with pytest.raises(MinerResponseError, match="mode: Invalid"):
+            await api.get("mode")
+        with pytest.raises(MinerControlRefusedError):
+            await api.post("led", "fault light", {"code": 3})
+    finally:
+        await runner.cleanup()

@@ -16,11 +16,12 @@ import pytest
 from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerControlRefusedError,
+    MinerResponseError,
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families.elphapex import parse as p
 from custom_components.asic_miner.driver.families.elphapex.backends import ElphapexBackend
-from custom_components.asic_miner.driver.families.elphapex.client import blink
+from custom_components.asic_miner.driver.families.elphapex.client import blink, write_work_mode
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Algorithm, MinerIdentity
 from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply
@@ -106,3 +107,26 @@ class _Web:
 async def test_blink_answer_other_than_asked_is_refused(on: bool, body: Any) -> None:
     with pytest.raises(MinerControlRefusedError):
         await blink(cast(HttpClient, _Web(body)), on)
+
+
+class _Conf(_Web):
+    """A CGI whose configuration read answers ``conf`` and whose writes answer ``body``."""
+
+    def __init__(self, conf: Any, body: Any) -> None:
+        super().__init__(body)
+        self.conf = conf
+
+    async def get_json(self, path: str) -> Any:
+        return self.conf
+
+
+@pytest.mark.parametrize(
+    ("conf", "body", "error"),
+    [
+        ([], {"stats": "success"}, MinerResponseError),
+        ({"fc-work-mode": 0}, {"stats": "error", "code": "M001"}, MinerControlRefusedError),
+    ],
+)
+async def test_work_mode_write_refused(conf: Any, body: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        await write_work_mode(cast(HttpClient, _Conf(conf, body)), 2)
