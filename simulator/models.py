@@ -61,9 +61,12 @@ _TABLE: tuple[_Row, ...] = (
     ("whatsminer", "MicroBT", "M20S",        68.0, 3360, 3360, 3360, 3, 105, 2, "20210322.22.REL"),
     ("whatsminer", "MicroBT", "M30S+",      100.0, 3400, 1500, 3800, 3, 215, 2, "20230803.11.REL"),
     ("whatsminer", "MicroBT", "M60S",       186.0, 3441, 1500, 3900, 3, 111, 2, "20241210.17.Rel"),
+    ("elphapex", "Elphapex", "DG Home 1", 0.0021,  630,  630,  630, 1, 120, 4, "DG-Home1_V1.0.5"),
+    ("elphapex", "Elphapex", "DG1+",      0.0144, 3950, 3950, 3950, 4, 210, 4, "DG1+_SW_V1.0.2"),
+    ("auradine", "Auradine", "AT1500",      180.0, 3400, 1500, 3800, 3, 132, 4, "2023-12.27"),
+    ("auradine", "Auradine", "AT2880",      260.0, 4160, 1800, 4600, 3, 132, 4, "2024-06.11"),
     # Makes the driver does not support: only what identification sees is simulated.
-    ("auradine", "Auradine", "AT1500",      180.0, 3400, 1500, 3700, 3,  76, 4, "2023-12.27"),
-    ("elphapex", "Elphapex", "DG Home 1",     2.1,  630,  300,  700, 1,  76, 2, "DG-Home1_V1.0.5"),
+    ("proto",    "Proto",    "Rig",         200.0, 3500, 1500, 3700, 3,  76, 4, "1.8.0"),
 )
 # fmt: on
 

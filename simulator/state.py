@@ -6,6 +6,7 @@ counters) so tests can compute exactly what the driver must report.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -125,7 +126,13 @@ class MinerState:
         if not self.hashing or self.work_mode == "sleep":
             return 0.0
         ratio: float = (self.power / self.spec.nominal_power) ** 0.85
-        return round(self.spec.nominal_hashrate * ratio, 3)
+        return round(self.spec.nominal_hashrate * ratio, self.hashrate_digits)
+
+    @property
+    def hashrate_digits(self) -> int:
+        """Decimals of TH/s kept: 3 (a GH/s), more for Scrypt miners of a few GH/s."""
+        nominal = self.spec.nominal_hashrate
+        return 3 if nominal >= 0.1 else 3 + math.ceil(-math.log10(nominal))
 
     @property
     def expected_hashrate(self) -> float:
@@ -138,8 +145,9 @@ class MinerState:
             return []
         weights = [1.0 + 0.01 * (i - (n - 1) / 2) for i in range(n)]
         total = sum(weights)
-        rates = [round(self.hashrate * w / total, 3) for w in weights]
-        rates[-1] = round(self.hashrate - sum(rates[:-1]), 3)
+        digits = self.hashrate_digits
+        rates = [round(self.hashrate * w / total, digits) for w in weights]
+        rates[-1] = round(self.hashrate - sum(rates[:-1]), digits)
         return rates
 
     def chip_temperature(self, board: int) -> float:

@@ -22,7 +22,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import CONF_FARM, DOMAIN, FARM_UNIQUE_ID, LOGGER, SCAN_INTERVAL
 from .coordinator import AsicMinerDataUpdateCoordinator
-from .driver import Control, MinerSnapshot, PowerLimitRange
+from .driver import Algorithm, Control, MinerSnapshot, PowerLimitRange
 
 FARM_TITLE: Final = "ASIC farm"
 SOURCE_FARM: Final = "farm"
@@ -92,6 +92,15 @@ class FarmMiner:
     def online(self) -> bool:
         return self.snapshot is not None
 
+    @property
+    def algorithm(self) -> Algorithm:
+        """What it hashes, known from its stored identity even while it is offline."""
+        if self.snapshot is not None:
+            return self.snapshot.identity.algorithm
+        if self.coordinator is not None:
+            return self.coordinator.miner.identity.algorithm
+        return Algorithm.SHA256
+
     def controllable(self, control: Control) -> bool:
         """Online, offers the control, and its write path is not refused."""
         return (
@@ -104,10 +113,15 @@ class FarmMiner:
 
 @dataclass(frozen=True, slots=True)
 class FarmTotal:
-    """A sum over the miners that reported the value; ``missing`` names the others."""
+    """A sum over the miners that reported the value; ``missing`` names the others.
+
+    ``other_algorithms`` names the miners left out of a hashrate figure because they
+    hash something else than SHA-256: TH/s of Scrypt and of SHA-256 do not add up.
+    """
 
     value: float | None
     missing: tuple[str, ...]
+    other_algorithms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,23 +132,30 @@ class FarmSnapshot:
     def online(self) -> tuple[FarmMiner, ...]:
         return tuple(m for m in self.miners if m.online)
 
+    def _sha256(self) -> tuple[tuple[FarmMiner, ...], tuple[str, ...]]:
+        """The SHA-256 miners (or not read yet), and the names of the others."""
+        mine = tuple(m for m in self.miners if m.algorithm is Algorithm.SHA256)
+        return mine, tuple(m.name for m in self.miners if m.algorithm is not Algorithm.SHA256)
+
     def total(self, field: str) -> FarmTotal:
         values: list[float] = []
         missing: list[str] = []
-        for miner in self.miners:
+        miners, others = self._sha256() if field == "hashrate" else (self.miners, ())
+        for miner in miners:
             value = None if miner.snapshot is None else getattr(miner.snapshot, field)
             if value is None:
                 missing.append(miner.name)
             else:
                 values.append(float(value))
-        return FarmTotal(round(sum(values), 3) if values else None, tuple(missing))
+        return FarmTotal(round(sum(values), 3) if values else None, tuple(missing), others)
 
     @property
     def efficiency(self) -> FarmTotal:
-        """J/TH of the whole farm: total power over total hashrate of the miners hashing."""
+        """J/TH of the SHA-256 miners hashing: their total power over their hashrate."""
         power = hashrate = 0.0
         missing: list[str] = []
-        for miner in self.miners:
+        miners, others = self._sha256()
+        for miner in miners:
             s = miner.snapshot
             if s is None or s.power is None or not s.hashrate:
                 missing.append(miner.name)
@@ -142,7 +163,7 @@ class FarmSnapshot:
             power += s.power
             hashrate += s.hashrate
         value = round(power / hashrate, 2) if hashrate else None
-        return FarmTotal(value, tuple(missing))
+        return FarmTotal(value, tuple(missing), others)
 
     @property
     def mining(self) -> tuple[FarmMiner, ...]:

@@ -142,7 +142,13 @@ class FarmSensor(FarmEntity, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         total = self.entity_description.total_fn(self.coordinator.data)
-        return {"miners": len(self.coordinator.data.miners), "missing": list(total.missing)}
+        attributes: dict[str, Any] = {
+            "miners": len(self.coordinator.data.miners),
+            "missing": list(total.missing),
+        }
+        if total.other_algorithms:  # hashrate and efficiency are SHA-256 only
+            attributes["other_algorithms"] = list(total.other_algorithms)
+        return attributes
 
 
 class FarmEnergySensor(FarmEntity, SensorEntity, RestoreEntity):

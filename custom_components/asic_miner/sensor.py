@@ -31,7 +31,17 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AsicMinerDataUpdateCoordinator
-from .driver import Board, Control, Fan, Miner, MinerSnapshot, lookup_hardware
+from .driver import (
+    Board,
+    Control,
+    Fan,
+    Miner,
+    MinerSnapshot,
+    MinerUnits,
+    ShownUnit,
+    lookup_hardware,
+    miner_units,
+)
 from .entity import (
     AsicMinerEntity,
     Build,
@@ -43,12 +53,9 @@ from .farm_entities import async_setup_farm_sensors
 
 PARALLEL_UPDATES = 0
 
+# The descriptions' units are SHA-256's; each miner's algorithm (and size) picks the
+# units it is shown in (driver/units.py), once, so statistics keep one unit.
 UNIT_HASHRATE = "TH/s"
-UNIT_SMALL_HASHRATE = "GH/s"
-# Below this nominal hashrate (TH/s) a miner is shown in GH/s: a Bitaxe's 1.2 TH/s reads
-# as 1200 GH/s, as its own web UI shows it. Decided once per miner, so statistics keep
-# one unit.
-SMALL_MINER_THS = 2.0
 UNIT_EFFICIENCY = "J/TH"
 # Gaps longer than this are not integrated into energy: we don't know what happened.
 MAX_ENERGY_GAP = timedelta(minutes=5)
@@ -67,7 +74,8 @@ class AsicMinerSensorEntityDescription(SensorEntityDescription):
     # Whether it is enabled by default, where that depends on the miner; else the
     # description's ``entity_registry_enabled_default``.
     enabled_fn: Callable[[MinerSnapshot, Miner], bool] | None = None
-    hashrate: bool = False  # in TH/s; shown in GH/s for small miners
+    hashrate: bool = False  # in TH/s; shown in the miner's hashrate unit
+    efficiency: bool = False  # in J/TH; shown in the miner's efficiency unit
     digits: int | None = None  # decimals the state keeps (see _state)
 
 
@@ -86,13 +94,18 @@ class AsicMinerFanSensorEntityDescription(SensorEntityDescription):
     digits: int | None = None
 
 
-def _is_small_miner(snapshot: MinerSnapshot) -> bool:
-    identity = snapshot.identity
-    hardware = lookup_hardware(identity.make, identity.model)
-    nominal = hardware.nominal_hashrate if hardware else snapshot.expected_hashrate
-    if nominal is None:
-        nominal = snapshot.hashrate
-    return nominal is not None and 0 < nominal < SMALL_MINER_THS
+def _shown_unit(
+    description: AsicMinerSensorEntityDescription | AsicMinerBoardSensorEntityDescription,
+    units: MinerUnits | None,
+) -> ShownUnit | None:
+    """The unit this sensor of this miner is shown in, where it is not the native one."""
+    if units is None:
+        return None
+    if description.hashrate:
+        return units.hashrate
+    if isinstance(description, AsicMinerSensorEntityDescription) and description.efficiency:
+        return units.efficiency
+    return None
 
 
 def _fan_kind(fan: Fan) -> str:
@@ -100,22 +113,23 @@ def _fan_kind(fan: Fan) -> str:
 
 
 def _state[T: (StateType, StateType | datetime)](
-    value: T, factor: float = 1.0, digits: int | None = None
+    value: T, unit: ShownUnit | None = None, digits: int | None = None
 ) -> T:
-    """The value scaled to the shown unit and rounded to ``digits`` decimals.
+    """The value in the shown unit, rounded to the decimals that carry information.
 
     Home Assistant writes a state row only when the state changes, so a float carrying
     noise from a unit conversion (95.12345000000001) must not make a new state of the
     same reading. ``digits`` is where the firmware's precision ends, in the native
     unit (temperatures in 0.1 °C, watts in 0.1 W, hashrate in 0.01 GH/s, as cgminer's
-    "GHS 5s" has it); ``suggested_display_precision`` only changes what is shown.
+    "GHS 5s" has it); a hashrate or efficiency shown in its algorithm's ``unit`` keeps
+    that unit's decimals. ``suggested_display_precision`` only changes what is shown.
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
-        scaled = value * factor if factor != 1.0 else value
-        if digits is not None and isinstance(scaled, float):
-            # Shown in GH/s (factor 1000): three decimals fewer for the same precision.
-            return round(scaled, max(0, digits - round(math.log10(factor))))
-        return scaled
+        if unit is not None:
+            return unit.convert(value)
+        if digits is not None and isinstance(value, float):
+            return round(value, digits)
+        return value
     return value
 
 
@@ -223,6 +237,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         key="efficiency",
         translation_key="efficiency",
         native_unit_of_measurement=UNIT_EFFICIENCY,
+        efficiency=True,
         digits=2,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
@@ -366,6 +381,12 @@ ENERGY = SensorEntityDescription(
 ESTIMATED_ENERGY = replace(ENERGY, key="estimated_energy", translation_key="estimated_energy")
 
 
+def _apply_unit(entity: SensorEntity, unit: ShownUnit | None) -> None:
+    if unit is not None:
+        entity._attr_native_unit_of_measurement = unit.name
+        entity._attr_suggested_display_precision = unit.precision
+
+
 class AsicMinerSensor(AsicMinerEntity, SensorEntity):
     entity_description: AsicMinerSensorEntityDescription
 
@@ -374,12 +395,11 @@ class AsicMinerSensor(AsicMinerEntity, SensorEntity):
         coordinator: AsicMinerDataUpdateCoordinator,
         description: AsicMinerSensorEntityDescription,
         *,
-        small: bool = False,
+        units: MinerUnits | None = None,
     ) -> None:
         super().__init__(coordinator, description)
-        self._factor = 1000.0 if small and description.hashrate else 1.0
-        if self._factor != 1.0:
-            self._attr_native_unit_of_measurement = UNIT_SMALL_HASHRATE
+        self._unit = _shown_unit(description, units)
+        _apply_unit(self, self._unit)
         if description.enabled_fn is not None:
             self._attr_entity_registry_enabled_default = description.enabled_fn(
                 coordinator.data, coordinator.miner
@@ -389,7 +409,7 @@ class AsicMinerSensor(AsicMinerEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         value = _state(
             self.entity_description.value_fn(self.coordinator.data),
-            self._factor,
+            self._unit,
             self.entity_description.digits,
         )
         if isinstance(value, datetime):
@@ -416,7 +436,7 @@ class AsicMinerBoardSensor(AsicMinerEntity, SensorEntity):
         description: AsicMinerBoardSensorEntityDescription,
         index: int,
         *,
-        small: bool = False,
+        units: MinerUnits | None = None,
     ) -> None:
         super().__init__(
             coordinator,
@@ -425,9 +445,8 @@ class AsicMinerBoardSensor(AsicMinerEntity, SensorEntity):
             placeholders={"board": str(index + 1)},
         )
         self.index = index
-        self._factor = 1000.0 if small and description.hashrate else 1.0
-        if self._factor != 1.0:
-            self._attr_native_unit_of_measurement = UNIT_SMALL_HASHRATE
+        self._unit = _shown_unit(description, units)
+        _apply_unit(self, self._unit)
 
     def _board(self) -> Board | None:
         for board in self.coordinator.data.boards:
@@ -447,7 +466,7 @@ class AsicMinerBoardSensor(AsicMinerEntity, SensorEntity):
             if board is None
             else _state(
                 self.entity_description.value_fn(board),
-                self._factor,
+                self._unit,
                 self.entity_description.digits,
             )
         )
@@ -591,12 +610,12 @@ def _energy_digits(snapshot: MinerSnapshot | None) -> int:
 
 
 def _sensor_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
-    small: bool | None = None  # decided once per miner, so statistics keep one unit
+    units: MinerUnits | None = None  # decided once per miner, so statistics keep one unit
 
     def build(snapshot: MinerSnapshot) -> Iterator[Reported]:
-        nonlocal small
-        if small is None:
-            small = _is_small_miner(snapshot)
+        nonlocal units
+        if units is None:
+            units = miner_units(snapshot)
         for description in SENSORS:
             if description.exists_fn is not None:
                 exists = description.exists_fn(snapshot)
@@ -605,7 +624,7 @@ def _sensor_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
             if exists:
                 yield (
                     description.key,
-                    partial(AsicMinerSensor, coordinator, description, small=small),
+                    partial(AsicMinerSensor, coordinator, description, units=units),
                 )
         if snapshot.power is not None or snapshot.energy is not None:
             yield ENERGY.key, partial(AsicMinerEnergySensor, coordinator, ENERGY)
@@ -628,7 +647,7 @@ def _sensor_builder(coordinator: AsicMinerDataUpdateCoordinator) -> Build:
                             coordinator,
                             board_description,
                             board.index,
-                            small=small,
+                            units=units,
                         ),
                     )
         for fan in snapshot.fans:

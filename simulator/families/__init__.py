@@ -16,9 +16,11 @@ def load_all() -> dict[str, type[SimMiner]]:
     """Import every family module so each registers itself."""
     from . import (  # noqa: F401
         antminer,
+        auradine,
         avalon,
         bitaxe,
         braiins,
+        elphapex,
         epic,
         hammer,
         hiveon,

@@ -34,6 +34,16 @@ class DigestGuard:
             status=401, headers={"WWW-Authenticate": header}, text="401 Unauthorized"
         )
 
+    def protect(self, handler: Handler) -> Handler:
+        """``handler`` behind this guard: a request without a valid login gets the challenge."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            if not self.check(request):
+                return self.challenge()
+            return await handler(request)
+
+        return wrapped
+
     def check(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Digest "):

@@ -176,7 +176,7 @@ async def capture(models: list[tuple[str, str]] | None = None) -> Corpus:
     families = load_all()
     if models is None:
         # Only the families the driver reads: the simulator also has makes it does not
-        # support (Auradine, Elphapex), which identification names and refuses.
+        # support (a Proto Rig), which identification names and refuses.
         supported = {fam.key for fam in FAMILIES}
         models = [
             (key, model)

@@ -172,7 +172,7 @@ async def test_scan_password_option(miners: Start, capsys: pytest.CaptureFixture
 
 
 async def test_scan_lists_unsupported(miners: Start, capsys: pytest.CaptureFixture[str]) -> None:
-    sims = await miners(("antminer", "S19 Pro", {}), ("auradine", "AT1500", {}))
+    sims = await miners(("antminer", "S19 Pro", {}), ("proto", "Rig", {}))
     prefix = sims[0].host.rsplit(".", 1)[0]
 
     code, out, err = await run(capsys, "scan", f"{prefix}.1-40", *PORT_ARGS)
@@ -180,14 +180,14 @@ async def test_scan_lists_unsupported(miners: Start, capsys: pytest.CaptureFixtu
     assert code == cli.EXIT_OK
     lines = out.strip().splitlines()
     assert lines[2].split()[:2] == [sims[1].host, "-"]
-    assert lines[2].endswith("not supported: Auradine FluxOS")
-    assert f"found {sims[1].host}: Auradine FluxOS (not supported)" in err
+    assert lines[2].endswith("not supported: Proto OS")
+    assert f"found {sims[1].host}: Proto OS (not supported)" in err
     assert "1 miner(s) found, 1 found but not supported, 38 address(es) answered nothing" in err
 
     code, out, _err = await run(capsys, "scan", f"{prefix}.1-40", "--json", *PORT_ARGS)
     listing = json.loads(out)
     assert listing[1]["host"] == sims[1].host
-    assert listing[1]["unsupported"] == "Auradine FluxOS"
+    assert listing[1]["unsupported"] == "Proto OS"
 
 
 async def test_scan_nothing_found(capsys: pytest.CaptureFixture[str]) -> None:

@@ -145,6 +145,8 @@ class Case:
 # Per family, what its firmware reports (a row may override any of it).
 ANTMINER = {"family": "antminer", "make": "Bitmain", "firmware": "Stock", "power": False}
 ANTMINER |= {"power_limit": False, "bounds": None, "api": "3.1"}
+AURADINE = {"family": "auradine", "make": "Auradine", "firmware": "FluxOS", "backend": "fluxos"}
+AURADINE |= {"api": "1.0", "controls": FULL, "chips": False}
 AVALON = {"family": "avalon", "make": "Canaan", "firmware": "Stock", "login": False}
 AVALON |= {"cut": RPC_CUT, "environment": True, "bounds": None, "scheduled": True}
 AVALON |= {"api": "3.7", "hostname": False, "board_temps": None, "chip_temps": "family"}
@@ -180,6 +182,9 @@ VNISH |= {
     "chip_temps": "whole",
     "board_temps": "whole",
 }
+ELPHAPEX = {"family": "elphapex", "make": "Elphapex", "firmware": "Stock", "backend": "cgi"}
+ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps": "whole"}
+ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 
@@ -196,6 +201,8 @@ CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S21", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S9", backend="legacy", controls=frozenset({C.FAULT_LIGHT, C.REBOOT}), errors=False),
+    Case(**AURADINE, model="AT1500", version="2023-12.27"),
+    Case(**AURADINE, model="AT2880", version="2024-06.11", expected_chips=False),
     Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT}),
     Case(**AVALON, model="Nano 3S", control_board="Nano3s_MM1v1", backend="nano3s", controls=AVALON_HOME, light=False),
     Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
@@ -224,6 +231,8 @@ CASES: list[Case] = [
             ("21.09", "graphql", False),
         ]
     ),
+    Case(**ELPHAPEX, model="DG Home 1", version="DG-Home1_V1.0.5"),
+    Case(**ELPHAPEX, model="DG1+", version="DG1+_SW_V1.0.2"),
     Case(**EPIC, make="Bitmain", model="S19j Pro", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="Bitmain", model="S21", control_board="AMLogic A113D", backend="powerplay", controls=EPIC_TUNED),
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
@@ -240,13 +249,13 @@ CASES: list[Case] = [
     Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
     Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
-    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v2", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
+    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v1", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
     Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=FULL, light_first_poll=False),
     Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=FULL),
     Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
 ]  # fmt: skip
 # Makes the simulator runs only so identification can name them (tests/driver/test_unsupported.py).
-UNSUPPORTED = {("auradine", "AT1500"), ("elphapex", "DG Home 1")}
+UNSUPPORTED = {("proto", "Rig")}
 
 
 def by_case(test: Callable[..., Any]) -> Callable[..., Any]:

@@ -26,8 +26,7 @@ FAST = {"connect_timeout": 0.2, "retry_timeout": 0.3}
 @pytest.mark.parametrize(
     ("family", "model", "answered"),
     [
-        ("auradine", "AT1500", "Auradine FluxOS"),
-        ("elphapex", "DG Home 1", "Elphapex (Daoge Miner web UI)"),
+        ("proto", "Rig", "Proto OS"),
     ],
 )
 async def test_unsupported_miner_is_named(
@@ -106,12 +105,10 @@ async def test_scan_report_lists_unsupported_and_silent(
     hosts = [f"127.0.{net}.{octet}" for octet in octets]
     await simulate("antminer", "S19 Pro", host=hosts[0])
     await simulate("auradine", "AT1500", host=hosts[1])
-    await simulate("elphapex", "DG Home 1", host=hosts[2])
+    await simulate("proto", "Rig", host=hosts[2])
     silent = f"127.0.{net}.{next(o for o in range(1, 255) if o not in octets)}"
     report = await scan_report([*hosts, silent], session, ports=DRIVER_PORTS, **FAST)
-    assert [r.host for r in report.miners] == [hosts[0]]
-    assert {(u.host, u.answered) for u in report.unsupported} == {
-        (hosts[1], "Auradine FluxOS"),
-        (hosts[2], "Elphapex (Daoge Miner web UI)"),
-    }
+    # The Auradine is a supported family now: listed with the miners.
+    assert sorted(r.host for r in report.miners) == sorted(hosts[:2])
+    assert {(u.host, u.answered) for u in report.unsupported} == {(hosts[2], "Proto OS")}
     assert (report.addresses, report.reachable, report.silent) == (4, 3, 1)

@@ -62,6 +62,7 @@ from .scan import (
     scan_all,
     scan_report,
 )
+from .units import MinerUnits, ShownUnit, miner_units, shown
 from .values import clean_str, is_host_name, normalize_mac
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "MinerSnapshot",
     "MinerTimeoutError",
     "MinerTruncatedError",
+    "MinerUnits",
     "MinerUnsupportedError",
     "MinerValueError",
     "MinerWriteDisabledError",
@@ -102,6 +104,7 @@ __all__ = [
     "ScanReport",
     "ScanResult",
     "ScanStage",
+    "ShownUnit",
     "UnsupportedMiner",
     "clean_str",
     "detect_family",
@@ -109,10 +112,12 @@ __all__ = [
     "identify_host",
     "is_host_name",
     "lookup_hardware",
+    "miner_units",
     "nominal_efficiency",
     "normalize_mac",
     "parse_targets",
     "scan",
     "scan_all",
     "scan_report",
+    "shown",
 ]

@@ -47,6 +47,7 @@ from .models import (
 )
 from .registry import FAMILIES
 from .scan import NeighbourTable, parse_targets, scan_report
+from .units import shown
 from .values import is_host_name
 
 _ProgressPrinter = ProgressPrinter  # the name tests and older callers use
@@ -210,7 +211,8 @@ def _host(text: str) -> str:
 async def _read(args: argparse.Namespace, session: aiohttp.ClientSession) -> int:
     miner = await _connect(args, session)
     snapshot = await miner.read()
-    data = {"host": miner.host, **snapshot.as_dict()}
+    # Hashrates stay in TH/s as in the snapshot; "shown" says them in the algorithm's unit.
+    data = {"host": miner.host, **snapshot.as_dict(), "shown": shown(snapshot)}
     print(json.dumps(data, indent=2, default=str))
     return EXIT_OK
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from .contract import Family
 from .families.antminer import FAMILY as ANTMINER
+from .families.auradine import FAMILY as AURADINE
 from .families.avalon import FAMILY as AVALON
 from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
+from .families.elphapex import FAMILY as ELPHAPEX
 from .families.epic import FAMILY as EPIC
 from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
@@ -36,6 +38,8 @@ FAMILIES: tuple[Family, ...] = (
     ANTMINER,
     HAMMER,
     SEALMINER,
+    ELPHAPEX,
+    AURADINE,
     BITAXE,
 )
 

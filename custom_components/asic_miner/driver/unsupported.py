@@ -1,8 +1,8 @@
 """Naming what answered when no supported family did.
 
-A scan that reaches an Auradine or an Elphapex must say so ("found but not supported:
-Auradine FluxOS at ...") rather than list nothing, and adding one by address must say
-what it is. The fingerprints are the public ones other tools identify these makes by
+A scan that reaches a make no family reads (a Proto Rig, say) must say so ("found but
+not supported: Proto OS at ...") rather than list nothing, and adding one by address
+must say what it is. The fingerprints are the public ones other tools identify these makes by
 (pyasic's and asic-rs's web and RPC checks, see protocols.md section 3); none of them is
 used to talk to the miner, only to name it.
 """
@@ -18,7 +18,6 @@ from .families._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, realm, rpc_te
 
 # (substring of the upper-cased RPC replies, what to call it), first match wins.
 _RPC_MARKS: Final = (
-    (("GCMINER", "FLUXOS"), "Auradine FluxOS"),
     (("HIVEON",), "Hiveon OS"),
     (("KAONSU", "MARAFW"), "Marathon MaraFW"),
     (("INNOMINER",), "Innosilicon"),
@@ -27,14 +26,9 @@ _RPC_MARKS: Final = (
     (("RWGLR",), "MSKMiner"),
 )
 # (digest realm prefix, lower-case), what to call it.
-_REALMS: Final = (
-    ("daoge", "Elphapex (Daoge Miner web UI)"),
-    ("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),
-)
+_REALMS: Final = (("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),)
 # (substring of the web page, lower-case), what to call it.
 _PAGES: Final = (
-    ("fluxos", "Auradine FluxOS"),
-    ("auradine", "Auradine FluxOS"),
     ("<title>用户界面</title>", "IceRiver"),
     ("lucky miner", "LuckyMiner"),
     ("cloud-box", "Goldshell"),

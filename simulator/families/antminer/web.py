@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ...logs import log_text
-from ...servers.http import DigestGuard, Handler
+from ...servers.http import DigestGuard
 from ...state import SimPool
 from .base import _MODE_NAMES, _MODES, AntminerBase
 
@@ -19,14 +19,7 @@ class AntminerWeb(AntminerBase):
     def routes(self, app: web.Application) -> None:
         guard = DigestGuard(self.realm, self.state)
 
-        def protected(handler: Handler) -> Handler:
-            async def wrapped(request: web.Request) -> web.StreamResponse:
-                if not guard.check(request):
-                    return guard.challenge()
-                return await handler(request)
-
-            return wrapped
-
+        protected = guard.protect
         app.router.add_route("*", "/", protected(self._root))
         app.router.add_get("/cgi-bin/get_system_info.cgi", protected(self._system_info))
         app.router.add_get("/cgi-bin/get_miner_conf.cgi", protected(self._get_conf))

@@ -45,6 +45,9 @@ SIMULATED = {
     "mskminer-s1988": ("mskminer", "S19-88"),
     "hammer-d10": ("hammer", "D10"),
     "sealminer-a2": ("sealminer", "A2"),
+    "elphapex-dghome1": ("elphapex", "DG Home 1"),
+    "auradine-at1500": ("auradine", "AT1500"),
+    "whatsminer-m20s": ("whatsminer", "M20S"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

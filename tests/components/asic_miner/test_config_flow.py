@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import ipaddress
 import json
 import logging
 import random
@@ -1096,45 +1095,40 @@ async def test_six_factory_named_miners_get_names_apart(
 
 @pytest.mark.usefixtures("sim_ports")
 async def test_scan_lists_unsupported_miners(hass: HomeAssistant, sim_runner: SimRunner) -> None:
-    """Supported miners to tick; below them what answered but is not supported."""
-    subnet, (s19, auradine, elphapex) = await start_in_subnet(
+    """Supported miners to tick (an Auradine is one now); below them what answered but
+    is not supported."""
+    subnet, (s19, auradine, proto) = await start_in_subnet(
         sim_runner,
         ("antminer", "S19 Pro", {}),
         ("auradine", "AT1500", {}),
-        ("elphapex", "DG Home 1", {}),
+        ("proto", "Rig", {}),
     )
     result = await start_user_flow(hass, "scan")
     result = await run_scan(hass, result["flow_id"], subnet)
     assert result["step_id"] == "scan_select"
     # Other test runs on this machine may share the /24: check ours, not the total.
     assert s19.host in listed(result)
-    assert auradine.host not in listed(result)
+    assert auradine.host in listed(result)
     placeholders = result["description_placeholders"]
     lines = placeholders["not_addable"].splitlines()
-    assert f"- Auradine FluxOS at {auradine.host}" in lines
-    assert f"- Elphapex (Daoge Miner web UI) at {elphapex.host}" in lines
+    assert f"- Proto OS at {proto.host}" in lines
+    assert not any(auradine.host in line for line in lines)
     assert 0 < int(placeholders["silent"]) <= 251  # a /24 has 254 hosts; three answered
 
     # Only unsupported ones: the scan says so, naming them, instead of "nothing found".
     await s19.stop()
+    await auradine.stop()
     result = await start_user_flow(hass, "scan")
-    result = await run_scan(hass, result["flow_id"], f"{auradine.host},{elphapex.host}")
+    result = await run_scan(hass, result["flow_id"], f"{proto.host}")
     assert result["errors"] == {CONF_SUBNET: "no_miners_found"}
-    found = {
-        auradine.host: f"Auradine FluxOS at {auradine.host}",
-        elphapex.host: f"Elphapex (Daoge Miner web UI) at {elphapex.host}",
-    }
-    in_order = sorted(found, key=ipaddress.IPv4Address)
-    assert result["description_placeholders"]["not_addable"] == ", ".join(
-        found[host] for host in in_order
-    )
+    assert result["description_placeholders"]["not_addable"] == f"Proto OS at {proto.host}"
     assert result["description_placeholders"]["silent"] == "0"
 
 
 async def test_manual_unsupported_and_invalid_address(
     hass: HomeAssistant, sim_runner: SimRunner
 ) -> None:
-    auradine = await sim_runner.start("auradine", "AT1500")
+    proto = await sim_runner.start("proto", "Rig")
     result = await start_user_flow(hass, "manual")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "999.1.1.1", **PORT_FIELDS}
@@ -1142,10 +1136,10 @@ async def test_manual_unsupported_and_invalid_address(
     assert result["errors"] == {CONF_HOST: "invalid_host"}
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: auradine.host, **PORT_FIELDS}
+        result["flow_id"], {CONF_HOST: proto.host, **PORT_FIELDS}
     )
     assert result["errors"] == {CONF_HOST: "unsupported_miner"}
-    assert result["description_placeholders"] == {"answered": "Auradine FluxOS"}
+    assert result["description_placeholders"] == {"answered": "Proto OS"}
 
 
 @pytest.mark.usefixtures("sim_ports")

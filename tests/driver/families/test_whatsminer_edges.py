@@ -629,7 +629,7 @@ async def test_api_v1_firmware_takes_the_mac_from_summary(
     )
     ports = Ports(rpc=port, whatsminer_v3=fakes.refused_port())
     identity = await FAMILY.identify(_ctx(session, fakes.host, ports), {})
-    assert (identity.model, identity.backend) == ("M20S", "api_v2")
+    assert (identity.model, identity.backend) == ("M20S", "api_v1")
     assert identity.mac == "C4:08:28:00:AB:CD"
     assert identity.api_version == "1.4.0"
     assert identity.serial is None  # not invented

@@ -35,7 +35,12 @@ _COMMON_MAP = {
 }
 
 
-class _AntminerBackend(Backend):
+class DigestCgiBackend(Backend):
+    """Bitmain's digest-protected CGI (root / root): login, reads, reboot.
+
+    Clones of the Antminer web UI (Elphapex) build on it with their own data map.
+    """
+
     RPC_MULTICOMMAND = False  # stock bmminer refuses `a+b` multicommands
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
@@ -57,10 +62,7 @@ class _AntminerBackend(Backend):
         return log_from_reply(LOG_PATH, reply)
 
 
-CgiBackend = _AntminerBackend  # for Antminer-clone firmware (Hammer): the CGI login, reboot
-
-
-class ModernBackend(_AntminerBackend):
+class ModernBackend(DigestCgiBackend):
     """X19 / X21 web UI: JSON CGI, work modes, blink status."""
 
     name = "modern"
@@ -91,7 +93,7 @@ class ModernBackend(_AntminerBackend):
             raise MinerControlRefusedError("fault light", repr(reply)[:120])
 
 
-class LegacyBackend(_AntminerBackend):
+class LegacyBackend(DigestCgiBackend):
     """S9 / X17-era web UI: form-encoded CGI, blink by action, no work modes."""
 
     name = "legacy"

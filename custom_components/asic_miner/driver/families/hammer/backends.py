@@ -12,11 +12,11 @@ from ...contract import Field, Location
 from ...models import Control
 from .._cgminer import POOLS, STATS, SUMMARY
 from ..antminer import parse as stock
-from ..antminer.backends import CgiBackend
+from ..antminer.backends import DigestCgiBackend
 from . import parse as p
 
 
-class HammerBackend(CgiBackend):
+class HammerBackend(DigestCgiBackend):
     """Hammer D10, firmware of 2023."""
 
     name = "blackminer"

@@ -36,7 +36,7 @@ from .client_v2 import WhatsminerV2Client
 from .client_v3 import WhatsminerV3Client
 from .parse import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
 from .v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS
-from .v2 import ApiV2Backend
+from .v2 import ApiV1Backend, ApiV2Backend
 from .v3 import DEFAULT_CREDENTIALS as V3_CREDENTIALS
 from .v3 import ApiV3Backend, client_for
 
@@ -173,9 +173,11 @@ async def _identify_v2(
     mac = info.get("mac")
     if mac is None:  # API v1 has no get_miner_info; its summary carries the MAC
         mac = await _summary_mac(api)
+    api_ver = api_version(version.get("api_ver"))
+    v1 = api_ver is not None and api_ver.startswith("1.")
     return _identity(
         raw_model,
-        ApiV2Backend.name,
+        ApiV1Backend.name if v1 else ApiV2Backend.name,
         firmware_version=version.get("fw_ver"),
         api=version.get("api_ver"),
         mac=mac,
@@ -241,7 +243,7 @@ FAMILY = Family(
     probes=(RPC_VERSION, RPC_DEVDETAILS, WEB_ROOT),
     matches=_matches,
     identify=_identify,
-    backends=(ApiV3Backend, ApiV2Backend),
+    backends=(ApiV3Backend, ApiV2Backend, ApiV1Backend),
     # No family-wide default: v2 logs in as admin/admin, v3 as super/super; each
     # backend falls back to its own, so a stored login never crosses generations.
     default_credentials=Credentials(),

@@ -82,6 +82,8 @@ class ApiV2Backend(WhatsminerBackend):
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
+        # API 1.x: this backend's own, or an entry stored before ``api_v1`` existed.
+        self.v1 = self.name == ApiV1Backend.name or is_api_v1(identity)
         _, password = ctx.login(DEFAULT_CREDENTIALS)
         self.api = WhatsminerV2Client(ctx.rpc, password)
         self._poll = SharedPoll(self._read_all)
@@ -110,9 +112,9 @@ class ApiV2Backend(WhatsminerBackend):
         hashing while "on": someone switched it), and so does a control's command.
         """
         wanted = [c for c in parse.SIDE if c not in self._absent]
-        if (self.identity.api_version or "").startswith("1.") or self._uses_summary_errors():
+        if self.v1 or self._uses_summary_errors():
             wanted = [c for c in wanted if c is not parse.ERROR_CODE]  # errors come in summary
-        if (self.identity.api_version or "").startswith("1."):
+        if self.v1:
             wanted = [c for c in wanted if c is not parse.MINER_INFO]  # 1.x has no such command
         unread = [
             c for c in (parse.STATUS, parse.ERROR_CODE) if c in wanted and c not in self._kept
@@ -215,7 +217,7 @@ class ApiV2Backend(WhatsminerBackend):
     @classmethod
     def controls_for(cls, identity: MinerIdentity) -> frozenset[Control]:
         """``adjust_power_limit`` came with API 2.0.5; 1.x firmware has no such command."""
-        if (identity.api_version or "").startswith("1."):
+        if is_api_v1(identity):
             return cls.CONTROLS - {Control.POWER_LIMIT}
         return cls.CONTROLS
 
@@ -227,7 +229,7 @@ class ApiV2Backend(WhatsminerBackend):
         except MinerAuthenticationError:
             raise
         except MinerResponseError:
-            if (self.identity.api_version or "").startswith("1."):
+            if self.v1:
                 return None
             raise
         msg = reply.get("Msg")
@@ -267,3 +269,31 @@ class ApiV2Backend(WhatsminerBackend):
     async def restart_backend(self) -> None:
         # btminer serves the API itself, so restarting it may cut the reply off.
         await self.api.write("restart_btminer", may_drop=True)
+
+
+def is_api_v1(identity: MinerIdentity) -> bool:
+    """btminer API 1.x (``whatsminer v1.4.0``, firmware before 2022)."""
+    return (identity.api_version or "").startswith("1.")
+
+
+class ApiV1Backend(ApiV2Backend):
+    """btminer API 1.x: the v2 transport and envelopes, fewer commands.
+
+    No ``get_miner_info`` (so no light state, no serial, no hostname), no
+    ``get_error_code`` (error codes come in ``summary``), no ``adjust_power_limit``;
+    the encrypted writes (power on/off, LED, power modes, reboot, restart) are those
+    of v2. Shapes as asic-rs's API 1.4.0 captures (tests/driver/fixtures/whatsminer/
+    v1_20210322).
+    """
+
+    name = "api_v1"
+    DATA_MAP = {f: loc for f, loc in ApiV2Backend.DATA_MAP.items() if f is not Field.FAULT_LIGHT}
+    CONTROLS = ApiV2Backend.CONTROLS - {Control.POWER_LIMIT}
+    RESTARTS_AFTER = frozenset({Control.REBOOT})
+
+    @classmethod
+    def controls_for(cls, identity: MinerIdentity) -> frozenset[Control]:
+        return cls.CONTROLS
+
+    async def set_power_limit(self, watts: int) -> None:
+        raise self._unsupported(Control.POWER_LIMIT)
