@@ -42,6 +42,7 @@ from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 C = Control
 FULL = ALL_CONTROLS
+POOLS_RW = frozenset({C.POOLS, C.SWITCH_POOL})  # tests/driver/test_pools.py round-trips them
 # What the driver reports for a cut reply: over HTTP the body is shorter than its length
 # (a connection error); cgminer-style RPC has no length, so the open brackets say it.
 HTTP_CUT: type[MinerError] = MinerConnectionError
@@ -152,7 +153,7 @@ BRAIINS = {"family": "braiins", "make": "Bitmain", "firmware": "Braiins OS+", "a
 EPIC = {"family": "epic", "firmware": "ePIC PowerPlay", "power_limit": False, "chips": False}
 EPIC |= {"chip_temps": None}
 LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "luxminer"}
-LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL}
+LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL | POOLS_RW}
 LUXOS |= {"login": False, "cut": RPC_CUT, "api": "3.7"}  # LuxOS's logon takes no password
 VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "levels"}
 VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": "whole"}

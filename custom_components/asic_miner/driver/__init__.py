@@ -42,9 +42,12 @@ from .models import (
     Fan,
     MinerIdentity,
     MinerSnapshot,
+    Pool,
+    PoolConfig,
     Ports,
     PowerLimitRange,
 )
+from .pools import parse_pool_url
 from .registry import FAMILIES
 from .scan import (
     MAX_SCAN_ADDRESSES,
@@ -91,6 +94,8 @@ __all__ = [
     "MinerValueError",
     "MinerWriteDisabledError",
     "NeighbourTable",
+    "Pool",
+    "PoolConfig",
     "Ports",
     "PowerLimitRange",
     "ScanProgress",
@@ -105,6 +110,7 @@ __all__ = [
     "is_host_name",
     "lookup_hardware",
     "normalize_mac",
+    "parse_pool_url",
     "parse_targets",
     "scan",
     "scan_all",

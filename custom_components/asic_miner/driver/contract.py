@@ -11,7 +11,7 @@ how requests are batched.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, TypedDict, Unpack
@@ -20,7 +20,7 @@ from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
 from .limits import FAMILY_MAX_REPLY_BYTES
-from .models import Algorithm, Control, Credentials, MinerIdentity, PowerLimitRange
+from .models import Algorithm, Control, Credentials, MinerIdentity, PoolConfig, PowerLimitRange
 
 
 class Field(StrEnum):
@@ -178,6 +178,8 @@ class Backend:
     RPC_ONE_AT_A_TIME: ClassVar[bool] = False
     # Extra top-level keys every RPC read carries (Antminer's "new_api").
     RPC_EXTRA: ClassVar[Mapping[str, Any]] = {}
+    # How many user pools the firmware keeps (AxeOS: a pool and its fallback).
+    MAX_POOLS: ClassVar[int] = 3
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         self.ctx = ctx
@@ -247,6 +249,25 @@ class Backend:
 
     async def restart_backend(self) -> None:
         raise self._unsupported(Control.RESTART_BACKEND)
+
+    # -- pools (``pools.py`` checks, reads back and restores around these) -------------
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        """The configured pools, to compare and to restore: URL and user as a poll reads
+        them, the password ``x`` (backends whose firmware sends it back override)."""
+        from .pools import read_pools  # pools.py builds on this module
+
+        return [PoolConfig(pool.url, pool.user or "") for pool in await read_pools(self)]
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """Make ``pools`` the configured list, in order; the rest is ``pools.py``'s."""
+        raise self._unsupported(Control.POOLS)
+
+    async def apply_pools(self) -> None:
+        """After the pools written were read back: a restart, where the firmware needs one."""
+
+    async def switch_pool(self, index: int) -> None:
+        raise self._unsupported(Control.SWITCH_POOL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ class AntminerRpc(AntminerBase):
     def _summary(self) -> bytes:
         s = self.state
         ghs = round(s.hashrate * 1000, 2)
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         # X19 bmminer sends numbers; the S9's sends the 5 s rate as a string.
         rate: Any = f"{ghs:.2f}" if self.legacy else ghs
         return self._encode(
@@ -166,7 +166,7 @@ class AntminerRpc(AntminerBase):
     def _devs(self) -> bytes:
         """One pseudo-device for the whole miner, all zeros; "Tenperature" as bmminer spells it."""
         s = self.state
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         dev = {
             "ASC": 0,
             "Name": "BTM_SOC",
