@@ -162,7 +162,7 @@ WHATSMINER |= {"environment": True, "control_board": "H616"}
 
 ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})
 AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND})
-AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE})
+AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE, C.POOLS})
 BRAIINS_ALL = FULL - {C.WORK_MODE}
 EPIC_TUNED = FULL - {C.WORK_MODE}
 
@@ -175,9 +175,9 @@ CASES: list[Case] = [
     Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
     Case(**BITAXE, model="Gamma", control_board="601", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | {C.MINING}),
     Case(**BITAXE, model="Gamma Turbo", control_board="801", backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
+    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT, C.POOLS})),
     Case(**BITAXE | {"make": "NerdAxe", "firmware": "NerdQAxe ESP-Miner"}, model="NerdQAxe++", backend="v2_7", version="2.2.2", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT})),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=frozenset({C.REBOOT, C.POOLS})),
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS),
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS),
     Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_ALL, serial=False),

@@ -28,7 +28,7 @@ from tests.driver.test_contract import CASES, Case, _connect, _start, by_case
 
 NEW = [
     PoolConfig("stratum+tcp://new.example.net:3333", "owner.rig1", "secret-1"),
-    PoolConfig("stratum+ssl://backup.example.net:4444", "owner.rig1", "secret-2"),
+    PoolConfig("stratum+tcp://backup.example.net:4444", "owner.rig1", "secret-2"),
 ]
 
 
@@ -69,6 +69,10 @@ async def test_set_pools_round_trip(
     await miner.read()
     await miner.set_pools(NEW)
     assert _pairs(sim)[: len(NEW)] == [(p.url, p.user) for p in NEW]
+    assert [p.password for p in sim.state.pools[: len(NEW)]] == [p.password for p in NEW]
+    if miner.restarts_after(Control.POOLS):  # the firmware restarts to take them
+        assert sim.state.rebooting
+        sim.state.reboot_until = 0
     snap = await miner.read()
     assert [(p.url, p.user) for p in snap.pools][: len(NEW)] == [(p.url, p.user) for p in NEW]
     assert snap.active_pool is not None
@@ -207,4 +211,3 @@ def test_checked_pools_never_repeat_a_password() -> None:
     assert (pool.url, pool.user, pool.password) == ("stratum+tcp://p.example.net:3333", "u", "x")
     with pytest.raises(MinerValueError, match="at most 2"):
         checked_pools(NEW * 2, 2)
-

@@ -178,8 +178,10 @@ class Backend:
     RPC_ONE_AT_A_TIME: ClassVar[bool] = False
     # Extra top-level keys every RPC read carries (Antminer's "new_api").
     RPC_EXTRA: ClassVar[Mapping[str, Any]] = {}
-    # How many user pools the firmware keeps (AxeOS: a pool and its fallback).
+    # How many user pools the firmware keeps (AxeOS: a pool and its fallback), and
+    # the URL schemes it takes (``pools.SCHEMES`` where ``None``).
     MAX_POOLS: ClassVar[int] = 3
+    POOL_SCHEMES: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         self.ctx = ctx
@@ -254,10 +256,12 @@ class Backend:
 
     async def read_pool_configs(self) -> list[PoolConfig]:
         """The configured pools, to compare and to restore: URL and user as a poll reads
-        them, the password ``x`` (backends whose firmware sends it back override)."""
+        them; the password empty, as not read (backends whose firmware sends it back
+        override). A backend writing an empty password keeps the one the miner has
+        where the firmware can, else writes ``x``, which pools take as "none"."""
         from .pools import read_pools  # pools.py builds on this module
 
-        return [PoolConfig(pool.url, pool.user or "") for pool in await read_pools(self)]
+        return [PoolConfig(pool.url, pool.user or "", "") for pool in await read_pools(self)]
 
     async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
         """Make ``pools`` the configured list, in order; the rest is ``pools.py``'s."""

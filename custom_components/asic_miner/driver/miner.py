@@ -225,7 +225,7 @@ class Miner:
         and, on any failure, the pools there before are written again (``pools.py``).
         """
         self._require(Control.POOLS)
-        wanted = checked_pools(pools, self.backend.MAX_POOLS)
+        wanted = checked_pools(pools, self.backend.MAX_POOLS, self.backend.POOL_SCHEMES)
         await self._run(replace_pools(self.backend, wanted))
 
     async def switch_pool(self, index: int) -> None:

@@ -7,8 +7,8 @@ new list is written and read back, and when the write or the read-back fails the
 read first is written again before the driver's own error leaves. Passwords travel
 only in ``PoolConfig`` (whose ``repr`` leaves them out) and never in an error text.
 
-Firmware that does not send its pool passwords back (LuxOS, Whatsminer, Braiins)
-restores a pool with the password ``x``, which pools take as "none".
+Firmware that does not send its pool passwords back restores a pool without one: AxeOS
+keeps the password it has, the others are sent ``x``, which pools take as "none".
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _URL = re.compile(
 _FORBIDDEN = re.compile(r"[,\s\"'\\]|[\x00-\x1f\x7f]")
 
 
-def parse_pool_url(url: str) -> str:
+def parse_pool_url(url: str, schemes: Sequence[str] = SCHEMES) -> str:
     """The URL trimmed, or ``MinerValueError`` saying what is wrong with it."""
     text = url.strip()
     if not text or len(text) > _MAX_URL:
@@ -54,8 +54,8 @@ def parse_pool_url(url: str) -> str:
             f"pool URL {text!r} is not scheme://host:port (e.g. stratum+tcp://pool.example:3333)"
         )
     scheme = match["scheme"].lower()
-    if scheme not in SCHEMES:
-        raise MinerValueError(f"pool URL {text!r}: the scheme must be one of {', '.join(SCHEMES)}")
+    if scheme not in schemes:
+        raise MinerValueError(f"pool URL {text!r}: the scheme must be one of {', '.join(schemes)}")
     if match["path"] and not scheme.startswith("stratum2"):
         raise MinerValueError(f"pool URL {text!r}: only Stratum V2 URLs carry a key after the port")
     if not 0 < int(match["port"]) < 65536:
@@ -75,7 +75,9 @@ def _field(value: str, what: str, *, required: bool) -> str:
     return text
 
 
-def checked_pools(pools: Sequence[PoolConfig], most: int = MAX_POOLS) -> tuple[PoolConfig, ...]:
+def checked_pools(
+    pools: Sequence[PoolConfig], most: int = MAX_POOLS, schemes: Sequence[str] | None = None
+) -> tuple[PoolConfig, ...]:
     """The pools to write, every field checked; ``MinerValueError`` before anything is sent."""
     if not pools:
         raise MinerValueError(
@@ -85,7 +87,7 @@ def checked_pools(pools: Sequence[PoolConfig], most: int = MAX_POOLS) -> tuple[P
         raise MinerValueError(f"this miner keeps at most {most} pools, not {len(pools)}")
     return tuple(
         PoolConfig(
-            parse_pool_url(pool.url),
+            parse_pool_url(pool.url, schemes or SCHEMES),
             _field(pool.user, "user", required=True),
             _field(pool.password, "password", required=False) or "x",
         )

@@ -147,7 +147,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         """
         old = sorted((pool.index for pool in await read_pools(self)), reverse=True)
         for pool in pools:
-            await self.session.run("addpool", pool.url, pool.user, pool.password)
+            await self.session.run("addpool", pool.url, pool.user, pool.password or "x")
         now = await read_pools(self)
         added = [pool.index for pool in now if pool.index not in old]
         if not added:
