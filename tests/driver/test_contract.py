@@ -160,7 +160,7 @@ VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": 
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 
-ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})
+ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT, C.POOLS})
 AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND})
 AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE, C.POOLS})
 BRAIINS_ALL = FULL - {C.WORK_MODE}
