@@ -82,6 +82,8 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         device_class=BinarySensorDeviceClass.RUNNING,
         is_on_fn=_mining,
     ),
+    # Also the target of the pool actions (services.py): enabled and one per miner,
+    # without an entity category (an action aimed at a device or area skips those).
     AsicMinerBinarySensorEntityDescription(
         key="problem",
         translation_key="problem",
@@ -89,12 +91,12 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         is_on_fn=_problem,
         attributes_fn=lambda s: {"problems": _problems(s)},
     ),
-    # The target of the pool actions (services.py): enabled, one per miner, and no
-    # entity category, as an action aimed at a device or area skips those.
+    # Problem already says "no pool reachable": one click away, within the footprint.
     AsicMinerBinarySensorEntityDescription(
         key="pool_connected",
         translation_key="pool_connected",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_registry_enabled_default=False,
         is_on_fn=_pool_connected,
     ),
 )

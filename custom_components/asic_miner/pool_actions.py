@@ -1,8 +1,8 @@
 """The miner's side of the pool actions, ``asic_miner.set_pools`` and ``switch_pool``.
 
-``services.py`` registers both on the miner's "Pool connected" binary sensor (the
-one connectivity entity each miner has), so an action aimed at devices, areas or
-entities reaches every miner once. The driver checks the URLs, writes, reads back
+``services.py`` registers both on the miner's Problem binary sensor (the one entity
+of that device class each miner has, always enabled), so an action aimed at devices,
+areas or entities reaches every miner once. The driver checks the URLs, writes, reads back
 and restores on failure; here the fields become ``PoolConfig``s and a failure a
 translated error (``helpers.py``). Passwords go to the driver and nowhere else.
 """

@@ -59,7 +59,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
         },
         func="async_set_heating_cap",
     )
-    # The pool actions act on each targeted miner's "Pool connected" binary sensor.
+    # The pool actions act on each targeted miner's Problem binary sensor: the one entity
+    # every miner has enabled, once, so a device or area target reaches each miner once.
     pool_actions: tuple[tuple[str, dict[str | probatio.Marker, Any], str], ...] = (
         (SERVICE_SET_POOLS, _pool_fields(), "async_set_pools"),
         (SERVICE_SWITCH_POOL, _SWITCH_FIELDS, "async_switch_pool"),
@@ -70,7 +71,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             DOMAIN,
             name,
             entity_domain=BINARY_SENSOR_DOMAIN,
-            entity_device_classes=[BinarySensorDeviceClass.CONNECTIVITY],
+            entity_device_classes=[BinarySensorDeviceClass.PROBLEM],
             schema=schema,
             func=func,
         )

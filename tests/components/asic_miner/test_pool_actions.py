@@ -1,4 +1,4 @@
-"""The pool actions, the "Pool connected" binary sensor and the active pool's attributes.
+"""The pool actions (on each miner's Problem binary sensor), Pool connected, active pool.
 
 ``asic_miner.set_pools`` and ``switch_pool`` run against simulated miners through the
 real Home Assistant service layer: one miner and two, by entity and by device; a bad
@@ -47,12 +47,13 @@ def platforms() -> list[Platform]:
     return [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 
-def _pool_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+def _entity(hass: HomeAssistant, entry: MockConfigEntry, key: str = "problem") -> str:
+    """The miner's Problem binary sensor: the pool actions' target."""
     registry = er.async_get(hass)
     (entity,) = [
         e
         for e in er.async_entries_for_config_entry(registry, entry.entry_id)
-        if e.unique_id.endswith("pool_connected")
+        if e.unique_id.endswith(key) and e.domain == "binary_sensor"
     ]
     return entity.entity_id
 
@@ -69,8 +70,8 @@ async def test_set_pools_on_one_miner(
     simulated_miner: SimMiner,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    entity_id = _pool_entity(hass, init_integration)
-    assert hass.states.get(entity_id).state == STATE_ON
+    entity_id = _entity(hass, init_integration)
+    assert hass.states.get(_entity(hass, init_integration, "pool_connected")).state == STATE_ON
     await hass.services.async_call(
         DOMAIN, "set_pools", {ATTR_ENTITY_ID: entity_id, **NEW_POOLS}, blocking=True
     )
@@ -90,7 +91,7 @@ async def test_set_pools_on_one_miner(
 async def test_switch_pool(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
 ) -> None:
-    entity_id = _pool_entity(hass, init_integration)
+    entity_id = _entity(hass, init_integration)
     await hass.services.async_call(
         DOMAIN, "switch_pool", {ATTR_ENTITY_ID: entity_id, "pool": 2}, blocking=True
     )
@@ -137,7 +138,7 @@ async def test_bad_url_is_a_validation_error(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
 ) -> None:
     before = _pairs(simulated_miner)
-    entity_id = _pool_entity(hass, init_integration)
+    entity_id = _entity(hass, init_integration)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
@@ -170,7 +171,7 @@ async def test_failed_read_back_restores_and_says_so(
         return await read()
 
     monkeypatch.setattr(backend, "read_pool_configs", failing)
-    entity_id = _pool_entity(hass, init_integration)
+    entity_id = _entity(hass, init_integration)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN, "set_pools", {ATTR_ENTITY_ID: entity_id, **NEW_POOLS}, blocking=True
@@ -185,7 +186,7 @@ async def test_failed_read_back_restores_and_says_so(
 async def test_firmware_without_pool_writes(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
 ) -> None:
-    entity_id = _pool_entity(hass, init_integration)
+    entity_id = _entity(hass, init_integration)
     for service, data in (("set_pools", NEW_POOLS), ("switch_pool", {"pool": 1})):
         with pytest.raises(ServiceValidationError):
             await hass.services.async_call(
@@ -193,6 +194,7 @@ async def test_firmware_without_pool_writes(
             )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("simulated_miner", ["luxos-s19xp"], indirect=True)
 async def test_pool_connected_follows_the_pools(
     hass: HomeAssistant,
@@ -200,7 +202,7 @@ async def test_pool_connected_follows_the_pools(
     simulated_miner: SimMiner,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    entity_id = _pool_entity(hass, init_integration)
+    entity_id = _entity(hass, init_integration, "pool_connected")
     for pool in simulated_miner.state.pools:
         pool.alive = False
     await async_poll(hass, freezer)
