@@ -159,6 +159,7 @@ VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "l
 VNISH |= {"controls": FULL, "api": "3.1", "chip_temps": "whole", "board_temps": "whole"}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
+WHATSMINER_ALL = FULL | {C.POOLS}
 
 ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT, C.POOLS})
 AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND})
@@ -209,10 +210,10 @@ CASES: list[Case] = [
     Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
     Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
-    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v2", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
-    Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=FULL, light_first_poll=False),
-    Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=FULL),
-    Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
+    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v2", cut=RPC_CUT, controls=WHATSMINER_ALL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
+    Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=WHATSMINER_ALL, light_first_poll=False),
+    Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=WHATSMINER_ALL),
+    Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=WHATSMINER_ALL),
 ]  # fmt: skip
 # Makes the simulator runs only so identification can name them (tests/driver/test_unsupported.py).
 UNSUPPORTED = {("auradine", "AT1500"), ("elphapex", "DG Home 1")}

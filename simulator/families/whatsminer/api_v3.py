@@ -235,6 +235,7 @@ class WhatsminerV3(WhatsminerBase):
                 for p in pools
                 if p.get("pool")
             ]
+            s.pool_choice = 0
         else:
             return self._v3(cmd, "invalid command", -1)
         return self._v3(cmd, "ok")
