@@ -16,12 +16,13 @@ four public ones are sent without a token.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ...context import MinerContext
 from ...contract import Backend, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
-from ...models import ALL_CONTROLS, MinerIdentity
+from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
 from ...values import to_bool
 from .._refusal import NamedRefusals
 from .client import API, VnishApi, VnishHttpError
@@ -51,7 +52,10 @@ class _VnishBackend(NamedRefusals, Backend):
     SINCE: ClassVar[tuple[int, int]]
     BOUNDS_FROM_FIRMWARE = True
     # Every control the driver knows (the family's tests pin the set).
-    CONTROLS = ALL_CONTROLS
+    CONTROLS = ALL_CONTROLS | {Control.POOLS}
+    # New pools take a restart of mining, which the write asks for when the firmware says.
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
+    _pools_need_restart = False
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -134,6 +138,33 @@ class _VnishBackend(NamedRefusals, Backend):
                 f"unknown or untuned preset {mode!r}; choose from {', '.join(names) or 'none'}"
             )
         await self._apply_preset(mode)
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        """The user's pools with their passwords, as ``settings`` keeps them."""
+        settings = await self.api.get(SETTINGS.path)
+        items = settings["miner"]["pools"] if isinstance(settings, dict) else None
+        if not isinstance(items, list):
+            raise MinerResponseError("settings has no pool list")
+        return [
+            PoolConfig(str(item["url"]), str(item.get("user", "")), str(item.get("pass", "")))
+            for item in items
+            if isinstance(item, dict) and item.get("url")
+        ]
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """The pools in ``settings``; a pool without a password keeps the one it has."""
+        kept = {(p.url, p.user): p.password for p in await self.read_pool_configs()}
+        sent = [
+            {"url": p.url, "user": p.user, "pass": p.password or kept.get((p.url, p.user), "x")}
+            for p in pools
+        ]
+        reply = await self.api.post(SETTINGS.path, {"miner": {"pools": sent}})
+        self._pools_need_restart = isinstance(reply, dict) and bool(reply.get("restart_required"))
+
+    async def apply_pools(self) -> None:
+        """Restart mining where the firmware said the new pools need it."""
+        if self._pools_need_restart:
+            await self.restart_backend()
 
     async def reboot(self) -> None:
         await self.api.post(f"{API}/system/reboot")
