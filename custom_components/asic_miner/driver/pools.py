@@ -95,6 +95,15 @@ def checked_pools(
     )
 
 
+def keep_passwords(pools: Sequence[PoolConfig], now: Sequence[PoolConfig]) -> list[PoolConfig]:
+    """A pool without a password gets the one the same pool (URL and user) has now, else
+    ``x``: a restore where the firmware sends passwords back puts them back exactly."""
+    kept = {(p.url, p.user): p.password for p in now}
+    return [
+        PoolConfig(p.url, p.user, p.password or kept.get((p.url, p.user)) or "x") for p in pools
+    ]
+
+
 async def read_pools(backend: Backend) -> list[Pool]:
     """The pools as a poll reads them, through the backend's own data map."""
     location = backend.DATA_MAP[Field.POOLS]

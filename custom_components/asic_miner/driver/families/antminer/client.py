@@ -13,6 +13,7 @@ from typing import Any
 
 from ...exceptions import MinerControlRefusedError, MinerResponseError
 from ...models import Credentials, PoolConfig
+from ...pools import keep_passwords
 from ...transports.http import HttpClient, HttpReply
 from .parse import WEB_CONF
 
@@ -38,10 +39,9 @@ def conf_with(
         if isinstance(p, dict)
     ]
     if pools is not None:
-        kept = {(p["url"], p["user"]): p["pass"] for p in read}
+        now = [PoolConfig(p["url"], p["user"], p["pass"]) for p in read]
         read = [
-            {"url": p.url, "user": p.user, "pass": p.password or kept.get((p.url, p.user), "x")}
-            for p in pools
+            {"url": p.url, "user": p.user, "pass": p.password} for p in keep_passwords(pools, now)
         ]
     body: dict[str, Any] = {
         "bitmain-fan-ctrl": conf.get("bitmain-fan-ctrl", False),

@@ -23,6 +23,7 @@ from ...context import MinerContext
 from ...contract import Backend, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
+from ...pools import keep_passwords
 from ...values import to_bool
 from .._refusal import NamedRefusals
 from .client import API, VnishApi, VnishHttpError
@@ -153,10 +154,9 @@ class _VnishBackend(NamedRefusals, Backend):
 
     async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
         """The pools in ``settings``; a pool without a password keeps the one it has."""
-        kept = {(p.url, p.user): p.password for p in await self.read_pool_configs()}
+        now = await self.read_pool_configs()
         sent = [
-            {"url": p.url, "user": p.user, "pass": p.password or kept.get((p.url, p.user), "x")}
-            for p in pools
+            {"url": p.url, "user": p.user, "pass": p.password} for p in keep_passwords(pools, now)
         ]
         reply = await self.api.post(SETTINGS.path, {"miner": {"pools": sent}})
         self._pools_need_restart = isinstance(reply, dict) and bool(reply.get("restart_required"))
