@@ -210,3 +210,81 @@ def test_checked_pools_never_repeat_a_password() -> None:
     assert (pool.url, pool.user, pool.password) == ("stratum+tcp://p.example.net:3333", "u", "x")
     with pytest.raises(MinerValueError, match="at most 2"):
         checked_pools(NEW * 2, 2)
+
+
+LUXOS_CASE = next(c for c in CASES if c.family == "luxos")
+
+
+async def test_restore_that_fails_too_says_so(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim = await _start(simulate, LUXOS_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    read, write = backend.read_pool_configs, backend.write_pools
+    reads = writes = 0
+
+    async def failing_read() -> list[PoolConfig]:
+        nonlocal reads
+        reads += 1
+        if reads == 2:
+            raise MinerResponseError("connection lost")
+        result: list[PoolConfig] = await read()
+        return result
+
+    async def failing_restore(pools: Any) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            raise MinerResponseError("miner gone")
+        await write(pools)
+
+    monkeypatch.setattr(backend, "read_pool_configs", failing_read)
+    monkeypatch.setattr(backend, "write_pools", failing_restore)
+    with pytest.raises(MinerResponseError, match="restoring the previous pools failed too"):
+        await miner.set_pools(NEW)
+
+
+async def test_nothing_to_restore_on_a_miner_without_pools(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim = await _start(simulate, LUXOS_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+
+    async def no_pools() -> list[PoolConfig]:
+        return []
+
+    async def refused(pools: Any) -> None:
+        raise MinerResponseError("addpool refused")
+
+    monkeypatch.setattr(backend, "read_pool_configs", no_pools)
+    monkeypatch.setattr(backend, "write_pools", refused)
+    with pytest.raises(MinerResponseError, match="addpool refused") as err:
+        await miner.set_pools(NEW)
+    assert "restored" not in str(err.value)
+
+
+async def test_switch_not_taken_switches_back(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The firmware answers but keeps mining on the old pool: switched back, an error."""
+    sim = await _start(simulate, LUXOS_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    switch = backend.switch_pool
+    asked: list[int] = []
+
+    async def ignored(index: int) -> None:
+        asked.append(index)
+        if len(asked) > 1:
+            await switch(index)
+
+    monkeypatch.setattr(backend, "switch_pool", ignored)
+    with pytest.raises(MinerResponseError, match="did not become the first"):
+        await miner.switch_pool(1)
+    assert asked == [1, 0]
+    assert sim.state.current_pool() == 0

@@ -141,13 +141,14 @@ async def replace_pools(backend: Backend, pools: Sequence[PoolConfig]) -> None:
                 f"{backend.ctx.host}: the miner did not keep the pools written"
             )
     except MinerError as err:
-        if before:
-            try:
-                await backend.write_pools(before)
-            except MinerError as restore_err:
-                raise MinerResponseError(
-                    f"{err}; restoring the previous pools failed too: {restore_err}"
-                ) from err
+        if not before:  # nothing was configured: nothing to put back
+            raise
+        try:
+            await backend.write_pools(before)
+        except MinerError as restore_err:
+            raise MinerResponseError(
+                f"{err}; restoring the previous pools failed too: {restore_err}"
+            ) from err
         raise MinerResponseError(f"{err}; the previous pools are restored") from err
     await backend.apply_pools()
 
