@@ -107,6 +107,7 @@ class PoolRow:
     accepted: int
     rejected: int
     active: bool  # the pool the miner is hashing on now
+    priority: int  # its place in the failover order, 0 first
 
     @property
     def stratum_host(self) -> str:
@@ -115,9 +116,11 @@ class PoolRow:
 
 
 def pool_rows(state: MinerState) -> Iterator[PoolRow]:
+    current = state.current_pool()
+    order = state.pool_order()
     for i, pool in enumerate(state.pools):
         accepted, rejected = state.shares(i)
-        yield PoolRow(i, pool, accepted, rejected, i == 0 and state.hashing)
+        yield PoolRow(i, pool, accepted, rejected, i == current, order.index(i))
 
 
 def pool_records(

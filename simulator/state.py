@@ -71,6 +71,7 @@ class MinerState:
             SimPool("stratum+tcp://backup.example.com:3333", "sim.worker1"),
         ]
     )
+    pool_choice: int = 0  # the pool last switched to: first in the failover order
     fault: Fault | None = None
     boot_time: float = field(default_factory=time.time)
     reboot_until: float = 0.0
@@ -185,9 +186,36 @@ class MinerState:
             base = FAN_MAX_RPM * self.fan_percent() // 100
         return [base + 10 * i if base else 0 for i in range(self.spec.fans)]
 
+    # -- pools ---------------------------------------------------------------------
+
+    def pool_order(self) -> list[int]:
+        """Failover order: the pool last switched to first, then the others as listed."""
+        count = len(self.pools)
+        first = self.pool_choice if 0 <= self.pool_choice < count else 0
+        return [first, *(i for i in range(count) if i != first)] if count else []
+
+    def current_pool(self) -> int | None:
+        """The pool mined on: the first alive one in failover order; none while idle."""
+        if not self.hashing:
+            return None
+        return next((i for i in self.pool_order() if self.pools[i].alive), None)
+
+    def remove_pool(self, index: int) -> None:
+        """Drop pool ``index``; the numbers after it close up, as cgminer's do."""
+        del self.pools[index]
+        if self.pool_choice > index:
+            self.pool_choice -= 1
+        elif self.pool_choice == index:
+            self.pool_choice = 0
+
+    def session_shares(self) -> tuple[int, int]:
+        """(accepted, rejected) since boot, whichever pool took them (summaries)."""
+        current = self.current_pool()
+        return (0, 0) if current is None else self.shares(current)
+
     def shares(self, pool: int) -> tuple[int, int]:
-        """(accepted, rejected) growing with uptime on the active pool only."""
-        if pool != 0:
+        """(accepted, rejected) growing with uptime on the pool mined on only."""
+        if pool != self.current_pool():
             return (0, 0)
         accepted = int(self.uptime * self.hashrate / 10)
         return (accepted, accepted // 200)

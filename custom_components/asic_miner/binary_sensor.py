@@ -1,4 +1,4 @@
-"""Binary sensors: is it mining, does it need attention."""
+"""Binary sensors: is it mining, does it need attention, is it on a pool."""
 
 from __future__ import annotations
 
@@ -13,11 +13,8 @@ from homeassistant.components.binary_sensor import (
 )
 
 from .driver import MinerSnapshot
-from .entity import (
-    AsicMinerEntity,
-    each_description,
-    setup_when_reported,
-)
+from .entity import each_description, setup_when_reported
+from .pool_actions import PoolActions
 
 PARALLEL_UPDATES = 0
 
@@ -39,9 +36,23 @@ def _problems(snapshot: MinerSnapshot) -> list[str]:
         problems += [
             f"board {b.index + 1} not hashing" for b in snapshot.boards if b.active is False
         ]
-    if snapshot.mining and snapshot.pools and not any(p.alive for p in snapshot.pools):
+    if snapshot.mining and _pool_connected(snapshot) is False:
         problems.append("no pool reachable")
     return problems
+
+
+def _pool_connected(snapshot: MinerSnapshot) -> bool | None:
+    """On while the miner mines on a pool or reaches one; unknown where it says neither.
+
+    Off only where the firmware said so: every pool dead (or none in use) by its own
+    words, not because a firmware leaves the status out (AxeOS sends none).
+    """
+    if not snapshot.pools:
+        return None
+    said = [v for p in snapshot.pools for v in (p.active, p.alive) if v is not None]
+    if not said:
+        return None
+    return any(said)
 
 
 def _problem(snapshot: MinerSnapshot) -> bool | None:
@@ -71,6 +82,8 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         device_class=BinarySensorDeviceClass.RUNNING,
         is_on_fn=_mining,
     ),
+    # Also the target of the pool actions (services.py): enabled and one per miner,
+    # without an entity category (an action aimed at a device or area skips those).
     AsicMinerBinarySensorEntityDescription(
         key="problem",
         translation_key="problem",
@@ -78,10 +91,18 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
         is_on_fn=_problem,
         attributes_fn=lambda s: {"problems": _problems(s)},
     ),
+    # Problem already says "no pool reachable": one click away, within the footprint.
+    AsicMinerBinarySensorEntityDescription(
+        key="pool_connected",
+        translation_key="pool_connected",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_registry_enabled_default=False,
+        is_on_fn=_pool_connected,
+    ),
 )
 
 
-class AsicMinerBinarySensor(AsicMinerEntity, BinarySensorEntity):
+class AsicMinerBinarySensor(PoolActions, BinarySensorEntity):
     entity_description: AsicMinerBinarySensorEntityDescription
 
     @property

@@ -39,6 +39,9 @@ HEATING_DEFAULTS: Final[dict[str, float]] = {
 }
 ATTR_MAX_POWER: Final = "max_power"
 SERVICE_SET_HEATING_CAP: Final = "set_heating_cap"
+SERVICE_SET_POOLS: Final = "set_pools"
+SERVICE_SWITCH_POOL: Final = "switch_pool"
+ATTR_POOL: Final = "pool"
 
 # Fired on the bus for every miner event (see miner_events.py); device triggers listen.
 EVENT_MINER: Final = f"{DOMAIN}_event"

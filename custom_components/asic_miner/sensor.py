@@ -184,6 +184,12 @@ def _temperature[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntit
     )
 
 
+def _pool_attributes(snapshot: MinerSnapshot) -> dict[str, Any]:
+    """The active pool's full URL and user: they change only when the pool does."""
+    pool = snapshot.active_pool
+    return {} if pool is None else {"url": pool.url, "user": pool.user}
+
+
 # A farm of 200 miners polls every 15 s: each enabled entity is a row in the state
 # machine and each changed state a row in the database. Enabled by default and with
 # long-term statistics (state_class) is only what an owner watches and graphs over
@@ -284,6 +290,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=_pool_server,
+        attributes_fn=_pool_attributes,
         exists_fn=lambda s: bool(s.pools),
     ),
     AsicMinerSensorEntityDescription(

@@ -81,7 +81,7 @@ def test_pools_numbering() -> None:
     assert [p.index for p in pools(reply, renumber=True)] == [0, 1]
     unnumbered = {"POOLS": [{"URL": "stratum+tcp://c:3333"}]}
     (pool,) = pools(unnumbered)
-    assert (pool.index, pool.alive, pool.active, pool.accepted) == (0, False, None, None)
+    assert (pool.index, pool.alive, pool.active, pool.accepted) == (0, None, None, None)
 
 
 def test_fans_spinning_only() -> None:

@@ -45,6 +45,7 @@ from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 C = Control
 FULL = ALL_CONTROLS
+POOLS_RW = frozenset({C.POOLS, C.SWITCH_POOL})  # tests/driver/test_pools.py round-trips them
 # What the driver reports for a cut reply: over HTTP the body is shorter than its length
 # (a connection error); cgminer-style RPC has no length, so the open brackets say it.
 HTTP_CUT: type[MinerError] = MinerConnectionError
@@ -173,11 +174,11 @@ MSKMINER |= {"controls": frozenset(), "mac": False}
 EPIC = {"family": "epic", "firmware": "ePIC PowerPlay", "power_limit": False, "chips": False}
 EPIC |= {"chip_temps": None}
 LUXOS = {"family": "luxos", "make": "Bitmain", "firmware": "LuxOS", "backend": "luxminer"}
-LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL}
+LUXOS |= {"version": "2025.6.12.184512", "bounds": "levels", "controls": FULL | POOLS_RW}
 LUXOS |= {"login": False, "cut": RPC_CUT, "api": "3.7"}  # LuxOS's logon takes no password
 VNISH = {"family": "vnish", "make": "Bitmain", "firmware": "VNish", "bounds": "levels"}
 VNISH |= {
-    "controls": FULL | {C.FAN_MODE, C.FAN_SPEED},
+    "controls": FULL | {C.FAN_MODE, C.FAN_SPEED, C.POOLS},
     "api": "3.1",
     "chip_temps": "whole",
     "board_temps": "whole",
@@ -187,10 +188,11 @@ ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps
 ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
+WHATSMINER_ALL = FULL | {C.POOLS}
 
-ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})
+ANTMINER_MODERN = frozenset({C.MINING, C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT, C.POOLS})
 AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND})
-AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE})
+AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE, C.POOLS})
 AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in info
 AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
 BRAIINS_ALL = FULL - {C.WORK_MODE}
@@ -208,9 +210,9 @@ CASES: list[Case] = [
     Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
     Case(**BITAXE, model="Gamma", control_board="601", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | AXEOS_TARGET | {C.MINING}),
     Case(**BITAXE, model="Gamma Turbo", control_board="801", backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS | AXEOS_TARGET),
-    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT}),
+    Case(**BITAXE, model="Supra", control_board="401", backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT, C.POOLS}),
     Case(**BITAXE | {"make": "NerdAxe", "firmware": "NerdQAxe ESP-Miner"}, model="NerdQAxe++", backend="v2_7", version="2.2.2", controls=AXEOS_PRESETS),
-    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT}),
+    Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.4.5"}, backend="v2_0", version="2.4.5", controls=AXEOS_FANS | {C.REBOOT, C.POOLS}),
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.8.0"}, backend="v2_7", version="2.8.0", controls=AXEOS_PRESETS | AXEOS_FANS),
     Case(**BITAXE, model="Gamma", control_board="601", state={"release": "2.12.0"}, backend="v2_7", version="2.12.0", controls=AXEOS_PRESETS | AXEOS_TARGET),
     Case(**BRAIINS, model="S19", backend="rest", version="25.07", controls=BRAIINS_REST, serial=False),
@@ -249,10 +251,10 @@ CASES: list[Case] = [
     Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
     Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
-    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v1", cut=RPC_CUT, controls=FULL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
-    Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=FULL, light_first_poll=False),
-    Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=FULL),
-    Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=FULL),
+    Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v1", cut=RPC_CUT, controls=WHATSMINER_ALL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
+    Case(**WHATSMINER, model="M30S+", api="2.0.5", backend="api_v2", cut=RPC_CUT, controls=WHATSMINER_ALL, light_first_poll=False),
+    Case(**WHATSMINER, model="M60S", api="3.0.2", backend="api_v3", controls=WHATSMINER_ALL),
+    Case(**WHATSMINER, model="M60S", api="3.0.2", state={"rpc_4028": False}, backend="api_v3", controls=WHATSMINER_ALL),
 ]  # fmt: skip
 # Makes the simulator runs only so identification can name them (tests/driver/test_unsupported.py).
 UNSUPPORTED = {("proto", "Rig")}

@@ -45,9 +45,12 @@ from .models import (
     FanMode,
     MinerIdentity,
     MinerSnapshot,
+    Pool,
+    PoolConfig,
     Ports,
     PowerLimitRange,
 )
+from .pools import parse_pool_url
 from .registry import FAMILIES
 from .scan import (
     MAX_SCAN_ADDRESSES,
@@ -98,6 +101,8 @@ __all__ = [
     "MinerValueError",
     "MinerWriteDisabledError",
     "NeighbourTable",
+    "Pool",
+    "PoolConfig",
     "Ports",
     "PowerLimitRange",
     "ScanProgress",
@@ -115,6 +120,7 @@ __all__ = [
     "miner_units",
     "nominal_efficiency",
     "normalize_mac",
+    "parse_pool_url",
     "parse_targets",
     "scan",
     "scan_all",

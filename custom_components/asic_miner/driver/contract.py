@@ -11,7 +11,7 @@ how requests are batched.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, TypedDict, Unpack
@@ -21,7 +21,15 @@ from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
 from .limits import FAMILY_MAX_REPLY_BYTES
 from .logs import NOT_OFFERED, MinerLog
-from .models import Algorithm, Control, Credentials, FanMode, MinerIdentity, PowerLimitRange
+from .models import (
+    Algorithm,
+    Control,
+    Credentials,
+    FanMode,
+    MinerIdentity,
+    PoolConfig,
+    PowerLimitRange,
+)
 
 
 class Field(StrEnum):
@@ -183,6 +191,10 @@ class Backend:
     RPC_ONE_AT_A_TIME: ClassVar[bool] = False
     # Extra top-level keys every RPC read carries (Antminer's "new_api").
     RPC_EXTRA: ClassVar[Mapping[str, Any]] = {}
+    # How many user pools the firmware keeps (AxeOS: a pool and its fallback), and
+    # the URL schemes it takes (``pools.SCHEMES`` where ``None``).
+    MAX_POOLS: ClassVar[int] = 3
+    POOL_SCHEMES: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         self.ctx = ctx
@@ -272,6 +284,27 @@ class Backend:
 
     async def restart_backend(self) -> None:
         raise self._unsupported(Control.RESTART_BACKEND)
+
+    # -- pools (``pools.py`` checks, reads back and restores around these) -------------
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        """The configured pools, to compare and to restore: URL and user as a poll reads
+        them; the password empty, as not read (backends whose firmware sends it back
+        override). A backend writing an empty password keeps the one the miner has
+        where the firmware can, else writes ``x``, which pools take as "none"."""
+        from .pools import read_pools  # pools.py builds on this module
+
+        return [PoolConfig(pool.url, pool.user or "", "") for pool in await read_pools(self)]
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """Make ``pools`` the configured list, in order; the rest is ``pools.py``'s."""
+        raise self._unsupported(Control.POOLS)
+
+    async def apply_pools(self) -> None:
+        """After the pools written were read back: a restart, where the firmware needs one."""
+
+    async def switch_pool(self, index: int) -> None:
+        raise self._unsupported(Control.SWITCH_POOL)
 
 
 @dataclass(frozen=True, slots=True)

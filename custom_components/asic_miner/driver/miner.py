@@ -7,7 +7,7 @@ stored identity (Home Assistant after the first setup), so a poll never re-ident
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -33,9 +33,11 @@ from .models import (
     FanMode,
     MinerIdentity,
     MinerSnapshot,
+    PoolConfig,
     Ports,
     PowerLimitRange,
 )
+from .pools import checked_pools, replace_pools, switch_to
 from .registry import family as family_by_key
 
 CONTROL_DEADLINE_FACTOR = 4.0
@@ -273,6 +275,21 @@ class Miner:
     async def restart_backend(self) -> None:
         self._require(Control.RESTART_BACKEND)
         await self._run(self.backend.restart_backend())
+
+    async def set_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """Replace the configured pools (1 to 3, first is tried first).
+
+        Every URL and user is checked before anything is sent; the write is read back
+        and, on any failure, the pools there before are written again (``pools.py``).
+        """
+        self._require(Control.POOLS)
+        wanted = checked_pools(pools, self.backend.MAX_POOLS, self.backend.POOL_SCHEMES)
+        await self._run(replace_pools(self.backend, wanted))
+
+    async def switch_pool(self, index: int) -> None:
+        """Make configured pool ``index`` (``Pool.index``) the one mined on."""
+        self._require(Control.SWITCH_POOL)
+        await self._run(switch_to(self.backend, index))
 
     def with_host(self, host: str) -> Miner:
         """The same miner at a new address (DHCP moved it)."""

@@ -195,7 +195,12 @@ class Cooling:
 
 @dataclass(frozen=True, slots=True)
 class Pool:
-    """One configured pool with its share counters."""
+    """One configured pool with its share counters.
+
+    ``priority`` is the firmware's own failover order (0 first) where the reply names
+    it; ``status`` its status word as sent ("Alive", "Dead", "Disabled"), ``stale``
+    the stale shares it counts. Each is ``None`` where the firmware does not say.
+    """
 
     index: int
     url: str
@@ -204,6 +209,18 @@ class Pool:
     active: bool | None = None
     accepted: int | None = None
     rejected: int | None = None
+    priority: int | None = None
+    stale: int | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolConfig:
+    """One pool to write: URL, worker and password (never shown in a ``repr``)."""
+
+    url: str
+    user: str
+    password: str = field(default="x", repr=False)
 
 
 @dataclass(frozen=True, slots=True)

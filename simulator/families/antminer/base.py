@@ -25,7 +25,7 @@ def _refusal(msg: str, code: int) -> bytes:
 def _pool_extra(row: PoolRow) -> dict[str, Any]:
     accepted, rejected = row.accepted, row.rejected
     return {
-        "Priority": row.index,
+        "Priority": row.priority,
         "Get Failures": 0,
         "Quota": 1,
         "Long Poll": "N",

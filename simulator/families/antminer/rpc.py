@@ -160,7 +160,7 @@ class AntminerRpc(AntminerBase):
     def _devs(self) -> bytes:
         """One pseudo-device for the whole miner, all zeros; "Tenperature" as bmminer spells it."""
         s = self.state
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         dev = {
             "ASC": 0,
             "Name": "BTM_SOC",

@@ -98,7 +98,12 @@ class AntminerWeb(AntminerBase):
         s = self.state
         # Like the real CGI: whatever is not sent is reset.
         pools = [p for p in body.get("pools", []) if p.get("url")]
-        s.pools = [SimPool(p["url"], p.get("user", ""), p.get("pass", "")) for p in pools]
+        sent = [SimPool(p["url"], p.get("user", ""), p.get("pass", "")) for p in pools]
+        if [(p.url, p.user, p.password) for p in sent] != [
+            (p.url, p.user, p.password) for p in s.pools
+        ]:
+            s.pools, s.pool_choice = sent, 0
+            s.restart_backend()  # bmminer restarts to take new pools
         mode = int(body.get("miner-mode", body.get("bitmain-work-mode", 0)))
         s.mining = mode != 1
         if mode != 1:

@@ -88,7 +88,7 @@ def _pool_extra(row: PoolRow, uptime: int, password: bool) -> dict[str, Any]:
     accepted, rejected, active = row.accepted, row.rejected, row.active
     diff = 262144.0 if active else 0.0
     item: dict[str, Any] = {
-        "Priority": row.index,
+        "Priority": row.priority,
         "Quota": 1,
         "Long Poll": "N",
         "Getworks": accepted // 4,

@@ -84,7 +84,7 @@ class AvalonRpc(AvalonStats):
 
     def _summary(self, when: int) -> dict[str, Any]:
         s = self.state
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         mhs = round(s.hashrate * 1e6, 2)
         item = {"Elapsed": s.uptime, **self._rates()}
         item |= {"Found Blocks": 0, "Getworks": accepted // 4, "Accepted": accepted}
@@ -103,7 +103,7 @@ class AvalonRpc(AvalonStats):
         return _reply(when, "SUMMARY", [item], "Summary", 11)
 
     def _devs(self, when: int) -> dict[str, Any]:
-        accepted, rejected = self.state.shares(0)
+        accepted, rejected = self.state.session_shares()
         fresh = self.state.uptime < FRESH_SECONDS
         item = {
             "ASC": 0,

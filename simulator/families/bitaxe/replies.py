@@ -39,7 +39,7 @@ class BitaxeReplies(BitaxeBase):
             "bestDiff": "4.29M" if not rel.device_in_asic else 4290512,
             "bestSessionDiff": "1.02M" if not rel.device_in_asic else 1020334,
             "stratumDiff": 1000,
-            "isUsingFallbackStratum": 0,
+            "isUsingFallbackStratum": int(s.current_pool() == 1),
             "isPSRAMAvailable": 1,
             "freeHeap": 8123456,
             "coreVoltage": self.core_voltage,
@@ -135,7 +135,7 @@ class BitaxeReplies(BitaxeBase):
             "stratum": {
                 "poolMode": 0,
                 "activePoolMode": 0,
-                "usingFallback": False,
+                "usingFallback": s.current_pool() == 1,
                 "pools": [{"connected": s.hashing, "accepted": accepted, "rejected": rejected}],
             },
             "sharesAccepted": accepted,

@@ -94,7 +94,7 @@ class BraiinsGraphql(BraiinsBase):
                     "url": pool.url,
                     "user": pool.user,
                     "status": "ALIVE" if pool.alive else "DEAD",
-                    "active": i == 0 and s.hashing,
+                    "active": i == s.current_pool(),
                     "shares": {"acceptedSolutions": accepted, "rejectedSolutions": rejected},
                 }
             )

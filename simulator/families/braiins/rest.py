@@ -152,7 +152,7 @@ class BraiinsRest(BraiinsBase):
 
     def _rest_stats(self) -> dict[str, Any]:
         s = self.state
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         return {
             "miner_stats": {
                 **self._rest_best_share(accepted * 1000),
@@ -334,7 +334,7 @@ class BraiinsRest(BraiinsBase):
             accepted, rejected = self.state.shares(i)
             pools.append(
                 {
-                    "active": i == 0 and self.state.hashing,
+                    "active": i == self.state.current_pool(),
                     "alive": pool.alive,
                     "enabled": True,
                     "stats": self._rest_share_stats(accepted, rejected),

@@ -16,7 +16,7 @@ from .base import BraiinsBase
 
 
 def _pool_extra(row: PoolRow) -> dict[str, Any]:
-    return {"Priority": row.index, "Quota": 1, "Get Failures": 0, "Remote Failures": 0}
+    return {"Priority": row.priority, "Quota": 1, "Get Failures": 0, "Remote Failures": 0}
 
 
 class BraiinsRpc(BraiinsBase):
@@ -67,7 +67,7 @@ class BraiinsRpc(BraiinsBase):
     def _summary(self) -> dict[str, Any]:
         s = self.state
         mhs = s.hashrate * 1e6
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         item = {
             "Elapsed": s.uptime,
             **cgminer.rates(mhs, *cgminer.WINDOWS),

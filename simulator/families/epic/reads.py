@@ -37,8 +37,9 @@ class EpicReads(EpicBase):
         fans: dict[str, int | None] = {f"Fans Speed {n}": None for n in range(1, FAN_SLOTS + 1)}
         for n, rpm in enumerate(s.fan_rpms(), start=1):
             fans[f"Fans Speed {n}"] = rpm
-        accepted, rejected = s.shares(0)
-        pool = s.pools[0] if s.pools else None
+        accepted, rejected = s.session_shares()
+        current = s.current_pool()
+        pool = s.pools[s.pool_order()[0] if current is None else current] if s.pools else None
         option = next(o for o in self._algorithms() if o["algorithm"] == self.tune_algorithm)
         algorithm = {
             "Target": self.tune_target,

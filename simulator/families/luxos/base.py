@@ -87,7 +87,7 @@ def _pool_extra(row: PoolRow) -> dict[str, Any]:
         "Long Pool": "N",
         "Pool Rejected%": 0.0,
         "Pool Stale%": 0.0,
-        "Priority": row.index,
+        "Priority": row.priority,
         "Proxy": "",
         "Proxy Type": "",
         "Quota": 1.0,

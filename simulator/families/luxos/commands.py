@@ -1,5 +1,7 @@
 """The session and the privileged commands: ``logon``/``logoff``, ``curtail``,
-``ledset``, ``profileset``, ``atmset``, ``rebootdevice``, ``resetminer``.
+``ledset``, ``profileset``, ``atmset``, ``rebootdevice``, ``resetminer``, and the pool
+commands ``addpool`` (url, user, password), ``removepool`` and ``switchpool`` (a pool
+number), which refuse, as cgminer does, to remove the pool mined on.
 
 Privileged commands name the session first in their parameter and are refused with a
 message about the session when it is not the active one.
@@ -11,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ...state import SimPool
 from .base import LED_MODES, LuxosBase
 
 
@@ -38,6 +41,9 @@ class LuxosCommands(LuxosBase):
             "atmset": self._atmset,
             "rebootdevice": self._rebootdevice,
             "resetminer": self._resetminer,
+            "addpool": self._addpool,
+            "removepool": self._removepool,
+            "switchpool": self._switchpool,
         }.get(command)
         if handler is None:
             return self._error(f"Invalid command: {command}", 14)
@@ -46,7 +52,8 @@ class LuxosCommands(LuxosBase):
             self.refused += 1
             return self._error("Invalid session id", 401)
         self._session_used = time.monotonic()
-        self.log.append(" ".join([command, *params]).strip())
+        shown = params[:2] if command == "addpool" else params  # never the pool password
+        self.log.append(" ".join([command, *shown]).strip())
         return handler(params)
 
     def _logoff(self, params: list[str]) -> dict[str, Any]:
@@ -101,3 +108,31 @@ class LuxosCommands(LuxosBase):
     def _resetminer(self, params: list[str]) -> dict[str, Any]:
         self.state.restart_backend()
         return self._wrap("Resetting LUXminer", 333, "RESET", [{"Reset": True}])
+
+    def _addpool(self, params: list[str]) -> dict[str, Any]:
+        if len(params) != 3 or "://" not in params[0]:
+            return self._error("Invalid addpool parameters", 25)
+        url, user, password = params
+        self.state.pools.append(SimPool(url, user, password))
+        number = len(self.state.pools) - 1
+        return self._wrap(f"Added pool {number}: '{url}'", 55, "POOL", [{"POOL": number}])
+
+    def _pool_number(self, params: list[str]) -> int | None:
+        number = params[0] if len(params) == 1 else ""
+        return int(number) if number.isdigit() and int(number) < len(self.state.pools) else None
+
+    def _removepool(self, params: list[str]) -> dict[str, Any]:
+        number = self._pool_number(params)
+        if number is None:
+            return self._error("Invalid pool number", 26)
+        if number == self.state.current_pool() or len(self.state.pools) == 1:
+            return self._error(f"Cannot remove active pool {number}", 67)
+        self.state.remove_pool(number)
+        return self._wrap(f"Removed pool {number}", 68, "POOL", [{"POOL": number}])
+
+    def _switchpool(self, params: list[str]) -> dict[str, Any]:
+        number = self._pool_number(params)
+        if number is None:
+            return self._error("Invalid pool number", 26)
+        self.state.pool_choice = number
+        return self._wrap(f"Switching to pool {number}", 27, "POOL", [{"POOL": number}])

@@ -72,7 +72,7 @@ class LuxosRpc(LuxosCommands):
     def _summary(self) -> dict[str, Any]:
         s = self.state
         ghs = round(s.hashrate * 1000, 2)
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         item = {
             "Accepted": accepted,
             "Best Share": 65536 if accepted else 0,
@@ -314,7 +314,7 @@ class LuxosRpc(LuxosCommands):
         """One record per board, in MH/s with ``Nominal MHS`` (LuxOS 2025.4 capture)."""
         s = self.state
         now = int(s.now())
-        accepted = s.shares(0)[0] // s.spec.boards
+        accepted = s.session_shares()[0] // s.spec.boards
         nominal = s.expected_hashrate * 1e6 / s.spec.boards if s.hashing else 0.0
         items = []
         for i, rate in enumerate(s.board_hashrates()):

@@ -42,7 +42,7 @@ class VnishRpc(VnishBase):
     def _rpc_summary(self) -> dict[str, Any]:
         s = self.state
         ghs = round(s.hashrate * 1000, 2)
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         item = {
             "Elapsed": s.uptime,
             "GHS 5s": f"{ghs:.2f}",

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ...logs import log_text
+from ...state import SimPool
 from .base import API, LOCKOUT_SECONDS, MAX_UNLOCK_FAILURES, ROOT_HTML, Handler
 from .web_reads import VnishReads
 
@@ -96,6 +97,16 @@ class VnishWeb(VnishReads):
         except ValueError:
             return web.json_response({"err": "invalid JSON"}, status=500)
         miner = body.get("miner") if isinstance(body, dict) else None
+        pools = miner.get("pools") if isinstance(miner, dict) else None
+        if isinstance(pools, list) and all(isinstance(p, dict) for p in pools):
+            # Saved at once; mining takes them at its next restart, as the reply says.
+            self.state.pools = [
+                SimPool(str(p.get("url")), str(p.get("user", "")), str(p.get("pass", "")))
+                for p in pools
+                if p.get("url")
+            ]
+            self.state.pool_choice = 0
+            return web.json_response({"restart_required": True, "reboot_required": False})
         overclock = miner.get("overclock") if isinstance(miner, dict) else None
         preset = overclock.get("preset") if isinstance(overclock, dict) else None
         if preset == "disabled":

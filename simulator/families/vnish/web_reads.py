@@ -102,7 +102,7 @@ class VnishReads(VnishBase):
             if not s.hashing or not pool.alive:
                 status = "offline"
             else:
-                status = "active" if i == 0 else "working"
+                status = "active" if i == s.current_pool() else "working"
             pools.append(
                 {
                     "id": i,

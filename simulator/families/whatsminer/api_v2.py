@@ -238,6 +238,7 @@ class WhatsminerV2(CgminerReads):
                         )
                     )
             s.pools = pools
+            s.pool_choice = 0
         else:
             return "invalid cmd"
         return None

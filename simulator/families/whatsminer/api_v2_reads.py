@@ -55,8 +55,8 @@ class CgminerReads(WhatsminerBase):
             "Elapsed": s.uptime,
             **cgminer.rates(mhs, *cgminer.WINDOWS),
             "HS RT": mhs,
-            "Accepted": s.shares(0)[0],
-            "Rejected": s.shares(0)[1],
+            "Accepted": s.session_shares()[0],
+            "Rejected": s.session_shares()[1],
             "Best Share": 82000000 if s.hashing else 0,
             "Pool Rejected%": 0.0,
             "Temperature": round(
@@ -89,7 +89,7 @@ class CgminerReads(WhatsminerBase):
         mhs = round(s.hashrate * 1_000_000, 2)
         fans = s.fan_rpms()
         chip = [self.chip_temps(i) for i in range(s.spec.boards)]
-        accepted, rejected = s.shares(0)
+        accepted, rejected = s.session_shares()
         summary: dict[str, Any] = {
             "Elapsed": s.uptime,
             **cgminer.rates(mhs, *cgminer.WINDOWS),
@@ -180,7 +180,7 @@ class CgminerReads(WhatsminerBase):
                     "MHS av": mhs,
                     "MHS 5s": mhs,
                     "MHS 1m": mhs,
-                    "Accepted": s.shares(0)[0] // s.spec.boards,
+                    "Accepted": s.session_shares()[0] // s.spec.boards,
                     "Rejected": 0,
                     "Device Elapsed": s.uptime,
                     "Effective Chips": s.spec.chips_per_board,
@@ -204,7 +204,7 @@ class CgminerReads(WhatsminerBase):
                     "Last Share Time": int(time.time()) if s.hashing else 0,
                     "Total MH": round(mhs * s.uptime, 1),
                     "Diff1 Work": s.uptime * 20,
-                    "Difficulty Accepted": float((s.shares(0)[0] // s.spec.boards) * 65536),
+                    "Difficulty Accepted": float((s.session_shares()[0] // s.spec.boards) * 65536),
                     "Difficulty Rejected": 0.0,
                     "Last Share Difficulty": 65536.0 if s.hashing else 0.0,
                     "Last Valid Work": int(time.time()) if s.hashing else 0,
@@ -218,7 +218,7 @@ class CgminerReads(WhatsminerBase):
 
     def _pools_v2(self) -> bytes:
         def extra(row: PoolRow) -> dict[str, Any]:
-            common = {"Priority": row.index, "Quota": 1, "Get Failures": 0}
+            common = {"Priority": row.priority, "Quota": 1, "Get Failures": 0}
             if not self.profile.v1:
                 return common
             return common | {

@@ -163,14 +163,15 @@ class WhatsminerV3(WhatsminerBase):
         return edevs
 
     def _v3_pools(self) -> list[dict[str, Any]]:
+        current, order = self.state.current_pool(), self.state.pool_order()
         return [
             {
                 "id": i,
                 "url": pool.url,
                 "account": pool.user,
                 "status": "alive" if pool.alive else "dead",
-                "stratum-active": i == 0 and self.state.hashing,
-                "pool-priority": i,
+                "stratum-active": i == current,
+                "pool-priority": order.index(i),
             }
             for i, pool in enumerate(self.state.pools)
         ]
@@ -234,6 +235,7 @@ class WhatsminerV3(WhatsminerBase):
                 for p in pools
                 if p.get("pool")
             ]
+            s.pool_choice = 0
         else:
             return self._v3(cmd, "invalid command", -1)
         return self._v3(cmd, "ok")

@@ -41,6 +41,7 @@ def platforms() -> list[Platform]:
     return [Platform.BINARY_SENSOR]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_binary_sensors(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,

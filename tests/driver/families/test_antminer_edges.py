@@ -147,8 +147,8 @@ async def test_empty_pool_slots_are_not_pools(session: aiohttp.ClientSession) ->
     ]
     values = _values(session, {POOLS: {"POOLS": pools}})
     assert values[Field.POOLS] == [
-        Pool(index=0, url="stratum+tcp://main:3333", user="w1", alive=True),
-        Pool(index=2, url="stratum+tcp://backup:3333", user="w1", alive=False),
+        Pool(index=0, url="stratum+tcp://main:3333", user="w1", alive=True, status="Alive"),
+        Pool(index=2, url="stratum+tcp://backup:3333", user="w1", alive=False, status="Dead"),
     ]
 
 

@@ -55,17 +55,23 @@ CASES = [
         "Bitaxe",
         "v2_14",
         "2.14.2",
-        frozenset({Control.REBOOT, Control.WORK_MODE, Control.MINING}) | FANS_TARGET,
+        frozenset({Control.REBOOT, Control.WORK_MODE, Control.MINING, Control.POOLS}) | FANS_TARGET,
     ),
     Case(
         "Gamma Turbo",
         "Bitaxe",
         "v2_7",
         "2.12.0",
-        frozenset({Control.REBOOT, Control.WORK_MODE}) | FANS_TARGET,
+        frozenset({Control.REBOOT, Control.WORK_MODE, Control.POOLS}) | FANS_TARGET,
     ),
-    Case("Supra", "Bitaxe", "v2_0", "2.4.5", frozenset({Control.REBOOT}) | FANS),
-    Case("NerdQAxe++", "NerdAxe", "v2_7", "2.2.2", frozenset({Control.REBOOT, Control.WORK_MODE})),
+    Case("Supra", "Bitaxe", "v2_0", "2.4.5", frozenset({Control.REBOOT, Control.POOLS}) | FANS),
+    Case(
+        "NerdQAxe++",
+        "NerdAxe",
+        "v2_7",
+        "2.2.2",
+        frozenset({Control.REBOOT, Control.WORK_MODE, Control.POOLS}),
+    ),
 ]
 by_case = pytest.mark.parametrize("case", CASES, ids=[c.model for c in CASES])
 PRESET_MODELS = [c.model for c in CASES if Control.WORK_MODE in c.controls]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..contract import ProbeResults, Rpc
 from ..exceptions import MinerError, MinerResponseError
@@ -136,27 +136,40 @@ def fans(reply: Any, *, spinning_only: bool = False) -> list[Fan]:
 # -- pools -------------------------------------------------------------------------------
 
 
-type PoolKeys = tuple[str, str, str, str, str, str]
-"""Where a pool object keeps its URL, user, status, stratum-active flag, accepted and
-rejected shares: cgminer's names, or a firmware's own."""
+class PoolKeys(NamedTuple):
+    """Where a pool object keeps its URL, user, status, stratum-active flag, share
+    counters and failover priority: cgminer's names, or a firmware's own."""
 
-CGMINER_POOL: PoolKeys = ("URL", "User", "Status", "Stratum Active", "Accepted", "Rejected")
+    url: str
+    user: str
+    status: str
+    active: str
+    accepted: str
+    rejected: str
+    priority: str = "Priority"
+    stale: str = "Stale"
+
+
+CGMINER_POOL = PoolKeys("URL", "User", "Status", "Stratum Active", "Accepted", "Rejected")
 
 
 def pool_of(item: Mapping[str, Any], index: int, keys: PoolKeys = CGMINER_POOL) -> Pool | None:
     """One pool object as a ``Pool``; ``None`` for a slot without a URL."""
-    url_key, user, status, active, accepted, rejected = keys
-    url = clean_str(item.get(url_key))
+    url = clean_str(item.get(keys.url))
     if not url:
         return None
+    status = clean_str(item.get(keys.status))
     return Pool(
         index=index,
         url=url,
-        user=clean_str(item.get(user)),
-        alive=str(item.get(status, "")).lower() == "alive",
-        active=to_bool(item.get(active)),
-        accepted=to_int(item.get(accepted)),
-        rejected=to_int(item.get(rejected)),
+        user=clean_str(item.get(keys.user)),
+        alive=None if status is None else status.lower() == "alive",
+        active=to_bool(item.get(keys.active)),
+        accepted=to_int(item.get(keys.accepted)),
+        rejected=to_int(item.get(keys.rejected)),
+        priority=to_int(item.get(keys.priority)),
+        stale=to_int(item.get(keys.stale)),
+        status=status,
     )
 
 

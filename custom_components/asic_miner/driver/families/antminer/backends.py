@@ -11,18 +11,19 @@ mode 1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...exceptions import MinerControlRefusedError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
-from ...models import Control, MinerIdentity
+from ...models import Control, MinerIdentity, PoolConfig
 from ...transports.http import HttpClient
 from ...values import to_bool
 from .._cgminer import POOLS, STATS, SUMMARY
 from . import parse as p
-from .client import DEFAULT_CREDENTIALS, cgi, write_mode
+from .client import DEFAULT_CREDENTIALS, cgi, conf_with, read_conf, write_conf, write_mode
 
 LOG_PATH = "/cgi-bin/log.cgi"
 _COMMON_MAP = {
@@ -74,7 +75,11 @@ class ModernBackend(DigestCgiBackend):
         Field.FAULT_LIGHT: Location((p.WEB_BLINK,), p.fault_light),
         Field.ERRORS: Location((p.WEB_SUMMARY,), p.errors),
     }
-    CONTROLS = frozenset({Control.MINING, Control.FAULT_LIGHT, Control.WORK_MODE, Control.REBOOT})
+    CONTROLS = frozenset(
+        {Control.MINING, Control.FAULT_LIGHT, Control.WORK_MODE, Control.REBOOT, Control.POOLS}
+    )
+    # set_miner_conf restarts bmminer to take new pools: a minute without hashing.
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
 
     async def set_mining(self, on: bool) -> None:
         await write_mode(self.web, 0 if on else 1, "resume mining" if on else "pause mining")
@@ -85,6 +90,20 @@ class ModernBackend(DigestCgiBackend):
                 f"unknown work mode {mode!r}; choose from {', '.join(p.WORK_MODES)}"
             )
         await write_mode(self.web, p.MODE_VALUES[mode], "work mode")
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        """The pools with their passwords, as ``get_miner_conf`` sends them."""
+        return [
+            PoolConfig(str(item.get("url")), str(item.get("user", "")), str(item.get("pass", "")))
+            for item in (await read_conf(self.web)).get("pools", [])
+            if isinstance(item, dict) and item.get("url")
+        ]
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """The whole configuration sent back as read, only the pools changed."""
+        conf = await read_conf(self.web)
+        mode = p.work_mode_value(conf)
+        await write_conf(self.web, conf_with(conf, 0 if mode is None else mode, pools), "pools")
 
     async def set_fault_light(self, on: bool) -> None:
         sent = {"blink": "true" if on else "false"}

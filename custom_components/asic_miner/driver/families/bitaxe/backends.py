@@ -1,20 +1,26 @@
 """The AxeOS backends, chosen by what the miner serves rather than its version string.
 
-* ``v2_0``: no ``/api/system/asic``; read-only apart from restart.
+* ``v2_0``: no ``/api/system/asic``; restart and pools only.
 * ``v2_7``: the chip's frequency presets are the work mode (AxeOS 2.7 to 2.13, and
   the NerdQAxe firmware, which numbers its releases on its own scale).
 * ``v2_14``: ``POST /api/system/pause`` and ``/resume``, with ``miningPaused`` in info.
 
 A poll is one GET (``info``), or two where the release serves ``asic``.
+
+Pools: every release keeps a pool and its fallback in its settings (``PATCH
+/api/system``: ``stratumURL`` host, ``stratumPort``, ``stratumUser``,
+``stratumPassword``, the same with ``fallbackStratum``) and takes them at the next
+restart, which the write asks for once the settings read back right.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...contract import Backend
 from ...exceptions import MinerResponseError, MinerValueError
-from ...models import Control, FanMode
+from ...models import Control, FanMode, PoolConfig
 from ...transports.http import HttpClient
 from ...values import to_float
 from .._refusal import NamedRefusals
@@ -28,13 +34,30 @@ PAUSE_PATH = "/api/system/pause"
 RESUME_PATH = "/api/system/resume"
 
 
+def _stratum_settings(pool: PoolConfig, prefix: str) -> dict[str, Any]:
+    """One pool as AxeOS keeps it: host and port apart; no password: keep the one set."""
+    host, _, port = pool.url.partition("://")[2].rpartition(":")
+    body: dict[str, Any] = {f"{prefix}URL": host, f"{prefix}Port": int(port)}
+    body[f"{prefix}User"] = pool.user
+    if pool.password:
+        body[f"{prefix}Password"] = pool.password
+    return body
+
+
 class LegacyBackend(NamedRefusals, Backend):
-    """AxeOS before 2.7: the info reply only; restart is the one control."""
+    """AxeOS before 2.7: the info reply only; restart and pools are the controls."""
 
     name = "v2_0"
     DATA_MAP = {**INFO_MAP, **cooling.COOLING_MAP}
     # The fan controls where ``info`` reports ``autofanspeed`` (``cooling.py``).
-    CONTROLS = frozenset({Control.REBOOT}) | cooling.FAN_CONTROLS | {Control.TEMPERATURE_TARGET}
+    CONTROLS = (
+        frozenset({Control.REBOOT, Control.POOLS})
+        | cooling.FAN_CONTROLS
+        | {Control.TEMPERATURE_TARGET}
+    )
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
+    MAX_POOLS = 2  # a pool and its fallback
+    POOL_SCHEMES = ("stratum+tcp",)
 
     def _web(self) -> HttpClient:
         return self.ctx.web()  # built per call, so a changed timeout applies
@@ -53,6 +76,16 @@ class LegacyBackend(NamedRefusals, Backend):
 
     async def set_temperature_target(self, celsius: float) -> None:
         await cooling.set_temperature_target(self._web(), self.ctx.host, celsius)
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """The first pool as the pool, a second as the fallback (else the fallback stays)."""
+        body: dict[str, Any] = {}
+        for pool, prefix in zip(pools, ("stratum", "fallbackStratum"), strict=False):
+            body |= _stratum_settings(pool, prefix)
+        await send(self._web(), "PATCH", SETTINGS_PATH, body)
+
+    async def apply_pools(self) -> None:
+        await self.reboot()
 
 
 class AsicBackend(LegacyBackend):

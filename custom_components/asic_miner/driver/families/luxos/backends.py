@@ -19,11 +19,13 @@ runs hot, as LuxOS intends.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 
 from ...context import MinerContext
 from ...contract import Backend, Field, Location, gather_dict
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
-from ...models import ALL_CONTROLS, MinerIdentity
+from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
+from ...pools import read_pools
 from ...values import to_bool
 from .._cgminer import DEVS, FANS, POOLS, STATS, SUMMARY, first
 from .._refusal import NamedRefusals
@@ -54,7 +56,7 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.POOLS: Location((POOLS,), p.pool_list),
     }
     BOUNDS_FROM_FIRMWARE = True
-    CONTROLS = ALL_CONTROLS
+    CONTROLS = ALL_CONTROLS | {Control.POOLS, Control.SWITCH_POOL}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -133,3 +135,26 @@ class LuxminerBackend(NamedRefusals, Backend):
     async def restart_backend(self) -> None:
         await self.session.run("resetminer", may_drop=True)
         self.session.forget()
+
+    # -- pools ------------------------------------------------------------------------
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """``addpool`` the new ones, ``switchpool`` to the first, ``removepool`` the old.
+
+        The miner is never without a pool: the old ones go only once the new ones are
+        there and mined on (cgminer refuses to remove the pool in use). Numbers close
+        up after a removal, so the old pools go from the highest number down.
+        """
+        old = sorted((pool.index for pool in await read_pools(self)), reverse=True)
+        for pool in pools:
+            await self.session.run("addpool", pool.url, pool.user, pool.password or "x")
+        now = await read_pools(self)
+        added = [pool.index for pool in now if pool.index not in old]
+        if not added:
+            raise MinerResponseError(f"{self.ctx.host}: LuxOS added no pool")
+        await self.session.run("switchpool", str(min(added)))
+        for index in old:
+            await self.session.run("removepool", str(index))
+
+    async def switch_pool(self, index: int) -> None:
+        await self.session.run("switchpool", str(index))

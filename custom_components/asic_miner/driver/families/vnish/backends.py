@@ -16,13 +16,15 @@ four public ones are sent without a token.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ...context import MinerContext
 from ...contract import Backend, Field, Location, Replies
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
-from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity
+from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
+from ...pools import keep_passwords
 from ...values import to_bool
 from .._refusal import NamedRefusals
 from . import cooling
@@ -52,8 +54,11 @@ class _VnishBackend(NamedRefusals, Backend):
     LOCATE: ClassVar[tuple[tuple[str, str], ...]]
     SINCE: ClassVar[tuple[int, int]]
     BOUNDS_FROM_FIRMWARE = True
-    # Every basic control, and the fan mode and manual speed (``cooling.py``).
-    CONTROLS = ALL_CONTROLS | {Control.FAN_MODE, Control.FAN_SPEED}
+    # Every basic control, the fan mode and manual speed (``cooling.py``) and the pools.
+    CONTROLS = ALL_CONTROLS | {Control.FAN_MODE, Control.FAN_SPEED, Control.POOLS}
+    # New pools take a restart of mining, which the write asks for when the firmware says.
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
+    _pools_need_restart = False
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -142,6 +147,32 @@ class _VnishBackend(NamedRefusals, Backend):
                 f"unknown or untuned preset {mode!r}; choose from {', '.join(names) or 'none'}"
             )
         await self._apply_preset(mode)
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        """The user's pools with their passwords, as ``settings`` keeps them."""
+        settings = await self.api.get(SETTINGS.path)
+        items = settings["miner"]["pools"] if isinstance(settings, dict) else None
+        if not isinstance(items, list):
+            raise MinerResponseError("settings has no pool list")
+        return [
+            PoolConfig(str(item["url"]), str(item.get("user", "")), str(item.get("pass", "")))
+            for item in items
+            if isinstance(item, dict) and item.get("url")
+        ]
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """The pools in ``settings``; a pool without a password keeps the one it has."""
+        now = await self.read_pool_configs()
+        sent = [
+            {"url": p.url, "user": p.user, "pass": p.password} for p in keep_passwords(pools, now)
+        ]
+        reply = await self.api.post(SETTINGS.path, {"miner": {"pools": sent}})
+        self._pools_need_restart = isinstance(reply, dict) and bool(reply.get("restart_required"))
+
+    async def apply_pools(self) -> None:
+        """Restart mining where the firmware said the new pools need it."""
+        if self._pools_need_restart:
+            await self.restart_backend()
 
     async def reboot(self) -> None:
         await self.api.post(f"{API}/system/reboot")

@@ -329,6 +329,8 @@ def _pools(replies: Replies) -> list[Pool]:
                 active=active,
                 accepted=to_int(item.get("accepted")),
                 rejected=to_int(item.get("rejected")),
+                stale=to_int(item.get("stale")),
+                status=clean_str(item.get("status")),
             )
         )
     return pools

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from ...contract import Backend, Call, Field, Location
 from ...exceptions import MinerValueError
-from ...models import ALL_CONTROLS, MinerIdentity, PowerLimitRange
+from ...models import ALL_CONTROLS, Control, MinerIdentity, PowerLimitRange
 from .._refusal import NamedRefusals
 from .parse import WORK_MODES, power_limit_range
 
@@ -39,7 +39,7 @@ def summary_fields(parse: ModuleType, summary: Call) -> dict[Field, Location]:
 class WhatsminerBackend(NamedRefusals, Backend):
     """A btminer API generation: subclasses read, write and say where the light is."""
 
-    CONTROLS = ALL_CONTROLS
+    CONTROLS = ALL_CONTROLS | {Control.POOLS}
 
     @classmethod
     def power_range_for(cls, identity: MinerIdentity) -> PowerLimitRange | None:

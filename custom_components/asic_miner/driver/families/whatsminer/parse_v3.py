@@ -125,7 +125,9 @@ def boards(replies: Replies) -> list[Board]:
 
 
 # API v3 names a pool's figures in lower case, the user an ``account``.
-_POOL_KEYS: PoolKeys = ("url", "account", "status", "stratum-active", "accepted", "rejected")
+_POOL_KEYS = PoolKeys(
+    "url", "account", "status", "stratum-active", "accepted", "rejected", "pool-priority", "stale"
+)
 
 
 def pools(replies: Replies) -> list[Pool]:

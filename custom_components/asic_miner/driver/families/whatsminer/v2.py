@@ -35,6 +35,7 @@ with fewer boards.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
@@ -49,6 +50,7 @@ from ...models import (
     Control,
     Credentials,
     MinerIdentity,
+    PoolConfig,
 )
 from ...transports.rpc import MulticommandRefusedError
 from ...values import to_float
@@ -262,6 +264,16 @@ class ApiV2Backend(WhatsminerBackend):
 
     async def apply_work_mode(self, mode: str) -> None:
         await self._write(f"set_{mode}_power")
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """``update_pools``: three slots of pool, worker and password (empty: unused)."""
+        params: dict[str, Any] = {}
+        for number in (1, 2, 3):
+            pool = pools[number - 1] if number <= len(pools) else None
+            params[f"pool{number}"] = pool.url if pool else ""
+            params[f"worker{number}"] = pool.user if pool else ""
+            params[f"passwd{number}"] = (pool.password or "x") if pool else ""
+        await self._write("update_pools", params)
 
     async def reboot(self) -> None:
         await self.api.write("reboot", may_drop=True)

@@ -13,11 +13,12 @@ frames); one that hangs up after each frame gets a connection per frame
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Call, Field, Location, SharedPoll
-from ...models import Credentials, MinerIdentity
+from ...models import Credentials, MinerIdentity, PoolConfig
 from . import parse_v3 as parse
 from .base import WhatsminerBackend, summary_fields
 from .client_v3 import (
@@ -114,6 +115,11 @@ class ApiV3Backend(WhatsminerBackend):
 
     async def apply_work_mode(self, mode: str) -> None:
         await self.client().set("set.miner.power_mode", mode)
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """``set.miner.pools``: the list, its parameter sealed with the login's digest."""
+        sent = [{"pool": p.url, "worker": p.user, "passwd": p.password or "x"} for p in pools]
+        await self.client().set("set.miner.pools", sent)
 
     async def reboot(self) -> None:
         await self.client().set("set.system.reboot")

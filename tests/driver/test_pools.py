@@ -1,0 +1,290 @@
+"""Pools on every simulated model: read as the simulator's state, failover, writes.
+
+The rows are the contract table's (``test_contract.CASES``). Reads: the configured
+pools in order, the one mined on, a pool killed by a fault read dead and the miner
+failing over to the next. Writes, on every row whose firmware has them (``Control.POOLS``
+/ ``SWITCH_POOL``): set and switch round-trip to the simulator's state, bad URLs are
+refused before anything is sent, and a write whose read-back fails is undone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.asic_miner.driver import PoolConfig, parse_pool_url
+from custom_components.asic_miner.driver.exceptions import (
+    MinerResponseError,
+    MinerUnsupportedError,
+    MinerValueError,
+)
+from custom_components.asic_miner.driver.models import Control
+from custom_components.asic_miner.driver.pools import checked_pools
+from simulator.miner import SimMiner
+from tests.driver.conftest import SimFactory
+from tests.driver.test_contract import CASES, Case, _connect, _start, by_case
+
+NEW = [
+    PoolConfig("stratum+tcp://new.example.net:3333", "owner.rig1", "secret-1"),
+    PoolConfig("stratum+tcp://backup.example.net:4444", "owner.rig1", "secret-2"),
+]
+
+
+def _pairs(sim: SimMiner) -> list[tuple[str, str]]:
+    return [(p.url, p.user) for p in sim.state.pools]
+
+
+@by_case
+async def test_pools_read_as_simulated(
+    simulate: SimFactory, session: aiohttp.ClientSession, case: Case
+) -> None:
+    """Every configured pool in order, the one mined on active, dead ones dead."""
+    sim = await _start(simulate, case)
+    miner = await _connect(session, sim)
+    snap = await miner.read()
+    assert [(p.url, p.user) for p in snap.pools] == _pairs(sim)
+    assert [p.active for p in snap.pools] == [True, False]
+    assert snap.active_pool is not None
+    assert snap.active_pool.index == snap.pools[0].index
+    # A fault kills the first pool: the miner fails over to the next alive one.
+    sim.state.pools[0].alive = False
+    snap = await miner.read()
+    assert [p.active for p in snap.pools] == [False, True]
+    assert snap.pools[0].alive is not True
+    assert snap.pools[1].alive is not False
+
+
+def _writes(control: Control) -> list[Any]:
+    return [pytest.param(c, id=c.id) for c in CASES if control in c.controls]
+
+
+@pytest.mark.parametrize("case", _writes(Control.POOLS))
+async def test_set_pools_round_trip(
+    simulate: SimFactory, session: aiohttp.ClientSession, case: Case
+) -> None:
+    sim = await _start(simulate, case)
+    miner = await _connect(session, sim)
+    await miner.read()
+    await miner.set_pools(NEW)
+    assert _pairs(sim)[: len(NEW)] == [(p.url, p.user) for p in NEW]
+    assert [p.password for p in sim.state.pools[: len(NEW)]] == [p.password for p in NEW]
+    if miner.restarts_after(Control.POOLS):  # the firmware restarts to take them
+        sim.state.reboot_until = 0
+    snap = await miner.read()
+    assert [(p.url, p.user) for p in snap.pools][: len(NEW)] == [(p.url, p.user) for p in NEW]
+    assert snap.active_pool is not None
+    assert snap.active_pool.url == NEW[0].url
+
+
+@pytest.mark.parametrize("case", _writes(Control.SWITCH_POOL))
+async def test_switch_pool_round_trip(
+    simulate: SimFactory, session: aiohttp.ClientSession, case: Case
+) -> None:
+    sim = await _start(simulate, case)
+    miner = await _connect(session, sim)
+    snap = await miner.read()
+    second = snap.pools[1]
+    await miner.switch_pool(second.index)
+    assert sim.state.current_pool() == 1
+    snap = await miner.read()
+    assert snap.active_pool is not None
+    assert snap.active_pool.url == second.url
+    with pytest.raises(MinerValueError, match="no pool 7"):
+        await miner.switch_pool(7)
+
+
+@pytest.mark.parametrize("case", _writes(Control.POOLS))
+async def test_set_pools_restores_on_failed_read_back(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    case: Case,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fault between the write and the read-back: the old pools are written again."""
+    sim = await _start(simulate, case)
+    miner = await _connect(session, sim)
+    await miner.read()
+    before = _pairs(sim)
+    backend: Any = miner.backend
+    read = backend.read_pool_configs
+    calls = 0
+
+    async def failing_read_back() -> list[PoolConfig]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first read is the "before", the second the read-back
+            raise MinerResponseError("connection lost")
+        result: list[PoolConfig] = await read()
+        return result
+
+    monkeypatch.setattr(backend, "read_pool_configs", failing_read_back)
+    with pytest.raises(MinerResponseError, match="previous pools are restored") as err:
+        await miner.set_pools(NEW)
+    assert "secret" not in str(err.value)
+    assert _pairs(sim) == before
+    snap = await miner.read()
+    assert [(p.url, p.user) for p in snap.pools] == before
+
+
+@pytest.mark.parametrize("case", _writes(Control.POOLS))
+async def test_set_pools_refuses_bad_urls_before_sending(
+    simulate: SimFactory, session: aiohttp.ClientSession, case: Case
+) -> None:
+    sim = await _start(simulate, case)
+    miner = await _connect(session, sim)
+    await miner.read()
+    before = _pairs(sim)
+    for bad in (
+        [PoolConfig("http://pool.example.net:3333", "u")],
+        [PoolConfig("stratum+tcp://pool.example.net", "u")],
+        [PoolConfig("stratum+tcp://pool.example.net:3333", "")],
+        [],
+        [*NEW, *NEW],
+    ):
+        with pytest.raises(MinerValueError):
+            await miner.set_pools(bad)
+    assert _pairs(sim) == before
+
+
+@by_case
+async def test_pool_writes_refused_without_the_control(
+    simulate: SimFactory, session: aiohttp.ClientSession, case: Case
+) -> None:
+    if Control.POOLS in case.controls and Control.SWITCH_POOL in case.controls:
+        pytest.skip("has both pool controls")
+    sim = await _start(simulate, case)
+    miner = await _connect(session, sim)
+    await miner.read()
+    before = _pairs(sim)
+    if Control.POOLS not in case.controls:
+        with pytest.raises(MinerUnsupportedError):
+            await miner.set_pools(NEW)
+    if Control.SWITCH_POOL not in case.controls:
+        with pytest.raises(MinerUnsupportedError):
+            await miner.switch_pool(1)
+    assert _pairs(sim) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "stratum+tcp://pool.example.net:3333",
+        "stratum+ssl://198.51.100.7:443",
+        "stratum+tls://pool.example.net:3334",
+        "stratum2+tcp://v2.example.net:3336/9awtMD5KQgvRUh2yFbjVeT7b6hjipWcAsQHd6wEhgtDT9soosna",
+        "stratum+tcp://[2001:db8::1]:3333",
+        "  stratum+tcp://pool.example.net:3333  ",
+    ],
+)
+def test_pool_url_accepted(url: str) -> None:
+    assert parse_pool_url(url) == url.strip()
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("", "1 to 255"),
+        ("pool.example.net:3333", "scheme://host:port"),
+        ("stratum+tcp://pool.example.net", "scheme://host:port"),
+        ("stratum+tcp://pool.example.net:0", "1 to 65535"),
+        ("stratum+tcp://pool.example.net:70000", "1 to 65535"),
+        ("http://pool.example.net:3333", "scheme must be"),
+        ("stratum+tcp://pool.example.net:3333/key", "Stratum V2"),
+        ("stratum+tcp://pool,example.net:3333", "scheme://host:port"),
+        ("stratum+tcp://" + "a" * 250 + ":3333", "1 to 255"),
+    ],
+)
+def test_pool_url_refused(url: str, why: str) -> None:
+    with pytest.raises(MinerValueError, match=why):
+        parse_pool_url(url)
+
+
+def test_checked_pools_never_repeat_a_password() -> None:
+    with pytest.raises(MinerValueError) as err:
+        checked_pools([PoolConfig("stratum+tcp://p.example.net:3333", "u", "bad pass,word")])
+    assert "bad pass" not in str(err.value)
+    assert "pass,word" not in repr(PoolConfig("stratum+tcp://p.example.net:3333", "u", "pass,word"))
+    (pool,) = checked_pools([PoolConfig(" stratum+tcp://p.example.net:3333 ", " u ", "")])
+    assert (pool.url, pool.user, pool.password) == ("stratum+tcp://p.example.net:3333", "u", "x")
+    with pytest.raises(MinerValueError, match="at most 2"):
+        checked_pools(NEW * 2, 2)
+
+
+LUXOS_CASE = next(c for c in CASES if c.family == "luxos")
+
+
+async def test_restore_that_fails_too_says_so(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim = await _start(simulate, LUXOS_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    read, write = backend.read_pool_configs, backend.write_pools
+    reads = writes = 0
+
+    async def failing_read() -> list[PoolConfig]:
+        nonlocal reads
+        reads += 1
+        if reads == 2:
+            raise MinerResponseError("connection lost")
+        result: list[PoolConfig] = await read()
+        return result
+
+    async def failing_restore(pools: Any) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            raise MinerResponseError("miner gone")
+        await write(pools)
+
+    monkeypatch.setattr(backend, "read_pool_configs", failing_read)
+    monkeypatch.setattr(backend, "write_pools", failing_restore)
+    with pytest.raises(MinerResponseError, match="restoring the previous pools failed too"):
+        await miner.set_pools(NEW)
+
+
+async def test_nothing_to_restore_on_a_miner_without_pools(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim = await _start(simulate, LUXOS_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+
+    async def no_pools() -> list[PoolConfig]:
+        return []
+
+    async def refused(pools: Any) -> None:
+        raise MinerResponseError("addpool refused")
+
+    monkeypatch.setattr(backend, "read_pool_configs", no_pools)
+    monkeypatch.setattr(backend, "write_pools", refused)
+    with pytest.raises(MinerResponseError, match="addpool refused") as err:
+        await miner.set_pools(NEW)
+    assert "restored" not in str(err.value)
+
+
+async def test_switch_not_taken_switches_back(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The firmware answers but keeps mining on the old pool: switched back, an error."""
+    sim = await _start(simulate, LUXOS_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    switch = backend.switch_pool
+    asked: list[int] = []
+
+    async def ignored(index: int) -> None:
+        asked.append(index)
+        if len(asked) > 1:
+            await switch(index)
+
+    monkeypatch.setattr(backend, "switch_pool", ignored)
+    with pytest.raises(MinerResponseError, match="did not become the first"):
+        await miner.switch_pool(1)
+    assert asked == [1, 0]
+    assert sim.state.current_pool() == 0
