@@ -21,6 +21,7 @@ from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
 from .limits import FAMILY_MAX_REPLY_BYTES
 from .models import Algorithm, Control, Credentials, MinerIdentity, PowerLimitRange
+from .slow import SlowReplies
 
 
 class Field(StrEnum):
@@ -178,6 +179,9 @@ class Backend:
     RPC_ONE_AT_A_TIME: ClassVar[bool] = False
     # Extra top-level keys every RPC read carries (Antminer's "new_api").
     RPC_EXTRA: ClassVar[Mapping[str, Any]] = {}
+    # Sources that change only when someone changes the miner and cost real work to
+    # read: how many polls one read serves (see ``slow.py``; the reply is kept between).
+    SLOW_SOURCES: ClassVar[Mapping[Source, int]] = {}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         self.ctx = ctx
@@ -186,6 +190,8 @@ class Backend:
         self.controls = self.controls_for(identity)
         # Cleared after the firmware refuses one multicommand, so later polls don't retry.
         self.multicommand_ok = self.RPC_MULTICOMMAND
+        # The kept replies of the slow sources, forgotten after a control or a failed poll.
+        self.slow = SlowReplies(self.SLOW_SOURCES)
 
     @classmethod
     def controls_for(cls, identity: MinerIdentity) -> frozenset[Control]:
