@@ -80,24 +80,35 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
         wrote (nothing else wrote since, such as a unit changed in the registry).
         """
         shown = self._shown()
-        if shown is not None and self._last_shown is not None:
+        if self._last_shown is not None:
             state, was = self._last_shown
             if shown == was and self.hass.states.get(self.entity_id) is state:
                 return
         self.async_write_ha_state()
-        if shown is not None:
-            self._last_shown = (self.hass.states.get(self.entity_id), shown)
+        self._last_shown = (self.hass.states.get(self.entity_id), shown)
 
-    def _shown(self) -> tuple[Any, ...] | None:
-        """What a reading's state depends on; ``None``: always written (controls and the
-        thermostat have attributes of their own, such as ranges, options and targets)."""
+    def _shown(self) -> tuple[Any, ...]:
+        """What the written state depends on, cheaply for readings.
+
+        A reading shows its value and attributes. A control or the thermostat shows
+        its state and its ranges, options and targets as well (power-limit bounds and
+        work modes follow the miner); names, units and icons never change with a poll.
+        """
+        available = self.available
         if isinstance(self, SensorEntity):
             value: Any = self.native_value
         elif isinstance(self, BinarySensorEntity):
             value = self.is_on
+        elif available:
+            value = (
+                self.state,
+                self.capability_attributes,
+                self.state_attributes,
+                self.supported_features,
+            )
         else:
-            return None
-        return (self.available, value, self.extra_state_attributes)
+            value = (self.capability_attributes, self.supported_features)
+        return (available, value, self.extra_state_attributes)
 
 
 type EntityFactory = Callable[[], Entity]

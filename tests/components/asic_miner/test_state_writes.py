@@ -1,4 +1,4 @@
-"""Readings are written to the state machine only when what they show changed.
+"""Readings and controls are written to the state machine only when what they show changed.
 
 With 200 miners every poll would otherwise compute every entity's attributes only for
 Home Assistant to drop the identical state. Counted at the state machine's door.
@@ -11,7 +11,6 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, StateMachine
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -32,12 +31,9 @@ def _count_writes(hass: HomeAssistant) -> tuple[Counter[str], Any]:
 
 
 def _readings(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """Every enabled entity of the miner: readings, controls, the thermostat."""
     entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    return [
-        e.entity_id
-        for e in entries
-        if e.disabled_by is None and e.domain in (Platform.SENSOR, Platform.BINARY_SENSOR)
-    ]
+    return [e.entity_id for e in entries if e.disabled_by is None]
 
 
 async def test_unchanged_readings_are_not_written(
@@ -67,6 +63,16 @@ async def test_unchanged_readings_are_not_written(
     with counting:
         await async_poll(hass, freezer)
     assert writes[hashrate] == 1
+
+    # A control follows the miner as well.
+    switch = next(e for e in readings if e.startswith("switch.") and e.endswith("_mining"))
+    writes.clear()
+    with counting:
+        simulated_miner.state.mining = False
+        await async_poll(hass, freezer)
+    assert writes[switch] == 1
+    simulated_miner.state.mining = True
+    await async_poll(hass, freezer)
 
     # A state written by someone else (here by hand) is put right on the next poll,
     # even though the reading did not change.
