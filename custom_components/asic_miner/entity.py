@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.sensor import SensorEntity
@@ -42,27 +43,10 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         entry = coordinator.config_entry
-        identity = coordinator.miner.identity
         self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
         if placeholders:
             self._attr_translation_placeholders = placeholders
-        # A placeholder MAC shared by many units would merge their devices: only a real one.
-        mac = real_mac(identity)
-        connections = {(CONNECTION_NETWORK_MAC, mac.lower())} if mac else set()
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, str(entry.unique_id))},
-            connections=connections,
-            manufacturer=identity.make,
-            model=identity.model,
-            name=device_name(identity, entry.data[CONF_HOST]),
-            sw_version=(
-                f"{identity.firmware} {identity.firmware_version}"
-                if identity.firmware_version
-                else identity.firmware
-            ),
-            serial_number=identity.serial,
-            configuration_url=f"http://{entry.data[CONF_HOST]}",
-        )
+        self._attr_device_info = _device_info(coordinator)
 
     @property
     def available(self) -> bool:
@@ -109,6 +93,42 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
         else:
             value = (self.capability_attributes, self.supported_features)
         return (available, value, self.extra_state_attributes)
+
+
+# One device description per miner, shared by its entities (30 or more each), made
+# again only when the identity or the address it names changed.
+_DEVICE_INFO: WeakKeyDictionary[AsicMinerDataUpdateCoordinator, tuple[Any, DeviceInfo]] = (
+    WeakKeyDictionary()
+)
+
+
+def _device_info(coordinator: AsicMinerDataUpdateCoordinator) -> DeviceInfo:
+    entry = coordinator.config_entry
+    identity = coordinator.miner.identity
+    host = entry.data[CONF_HOST]
+    key = (identity, host, entry.unique_id)
+    cached = _DEVICE_INFO.get(coordinator)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    # A placeholder MAC shared by many units would merge their devices: only a real one.
+    mac = real_mac(identity)
+    connections = {(CONNECTION_NETWORK_MAC, mac.lower())} if mac else set()
+    info = DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        connections=connections,
+        manufacturer=identity.make,
+        model=identity.model,
+        name=device_name(identity, host),
+        sw_version=(
+            f"{identity.firmware} {identity.firmware_version}"
+            if identity.firmware_version
+            else identity.firmware
+        ),
+        serial_number=identity.serial,
+        configuration_url=f"http://{host}",
+    )
+    _DEVICE_INFO[coordinator] = (key, info)
+    return info
 
 
 type EntityFactory = Callable[[], Entity]
