@@ -197,10 +197,13 @@ class AddScannedFlow(MinerFlow):
         )
 
     async def async_step_scanned(self, data: dict[str, Any]) -> ConfigFlowResult:
-        """Create the entry for one more miner the scan verified; no form."""
+        """Create the entry for one more miner the scan verified; no form.
+
+        The scan's flow compared it with every entry before (``_entries_to_add``), so
+        only its unique ID is checked again: comparing every sibling's stored identity
+        in each sub-flow made adding 200 miners quadratic.
+        """
         identity = MinerIdentity.from_dict(data[CONF_IDENTITY])
-        if (known := self._entry_for(identity)) is not None:
-            return self._async_follow(known, data[CONF_HOST])
         existing = await self.async_set_unique_id(
             unique_id_for(identity, data[CONF_HOST]), raise_on_progress=False
         )
