@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.components.sensor import SensorEntity
 from homeassistant.const import CONF_HOST
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -26,6 +29,8 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
     _attr_has_entity_name = True
     # Controls: unavailable while the miner refuses its write path (see the coordinator).
     _requires_write = False
+    # The state object this entity last wrote, and what it showed (see ``_shown``).
+    _last_shown: tuple[State | None, tuple[Any, ...]] | None = None
 
     def __init__(
         self,
@@ -38,33 +43,92 @@ class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         entry = coordinator.config_entry
-        identity = coordinator.miner.identity
         self._attr_unique_id = f"{entry.unique_id}_{description.key}{key_suffix}"
         if placeholders:
             self._attr_translation_placeholders = placeholders
-        # A placeholder MAC shared by many units would merge their devices: only a real one.
-        mac = real_mac(identity)
-        connections = {(CONNECTION_NETWORK_MAC, mac.lower())} if mac else set()
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, str(entry.unique_id))},
-            connections=connections,
-            manufacturer=identity.make,
-            model=identity.model,
-            name=device_name(identity, entry.data[CONF_HOST]),
-            sw_version=(
-                f"{identity.firmware} {identity.firmware_version}"
-                if identity.firmware_version
-                else identity.firmware
-            ),
-            serial_number=identity.serial,
-            configuration_url=f"http://{entry.data[CONF_HOST]}",
-        )
+        self._attr_device_info = _device_info(coordinator)
 
     @property
     def available(self) -> bool:
         if self._requires_write and self.coordinator.write_problem is not None:
             return False
         return super().available
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what it shows changed (200 miners poll every 15 s).
+
+        Home Assistant drops an identical state itself, but only after computing every
+        attribute; a reading is compared here on its own value first. The write is
+        skipped only while the state machine still holds the state this entity last
+        wrote (nothing else wrote since, such as a unit changed in the registry).
+        """
+        shown = self._shown()
+        if self._last_shown is not None:
+            state, was = self._last_shown
+            if shown == was and self.hass.states.get(self.entity_id) is state:
+                return
+        self.async_write_ha_state()
+        self._last_shown = (self.hass.states.get(self.entity_id), shown)
+
+    def _shown(self) -> tuple[Any, ...]:
+        """What the written state depends on, cheaply for readings.
+
+        A reading shows its value and attributes. A control or the thermostat shows
+        its state and its ranges, options and targets as well (power-limit bounds and
+        work modes follow the miner); names, units and icons never change with a poll.
+        """
+        available = self.available
+        if isinstance(self, SensorEntity):
+            value: Any = self.native_value
+        elif isinstance(self, BinarySensorEntity):
+            value = self.is_on
+        elif available:
+            value = (
+                self.state,
+                self.capability_attributes,
+                self.state_attributes,
+                self.supported_features,
+            )
+        else:
+            value = (self.capability_attributes, self.supported_features)
+        return (available, value, self.extra_state_attributes)
+
+
+# One device description per miner, shared by its entities (30 or more each), made
+# again only when the identity or the address it names changed.
+_DEVICE_INFO: WeakKeyDictionary[AsicMinerDataUpdateCoordinator, tuple[Any, DeviceInfo]] = (
+    WeakKeyDictionary()
+)
+
+
+def _device_info(coordinator: AsicMinerDataUpdateCoordinator) -> DeviceInfo:
+    entry = coordinator.config_entry
+    identity = coordinator.miner.identity
+    host = entry.data[CONF_HOST]
+    key = (identity, host, entry.unique_id)
+    cached = _DEVICE_INFO.get(coordinator)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    # A placeholder MAC shared by many units would merge their devices: only a real one.
+    mac = real_mac(identity)
+    connections = {(CONNECTION_NETWORK_MAC, mac.lower())} if mac else set()
+    info = DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        connections=connections,
+        manufacturer=identity.make,
+        model=identity.model,
+        name=device_name(identity, host),
+        sw_version=(
+            f"{identity.firmware} {identity.firmware_version}"
+            if identity.firmware_version
+            else identity.firmware
+        ),
+        serial_number=identity.serial,
+        configuration_url=f"http://{host}",
+    )
+    _DEVICE_INFO[coordinator] = (key, info)
+    return info
 
 
 type EntityFactory = Callable[[], Entity]

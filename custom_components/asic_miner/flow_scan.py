@@ -216,18 +216,19 @@ class ScanFlow(AddScannedFlow):
             if not chosen:
                 errors[CONF_MINERS] = "no_selection"
             else:
-                failed = await self._async_check_defaults(chosen)
-                if not failed:
-                    return await self._async_next_scan_step()
-                # Each reason on its own line of the form: no answer, or a reply not understood.
-                silent = [host for host, key in failed.items() if key == "cannot_connect"]
-                other = [host for host, key in failed.items() if key != "cannot_connect"]
-                if silent:
-                    errors["base"] = "miner_failed"
-                    placeholders["failed"] = ", ".join(silent)
-                if other:
-                    errors[CONF_MINERS] = "miner_bad_reply"
-                    placeholders["bad_reply"] = ", ".join(other)
+                # Checked and added behind a progress step (flow_scan_add.py).
+                return await self._async_check_and_add(chosen, self._async_check_defaults(chosen))
+        elif failed := self._take_check_failures():
+            user_input = {CONF_MINERS: list(self._ticked)}
+            # Each reason on its own line of the form: no answer, or a reply not understood.
+            silent = [host for host, key in failed.items() if key == "cannot_connect"]
+            other = [host for host, key in failed.items() if key != "cannot_connect"]
+            if silent:
+                errors["base"] = "miner_failed"
+                placeholders["failed"] = ", ".join(silent)
+            if other:
+                errors[CONF_MINERS] = "miner_bad_reply"
+                placeholders["bad_reply"] = ", ".join(other)
         options = [
             SelectOptionDict(value=host, label=scan_label(result))
             for host, result in self._found.items()

@@ -200,7 +200,11 @@ def extract(backend: Backend, replies: Mapping[Source, Any]) -> dict[Field, Any]
 
 
 async def collect(backend: Backend) -> MinerSnapshot:
-    """Read one full snapshot from the miner, under one overall deadline."""
+    """Read one full snapshot from the miner, under one overall deadline.
+
+    Slow sources (``Backend.SLOW_SOURCES``) are fetched only when due; their kept
+    replies stand in between (``slow.py``).
+    """
     sources: set[Source] = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
     seconds = backend.ctx.timeout * READ_DEADLINE_FACTOR
     try:
@@ -208,10 +212,14 @@ async def collect(backend: Backend) -> MinerSnapshot:
             # A little grace: queued requests time out on ``remaining`` first, so
             # the replies that did arrive are kept.
             async with asyncio.timeout_at(deadline + _GRACE):
-                replies = await fetch_sources(backend, sources)
+                fetched = await fetch_sources(backend, backend.slow.due(sources))
+        return snapshot_from(backend, backend.slow.merge(fetched))
     except TimeoutError as err:
+        backend.slow.clear()
         raise MinerTimeoutError(f"{backend.ctx.host}: read took longer than {seconds:g} s") from err
-    return snapshot_from(backend, replies)
+    except Exception:
+        backend.slow.clear()  # a failed poll keeps nothing: the next one reads everything
+        raise
 
 
 def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnapshot:

@@ -30,6 +30,7 @@ from .models import (
     PoolConfig,
     PowerLimitRange,
 )
+from .slow import SlowReplies
 
 
 class Field(StrEnum):
@@ -195,6 +196,9 @@ class Backend:
     # the URL schemes it takes (``pools.SCHEMES`` where ``None``).
     MAX_POOLS: ClassVar[int] = 3
     POOL_SCHEMES: ClassVar[tuple[str, ...] | None] = None
+    # Sources that change only when someone changes the miner and cost real work to
+    # read: how many polls one read serves (see ``slow.py``; the reply is kept between).
+    SLOW_SOURCES: ClassVar[Mapping[Source, int]] = {}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         self.ctx = ctx
@@ -203,6 +207,8 @@ class Backend:
         self.controls = self.controls_for(identity)
         # Cleared after the firmware refuses one multicommand, so later polls don't retry.
         self.multicommand_ok = self.RPC_MULTICOMMAND
+        # The kept replies of the slow sources, forgotten after a control or a failed poll.
+        self.slow = SlowReplies(self.SLOW_SOURCES)
 
     @classmethod
     def controls_for(cls, identity: MinerIdentity) -> frozenset[Control]:

@@ -192,7 +192,8 @@ class Miner:
         """A control under one overall deadline; only the driver's errors leave it.
 
         Every retry inside (a login, an unlock, a token renewal) is bounded by the
-        family; this bounds the whole, so a service call always returns.
+        family; this bounds the whole, so a service call always returns. Afterwards the
+        slow sources' kept replies are forgotten (``slow.py``).
         """
         seconds = self.ctx.timeout * CONTROL_DEADLINE_FACTOR
         try:
@@ -204,6 +205,9 @@ class Miner:
             raise
         except Exception as err:
             raise MinerResponseError(f"{self.host}: unexpected reply: {err!r}") from err
+        finally:
+            # Whatever the control changed (or half changed) is read on the next poll.
+            self.backend.slow.clear()
 
     async def set_mining(self, on: bool) -> None:
         self._require(Control.MINING)

@@ -131,7 +131,13 @@ def max_depth(data: bytes | bytearray) -> int:
 
 
 def check_depth(data: bytes | bytearray, where: str, limit: int = MAX_DEPTH) -> None:
-    """Raise ``MinerResponseError`` when ``data`` nests deeper than ``limit``."""
+    """Raise ``MinerResponseError`` when ``data`` nests deeper than ``limit``.
+
+    A reply with no more openers than ``limit`` cannot nest deeper: counting them
+    (a plain byte count) spares most replies the scan.
+    """
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return
     if max_depth(data) > limit:
         raise MinerResponseError(f"{where}: reply nested deeper than {limit} levels")
 

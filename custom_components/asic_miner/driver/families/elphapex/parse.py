@@ -28,7 +28,9 @@ MODE_NAMES = {0: "normal", 2: "high", 3: "low"}
 MODE_VALUES = {name: value for value, name in MODE_NAMES.items()}
 WORK_MODES = ("normal", "low", "high")
 
-_POOL_KEYS = PoolKeys("url", "user", "status", "active", "accepted", "rejected", "priority", "stale")
+_POOL_KEYS = PoolKeys(
+    "url", "user", "status", "active", "accepted", "rejected", "priority", "stale"
+)
 _MODELS = {"DG1": "DG1", "DG1+": "DG1+", "DG1PLUS": "DG1+", "DG-HOME1": "DG Home 1"}
 
 

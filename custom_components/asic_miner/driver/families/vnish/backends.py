@@ -11,7 +11,9 @@ picks the highest *tuned* preset at or below the target. The work mode is the pr
 itself, and only tuned presets are offered: the firmware silently ignores a switch to
 an untuned one (the ``settings`` reply never signals failure), so every write is
 verified by reading ``settings`` back. The six GETs of a poll run concurrently; the
-four public ones are sent without a token.
+four public ones are sent without a token. The per-chip list (hundreds of chip records,
+read only for chip counts) and the autotune presets change only when someone changes the
+miner: they are read every few polls (``SLOW_SOURCES``), not every poll.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .parse import (
     data_map,
     parse_presets,
     settings_preset,
+    slow_sources,
     tuned_presets,
 )
 
@@ -194,6 +197,7 @@ class V1_3Backend(_VnishBackend):
     SINCE = (1, 3)
     LOCATE = (_FIND_MINER, (f"{API}/locate-miner", "is_enabled"))
     DATA_MAP = data_map(BOARDS) | {Field.COOLING: Location((SETTINGS,), cooling.extract_cooling)}
+    SLOW_SOURCES = slow_sources(BOARDS)
 
 
 class V1_2Backend(_VnishBackend):
@@ -203,6 +207,7 @@ class V1_2Backend(_VnishBackend):
     SINCE = (0, 0)
     LOCATE = (_FIND_MINER,)
     DATA_MAP = data_map(CHAINS) | {Field.COOLING: Location((SETTINGS,), cooling.extract_cooling)}
+    SLOW_SOURCES = slow_sources(CHAINS)
 
 
 BACKENDS: tuple[type[_VnishBackend], ...] = (V1_3Backend, V1_2Backend)

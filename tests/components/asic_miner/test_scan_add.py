@@ -1,0 +1,86 @@
+"""Ticking scanned miners returns at once: the check and the adding run behind progress.
+
+The default-login read of every ticked miner (issue 12: 200 of them held the request
+for seconds) happens behind the ``scan_adding`` progress step; what it finds leads on
+to the listing (failures), the login step (refusals) or the summary.
+"""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from custom_components.asic_miner.const import CONF_MINERS
+from tests.components.asic_miner.test_config_flow import (
+    domain_entries,
+    entry_for,
+    run_scan,
+    sim_ports,
+    start_in_subnet,
+    start_user_flow,
+    uid,
+)
+from tests.simhelpers import SimRunner
+
+__all__ = ["sim_ports"]  # the fixture: scans look on the simulators' ports
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_ticking_returns_progress_before_any_read(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """The request answers with the progress step; a miner set up meanwhile is not added."""
+    subnet, (sim,) = await start_in_subnet(sim_runner, ("antminer", "S19 Pro", {}))
+    result = await start_user_flow(hass, "scan")
+    flow_id = result["flow_id"]
+    result = await run_scan(hass, flow_id, subnet)
+    await entry_for(hass, sim)  # set up by hand while the listing was open
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_MINERS: [sim.host]})
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert result["step_id"] == "scan_adding"
+    assert result["description_placeholders"] == {"count": "1"}
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_login_steps_follow_the_check_family_by_family(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """Two families refuse the default login: one question each, then the adding."""
+    subnet, (stock, bos) = await start_in_subnet(
+        sim_runner,
+        ("antminer", "S19 Pro", {"password": "secret"}),
+        ("braiins", "S19", {"password": "other"}),
+    )
+    result = await start_user_flow(hass, "scan")
+    flow_id = result["flow_id"]
+    result = await run_scan(hass, flow_id, subnet)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_MINERS: [stock.host, bos.host]}
+    )
+    assert result["step_id"] == "scan_adding"
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    asked = []
+    for _ in range(2):
+        assert result["step_id"] == "scan_login"
+        family = result["description_placeholders"]["family"]
+        asked.append(family)
+        password = "other" if family == "Braiins OS" else "secret"
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_USERNAME: "root", CONF_PASSWORD: password}
+        )
+    assert sorted(asked) == ["Antminer (stock firmware)", "Braiins OS"]
+    assert result["step_id"] == "scan_adding"
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["step_id"] == "scan_done"
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert {uid(stock), uid(bos)} <= set(domain_entries(hass))
