@@ -45,6 +45,9 @@ class RestBackend(BraiinsBackend):
     )
     # The tuner aims at watts or at TH/s; both apply live (the tuner re-tunes).
     CONTROLS = BraiinsBackend.CONTROLS | {Control.HASHRATE_TARGET}
+    # The tuner's bounds change only with the hardware or a firmware update: one read
+    # serves 20 polls (5 minutes), and any control reads them again.
+    SLOW_SOURCES = {parse.CONSTRAINTS: 20}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
