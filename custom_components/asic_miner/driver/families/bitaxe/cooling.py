@@ -24,6 +24,8 @@ from .parse import INFO, as_object
 SETTINGS_PATH = "/api/system"
 FAN_MODES = (FanMode.AUTO, FanMode.MANUAL)
 FAN_CONTROLS = frozenset({Control.FAN_MODE, Control.FAN_SPEED})
+# Everything that does not depend on what ``info`` shows (the backend narrows it).
+_BASICS = ALL_CONTROLS | {Control.POOLS, Control.SWITCH_POOL}
 # AxeOS takes 0-100 %; below our floor a Bitaxe's chip outruns its overheat cut-off.
 # The target range is ours too: the chip throttles near 75 °C and several boards cut
 # off at 70 °C, so a target above 65 °C would only trip the cut-off.
@@ -63,9 +65,9 @@ def cooling_controls(info: dict[str, Any]) -> frozenset[Control]:
     """
     settings = cooling(info)
     if settings is None:
-        return ALL_CONTROLS
+        return _BASICS
     extra = {Control.TEMPERATURE_TARGET} if settings.target_temperature is not None else set()
-    return ALL_CONTROLS | FAN_CONTROLS | extra
+    return _BASICS | FAN_CONTROLS | extra
 
 
 def extract_controls(replies: Replies) -> frozenset[Control]:
