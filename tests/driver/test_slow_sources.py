@@ -15,7 +15,7 @@ import pytest
 
 from custom_components.asic_miner.driver.contract import Source, Web
 from custom_components.asic_miner.driver.exceptions import MinerError
-from custom_components.asic_miner.driver.families.vnish.parse import (
+from custom_components.asic_miner.driver.families.vnish.backends import (
     CHIPS_EVERY,
     PRESETS_EVERY,
 )

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from .bounds import bounded, controls, power_limit_bounds
-from .contract import Backend, Call, Field, Replies, Rpc, Source, Web, gather_dict
+from .contract import Backend, Call, Field, Replies, Rpc, Source, Web
 from .deadline import READ_DEADLINE_FACTOR, read_scope, remaining
 from .exceptions import (
     MinerAuthenticationError,
@@ -27,6 +27,7 @@ from .exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
+from .gathering import gather_dict
 from .hardware import lookup
 from .models import Board, MinerSnapshot
 from .transports.rpc import MulticommandRefusedError, RpcClient

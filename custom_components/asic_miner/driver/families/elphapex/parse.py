@@ -9,6 +9,7 @@ lower-case keys. Chains are listed per slot, an empty slot with 0 chips and no r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...contract import Replies, Web
@@ -129,18 +130,7 @@ def pool_list(replies: Replies) -> list[Pool]:
             found.append(pool)
     found.sort(key=lambda p: p.index)
     alive = [p.index for p in found if p.alive]
-    return [
-        Pool(
-            p.index,
-            p.url,
-            p.user,
-            p.alive,
-            bool(alive) and p.index == alive[0],
-            p.accepted,
-            p.rejected,
-        )
-        for p in found
-    ]
+    return [replace(p, active=bool(alive) and p.index == alive[0]) for p in found]
 
 
 def work_mode(replies: Replies) -> str | None:

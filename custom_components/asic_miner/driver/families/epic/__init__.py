@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Family, Probe, ProbeResults, gather_dict
+from ...contract import Family, Probe, ProbeResults
 from ...exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
+from ...gathering import gather_dict
 from ...models import MinerIdentity
 from .._identity import details_from
 from .._probes import WEB_ROOT, web_reply

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import SharedPoll
 from ...exceptions import MinerAuthenticationError, MinerError, MinerResponseError
+from ...gathering import SharedPoll
 from ...models import Credentials
 from ...transports.http import HttpClient, HttpReply
 from .parse import CAPABILITIES, SUMMARY

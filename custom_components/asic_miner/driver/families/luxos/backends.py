@@ -22,8 +22,9 @@ import contextlib
 from collections.abc import Sequence
 
 from ...context import MinerContext
-from ...contract import Backend, Field, Location, gather_dict
+from ...contract import Backend, Field, Location
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
+from ...gathering import gather_dict
 from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
 from ...pools import read_pools
 from ...values import to_bool

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ...context import MinerContext
-from ...contract import Backend, Field, Location, Replies
+from ...contract import Backend, Field, Location, Replies, Source, Web
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
@@ -42,12 +42,21 @@ from .parse import (
     data_map,
     parse_presets,
     settings_preset,
-    slow_sources,
     tuned_presets,
 )
 
 # The locate-LED toggle every release has; 1.3.4 deprecates it for locate-miner.
 _FIND_MINER = (f"{API}/find-miner", "on")
+
+
+# Polls one read of a slow source serves: the per-chip list is the largest reply of a
+# poll and only its chip counts are used; the presets change with a firmware's tuning.
+CHIPS_EVERY = 20
+PRESETS_EVERY = 20
+
+
+def slow_sources(chips: Web) -> dict[Source, int]:
+    return {chips: CHIPS_EVERY, PRESETS: PRESETS_EVERY}
 
 
 class _VnishBackend(NamedRefusals, Backend):

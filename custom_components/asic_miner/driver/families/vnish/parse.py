@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...contract import Field, Location, Replies, Source, Web
+from ...contract import Field, Location, Replies, Web
 from ...exceptions import MinerResponseError
 from ...models import Board, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, positive, rate_to_ths, to_bool, to_float, to_int
@@ -373,16 +373,6 @@ def _mining(replies: Replies) -> bool | None:
 
 def _fault_light(replies: Replies) -> bool | None:
     return to_bool(_status(replies)["find_miner"])
-
-
-# Polls one read of a slow source serves: the per-chip list is the largest reply of a
-# poll and only its chip counts are used; the presets change with a firmware's tuning.
-CHIPS_EVERY = 20
-PRESETS_EVERY = 20
-
-
-def slow_sources(chips: Web) -> dict[Source, int]:
-    return {chips: CHIPS_EVERY, PRESETS: PRESETS_EVERY}
 
 
 def data_map(chips: Web) -> dict[Field, Location]:

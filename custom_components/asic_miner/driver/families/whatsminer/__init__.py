@@ -25,8 +25,9 @@ import asyncio
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Family, ProbeResults, gather_dict
+from ...contract import Family, ProbeResults
 from ...exceptions import MinerError, MinerNotIdentifiedError
+from ...gathering import gather_dict
 from ...models import Credentials, MinerIdentity
 from ...transports.http import HttpReply
 from ...transports.rpc_parse import parse_rpc_reply

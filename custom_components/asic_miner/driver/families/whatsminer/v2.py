@@ -39,13 +39,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Call, Field, Location, Replies, SharedPoll, gather_dict
+from ...contract import Call, Field, Location, Replies
 from ...exceptions import (
     MinerAuthenticationError,
     MinerError,
     MinerResponseError,
     MinerTimeoutError,
 )
+from ...gathering import SharedPoll, gather_dict
 from ...models import (
     Control,
     Credentials,

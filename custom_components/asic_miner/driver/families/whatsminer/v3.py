@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Call, Field, Location, SharedPoll
+from ...contract import Call, Field, Location
+from ...gathering import SharedPoll
 from ...models import Credentials, MinerIdentity, PoolConfig
 from . import parse_v3 as parse
 from .base import WhatsminerBackend, summary_fields
