@@ -19,9 +19,9 @@ from custom_components.asic_miner.driver.contract import (
     Field,
     Location,
     Web,
-    gather_dict,
 )
 from custom_components.asic_miner.driver.exceptions import MinerUnsupportedError
+from custom_components.asic_miner.driver.gathering import gather_dict
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Control, MinerIdentity, Ports
 from tests.driver.conftest import ALLOWED_HOSTS
