@@ -288,3 +288,45 @@ async def test_switch_not_taken_switches_back(
         await miner.switch_pool(1)
     assert asked == [1, 0]
     assert sim.state.current_pool() == 0
+
+
+AVALON_CASE = next(c for c in CASES if c.family == "avalon")
+BRAIINS_REST_CASE = next(c for c in CASES if c.family == "braiins" and c.backend == "rest")
+
+
+async def test_avalon_switchpool_refusal_is_an_error(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """cgminer answers a pool number it lacks with STATUS "E": never taken as done."""
+    sim = await _start(simulate, AVALON_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    with pytest.raises(MinerResponseError, match="Invalid pool id 5"):
+        await miner.backend.switch_pool(5)
+    assert sim.state.current_pool() == 0
+
+
+async def test_braiins_rest_writes_one_group_named_as_before(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pools/batch`` gets one group under the name the first group had; a refusal
+    (HTTP 400) is the user's value to fix, named after the control, no password in it."""
+    sim = await _start(simulate, BRAIINS_REST_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    put = backend.api.put
+    sent: list[Any] = []
+
+    async def recording_put(path: str, body: Any = None) -> Any:
+        sent.append(body)
+        return await put(path, body)
+
+    monkeypatch.setattr(backend.api, "put", recording_put)
+    await miner.set_pools(NEW)
+    (group,) = sent[0]
+    assert group["name"] == "default"
+    assert [p["password"] for p in group["pools"]] == ["secret-1", "secret-2"]
+    with pytest.raises(MinerValueError, match="pools: the miner refused") as err:
+        await backend.write_pools([PoolConfig("stratum+tcp://p.example.net:3333", "", "secret")])
+    assert "secret" not in str(err.value)
