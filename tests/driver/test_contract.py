@@ -197,7 +197,7 @@ AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in in
 AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
 BRAIINS_ALL = FULL - {C.WORK_MODE}
 BRAIINS_REST = BRAIINS_ALL | {C.HASHRATE_TARGET, C.POOLS}  # REST also tunes by hashrate, sets pools
-EPIC_TUNED = FULL - {C.WORK_MODE}
+EPIC_TUNED = FULL - {C.WORK_MODE} | {C.POOLS}
 
 CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),

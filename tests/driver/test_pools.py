@@ -20,7 +20,8 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.models import Control
+from custom_components.asic_miner.driver.families.epic.pools import coin_body, pool_configs
+from custom_components.asic_miner.driver.models import Algorithm, Control
 from custom_components.asic_miner.driver.pools import checked_pools
 from simulator.miner import SimMiner
 from tests.driver.conftest import SimFactory
@@ -330,3 +331,18 @@ async def test_braiins_rest_writes_one_group_named_as_before(
     with pytest.raises(MinerValueError, match="pools: the miner refused") as err:
         await backend.write_pools([PoolConfig("stratum+tcp://p.example.net:3333", "", "secret")])
     assert "secret" not in str(err.value)
+
+
+def test_epic_coin_body_and_stratum_configs() -> None:
+    """The coin follows the algorithm; ``unique_id`` stays as the miner has it (off where
+    it says nothing); a summary without ``StratumConfigs`` is unknown, never "no pools"."""
+    body = coin_body(NEW[:1], Algorithm.SCRYPT, {"Stratum": {"Worker Unique Id": True}})
+    assert (body["coin"], body["unique_id"]) == ("LTC", True)
+    assert body["stratum_configs"] == [
+        {"pool": NEW[0].url, "login": "owner.rig1", "password": "secret-1"}
+    ]
+    assert coin_body(NEW, Algorithm.SHA256, {})["unique_id"] is False
+    with pytest.raises(MinerResponseError, match="StratumConfigs"):
+        pool_configs({})
+    summary = {"StratumConfigs": [{"pool": "", "login": "u"}, {"pool": NEW[0].url}]}
+    assert [(p.url, p.user, p.password) for p in pool_configs(summary)] == [(NEW[0].url, "", "")]
