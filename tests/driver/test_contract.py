@@ -195,8 +195,8 @@ AVALON_HOME = frozenset({C.MINING, C.WORK_MODE, C.REBOOT, C.RESTART_BACKEND, C.S
 AXEOS_PRESETS = frozenset({C.REBOOT, C.WORK_MODE, C.POOLS})
 AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in info
 AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
-BRAIINS_ALL = FULL - {C.WORK_MODE}
-BRAIINS_REST = BRAIINS_ALL | {C.HASHRATE_TARGET, C.POOLS}  # REST also tunes by hashrate, sets pools
+BRAIINS_ALL = FULL - {C.WORK_MODE} | {C.POOLS}
+BRAIINS_REST = BRAIINS_ALL | {C.HASHRATE_TARGET}  # REST also tunes by hashrate
 EPIC_TUNED = FULL - {C.WORK_MODE} | {C.POOLS}
 
 CASES: list[Case] = [

@@ -346,3 +346,28 @@ def test_epic_coin_body_and_stratum_configs() -> None:
         pool_configs({})
     summary = {"StratumConfigs": [{"pool": "", "login": "u"}, {"pool": NEW[0].url}]}
     assert [(p.url, p.user, p.password) for p in pool_configs(summary)] == [(NEW[0].url, "", "")]
+
+
+BRAIINS_GRAPHQL_CASE = next(c for c in CASES if c.family == "braiins" and c.backend == "graphql")
+
+
+async def test_braiins_graphql_saves_then_restarts(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """``updateGroups`` only saves: the saved pools (passwords too) read back before the
+    restart that puts them to work; an empty group is refused in the firmware's words."""
+    sim = await _start(simulate, BRAIINS_GRAPHQL_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    before = _pairs(sim)
+    await backend.write_pools(NEW)
+    assert _pairs(sim) == before  # still mining on the old ones
+    saved = await backend.read_pool_configs()
+    assert [(p.url, p.user, p.password) for p in saved] == [
+        (p.url, p.user, p.password) for p in NEW
+    ]
+    await backend.apply_pools()
+    assert _pairs(sim) == [(p.url, p.user) for p in NEW]
+    with pytest.raises(MinerValueError, match="pools: the miner refused: a group needs a pool"):
+        await backend.write_pools([])
