@@ -20,7 +20,8 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
-from custom_components.asic_miner.driver.models import Control
+from custom_components.asic_miner.driver.families.epic.pools import coin_body, pool_configs
+from custom_components.asic_miner.driver.models import Algorithm, Control
 from custom_components.asic_miner.driver.pools import checked_pools
 from simulator.miner import SimMiner
 from tests.driver.conftest import SimFactory
@@ -288,3 +289,85 @@ async def test_switch_not_taken_switches_back(
         await miner.switch_pool(1)
     assert asked == [1, 0]
     assert sim.state.current_pool() == 0
+
+
+AVALON_CASE = next(c for c in CASES if c.family == "avalon")
+BRAIINS_REST_CASE = next(c for c in CASES if c.family == "braiins" and c.backend == "rest")
+
+
+async def test_avalon_switchpool_refusal_is_an_error(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """cgminer answers a pool number it lacks with STATUS "E": never taken as done."""
+    sim = await _start(simulate, AVALON_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    with pytest.raises(MinerResponseError, match="Invalid pool id 5"):
+        await miner.backend.switch_pool(5)
+    assert sim.state.current_pool() == 0
+
+
+async def test_braiins_rest_writes_one_group_named_as_before(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pools/batch`` gets one group under the name the first group had; a refusal
+    (HTTP 400) is the user's value to fix, named after the control, no password in it."""
+    sim = await _start(simulate, BRAIINS_REST_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    put = backend.api.put
+    sent: list[Any] = []
+
+    async def recording_put(path: str, body: Any = None) -> Any:
+        sent.append(body)
+        return await put(path, body)
+
+    monkeypatch.setattr(backend.api, "put", recording_put)
+    await miner.set_pools(NEW)
+    (group,) = sent[0]
+    assert group["name"] == "default"
+    assert [p["password"] for p in group["pools"]] == ["secret-1", "secret-2"]
+    with pytest.raises(MinerValueError, match="pools: the miner refused") as err:
+        await backend.write_pools([PoolConfig("stratum+tcp://p.example.net:3333", "", "secret")])
+    assert "secret" not in str(err.value)
+
+
+def test_epic_coin_body_and_stratum_configs() -> None:
+    """The coin follows the algorithm; ``unique_id`` stays as the miner has it (off where
+    it says nothing); a summary without ``StratumConfigs`` is unknown, never "no pools"."""
+    body = coin_body(NEW[:1], Algorithm.SCRYPT, {"Stratum": {"Worker Unique Id": True}})
+    assert (body["coin"], body["unique_id"]) == ("LTC", True)
+    assert body["stratum_configs"] == [
+        {"pool": NEW[0].url, "login": "owner.rig1", "password": "secret-1"}
+    ]
+    assert coin_body(NEW, Algorithm.SHA256, {})["unique_id"] is False
+    with pytest.raises(MinerResponseError, match="StratumConfigs"):
+        pool_configs({})
+    summary = {"StratumConfigs": [{"pool": "", "login": "u"}, {"pool": NEW[0].url}]}
+    assert [(p.url, p.user, p.password) for p in pool_configs(summary)] == [(NEW[0].url, "", "")]
+
+
+BRAIINS_GRAPHQL_CASE = next(c for c in CASES if c.family == "braiins" and c.backend == "graphql")
+
+
+async def test_braiins_graphql_saves_then_restarts(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """``updateGroups`` only saves: the saved pools (passwords too) read back before the
+    restart that puts them to work; an empty group is refused in the firmware's words."""
+    sim = await _start(simulate, BRAIINS_GRAPHQL_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    before = _pairs(sim)
+    await backend.write_pools(NEW)
+    assert _pairs(sim) == before  # still mining on the old ones
+    saved = await backend.read_pool_configs()
+    assert [(p.url, p.user, p.password) for p in saved] == [
+        (p.url, p.user, p.password) for p in NEW
+    ]
+    await backend.apply_pools()
+    assert _pairs(sim) == [(p.url, p.user) for p in NEW]
+    with pytest.raises(MinerValueError, match="pools: the miner refused: a group needs a pool"):
+        await backend.write_pools([])

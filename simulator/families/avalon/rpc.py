@@ -1,5 +1,5 @@
-"""cgminer's RPC on 4028: the read commands (joined as ``a+b``), ``restart`` and
-``ascset`` (softoff/softon, led, workmode, worklevel, reboot).
+"""cgminer's RPC on 4028: the read commands (joined as ``a+b``), ``restart``,
+``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, reboot).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ class AvalonRpc(AvalonStats):
         if command == "restart":
             self.state.restart_backend()
             return b'"RESTART"\x00'
+        if command == "switchpool":
+            return self._switchpool(when, str(parameter or ""))
         builders = {
             "version": self._version,
             "devdetails": self._devdetails,
@@ -136,6 +138,22 @@ class AvalonRpc(AvalonStats):
         uptime, password = self.state.uptime, self.profile.split_version
         records = cgminer.pool_records(self.state, lambda row: _pool_extra(row, uptime, password))
         return _reply(when, "POOLS", records, f"{len(records)} Pool(s)", 7)
+
+    def _switchpool(self, when: int, parameter: str) -> bytes:
+        """Stock cgminer's ``switchpool``: a STATUS only, codes 25-27 as in its API."""
+        count = len(self.state.pools)
+        if not parameter:
+            status = _status(when, "Missing pool id parameter", 25, "E")
+        elif not parameter.isdigit() or int(parameter) >= count:
+            status = _status(
+                when, f"Invalid pool id {parameter} - range is 0 - {count - 1}", 26, "E"
+            )
+        else:
+            number = int(parameter)
+            self.state.pool_choice = number
+            url = self.state.pools[number].url
+            status = _status(when, f"Switching to pool {number}:'{url}'", 27)
+        return self._encode({"STATUS": status, "id": 1})
 
     def _ascset(self, when: int, parameter: str) -> bytes | None:
         def reply(msg: str, code: int, letter: str) -> bytes:

@@ -2,7 +2,8 @@
 
 Cookie login; 24.09+ has ``bos.macAddress``; on 21.09/22.08 the MAC comes from LuCI,
 which wants the ``BTC Tools v0.1`` user agent. Real units name their model and release
-to anyone; everything else needs the session.
+to anyone; everything else needs the session. ``updateGroups`` saves pools that the next
+bosminer restart puts to work, as on a real unit.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from typing import Any
 from aiohttp import web
 
 from ...logs import log_lines
+from ...state import SimPool
 from .base import LUCI_USER_AGENT, ROOT_HTML, BraiinsBase
 from .gql_parser import Field, FieldError, GraphqlError, Parser, resolve, void
 
 
 class BraiinsGraphql(BraiinsBase):
+    # Pools saved by updateGroups, put to work by the next bosminer restart.
+    saved_pools: list[SimPool] | None = None
+
     async def _graphql(self, request: web.Request) -> web.Response:
         try:
             body = await request.json()
@@ -143,7 +148,23 @@ class BraiinsGraphql(BraiinsBase):
                     "powerTarget": s.effective_power_limit,
                     "hashrateTarget": None,
                 },
-                "groups": [{"id": "0", "strategy": {"__typename": "QuotaStrategy", "quota": 1}}],
+                "groups": [
+                    {
+                        "id": "0",
+                        "name": "default",
+                        "strategy": {"__typename": "QuotaStrategy", "quota": 1},
+                        "pools": [
+                            {
+                                "id": str(i),
+                                "enabled": True,
+                                "url": p.url,
+                                "user": p.user,
+                                "password": p.password,
+                            }
+                            for i, p in enumerate(self.saved_pools or s.pools)
+                        ],
+                    }
+                ],
             },
         }
         if self.release.bosminer_uptime:  # not in the 21.09 schema
@@ -204,7 +225,20 @@ class BraiinsGraphql(BraiinsBase):
             if not self.bosminer_running:
                 return {"__typename": "BosminerError", "message": "BOSminer is not running"}
             s.restart_backend()
+            if self.saved_pools is not None:
+                s.pools, s.pool_choice, self.saved_pools = self.saved_pools, 0, None
             return void()
+
+        def update_groups(args: dict[str, Any]) -> dict[str, Any]:
+            groups = args.get("groups")
+            sent = [p for g in groups or [] if isinstance(g, dict) for p in g.get("pools") or []]
+            if not sent or not all(isinstance(p, dict) and p.get("url") for p in sent):
+                return {"__typename": "GroupListError", "message": "a group needs a pool"}
+            self.saved_pools = [
+                SimPool(str(p["url"]), str(p.get("user") or ""), str(p.get("password") or ""))
+                for p in sent
+            ]
+            return {"__typename": "GroupList", "groups": [{"id": "0"}]}
 
         def reboot(_args: dict[str, Any]) -> dict[str, Any]:
             s.reboot()
@@ -237,7 +271,11 @@ class BraiinsGraphql(BraiinsBase):
                 "start": set_mining(True),
                 "stop": set_mining(False),
                 "restart": restart,
-                "config": {"__typename": "BosminerConfigurator", "updateAutotuning": autotuning},
+                "config": {
+                    "__typename": "BosminerConfigurator",
+                    "updateAutotuning": autotuning,
+                    "updateGroups": update_groups,
+                },
             },
         }
 

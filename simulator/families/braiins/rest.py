@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from ...logs import log_text
+from ...state import SimPool
 from .base import BraiinsBase
 from .releases import BOSMINER_START_DELAY
 
@@ -47,6 +48,7 @@ class BraiinsRest(BraiinsBase):
         app.router.add_put(f"{api}/actions/locate", self._rest_locate)
         app.router.add_put(f"{api}/performance/power-target", self._rest_power_target)
         app.router.add_put(f"{api}/performance/mode", self._rest_performance_mode)
+        app.router.add_put(f"{api}/pools/batch", self._rest_pools_batch)
         for action in ("pause", "resume", "start", "stop", "restart", "reboot"):
             app.router.add_put(f"{api}/actions/{action}", self._rest_action(action))
 
@@ -379,6 +381,34 @@ class BraiinsRest(BraiinsBase):
             return web.json_response({"message": "expected a boolean"}, status=400)
         self.state.fault_light = enable
         return web.json_response(enable)
+
+    async def _rest_pools_batch(self, request: web.Request) -> web.Response:
+        """``setBatchPools``: the groups sent replace every group; the reply echoes them
+        with the uids the firmware gave (25.07's OpenAPI example). bosminer mines on
+        the first pool listed at once."""
+        if not self._rest_authorized(request):
+            return self._unauthorized()
+        groups = await self._body(request)
+        if not isinstance(groups, list) or not all(
+            isinstance(g, dict) and isinstance(g.get("pools"), list) for g in groups
+        ):
+            return web.json_response({"message": "expected a list of pool groups"}, status=400)
+        sent = [p for g in groups for p in g["pools"]]
+        if not all(isinstance(p, dict) and p.get("url") and p.get("user") for p in sent):
+            return web.json_response({"message": "every pool needs url and user"}, status=400)
+        self.state.pools = [
+            SimPool(str(p["url"]), str(p["user"]), str(p.get("password") or "")) for p in sent
+        ]
+        self.state.pool_choice = 0
+        echoed = [
+            {
+                **g,
+                "uid": f"group{i}",
+                "pools": [{**p, "uid": f"pool{i}-{j}"} for j, p in enumerate(g["pools"])],
+            }
+            for i, g in enumerate(groups)
+        ]
+        return web.json_response(echoed)
 
     async def _rest_power_target(self, request: web.Request) -> web.Response:
         if not self._rest_authorized(request):

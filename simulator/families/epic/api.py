@@ -1,5 +1,5 @@
 """The HTTP API on 4028: routes, the "not ready" answers, and the password-checked POST
-actions.
+actions (``coin`` replaces the pools).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from ...logs import log_text
+from ...state import SimPool
 from .base import BAD_PASSWORD, MISSING_PARAM
 from .reads import EpicReads
 
@@ -31,6 +32,7 @@ class EpicApi(EpicReads):
             "/softreboot": self._softreboot,
             "/perpetualtune": self._perpetualtune,
             "/perpetualtune/algo": self._perpetualtune_algo,
+            "/coin": self._coin,
         }.items():
             app.router.add_post(path, self._poster(path, action))
 
@@ -100,6 +102,23 @@ class EpicApi(EpicReads):
     def _softreboot(self, param: Any) -> Any:
         self.state.restart_backend()
         self.not_ready = 1  # the restarted miner needs a moment before its summary is back
+        return None
+
+    def _coin(self, param: Any) -> Any:
+        """The coin and up to three stratum configs, mined on in order at once."""
+        configs = param.get("stratum_configs") if isinstance(param, dict) else None
+        if (
+            not isinstance(configs, list)
+            or not 0 < len(configs) <= 3
+            or not all(isinstance(c, dict) and c.get("pool") for c in configs)
+            or param.get("coin") not in ("BTC", "LTC")
+        ):
+            return MISSING_PARAM
+        self.state.pools = [
+            SimPool(str(c["pool"]), str(c.get("login") or ""), str(c.get("password") or ""))
+            for c in configs
+        ]
+        self.state.pool_choice = 0
         return None
 
     def _perpetualtune(self, param: Any) -> Any:

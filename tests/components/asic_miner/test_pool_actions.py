@@ -182,7 +182,7 @@ async def test_failed_read_back_restores_and_says_so(
     assert "secret" not in caplog.text
 
 
-@pytest.mark.parametrize("simulated_miner", ["avalon-nano3s"], indirect=True)
+@pytest.mark.parametrize("simulated_miner", ["antminer-s9"], indirect=True)
 async def test_firmware_without_pool_writes(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
 ) -> None:

@@ -25,7 +25,8 @@ straight after still shows the old state; ``led`` on A-series racks only (the Q'
 ``ascset help`` has no ``led``; the Nano's ring light is a lamp); ``reboot`` is
 ``ascset 0,reboot,0`` (Canaan's manual); ``restart`` restarts cgminer only (the
 restart-backend control). ``softon`` may hang up without a reply, so it is confirmed
-with one ``estats`` right away (``SoftOnTime`` where reported).
+with one ``estats`` right away (``SoftOnTime`` where reported). ``switchpool`` (stock
+cgminer) makes another configured pool the one mined on, live.
 """
 
 from __future__ import annotations
@@ -91,7 +92,11 @@ class _AvalonBackend(NamedRefusals, Backend):
     WORK_MODES: ClassVar[tuple[str, ...]] = ()
     LOCATE_LIGHT: ClassVar[bool] = False  # the racks' ``led`` option
     DATA_MAP: ClassVar[Mapping[Field, Location]] = _common_map()
-    CONTROLS = frozenset({Control.MINING, Control.REBOOT, Control.RESTART_BACKEND})
+    # ``switchpool`` is stock cgminer's, on every line; Canaan's ``setpool`` saves a pool
+    # that only a reboot puts to work, so a write could not be read back: not offered.
+    CONTROLS = frozenset(
+        {Control.MINING, Control.REBOOT, Control.RESTART_BACKEND, Control.SWITCH_POOL}
+    )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A product line's tables follow from its work modes and light; the rest is common."""
@@ -148,6 +153,11 @@ class _AvalonBackend(NamedRefusals, Backend):
     async def reboot(self) -> None:
         """``ascset 0,reboot,0`` (Canaan's API manual); a unit going down may hang up first."""
         await self.client.ascset("reboot,0", may_close=True)
+
+    async def switch_pool(self, index: int) -> None:
+        """cgminer's ``switchpool <n>``: pool ``n`` goes first in the failover order and
+        is mined on at once (STATUS "S", "Switching to pool n"; a bad number is "E")."""
+        await self.client.command("switchpool", str(index))
 
     async def restart_backend(self) -> None:
         """cgminer's own ``restart``: it answers RESTART where a status belongs, then exits."""

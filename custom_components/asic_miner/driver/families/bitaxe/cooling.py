@@ -15,7 +15,7 @@ from typing import Any
 from ...bounds import MIN_AIR_FAN_PERCENT
 from ...contract import Field, Location, Replies
 from ...exceptions import MinerResponseError, MinerValueError
-from ...models import ALL_CONTROLS, Control, Cooling, FanMode
+from ...models import Control, Cooling, FanMode
 from ...transports.http import HttpClient
 from ...values import to_float, to_int
 from .client import get_json, send
@@ -24,8 +24,6 @@ from .parse import INFO, as_object
 SETTINGS_PATH = "/api/system"
 FAN_MODES = (FanMode.AUTO, FanMode.MANUAL)
 FAN_CONTROLS = frozenset({Control.FAN_MODE, Control.FAN_SPEED})
-# Everything that does not depend on what ``info`` shows (the backend narrows it).
-_BASICS = ALL_CONTROLS | {Control.POOLS, Control.SWITCH_POOL}
 # AxeOS takes 0-100 %; below our floor a Bitaxe's chip outruns its overheat cut-off.
 # The target range is ours too: the chip throttles near 75 °C and several boards cut
 # off at 70 °C, so a target above 65 °C would only trip the cut-off.
@@ -61,13 +59,14 @@ def cooling_controls(info: dict[str, Any]) -> frozenset[Control]:
     """What ``info`` shows this release can do about its fans, on top of the basics.
 
     The fan controls need ``autofanspeed``; the target needs ``temptarget``. Returned
-    with every basic control so that the backend's own set narrows it.
+    with every other control (pools too) so that the backend's own set narrows it.
     """
+    others = frozenset(Control) - FAN_CONTROLS - {Control.TEMPERATURE_TARGET}
     settings = cooling(info)
     if settings is None:
-        return _BASICS
+        return others
     extra = {Control.TEMPERATURE_TARGET} if settings.target_temperature is not None else set()
-    return _BASICS | FAN_CONTROLS | extra
+    return others | FAN_CONTROLS | extra
 
 
 def extract_controls(replies: Replies) -> frozenset[Control]:

@@ -9,18 +9,23 @@ process itself, and with it the RPC server on 4028, so a paused miner of this
 generation answers only here: its ``bosminer`` half of a query fails with "not
 running" while the ``bos`` half answers. A bosminer that crashed fails otherwise and
 reads as a fault, not as a pause (``parse_graphql.mining``).
+
+Pools: ``updateGroups`` saves one group holding the pools in order (every release's
+schema from 21.09 to 25.05.1 has it); the saved configuration, passwords included,
+reads them back, and a bosminer restart puts them to work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Call, Field, Location
-from ...exceptions import MinerControlRefusedError, MinerValueError
+from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerValueError
 from ...logs import MinerLog, log_from_lines
-from ...models import MinerIdentity
-from ...values import to_bool
+from ...models import Control, MinerIdentity, PoolConfig
+from ...values import clean_str, to_bool
 from . import parse_graphql as parse
 from .base import BraiinsBackend, with_rpc_fallback
 from .client_graphql import SERIALS_SINCE, GraphqlApi, version_numbers
@@ -40,6 +45,20 @@ _POWER_TARGET = """mutation ($watt: Int!) {
     __typename
     ... on AutotuningOut { autotuning { powerTarget } }
     ... on AutotuningError { message }
+    ... on AttributeError { message }
+  } } }
+}"""
+
+# Pools: the saved configuration (passwords included), written whole by updateGroups;
+# bosminer mines on them after a restart (asic-rs restarts it the same way).
+_POOL_CONFIG = (
+    "{ bosminer { config { ... on BosminerConfig { groups { name pools { url user password } }"
+    " } } } }"
+)
+_UPDATE_GROUPS = """mutation ($groups: [Group!]!) {
+  bosminer { config { updateGroups(groups: $groups) {
+    __typename
+    ... on GroupListError { message }
     ... on AttributeError { message }
   } } }
 }"""
@@ -76,6 +95,9 @@ class GraphqlBackend(BraiinsBackend):
     """BOS before 25.07: RPC for telemetry, GraphQL for state and controls."""
 
     name = "graphql"
+    # Pools are saved by updateGroups and put to work by a bosminer restart.
+    CONTROLS = BraiinsBackend.CONTROLS | {Control.POOLS}
+    RESTARTS_AFTER = BraiinsBackend.RESTARTS_AFTER | {Control.POOLS}
     DATA_MAP = _data_map(parse.BOARDS)
     DATA_MAP_WITH_SERIALS = _data_map(parse.BOARDS_WITH_SERIAL)
 
@@ -122,6 +144,47 @@ class GraphqlBackend(BraiinsBackend):
             ):
                 raise MinerValueError(f"{watts} W: {result.get('message')}")
             _check_union(result, "AutotuningOut", "power limit")
+
+    async def _config_groups(self) -> list[dict[str, Any]]:
+        groups = path(await self.api.execute(_POOL_CONFIG), "bosminer", "config", "groups")
+        if not isinstance(groups, list):
+            raise MinerResponseError(f"{self.ctx.host}: no pool groups in the configuration")
+        return [g for g in groups if isinstance(g, dict)]
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        """The saved groups' pools in order, with their passwords (a restore is exact)."""
+        return [
+            PoolConfig(url, clean_str(pool.get("user")) or "", str(pool.get("password") or ""))
+            for group in await self._config_groups()
+            for pool in group.get("pools") or []
+            if isinstance(pool, dict) and (url := clean_str(pool.get("url")))
+        ]
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """``updateGroups``: one group (named as the first one was) replacing every group."""
+        async with self.control("pools"):
+            groups = await self._config_groups()
+            name = clean_str(groups[0].get("name")) if groups else None
+            group = {
+                "name": name or "Pools",
+                "quota": 1,
+                "pools": [
+                    {"url": p.url, "user": p.user, "password": p.password or "x", "enabled": True}
+                    for p in pools
+                ],
+            }
+            data = await self.api.execute(_UPDATE_GROUPS, {"groups": [group]})
+            result = path(data, "bosminer", "config", "updateGroups")
+            if isinstance(result, dict) and result.get("__typename") in (
+                "GroupListError",
+                "AttributeError",
+            ):
+                raise MinerValueError(str(result.get("message")))
+            _check_union(result, "GroupList", "pools")
+
+    async def apply_pools(self) -> None:
+        """The saved groups take effect when bosminer restarts."""
+        await self.restart_backend()
 
     async def reboot(self) -> None:
         async with self.control("reboot"):

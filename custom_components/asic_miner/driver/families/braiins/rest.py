@@ -6,13 +6,14 @@ field whose resource failed. The session and identification are in ``client_rest
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Field, Location
 from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUnsupportedError
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
-from ...models import Control, MinerIdentity
+from ...models import Control, MinerIdentity, PoolConfig
 from ...values import to_bool, to_int
 from . import parse_rest as parse
 from .base import BraiinsBackend, with_rpc_fallback
@@ -43,8 +44,9 @@ class RestBackend(BraiinsBackend):
             ),
         }
     )
-    # The tuner aims at watts or at TH/s; both apply live (the tuner re-tunes).
-    CONTROLS = BraiinsBackend.CONTROLS | {Control.HASHRATE_TARGET}
+    # The tuner aims at watts or at TH/s; both apply live (the tuner re-tunes), as do
+    # pool groups (``pools/batch``).
+    CONTROLS = BraiinsBackend.CONTROLS | {Control.HASHRATE_TARGET, Control.POOLS}
     # The tuner's bounds change only with the hardware or a firmware update: one read
     # serves 20 polls (5 minutes), and any control reads them again.
     SLOW_SOURCES = {parse.CONSTRAINTS: 20}
@@ -114,6 +116,27 @@ class RestBackend(BraiinsBackend):
     async def _set_mode(self, kind: str, target: dict[str, Any]) -> None:
         """``PUT performance/mode``: the tuner's mode and its target together."""
         await self.api.put(f"{API}/performance/mode", {"tunermode": {"target": {kind: target}}})
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """``PUT pools/batch`` (25.07's OpenAPI): one group holding ``pools`` in order,
+        replacing every group; bosminer takes it without a restart.
+
+        The group keeps the name the first one has; the firmware sends no password back,
+        so a pool restored without one gets ``x``.
+        """
+        async with self.control("pools"):
+            groups = await self.api.get(parse.POOLS.path)
+            first = groups[0] if isinstance(groups, list) and groups else None
+            name = first.get("name") if isinstance(first, dict) else None
+            group = {
+                "name": name if isinstance(name, str) and name else "Pools",
+                "pools": [
+                    {"url": p.url, "user": p.user, "password": p.password or "x", "enabled": True}
+                    for p in pools
+                ],
+                "load_balance_strategy": {"quota": {"value": 1}},
+            }
+            await self.api.put(f"{API}/pools/batch", [group])
 
     async def reboot(self) -> None:
         async with self.control("reboot"):

@@ -1,21 +1,25 @@
 """The PowerPlay backend: the data map's two GETs, and the controls as POSTs.
 
 The power limit is a perpetual-tune target of the firmware's power algorithm, named
-as ``/capabilities`` lists it for the running release. Pools are never touched.
+as ``/capabilities`` lists it for the running release. Pools are written whole with
+``POST /coin`` (``StratumConfigs`` in ``/summary`` reads them back, passwords too); no
+other control touches them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Backend
 from ...exceptions import MinerUnsupportedError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
-from ...models import MinerIdentity
+from ...models import MinerIdentity, PoolConfig
 from .._refusal import NamedRefusals
-from .client import PowerPlayApi
-from .parse import CONTROLS, DATA_MAP, power_algorithm
+from .client import PowerPlayApi, get_object
+from .parse import CONTROLS, DATA_MAP, SUMMARY, power_algorithm
+from .pools import coin_body, pool_configs
 
 FIRMWARE = "ePIC PowerPlay"
 
@@ -75,3 +79,10 @@ class PowerPlayBackend(NamedRefusals, Backend):
 
     async def restart_backend(self) -> None:
         await self.post("/softreboot", None)
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        return pool_configs(await get_object(self.api.http, SUMMARY.path))
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        summary = await get_object(self.api.http, SUMMARY.path)
+        await self.api.post("/coin", coin_body(list(pools), self.identity.algorithm, summary))

@@ -265,7 +265,7 @@ def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange 
     return None
 
 
-CONTROLS = ALL_CONTROLS - {Control.WORK_MODE}
+CONTROLS = ALL_CONTROLS - {Control.WORK_MODE} | {Control.POOLS}
 
 
 def _controls(replies: Replies) -> frozenset[Control] | None:
