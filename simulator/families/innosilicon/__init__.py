@@ -19,8 +19,6 @@ from ... import cgminer
 from ...miner import SimMiner
 from ...models import models_of
 from ...servers.base import Server
-from ...servers.http import HttpServer
-from ...servers.tcp import RpcServer
 from .. import register
 
 DESCRIPTION = "innominer t3h+-1.2.0"
@@ -35,10 +33,7 @@ class InnoSim(SimMiner):
     _token: str | None = None
 
     def build_servers(self) -> list[Server]:
-        return [
-            RpcServer(self.host, self.ports.rpc, self.state, self.handle_rpc),
-            HttpServer(self.host, self.ports.web, self.state, self.routes),
-        ]
+        return self.rpc_and_web(self.handle_rpc, self.routes)
 
     # -- RPC -------------------------------------------------------------------------
 
@@ -120,6 +115,7 @@ class InnoSim(SimMiner):
         all_ = {"mac": s.mac.lower(), "power": round(s.power), "fansSpeed": 80}
         chains = [
             {"ASC": n, "Hash Rate H": rate * 1e12, "Temp max": s.chip_temperature(n)}
+            | {"Temp min": s.board_temperature(n)}
             for n, rate in enumerate(s.board_hashrates())
         ]
         all_ |= {"total_hash": {"Hash Rate H": hashes}, "chain": chains}
