@@ -65,7 +65,8 @@ def test_odd_get_all_shapes(session: aiohttp.ClientSession) -> None:
     idle = {"all": {"power": 0, "chain": [{"ASC": 0, "Hash Rate H": 0}, "junk"]}}
     values = _values(session, {STATS: stats, p.GET_ALL: idle})
     assert values[Field.POWER] is None  # 0 W from a running unit is no reading
-    assert [(b.hashrate, b.active) for b in values[Field.BOARDS]][0] == (0.0, False)
+    first = values[Field.BOARDS][0]
+    assert (first.hashrate, first.active) == (0.0, False)
 
 
 async def _api_serving(
