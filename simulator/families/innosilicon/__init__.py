@@ -38,30 +38,20 @@ class InnoSim(SimMiner):
     # -- RPC -------------------------------------------------------------------------
 
     async def handle_rpc(self, request: str) -> bytes:
-        parsed = cgminer.parse_request(request)
-        builder = {
+        builders = {
             "version": self._version,
             "summary": self._summary,
             "stats": self._stats,
             "pools": self._pools,
-        }.get(parsed.command if parsed else "")
-        if builder is None:
-            return cgminer.encode(cgminer.error("Invalid command", 14, DESCRIPTION))
-        return cgminer.encode(builder())
+        }
+        return cgminer.answer(request, builders, DESCRIPTION)
 
     def _version(self) -> dict[str, Any]:
         item = {"CGMiner": self.state.firmware_version, "API": "3.1"}
         return cgminer.version_reply(item, "CGMiner versions", DESCRIPTION)
 
     def _summary(self) -> dict[str, Any]:
-        s = self.state
-        mhs = round(s.hashrate * 1_000_000, 2)
-        accepted, rejected = s.shares(0)
-        item: dict[str, Any] = {"Elapsed": s.uptime} | cgminer.rates(mhs, *cgminer.WINDOWS)
-        item |= {"Found Blocks": 0, "Getworks": accepted, "Accepted": accepted}
-        item |= {"Rejected": rejected, "Hardware Errors": 0, "Utility": 6.3, "Discarded": 0}
-        item |= {"Stale": 0, "Get Failures": 0, "Local Work": 0, "Remote Failures": 0}
-        item |= {"Network Blocks": 0, "Total MH": round(mhs * s.uptime, 4)}
+        item = cgminer.summary_item(self.state, 6.3)
         return cgminer.reply("SUMMARY", [item], "Summary", 11, DESCRIPTION)
 
     def _pools(self) -> dict[str, Any]:
