@@ -19,7 +19,7 @@ from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import MinerResponseError
 from custom_components.asic_miner.driver.families._cgminer import STATS, SUMMARY
 from custom_components.asic_miner.driver.families._probes import RPC_VERSION
-from custom_components.asic_miner.driver.families.innosilicon import FAMILY
+from custom_components.asic_miner.driver.families.innosilicon import FAMILY, _mac
 from custom_components.asic_miner.driver.families.innosilicon import parse as p
 from custom_components.asic_miner.driver.families.innosilicon.backends import InnoBackend
 from custom_components.asic_miner.driver.families.innosilicon.client import InnoApi
@@ -99,5 +99,19 @@ async def test_login_without_token_or_a_refused_command(
     try:
         with pytest.raises(MinerResponseError):
             await api.post("type")
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "get_all", [{"success": False}, {"success": True, "all": "none"}, {"all": {"mac": "N/A"}}]
+)
+async def test_mac_unknown_when_get_all_will_not_say(
+    session: aiohttp.ClientSession, get_all: Any
+) -> None:
+    routes = {"/api/auth": {"jwt": "t0k3n"}, "/api/getAll": get_all}
+    api, runner = await _api_serving(session, routes)
+    try:
+        assert await _mac(api) is None
     finally:
         await runner.cleanup()
