@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,20 @@ def parse_request(text: str) -> Request | None:
         return None
 
 
+def answer(
+    request: str,
+    builders: Mapping[str, Callable[[], Payload]],
+    description: str,
+    encoder: Callable[[Payload], bytes] = encode,
+) -> bytes:
+    """The reply of the builder named by the request's command; cgminer's refusal else."""
+    parsed = parse_request(request)
+    builder = builders.get(parsed.command if parsed else "")
+    if builder is None:
+        return encode(error("Invalid command", INVALID_COMMAND, description))
+    return encoder(builder())
+
+
 def join(replies: dict[str, Payload]) -> Payload:
     """cgminer's multicommand reply: each command's whole reply in a list under its name."""
     return {name: [payload] for name, payload in replies.items()} | {"id": 1}
@@ -163,6 +177,17 @@ WINDOWS = ("av", "5s", "1m", "5m", "15m")  # the rate windows cgminer 4.x report
 def rates(mhs: float, *windows: str) -> dict[str, float]:
     """``MHS 5s``, ``MHS 1m``… all at one rate, as a steady simulated miner reports."""
     return {f"MHS {w}": mhs for w in windows}
+
+
+def summary_item(state: MinerState, utility: float) -> dict[str, Any]:
+    """cgminer 4.x's ``SUMMARY`` object up to ``Total MH``: rates in MH/s, share counts."""
+    mhs = round(state.hashrate * 1_000_000, 2)
+    accepted, rejected = state.shares(0)
+    item: dict[str, Any] = {"Elapsed": state.uptime} | rates(mhs, *WINDOWS)
+    item |= {"Found Blocks": 0, "Getworks": accepted, "Accepted": accepted}
+    item |= {"Rejected": rejected, "Hardware Errors": 0, "Utility": utility, "Discarded": 0}
+    item |= {"Stale": 0, "Get Failures": 0, "Local Work": 0, "Remote Failures": 0}
+    return item | {"Network Blocks": 0, "Total MH": round(mhs * state.uptime, 4)}
 
 
 def fan_fields(rpms: list[int], first: int = 1) -> dict[str, int]:

@@ -63,6 +63,7 @@ _TABLE: tuple[_Row, ...] = (
     ("whatsminer", "MicroBT", "M60S",       186.0, 3441, 1500, 3900, 3, 111, 2, "20241210.17.Rel"),
     ("elphapex", "Elphapex", "DG Home 1", 0.0021,  630,  630,  630, 1, 120, 4, "DG-Home1_V1.0.5"),
     ("elphapex", "Elphapex", "DG1+",      0.0144, 3950, 3950, 3950, 4, 210, 4, "DG1+_SW_V1.0.2"),
+    ("innosilicon", "Innosilicon", "T3H+",  52.0, 2800, 1200, 3100, 3, 114, 4, "4.9.2"),
     ("auradine", "Auradine", "AT1500",      180.0, 3400, 1500, 3800, 3, 132, 4, "2023-12.27"),
     ("auradine", "Auradine", "AT2880",      260.0, 4160, 1800, 4600, 3, 132, 4, "2024-06.11"),
     # Makes the driver does not support: only what identification sees is simulated.

@@ -24,6 +24,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         epic,
         hammer,
         hiveon,
+        innosilicon,
         luxos,
         mskminer,
         sealminer,

@@ -165,6 +165,10 @@ SEAL = {"family": "sealminer", "make": "SealMiner", "firmware": "Stock", "backen
 SEAL |= {"api": "3.7", "control_board": "taurus_air_v1.1", "hostname": False, "errors": False}
 SEAL |= {"light": False, "chip_temps": None, "board_temps": "whole", "login": False}
 SEAL |= {"cut": RPC_CUT, "controls": frozenset(), "bounds": None}
+INNO = {"family": "innosilicon", "make": "Innosilicon", "firmware": "Stock"}
+INNO |= {"backend": "innominer", "api": "3.1", "serial": False}
+INNO |= {"hostname": False, "expected": False, "power_limit": False, "bounds": None}
+INNO |= {"light": False, "errors": False, "controls": frozenset()}
 HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
 HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
 MSKMINER = {"family": "mskminer", "make": "Bitmain", "firmware": "MSKMiner", "backend": "rwglr"}
@@ -240,6 +244,7 @@ CASES: list[Case] = [
     Case(**EPIC, make="MicroBT", model="M30S++", control_board="Allwinner H6", backend="powerplay", controls=EPIC_TUNED - {C.POWER_LIMIT}, bounds=None),
     Case(**HAMMER, model="D10"),
     Case(**SEAL, model="A2"),
+    Case(**INNO, model="T3H+"),
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**MSKMINER, model="S19-88", version="2.6.0.39"),

@@ -153,6 +153,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Elphapex", "DG1"): Hardware(4, 144, 4, 0.011, 3420, 3420, 3420, Algorithm.SCRYPT),
     ("Elphapex", "DG1+"): Hardware(4, 210, 4, 0.0144, 3950, 3950, 3950, Algorithm.SCRYPT),
     ("Elphapex", "DG Home 1"): Hardware(1, 120, 4, 0.0021, 630, 630, 630, Algorithm.SCRYPT),
+    # Innosilicon: 3 chains of 114 chips and 4 fans (pyasic's T3H+); 52 TH/s at 2800 W is
+    # the T3 series' published sheet, not read from a capture.
+    ("Innosilicon", "T3H+"): _spec(3, 114, 4, 52.0, 2800),
 }
 
 

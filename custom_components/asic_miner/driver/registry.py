@@ -18,6 +18,7 @@ from .families.elphapex import FAMILY as ELPHAPEX
 from .families.epic import FAMILY as EPIC
 from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
+from .families.innosilicon import FAMILY as INNOSILICON
 from .families.luxos import FAMILY as LUXOS
 from .families.mskminer import FAMILY as MSKMINER
 from .families.sealminer import FAMILY as SEALMINER
@@ -40,6 +41,7 @@ FAMILIES: tuple[Family, ...] = (
     SEALMINER,
     ELPHAPEX,
     AURADINE,
+    INNOSILICON,
     BITAXE,
 )
 

@@ -20,7 +20,6 @@ from .families._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, realm, rpc_te
 _RPC_MARKS: Final = (
     (("HIVEON",), "Hiveon OS"),
     (("KAONSU", "MARAFW"), "Marathon MaraFW"),
-    (("INNOMINER",), "Innosilicon"),
     (("INTCHAINS_QOMO", "KDAMINER", "BFGMINER"), "Goldshell"),
     (("BDMINER",), "SealMiner"),
     (("RWGLR",), "MSKMiner"),

@@ -59,6 +59,11 @@ def _pool_extra(row: PoolRow) -> dict[str, Any]:
     }
 
 
+def _encode(payload: dict[str, Any]) -> bytes:
+    """bdminer's replies: compact, no NUL, a newline at the end (as captured)."""
+    return cgminer.encode(payload, nul=False, compact=True) + b"\n"
+
+
 @register
 class SealSim(SimMiner):
     family = "sealminer"
@@ -68,30 +73,21 @@ class SealSim(SimMiner):
         return [RpcServer(self.host, self.ports.rpc, self.state, self.handle_rpc)]
 
     async def handle_rpc(self, request: str) -> bytes:
-        parsed = cgminer.parse_request(request)
-        builder = {
+        builders = {
             "version": self._version,
             "summary": self._summary,
             "stats": self._stats,
             "pools": self._pools,
-        }.get(parsed.command if parsed else "")
-        if builder is None:
-            return cgminer.encode(cgminer.error("Invalid command", 14, DESCRIPTION))
-        return cgminer.encode(builder(), nul=False, compact=True) + b"\n"
+        }
+        return cgminer.answer(request, builders, DESCRIPTION, _encode)
 
     def _version(self) -> dict[str, Any]:
         item = {"BDMiner": "4.11.1", "API": "3.7"}
         return cgminer.version_reply(item, "BDMiner versions", DESCRIPTION)
 
     def _summary(self) -> dict[str, Any]:
-        s = self.state
-        mhs = round(s.hashrate * 1_000_000, 2)
-        accepted, rejected = s.shares(0)
-        item: dict[str, Any] = {"Elapsed": s.uptime} | cgminer.rates(mhs, *cgminer.WINDOWS)
-        item |= {"Found Blocks": 0, "Getworks": accepted, "Accepted": accepted}
-        item |= {"Rejected": rejected, "Hardware Errors": 0, "Utility": 34.0, "Discarded": 0}
-        item |= {"Stale": 0, "Get Failures": 0, "Local Work": 0, "Remote Failures": 0}
-        item |= {"Network Blocks": 0, "Total MH": round(mhs * s.uptime, 4), "Work Utility": 0.0}
+        accepted, rejected = self.state.shares(0)
+        item = cgminer.summary_item(self.state, 34.0) | {"Work Utility": 0.0}
         item |= {"Difficulty Accepted": float(accepted * 65536)}
         item |= {"Difficulty Rejected": float(rejected * 65536), "Difficulty Stale": 0.0}
         item |= {"Best Share": 0, "Device Hardware%": 0.0, "Device Rejected%": 0.0}

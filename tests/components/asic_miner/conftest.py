@@ -48,6 +48,7 @@ SIMULATED = {
     "elphapex-dghome1": ("elphapex", "DG Home 1"),
     "auradine-at1500": ("auradine", "AT1500"),
     "whatsminer-m20s": ("whatsminer", "M20S"),
+    "innosilicon-t3hplus": ("innosilicon", "T3H+"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

@@ -1,0 +1,43 @@
+"""The Innosilicon backend: RPC for the mining figures, ``getAll`` for the power.
+
+Read only: the web API's ``reboot`` and ``restartCgMiner`` are named by pyasic but no
+public capture shows their replies, so no control is offered yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...context import MinerContext
+from ...contract import Backend, Call, Field, Location
+from ...models import MinerIdentity
+from .._cgminer import POOLS, STATS, SUMMARY
+from ..antminer import parse as stock
+from . import parse as p
+from .client import InnoApi
+
+
+class InnoBackend(Backend):
+    """innominer (cgminer) on the DragonMint / T3 series."""
+
+    name = "innominer"
+    RPC_MULTICOMMAND = False  # no capture shows innominer answering `a+b`
+    DATA_MAP = {
+        Field.HASHRATE: Location((SUMMARY,), p.hashrate),
+        Field.UPTIME: Location((SUMMARY,), p.uptime),
+        Field.BOARDS: Location((STATS,), p.boards),
+        Field.FANS: Location((STATS,), p.fans),
+        Field.POWER: Location((p.GET_ALL,), p.power),
+        Field.POOLS: Location((POOLS,), stock.pool_list),
+    }
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        super().__init__(ctx, identity)
+        self.api = InnoApi(ctx)
+
+    async def fetch_call(self, call: Call) -> Any:
+        return await self.api.post(call.name)
+
+    async def check_credentials(self) -> None:
+        self.api.auth.invalidate()
+        await self.api.auth.headers()
