@@ -153,6 +153,10 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Elphapex", "DG1"): Hardware(4, 144, 4, 0.011, 3420, 3420, 3420, Algorithm.SCRYPT),
     ("Elphapex", "DG1+"): Hardware(4, 210, 4, 0.0144, 3950, 3950, 3950, Algorithm.SCRYPT),
     ("Elphapex", "DG Home 1"): Hardware(1, 120, 4, 0.0021, 630, 630, 630, Algorithm.SCRYPT),
+    # Goldshell: boards, chips and fans from pyasic's model table, rates and power the
+    # maker's; no power limit (a fixed power plan), so one power figure
+    ("Goldshell", "KD5"): Hardware(4, 46, 4, 18.0, 2250, 2250, 2250, Algorithm.BLAKE2S),
+    ("Goldshell", "Mini DOGE"): Hardware(1, 40, 2, 0.000185, 233, 233, 233, Algorithm.SCRYPT),
 }
 
 

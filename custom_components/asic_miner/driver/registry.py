@@ -16,6 +16,7 @@ from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
 from .families.elphapex import FAMILY as ELPHAPEX
 from .families.epic import FAMILY as EPIC
+from .families.goldshell import FAMILY as GOLDSHELL
 from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
 from .families.luxos import FAMILY as LUXOS
@@ -40,6 +41,7 @@ FAMILIES: tuple[Family, ...] = (
     SEALMINER,
     ELPHAPEX,
     AURADINE,
+    GOLDSHELL,
     BITAXE,
 )
 

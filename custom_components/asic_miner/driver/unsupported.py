@@ -21,7 +21,6 @@ _RPC_MARKS: Final = (
     (("HIVEON",), "Hiveon OS"),
     (("KAONSU", "MARAFW"), "Marathon MaraFW"),
     (("INNOMINER",), "Innosilicon"),
-    (("INTCHAINS_QOMO", "KDAMINER", "BFGMINER"), "Goldshell"),
     (("BDMINER",), "SealMiner"),
     (("RWGLR",), "MSKMiner"),
 )
@@ -31,7 +30,6 @@ _REALMS: Final = (("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),)
 _PAGES: Final = (
     ("<title>用户界面</title>", "IceRiver"),
     ("lucky miner", "LuckyMiner"),
-    ("cloud-box", "Goldshell"),
     ("dragonmint", "Innosilicon"),
     ("proto os", "Proto OS"),
     ("amazeui", "SealMiner"),

@@ -48,6 +48,7 @@ SIMULATED = {
     "elphapex-dghome1": ("elphapex", "DG Home 1"),
     "auradine-at1500": ("auradine", "AT1500"),
     "whatsminer-m20s": ("whatsminer", "M20S"),
+    "goldshell-minidoge": ("goldshell", "Mini DOGE"),
 }
 ALL_SIMULATED = list(SIMULATED)
 
