@@ -66,6 +66,8 @@ _TABLE: tuple[_Row, ...] = (
     ("innosilicon", "Innosilicon", "T3H+",  52.0, 2800, 1200, 3100, 3, 114, 4, "4.9.2"),
     ("auradine", "Auradine", "AT1500",      180.0, 3400, 1500, 3800, 3, 132, 4, "2023-12.27"),
     ("auradine", "Auradine", "AT2880",      260.0, 4160, 1800, 4600, 3, 132, 4, "2024-06.11"),
+    ("goldshell", "Goldshell", "KD5",        18.0, 2250, 2250, 2250, 4,  46, 4, "2.2.0"),
+    ("goldshell", "Goldshell", "Mini DOGE", 0.000185, 233,  233,  233, 1,  40, 2, "2.2.3"),
     # Makes the driver does not support: only what identification sees is simulated.
     ("proto",    "Proto",    "Rig",         200.0, 3500, 1500, 3700, 3,  76, 4, "1.8.0"),
 )

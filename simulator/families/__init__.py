@@ -22,6 +22,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         braiins,
         elphapex,
         epic,
+        goldshell,
         hammer,
         hiveon,
         innosilicon,

@@ -161,6 +161,20 @@ HAMMER = {"family": "hammer", "make": "Hammer", "firmware": "Stock", "backend": 
 HAMMER |= {"power": False, "power_limit": False, "bounds": None, "api": "3.1", "errors": False}
 HAMMER |= {"light": False, "chip_temps": None, "board_temps": None, "serial": False}
 HAMMER |= {"controls": frozenset({C.REBOOT}), "expected": False, "cut": RPC_CUT}
+GOLDSHELL = {
+    "family": "goldshell",
+    "make": "Goldshell",
+    "firmware": "Stock",
+    "backend": "goldshell",
+}
+GOLDSHELL |= {"api": "3.1", "power": False, "power_limit": False, "bounds": None, "light": False}
+GOLDSHELL |= {"expected": False, "errors": False, "mac": False, "serial": False, "hostname": False}
+GOLDSHELL |= {
+    "chip_temps": None,
+    "control_board": "MCB_V4_3",
+    "cut": RPC_CUT,
+    "controls": frozenset(),
+}
 SEAL = {"family": "sealminer", "make": "SealMiner", "firmware": "Stock", "backend": "bdminer"}
 SEAL |= {"api": "3.7", "control_board": "taurus_air_v1.1", "hostname": False, "errors": False}
 SEAL |= {"light": False, "chip_temps": None, "board_temps": "whole", "login": False}
@@ -245,6 +259,8 @@ CASES: list[Case] = [
     Case(**HAMMER, model="D10"),
     Case(**SEAL, model="A2"),
     Case(**INNO, model="T3H+"),
+    Case(**GOLDSHELL, model="KD5", version="2.2.0"),
+    Case(**GOLDSHELL, model="Mini DOGE", version="2.2.3"),
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**MSKMINER, model="S19-88", version="2.6.0.39"),

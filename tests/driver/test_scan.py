@@ -180,7 +180,7 @@ async def fleet() -> AsyncIterator[FleetFactory]:
 
 
 # Families whose replies carry no MAC address (MSKMiner: read over RPC only).
-NO_MAC = frozenset({"mskminer"})
+NO_MAC = frozenset({"mskminer", "goldshell"})  # RPC only, or a web reply with no MAC
 
 
 def mixed_specs() -> list[Spec]:

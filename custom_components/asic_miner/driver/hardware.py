@@ -156,6 +156,10 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     # Innosilicon: 3 chains of 114 chips and 4 fans (pyasic's T3H+); 52 TH/s at 2800 W is
     # the T3 series' published sheet, not read from a capture.
     ("Innosilicon", "T3H+"): _spec(3, 114, 4, 52.0, 2800),
+    # Goldshell: boards, chips and fans from pyasic's model table, rates and power the
+    # maker's; no power limit (a fixed power plan), so one power figure
+    ("Goldshell", "KD5"): Hardware(4, 46, 4, 18.0, 2250, 2250, 2250, Algorithm.BLAKE2S),
+    ("Goldshell", "Mini DOGE"): Hardware(1, 40, 2, 0.000185, 233, 233, 233, Algorithm.SCRYPT),
 }
 
 

@@ -16,6 +16,7 @@ from .families.bitaxe import FAMILY as BITAXE
 from .families.braiins import FAMILY as BRAIINS
 from .families.elphapex import FAMILY as ELPHAPEX
 from .families.epic import FAMILY as EPIC
+from .families.goldshell import FAMILY as GOLDSHELL
 from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
 from .families.innosilicon import FAMILY as INNOSILICON
@@ -42,6 +43,7 @@ FAMILIES: tuple[Family, ...] = (
     ELPHAPEX,
     AURADINE,
     INNOSILICON,
+    GOLDSHELL,
     BITAXE,
 )
 

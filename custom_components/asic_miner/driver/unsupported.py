@@ -20,7 +20,6 @@ from .families._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, realm, rpc_te
 _RPC_MARKS: Final = (
     (("HIVEON",), "Hiveon OS"),
     (("KAONSU", "MARAFW"), "Marathon MaraFW"),
-    (("INTCHAINS_QOMO", "KDAMINER", "BFGMINER"), "Goldshell"),
     (("BDMINER",), "SealMiner"),
     (("RWGLR",), "MSKMiner"),
 )
@@ -30,7 +29,6 @@ _REALMS: Final = (("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),)
 _PAGES: Final = (
     ("<title>用户界面</title>", "IceRiver"),
     ("lucky miner", "LuckyMiner"),
-    ("cloud-box", "Goldshell"),
     ("dragonmint", "Innosilicon"),
     ("proto os", "Proto OS"),
     ("amazeui", "SealMiner"),

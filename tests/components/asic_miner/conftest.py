@@ -49,6 +49,7 @@ SIMULATED = {
     "auradine-at1500": ("auradine", "AT1500"),
     "whatsminer-m20s": ("whatsminer", "M20S"),
     "innosilicon-t3hplus": ("innosilicon", "T3H+"),
+    "goldshell-minidoge": ("goldshell", "Mini DOGE"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

@@ -23,8 +23,8 @@ from tests.components.asic_miner.conftest import ALL_SIMULATED, async_poll
 PROBLEM = "binary_sensor.sim_antminer_s19pro_problem"
 MINING = "binary_sensor.sim_antminer_s19pro_mining"
 # Every simulated firmware that can pause on purpose (sleep, stop, curtail, soft-off);
-# the S9's old web UI, Hiveon, MSKMiner, Hammer, SealMiner and Innosilicon (read only) and
-# the Elphapex have no sleep, so nothing they report can say "paused".
+# the S9's old web UI, Hiveon, MSKMiner, Hammer, SealMiner, Innosilicon, Goldshell (read only)
+# and the Elphapex have no sleep, so nothing they report can say "paused".
 UNPAUSABLE = (
     "antminer-s9",
     "hiveon-s19jpro",
@@ -33,6 +33,7 @@ UNPAUSABLE = (
     "sealminer-a2",
     "elphapex-dghome1",
     "innosilicon-t3hplus",
+    "goldshell-minidoge",
 )
 PAUSABLE = [m for m in ALL_SIMULATED if m not in UNPAUSABLE]
 

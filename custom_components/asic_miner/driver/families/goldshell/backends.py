@@ -1,0 +1,39 @@
+"""The Goldshell backend: the bfgminer-style RPC for every figure, no controls.
+
+pyasic names a sleep / normal write (``PUT /mcb/setting`` selecting a power plan) and
+a pool rewrite (``delpool`` / ``newpool``), but no public capture shows the replies of
+``setting`` or ``pools``, so the family ships read only.
+"""
+
+from __future__ import annotations
+
+from ...context import MinerContext
+from ...contract import Backend, Field, Location
+from ...models import MinerIdentity
+from .._cgminer import DEVS, POOLS, SUMMARY
+from ..antminer import parse as stock
+from . import parse as p
+from .client import GoldshellWeb
+
+
+class GoldshellBackend(Backend):
+    """Goldshell firmware 2.2 (SC5 Pro, ARI31 captures), KD and Mini-DOGE boxes."""
+
+    name = "goldshell"
+    RPC_MULTICOMMAND = False  # no capture shows the firmware answering `a+b`
+    DATA_MAP = {
+        Field.HASHRATE: Location((SUMMARY,), p.hashrate),
+        Field.UPTIME: Location((SUMMARY,), p.uptime),
+        Field.BOARDS: Location((DEVS, p.DEVDETAILS), p.boards),
+        Field.FANS: Location((DEVS,), p.fans),
+        Field.POOLS: Location((POOLS,), stock.pool_list),
+    }
+
+    def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
+        super().__init__(ctx, identity)
+        self.api = GoldshellWeb(ctx)
+
+    async def check_credentials(self) -> None:
+        """The web login: the password the miner was added with still works."""
+        self.api.auth.invalidate()
+        await self.api.auth.headers()
