@@ -57,6 +57,7 @@ class MinerState:
     password: str = "root"
     mining: bool = True
     power_limit: int | None = None  # None: nominal
+    throttle: int = 100  # % of full power (VNish 1.3's mining/throttle): power follows live
     fault_light: bool = False
     work_mode: str = "normal"
     environment_temperature: float = 25.0
@@ -119,7 +120,8 @@ class MinerState:
     def power(self) -> float:
         if not self.hashing or self.work_mode == "sleep":
             return IDLE_POWER_W
-        return round(min(self.effective_power_limit, self.spec.max_power) * self.mode_factor, 1)
+        full = min(self.effective_power_limit, self.spec.max_power) * self.mode_factor
+        return round(full * (self.throttle / 100), 1)
 
     @property
     def hashrate(self) -> float:

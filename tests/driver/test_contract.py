@@ -183,6 +183,7 @@ VNISH |= {
     "chip_temps": "whole",
     "board_temps": "whole",
 }
+VNISH_1_3 = VNISH | {"controls": VNISH["controls"] | {C.THROTTLE}}  # mining/throttle
 ELPHAPEX = {"family": "elphapex", "make": "Elphapex", "firmware": "Stock", "backend": "cgi"}
 ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps": "whole"}
 ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})}
@@ -247,8 +248,8 @@ CASES: list[Case] = [
     Case(**LUXOS, model="S21", control_board="amlogic"),
     Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),
     Case(**VNISH, model="S19j Pro", control_board="Amlogic", backend="v1_2", version="1.2.7"),
-    Case(**VNISH, model="S21", control_board="CVITEK", backend="v1_3", version="1.3.4"),
-    Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
+    Case(**VNISH_1_3, model="S21", control_board="CVITEK", backend="v1_3", version="1.3.4"),
+    Case(**VNISH_1_3, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
     Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
     Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v1", cut=RPC_CUT, controls=WHATSMINER_ALL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
@@ -496,6 +497,28 @@ async def _power_limit(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert sim.state.effective_power_limit == target
 
 
+async def _throttle(case: Case, miner: Miner, sim: SimMiner) -> None:
+    before = await miner.read()
+    assert before.throttle == 100
+    assert before.power is not None
+    assert before.hashrate is not None
+    await miner.set_throttle(50)
+    assert sim.state.throttle == 50
+    snap = await miner.read()
+    assert snap.throttle == 50
+    assert snap.power is not None
+    assert snap.power < before.power  # applied live
+    assert snap.hashrate is not None
+    assert snap.hashrate < before.hashrate
+    assert_reads_state(case, snap, sim)
+    for outside in (19, 101):
+        with pytest.raises(MinerValueError):
+            await miner.set_throttle(outside)  # refused before it is sent
+    assert sim.state.throttle == 50
+    await miner.set_throttle(100)
+    assert (await miner.read()).throttle == 100
+
+
 async def _restart_backend(case: Case, miner: Miner, sim: SimMiner) -> None:
     restarts = sim.state.backend_restarts
     await miner.restart_backend()
@@ -570,6 +593,7 @@ ROUND_TRIPS: dict[Control, Callable[[Case, Miner, SimMiner], Coroutine[Any, Any,
     C.FAULT_LIGHT: _fault_light,
     C.WORK_MODE: _work_mode,
     C.POWER_LIMIT: _power_limit,
+    C.THROTTLE: _throttle,
     C.FAN_MODE: _fan_mode,
     C.FAN_SPEED: _fan_speed,
     C.TEMPERATURE_TARGET: _temperature_target,
