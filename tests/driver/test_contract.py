@@ -198,7 +198,7 @@ AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in in
 AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
 BRAIINS_ALL = FULL - {C.WORK_MODE}
 BRAIINS_REST = BRAIINS_ALL | {C.HASHRATE_TARGET}  # REST also tunes by hashrate
-EPIC_TUNED = FULL - {C.WORK_MODE}
+EPIC_TUNED = (FULL - {C.WORK_MODE}) | {C.HASHRATE_TARGET}  # VoltageOptimizer holds TH/s
 
 CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),
@@ -324,7 +324,8 @@ def assert_reads_state(
     else:
         assert snap.expected_hashrate is None
     assert snap.power == (pytest.approx(want.power, abs=0.5) if case.power else None)
-    if case.power_limit or state.power_limit is not None:  # reported, or set by us
+    # Reported, or set by us (a hashrate tuner sets watts the firmware may not report).
+    if case.power_limit or (state.power_limit is not None and snap.hashrate_target is None):
         assert snap.power_limit == state.effective_power_limit
     else:
         assert snap.power_limit is None
@@ -519,6 +520,21 @@ async def _throttle(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert (await miner.read()).throttle == 100
 
 
+async def _hashrate_target(case: Case, miner: Miner, sim: SimMiner) -> None:
+    bounds = (await miner.read()).hashrate_target_range
+    assert bounds is not None
+    low, high = bounds
+    target = float(round(low + (high - low) / 3))
+    await miner.set_hashrate_target(target)
+    snap = await miner.read()
+    assert snap.hashrate_target == pytest.approx(target)
+    assert sim.state.hashrate == pytest.approx(target, rel=0.02)  # applied live
+    assert_reads_state(case, snap, sim)
+    with pytest.raises(MinerValueError):
+        await miner.set_hashrate_target(high + 1)  # refused before it is sent
+    assert (await miner.read()).hashrate_target == pytest.approx(target)
+
+
 async def _restart_backend(case: Case, miner: Miner, sim: SimMiner) -> None:
     restarts = sim.state.backend_restarts
     await miner.restart_backend()
@@ -594,6 +610,7 @@ ROUND_TRIPS: dict[Control, Callable[[Case, Miner, SimMiner], Coroutine[Any, Any,
     C.WORK_MODE: _work_mode,
     C.POWER_LIMIT: _power_limit,
     C.THROTTLE: _throttle,
+    C.HASHRATE_TARGET: _hashrate_target,
     C.FAN_MODE: _fan_mode,
     C.FAN_SPEED: _fan_speed,
     C.TEMPERATURE_TARGET: _temperature_target,

@@ -94,8 +94,14 @@ def _power(replies: Replies) -> float | None:
     return positive(to_float(_section(_summary(replies), "Power Supply Stats")["Input Power"]))
 
 
-def _power_algorithm_stats(summary: dict[str, Any]) -> dict[str, Any] | None:
-    """The running perpetual-tune algorithm's stats when it targets watts."""
+def _is_power(name: str) -> bool:
+    """The power algorithm is named for it ("Power", "PowerTune"); the others hold TH/s."""
+    return "power" in name.lower()
+
+
+def running_algorithm(summary: dict[str, Any], *, watts: bool) -> tuple[str, Any] | None:
+    """The running perpetual-tune algorithm and its stats when it targets watts (or,
+    ``watts=False``, TH/s: ``Unit`` "TH/s" in the captures); ``None`` otherwise."""
     tune = _section(summary, "PerpetualTune")
     if to_bool(tune.get("Running")) is not True:
         return None
@@ -106,14 +112,25 @@ def _power_algorithm_stats(summary: dict[str, Any]) -> dict[str, Any] | None:
         if not isinstance(stats, dict):
             continue
         unit = str(stats.get("Unit") or "").strip().upper()
-        if unit == "W" or (not unit and "power" in name.lower()):
-            return stats
+        power = unit == "W" or (not unit and _is_power(name))
+        hashrate = unit == "TH/S" or (not unit and not _is_power(name))
+        if (power and watts) or (hashrate and not watts):
+            return name, stats
     return None
 
 
+def _target(replies: Replies, *, watts: bool) -> float | None:
+    running = running_algorithm(_summary(replies), watts=watts)
+    return None if running is None else positive(to_float(running[1].get("Target")))
+
+
 def _power_limit(replies: Replies) -> float | None:
-    stats = _power_algorithm_stats(_summary(replies))
-    return None if stats is None else positive(to_float(stats.get("Target")))
+    return _target(replies, watts=True)
+
+
+def _hashrate_target(replies: Replies) -> float | None:
+    """TH/s the tuner holds; unknown while it aims at watts or is off."""
+    return _target(replies, watts=False)
 
 
 def _boards(replies: Replies) -> list[Board]:
@@ -248,24 +265,43 @@ def _fault_light(replies: Replies) -> bool | None:
     return to_bool(_section(_summary(replies), "Misc")["Locate Miner State"])
 
 
-def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange | None] | None:
-    """The release's power-target algorithm and its bounds, from ``/capabilities``."""
+def _tune_options(capabilities: dict[str, Any]) -> list[tuple[str, int | None, int | None]]:
+    """``/capabilities`` ``PerpetualTune``: each algorithm's name, min and max target."""
     options = capabilities.get("PerpetualTune")
     if not isinstance(options, list):
-        return None
-    for option in options:
-        if not isinstance(option, dict):
-            continue
-        name = clean_str(option.get("algorithm"))
-        if name is None or "power" not in name.lower():
-            continue
-        low, high = to_int(option.get("min")), to_int(option.get("max"))
-        bounds = PowerLimitRange(low, high) if low is not None and high and high > low else None
-        return name, bounds
+        return []
+    return [
+        (name, to_int(option.get("min")), to_int(option.get("max")))
+        for option in options
+        if isinstance(option, dict) and (name := clean_str(option.get("algorithm")))
+    ]
+
+
+def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange | None] | None:
+    """The release's power-target algorithm and its bounds, from ``/capabilities``."""
+    for name, low, high in _tune_options(capabilities):
+        if _is_power(name):
+            bounds = PowerLimitRange(low, high) if low is not None and high and high > low else None
+            return name, bounds
     return None
 
 
-CONTROLS = ALL_CONTROLS - {Control.WORK_MODE}
+def hashrate_algorithm(
+    capabilities: dict[str, Any], running: str | None = None
+) -> tuple[str, tuple[float, float] | None] | None:
+    """The algorithm a hashrate target goes to, with its TH/s bounds: the one running
+    when it holds a hashrate, else the first listed (VoltageOptimizer in the captures;
+    ChipTune and BoardTune hold a hashrate too)."""
+    options = [option for option in _tune_options(capabilities) if not _is_power(option[0])]
+    chosen = next((o for o in options if o[0] == running), options[0] if options else None)
+    if chosen is None:
+        return None
+    name, low, high = chosen
+    bounds = (float(low), float(high)) if low and high and 0 < low <= high else None
+    return name, bounds
+
+
+CONTROLS = (ALL_CONTROLS - {Control.WORK_MODE}) | {Control.HASHRATE_TARGET}
 
 
 def _controls(replies: Replies) -> frozenset[Control] | None:
@@ -273,9 +309,18 @@ def _controls(replies: Replies) -> frozenset[Control] | None:
     capabilities = replies.get(CAPABILITIES)
     if not isinstance(capabilities, dict):
         return None
+    controls = CONTROLS
     if power_algorithm(capabilities) is None:
-        return CONTROLS - {Control.POWER_LIMIT}
-    return CONTROLS
+        controls -= {Control.POWER_LIMIT}
+    if hashrate_algorithm(capabilities) is None:
+        controls -= {Control.HASHRATE_TARGET}
+    return controls
+
+
+def _hashrate_target_range(replies: Replies) -> tuple[float, float] | None:
+    running = running_algorithm(_summary(replies), watts=False)
+    found = hashrate_algorithm(_capabilities(replies), running and running[0])
+    return None if found is None else found[1]
 
 
 def _power_limit_range(replies: Replies) -> PowerLimitRange | None:
@@ -298,6 +343,8 @@ DATA_MAP = {
     Field.FAULT_LIGHT: Location((SUMMARY,), _fault_light),
     Field.CONTROLS: Location((CAPABILITIES,), _controls),
     Field.POWER_LIMIT_RANGE: Location((CAPABILITIES,), _power_limit_range),
+    Field.HASHRATE_TARGET: Location((SUMMARY,), _hashrate_target),
+    Field.HASHRATE_TARGET_RANGE: Location((SUMMARY, CAPABILITIES), _hashrate_target_range),
 }
 
 
