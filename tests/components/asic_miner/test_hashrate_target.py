@@ -1,4 +1,4 @@
-"""The hashrate-target number (Braiins OS REST): bounds from the firmware, reads back."""
+"""The hashrate-target number (Braiins OS REST, ePIC): bounds from the firmware, reads back."""
 
 from __future__ import annotations
 
@@ -69,3 +69,31 @@ async def test_no_hashrate_target_elsewhere(
 ) -> None:
     numbers = er.async_entries_for_config_entry(er.async_get(hass), init_integration.entry_id)
     assert not [e for e in numbers if e.entity_id.endswith("_hashrate_target")]
+
+
+@pytest.mark.parametrize("simulated_miner", ["epic-s21"], indirect=True)
+async def test_epic_hashrate_target_and_back_to_watts(
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+) -> None:
+    """PowerPlay's VoltageOptimizer holds TH/s out of the box; the power limit takes over."""
+    target, power_limit = "number.sim_epic_s21_hashrate_target", "number.sim_epic_s21_power_limit"
+    state = hass.states.get(target)
+    assert float(state.state) == simulated_miner.state.spec.nominal_hashrate
+    assert hass.states.get(power_limit).state == STATE_UNKNOWN  # the tuner aims at TH/s
+    low, high = state.attributes["min"], state.attributes["max"]
+    pools = [(p.url, p.user) for p in simulated_miner.state.pools]
+
+    await set_number(hass, target, 150)
+    assert float(hass.states.get(target).state) == 150
+    assert simulated_miner.state.hashrate == pytest.approx(150, rel=0.01)
+    with pytest.raises(ServiceValidationError):
+        await set_number(hass, target, low - 1)
+
+    await set_number(hass, power_limit, 3000)
+    assert hass.states.get(target).state == STATE_UNKNOWN
+    assert float(hass.states.get(power_limit).state) == 3000
+    assert high > low
+    assert [(p.url, p.user) for p in simulated_miner.state.pools] == pools
