@@ -14,8 +14,8 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families.epic.backends import PowerPlayBackend
-from custom_components.asic_miner.driver.families.epic.parse import (
-    SUMMARY,
+from custom_components.asic_miner.driver.families.epic.parse import SUMMARY
+from custom_components.asic_miner.driver.families.epic.tuning import (
     hashrate_algorithm,
     running_algorithm,
 )

@@ -17,15 +17,8 @@ from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import MinerIdentity
 from .._refusal import NamedRefusals
 from .client import PowerPlayApi
-from .parse import (
-    CONTROLS,
-    DATA_MAP,
-    SUMMARY,
-    as_object,
-    hashrate_algorithm,
-    power_algorithm,
-    running_algorithm,
-)
+from .parse import CONTROLS, DATA_MAP, SUMMARY, as_object
+from .tuning import hashrate_algorithm, power_algorithm, running_algorithm
 
 FIRMWARE = "ePIC PowerPlay"
 

@@ -45,9 +45,21 @@ from .parse import (
     parse_presets,
     settings_preset,
     slow_sources,
-    throttle,
     tuned_presets,
 )
+
+
+def throttle(replies: Replies) -> Any:
+    """``summary.miner.miner_status.throttled``: the percent of full power (1.3.x).
+
+    ``null`` or absent where the release has no throttle: unknown.
+    """
+    summary = replies[SUMMARY]
+    status = summary["miner"]["miner_status"] if isinstance(summary, dict) else None
+    if not isinstance(status, dict):
+        raise TypeError("summary.miner.miner_status is not an object")
+    return status.get("throttled")
+
 
 # The locate-LED toggle every release has; 1.3.4 deprecates it for locate-miner.
 _FIND_MINER = (f"{API}/find-miner", "on")

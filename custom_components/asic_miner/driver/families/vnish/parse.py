@@ -336,14 +336,6 @@ def _pools(replies: Replies) -> list[Pool]:
     return pools
 
 
-def throttle(replies: Replies) -> Any:
-    """``summary.miner.miner_status.throttled``: the percent of full power (1.3.x).
-
-    The field is ``null`` or absent where the release has no throttle: unknown.
-    """
-    return _dict(_miner(replies)["miner_status"], "summary.miner.miner_status").get("throttled")
-
-
 def _errors(replies: Replies) -> list[MinerErrorEntry]:
     miner = _miner(replies)
     errors: list[MinerErrorEntry] = []
