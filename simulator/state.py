@@ -16,6 +16,7 @@ from .faults import Fault
 IDLE_POWER_W = 12.0
 FAN_MAX_RPM = 6000  # the fans' top speed, for the duty in %
 REBOOT_SECONDS = 3.0
+HASHRATE_EXPONENT = 0.85  # hashrate grows with power to this power: chips slowed are leaner
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class MinerState:
     password: str = "root"
     mining: bool = True
     power_limit: int | None = None  # None: nominal
+    throttle: int = 100  # % of full power (VNish 1.3's mining/throttle): power follows live
     fault_light: bool = False
     work_mode: str = "normal"
     environment_temperature: float = 25.0
@@ -119,15 +121,23 @@ class MinerState:
     def power(self) -> float:
         if not self.hashing or self.work_mode == "sleep":
             return IDLE_POWER_W
-        return round(min(self.effective_power_limit, self.spec.max_power) * self.mode_factor, 1)
+        full = min(self.effective_power_limit, self.spec.max_power) * self.mode_factor
+        return round(full * (self.throttle / 100), 1)
 
     @property
     def hashrate(self) -> float:
         """TH/s: a bit sub-linear in power, as real chips get more efficient when slowed."""
         if not self.hashing or self.work_mode == "sleep":
             return 0.0
-        ratio: float = (self.power / self.spec.nominal_power) ** 0.85
+        ratio: float = (self.power / self.spec.nominal_power) ** HASHRATE_EXPONENT
         return round(self.spec.nominal_hashrate * ratio, self.hashrate_digits)
+
+    def watts_for_hashrate(self, ths: float) -> int:
+        """The power limit that gives ``ths`` TH/s (the inverse of ``hashrate``), within
+        the model's power range: what a tuner aiming at a hashrate settles on."""
+        spec = self.spec
+        watts: float = spec.nominal_power * (ths / spec.nominal_hashrate) ** (1 / HASHRATE_EXPONENT)
+        return min(spec.max_power, max(spec.min_power, round(watts)))
 
     @property
     def hashrate_digits(self) -> int:

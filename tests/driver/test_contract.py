@@ -201,6 +201,7 @@ VNISH |= {
     "chip_temps": "whole",
     "board_temps": "whole",
 }
+VNISH_1_3 = VNISH | {"controls": VNISH["controls"] | {C.THROTTLE}}  # mining/throttle
 ELPHAPEX = {"family": "elphapex", "make": "Elphapex", "firmware": "Stock", "backend": "cgi"}
 ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps": "whole"}
 ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})}
@@ -215,7 +216,7 @@ AXEOS_FANS = frozenset({C.FAN_MODE, C.FAN_SPEED})  # with ``autofanspeed`` in in
 AXEOS_TARGET = AXEOS_FANS | {C.TEMPERATURE_TARGET}  # with ``temptarget`` (2.10 on)
 BRAIINS_ALL = FULL - {C.WORK_MODE} | {C.POOLS}
 BRAIINS_REST = BRAIINS_ALL | {C.HASHRATE_TARGET}  # REST also tunes by hashrate
-EPIC_TUNED = FULL - {C.WORK_MODE} | {C.POOLS}
+EPIC_TUNED = (FULL - {C.WORK_MODE}) | {C.HASHRATE_TARGET, C.POOLS}  # VoltageOptimizer holds TH/s
 
 CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),
@@ -268,8 +269,8 @@ CASES: list[Case] = [
     Case(**LUXOS, model="S21", control_board="amlogic"),
     Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),
     Case(**VNISH, model="S19j Pro", control_board="Amlogic", backend="v1_2", version="1.2.7"),
-    Case(**VNISH, model="S21", control_board="CVITEK", backend="v1_3", version="1.3.4"),
-    Case(**VNISH, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
+    Case(**VNISH_1_3, model="S21", control_board="CVITEK", backend="v1_3", version="1.3.4"),
+    Case(**VNISH_1_3, model="S19", control_board="Xilinx", state={"release": "1.3.4"}, backend="v1_3", version="1.3.4"),
     Case(**VNISH, model="S21", control_board="CVITEK", state={"release": "1.2.6-rc4"}, backend="v1_2", version="1.2.6-rc4"),
     # API 1.x: no light state, no air temperature, no power range, one fixed wattage.
     Case(**WHATSMINER | {"environment": False, "control_board": None}, model="M20S", api="1.4.0", serial=False, hostname=False, backend="api_v1", cut=RPC_CUT, controls=WHATSMINER_ALL - {C.POWER_LIMIT}, light=False, bounds=None, expected_chips=False),
@@ -344,7 +345,8 @@ def assert_reads_state(
     else:
         assert snap.expected_hashrate is None
     assert snap.power == (pytest.approx(want.power, abs=0.5) if case.power else None)
-    if case.power_limit or state.power_limit is not None:  # reported, or set by us
+    # Reported, or set by us (a hashrate tuner sets watts the firmware may not report).
+    if case.power_limit or (state.power_limit is not None and snap.hashrate_target is None):
         assert snap.power_limit == state.effective_power_limit
     else:
         assert snap.power_limit is None
@@ -517,6 +519,43 @@ async def _power_limit(case: Case, miner: Miner, sim: SimMiner) -> None:
     assert sim.state.effective_power_limit == target
 
 
+async def _throttle(case: Case, miner: Miner, sim: SimMiner) -> None:
+    before = await miner.read()
+    assert before.throttle == 100
+    assert before.power is not None
+    assert before.hashrate is not None
+    await miner.set_throttle(50)
+    assert sim.state.throttle == 50
+    snap = await miner.read()
+    assert snap.throttle == 50
+    assert snap.power is not None
+    assert snap.power < before.power  # applied live
+    assert snap.hashrate is not None
+    assert snap.hashrate < before.hashrate
+    assert_reads_state(case, snap, sim)
+    for outside in (19, 101):
+        with pytest.raises(MinerValueError):
+            await miner.set_throttle(outside)  # refused before it is sent
+    assert sim.state.throttle == 50
+    await miner.set_throttle(100)
+    assert (await miner.read()).throttle == 100
+
+
+async def _hashrate_target(case: Case, miner: Miner, sim: SimMiner) -> None:
+    bounds = (await miner.read()).hashrate_target_range
+    assert bounds is not None
+    low, high = bounds
+    target = float(round(low + (high - low) / 3))
+    await miner.set_hashrate_target(target)
+    snap = await miner.read()
+    assert snap.hashrate_target == pytest.approx(target)
+    assert sim.state.hashrate == pytest.approx(target, rel=0.02)  # applied live
+    assert_reads_state(case, snap, sim)
+    with pytest.raises(MinerValueError):
+        await miner.set_hashrate_target(high + 1)  # refused before it is sent
+    assert (await miner.read()).hashrate_target == pytest.approx(target)
+
+
 async def _restart_backend(case: Case, miner: Miner, sim: SimMiner) -> None:
     restarts = sim.state.backend_restarts
     await miner.restart_backend()
@@ -591,6 +630,8 @@ ROUND_TRIPS: dict[Control, Callable[[Case, Miner, SimMiner], Coroutine[Any, Any,
     C.FAULT_LIGHT: _fault_light,
     C.WORK_MODE: _work_mode,
     C.POWER_LIMIT: _power_limit,
+    C.THROTTLE: _throttle,
+    C.HASHRATE_TARGET: _hashrate_target,
     C.FAN_MODE: _fan_mode,
     C.FAN_SPEED: _fan_speed,
     C.TEMPERATURE_TARGET: _temperature_target,

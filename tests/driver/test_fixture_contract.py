@@ -39,7 +39,7 @@ SNAPSHOT_FIELDS = (
     "boards",
 )
 # Checked when the manifest lists them; not every firmware has them.
-OPTIONAL_FIELDS = ("fault_light", "work_mode", "pools")
+OPTIONAL_FIELDS = ("fault_light", "work_mode", "pools", "throttle")
 REL = 0.01
 
 

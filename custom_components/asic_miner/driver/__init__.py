@@ -8,6 +8,7 @@ collection) may move without the callers noticing.
 
 from __future__ import annotations
 
+from .bounds import THROTTLE_RANGE
 from .context import POLL_KEEP_ALIVE, MinerContext
 from .contract import Family
 from .exceptions import (
@@ -73,6 +74,7 @@ __all__ = [
     "FAMILIES",
     "MAX_SCAN_ADDRESSES",
     "POLL_KEEP_ALIVE",
+    "THROTTLE_RANGE",
     "Algorithm",
     "Board",
     "Control",

@@ -35,6 +35,8 @@ MAX_ITEMS = 1_000  # boards, fans, pools, errors, work modes
 # floor of its own: below it the chips outrun the firmware's overheat cut-off on a warm
 # day. Only immersion (fans off by design) goes to 0.
 MIN_AIR_FAN_PERCENT = 30
+# The throttle percentages VNish 1.3 accepts in ``mining/throttle`` (its OpenAPI).
+THROTTLE_RANGE = (20, 100)
 
 
 def _hashrate(v: Any) -> Any:
@@ -165,6 +167,13 @@ def _hashrate_range(value: Any) -> tuple[float, float] | None:
     return (float(low), float(high))
 
 
+def _throttle(value: Any) -> int | None:
+    """A whole percentage the firmware accepts; anything else is not a throttle reading."""
+    low, high = THROTTLE_RANGE
+    valid = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    return value if valid else None
+
+
 _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.HASHRATE: _hashrate,
     Field.EXPECTED_HASHRATE: _hashrate,
@@ -186,6 +195,7 @@ _FIELDS: Mapping[Field, Callable[[Any], Any]] = {
     Field.COOLING: _cooling,
     Field.HASHRATE_TARGET: _hashrate,
     Field.HASHRATE_TARGET_RANGE: _hashrate_range,
+    Field.THROTTLE: _throttle,
 }
 
 

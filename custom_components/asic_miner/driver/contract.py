@@ -60,6 +60,7 @@ class Field(StrEnum):
     COOLING = "cooling"
     HASHRATE_TARGET = "hashrate_target"
     HASHRATE_TARGET_RANGE = "hashrate_target_range"
+    THROTTLE = "throttle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +274,9 @@ class Backend:
 
     async def set_hashrate_target(self, ths: float) -> None:
         raise self._unsupported(Control.HASHRATE_TARGET)
+
+    async def set_throttle(self, percent: int) -> None:
+        raise self._unsupported(Control.THROTTLE)
 
     async def reboot(self) -> None:
         raise self._unsupported(Control.REBOOT)

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from .bounds import MIN_AIR_FAN_PERCENT, power_limit_bounds
+from .bounds import MIN_AIR_FAN_PERCENT, THROTTLE_RANGE, power_limit_bounds
 from .collect import collect
 from .context import DEFAULT_TIMEOUT, MinerContext
 from .contract import Backend, Family, Field
@@ -271,6 +271,14 @@ class Miner:
                 f"hashrate target {ths:g} TH/s is outside {bounds[0]:g}-{bounds[1]:g} TH/s"
             )
         await self._run(self.backend.set_hashrate_target(ths))
+
+    async def set_throttle(self, percent: int) -> None:
+        """Run at a percentage of full power, applied live (no restart, no reboot)."""
+        self._require(Control.THROTTLE)
+        low, high = THROTTLE_RANGE
+        if not low <= percent <= high:
+            raise MinerValueError(f"throttle {percent} % is outside {low}-{high} %")
+        await self._run(self.backend.set_throttle(percent))
 
     async def reboot(self) -> None:
         self._require(Control.REBOOT)

@@ -70,6 +70,7 @@ class Control(StrEnum):
     HASHRATE_TARGET = "hashrate_target"  # tuning by hashrate instead of watts
     POOLS = "pools"  # replace the configured pool list
     SWITCH_POOL = "switch_pool"  # make another configured pool the active one
+    THROTTLE = "throttle"  # a percentage of full power, applied live (VNish 1.3)
 
 
 ALL_CONTROLS: frozenset[Control] = frozenset(
@@ -282,6 +283,8 @@ class MinerSnapshot:
     # the firmware accepts (``None`` where it does not say).
     hashrate_target: float | None = None
     hashrate_target_range: tuple[float, float] | None = None
+    # Percent of full power the firmware throttles to (VNish 1.3 ``miner_status.throttled``).
+    throttle: int | None = None
 
     @property
     def efficiency(self) -> float | None:

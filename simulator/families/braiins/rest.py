@@ -12,13 +12,12 @@ from typing import Any
 from aiohttp import web
 
 from ...logs import log_text
-from ...state import SimPool
+from ...state import HASHRATE_EXPONENT, SimPool
 from .base import BraiinsBase
 from .releases import BOSMINER_START_DELAY
 
 # Hashrate follows power to this power (``MinerState.hashrate``): the tuner's target in
 # TH/s maps to the watts that give it.
-HASHRATE_EXPONENT = 0.85
 
 
 class BraiinsRest(BraiinsBase):
@@ -249,8 +248,7 @@ class BraiinsRest(BraiinsBase):
         low, high = self._hashrate_at(spec.min_power), self._hashrate_at(spec.max_power)
         if not isinstance(ths, int | float) or isinstance(ths, bool) or not low <= ths <= high:
             return f"hashrate target must be {low}-{high} TH/s"
-        watts = spec.nominal_power * (ths / spec.nominal_hashrate) ** (1 / HASHRATE_EXPONENT)
-        self.state.power_limit = min(spec.max_power, max(spec.min_power, round(watts)))
+        self.state.power_limit = self.state.watts_for_hashrate(ths)
         self.hashrate_target = float(ths)
         return None
 

@@ -62,8 +62,14 @@ class EpicBase(SimMiner):
         return self.tune_running and self.tune_algorithm == self.hardware.power_algorithm
 
     def _apply_tuning(self) -> None:
-        """Only a running power algorithm limits the power; otherwise stock power."""
-        self.state.power_limit = self.tune_target if self.power_tuned else None
+        """A running power algorithm holds its watts, a hashrate one the watts that give
+        its TH/s; with tuning off the miner runs at stock power."""
+        if not self.tune_running:
+            self.state.power_limit = None
+        elif self.power_tuned:
+            self.state.power_limit = self.tune_target
+        else:
+            self.state.power_limit = self.state.watts_for_hashrate(self.tune_target)
 
     def _algorithms(self) -> list[dict[str, Any]]:
         spec = self.state.spec

@@ -6,7 +6,7 @@ Releases (per model, overridable with ``create(..., release="1.3.4")``):
   LED at ``find-miner`` (reply ``{"on"}``).
 * ``1.3.x`` (S21 on 1.3.4): ``chains`` is gone in favour of ``boards``; ``locate-miner``
   (reply ``{"is_enabled"}``) beside the deprecated ``find-miner`` (``find_miner=False``
-  drops the latter, as a later build may); ``mining/throttle``;
+  drops the latter, as a later build may); ``mining/throttle`` (the power and so the hashrate follow it live);
   ``miner_status.throttled`` and ``restart_count`` in the summary.
 
 Auth as the OpenAPI document describes it: ``POST /api/v1/unlock {"pw"}`` returns a

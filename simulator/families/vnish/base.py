@@ -100,7 +100,6 @@ class VnishBase(SimMiner):
         self.unlocks = 0  # successful unlocks, for tests counting logins
         self.failed_unlocks = 0
         self.locked_until = 0.0
-        self.throttle = 100
         self.toggles = 0  # LED actions received
         self.find_miner = True  # False: a 1.3 build that dropped the deprecated action
         self.screen_lock = False  # True: the public endpoints want a token too

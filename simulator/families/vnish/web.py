@@ -146,7 +146,7 @@ class VnishWeb(VnishReads):
         percent = body.get("percent") if isinstance(body, dict) else None
         if not isinstance(percent, int) or isinstance(percent, bool) or not 20 <= percent <= 100:
             return web.json_response({"err": "percent must be 20..100"}, status=500)
-        self.throttle = percent
+        self.state.throttle = percent
         return web.json_response({"restart_required": False, "reboot_required": False})
 
     async def _reboot(self, request: web.Request) -> web.Response:

@@ -58,7 +58,7 @@ class VnishReads(VnishBase):
             "failure_code": None,
         }
         if self.v1_3:
-            status["throttled"] = self.throttle
+            status["throttled"] = self.state.throttle
         return status
 
     def _chain(self, index: int, rate: float) -> dict[str, Any]:

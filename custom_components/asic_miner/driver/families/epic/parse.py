@@ -19,6 +19,7 @@ from ...contract import Field, Location, Replies, Web
 from ...hardware import HARDWARE
 from ...models import ALL_CONTROLS, Board, Control, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, mhs_to_ths, normalize_mac, positive, to_bool, to_float, to_int
+from .tuning import hashrate_algorithm, power_algorithm, running_algorithm
 
 SUMMARY = Web("/summary")
 CAPABILITIES = Web("/capabilities")
@@ -94,26 +95,18 @@ def _power(replies: Replies) -> float | None:
     return positive(to_float(_section(_summary(replies), "Power Supply Stats")["Input Power"]))
 
 
-def _power_algorithm_stats(summary: dict[str, Any]) -> dict[str, Any] | None:
-    """The running perpetual-tune algorithm's stats when it targets watts."""
-    tune = _section(summary, "PerpetualTune")
-    if to_bool(tune.get("Running")) is not True:
-        return None
-    algorithms = tune.get("Algorithm")
-    if not isinstance(algorithms, dict):
-        return None
-    for name, stats in algorithms.items():
-        if not isinstance(stats, dict):
-            continue
-        unit = str(stats.get("Unit") or "").strip().upper()
-        if unit == "W" or (not unit and "power" in name.lower()):
-            return stats
-    return None
+def _target(replies: Replies, *, watts: bool) -> float | None:
+    running = running_algorithm(_summary(replies), watts=watts)
+    return None if running is None else positive(to_float(running[1].get("Target")))
 
 
 def _power_limit(replies: Replies) -> float | None:
-    stats = _power_algorithm_stats(_summary(replies))
-    return None if stats is None else positive(to_float(stats.get("Target")))
+    return _target(replies, watts=True)
+
+
+def _hashrate_target(replies: Replies) -> float | None:
+    """TH/s the tuner holds; unknown while it aims at watts or is off."""
+    return _target(replies, watts=False)
 
 
 def _boards(replies: Replies) -> list[Board]:
@@ -248,24 +241,7 @@ def _fault_light(replies: Replies) -> bool | None:
     return to_bool(_section(_summary(replies), "Misc")["Locate Miner State"])
 
 
-def power_algorithm(capabilities: dict[str, Any]) -> tuple[str, PowerLimitRange | None] | None:
-    """The release's power-target algorithm and its bounds, from ``/capabilities``."""
-    options = capabilities.get("PerpetualTune")
-    if not isinstance(options, list):
-        return None
-    for option in options:
-        if not isinstance(option, dict):
-            continue
-        name = clean_str(option.get("algorithm"))
-        if name is None or "power" not in name.lower():
-            continue
-        low, high = to_int(option.get("min")), to_int(option.get("max"))
-        bounds = PowerLimitRange(low, high) if low is not None and high and high > low else None
-        return name, bounds
-    return None
-
-
-CONTROLS = ALL_CONTROLS - {Control.WORK_MODE} | {Control.POOLS}
+CONTROLS = (ALL_CONTROLS - {Control.WORK_MODE}) | {Control.HASHRATE_TARGET, Control.POOLS}
 
 
 def _controls(replies: Replies) -> frozenset[Control] | None:
@@ -273,9 +249,18 @@ def _controls(replies: Replies) -> frozenset[Control] | None:
     capabilities = replies.get(CAPABILITIES)
     if not isinstance(capabilities, dict):
         return None
+    controls = CONTROLS
     if power_algorithm(capabilities) is None:
-        return CONTROLS - {Control.POWER_LIMIT}
-    return CONTROLS
+        controls -= {Control.POWER_LIMIT}
+    if hashrate_algorithm(capabilities) is None:
+        controls -= {Control.HASHRATE_TARGET}
+    return controls
+
+
+def _hashrate_target_range(replies: Replies) -> tuple[float, float] | None:
+    running = running_algorithm(_summary(replies), watts=False)
+    found = hashrate_algorithm(_capabilities(replies), running and running[0])
+    return None if found is None else found[1]
 
 
 def _power_limit_range(replies: Replies) -> PowerLimitRange | None:
@@ -298,6 +283,8 @@ DATA_MAP = {
     Field.FAULT_LIGHT: Location((SUMMARY,), _fault_light),
     Field.CONTROLS: Location((CAPABILITIES,), _controls),
     Field.POWER_LIMIT_RANGE: Location((CAPABILITIES,), _power_limit_range),
+    Field.HASHRATE_TARGET: Location((SUMMARY,), _hashrate_target),
+    Field.HASHRATE_TARGET_RANGE: Location((SUMMARY, CAPABILITIES), _hashrate_target_range),
 }
 
 

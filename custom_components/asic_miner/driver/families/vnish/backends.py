@@ -4,7 +4,8 @@ Releases: 1.2.x serves per-chip data at ``chains``; 1.3.x renamed it ``boards``.
 locate LED is ``find-miner`` (reply ``{on}``) on both; 1.3.4 deprecates it for
 ``locate-miner`` (reply ``{is_enabled}``), which is used once ``find-miner`` answers
 404. Both toggle the LED, so the state is read first and the toggle sent only when it
-differs. 1.3's ``mining/throttle`` is not offered: there is no control for a percentage.
+differs. 1.3's ``mining/throttle`` (20-100 % of full power, applied live, no restart) is
+the throttle control, read back from ``summary.miner.miner_status.throttled``.
 
 Power is set only through autotune presets named by their wattage: the power limit
 picks the highest *tuned* preset at or below the target. The work mode is the preset
@@ -38,12 +39,26 @@ from .parse import (
     PROTECTED,
     SETTINGS,
     STATUS,
+    SUMMARY,
     Preset,
     data_map,
     parse_presets,
     settings_preset,
     tuned_presets,
 )
+
+
+def throttle(replies: Replies) -> Any:
+    """``summary.miner.miner_status.throttled``: the percent of full power (1.3.x).
+
+    ``null`` or absent where the release has no throttle: unknown.
+    """
+    summary = replies[SUMMARY]
+    status = summary["miner"]["miner_status"] if isinstance(summary, dict) else None
+    if not isinstance(status, dict):
+        raise TypeError("summary.miner.miner_status is not an object")
+    return status.get("throttled")
+
 
 # The locate-LED toggle every release has; 1.3.4 deprecates it for locate-miner.
 _FIND_MINER = (f"{API}/find-miner", "on")
@@ -205,8 +220,24 @@ class V1_3Backend(_VnishBackend):
     name = "v1_3"
     SINCE = (1, 3)
     LOCATE = (_FIND_MINER, (f"{API}/locate-miner", "is_enabled"))
-    DATA_MAP = data_map(BOARDS) | {Field.COOLING: Location((SETTINGS,), cooling.extract_cooling)}
+    DATA_MAP = data_map(BOARDS) | {
+        Field.COOLING: Location((SETTINGS,), cooling.extract_cooling),
+        Field.THROTTLE: Location((SUMMARY,), throttle),
+    }
     SLOW_SOURCES = slow_sources(BOARDS)
+    CONTROLS = _VnishBackend.CONTROLS | {Control.THROTTLE}
+
+    async def set_throttle(self, percent: int) -> None:
+        """``mining/throttle {percent}``, then the summary must show the new percentage."""
+        await self.api.post(f"{API}/mining/throttle", {"percent": percent})
+        try:
+            applied = throttle(Replies({SUMMARY: await self.fetch_web(SUMMARY.path)}))
+        except (KeyError, TypeError) as err:
+            raise MinerResponseError("summary has no throttle percentage") from err
+        if applied != percent:
+            raise MinerResponseError(
+                f"the miner kept throttle {applied!r} % instead of {percent} %"
+            )
 
 
 class V1_2Backend(_VnishBackend):
