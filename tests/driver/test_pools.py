@@ -437,3 +437,20 @@ def test_avalon_setpool_reply_without_echo_is_a_refusal() -> None:
     assert "secret" not in str(err.value)
     with pytest.raises(MinerResponseError, match="code None"):
         saved_pool("garbage", "192.0.2.1 setpool 0")
+
+
+async def test_avalon_failed_reboot_says_the_pools_wait(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim: Any = await _start(simulate, AVALON_RACK_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+
+    async def refused() -> None:
+        raise MinerResponseError("reboot refused")
+
+    monkeypatch.setattr(backend, "reboot", refused)
+    with pytest.raises(MinerResponseError, match="take effect at the next reboot"):
+        await miner.set_pools(NEW)
+    assert [(p.url, p.user) for p in sim.saved_pools][:2] == [(p.url, p.user) for p in NEW]

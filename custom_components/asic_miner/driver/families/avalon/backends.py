@@ -188,8 +188,15 @@ class _AvalonBackend(NamedRefusals, Backend):
         return list(self._saved)
 
     async def apply_pools(self) -> None:
-        """The reboot Canaan's manual asks for after a pool change."""
-        await self.reboot()
+        """The reboot Canaan's manual asks for after a pool change; if it fails, the
+        pools stay saved for whichever reboot comes next, and the error says so."""
+        try:
+            await self.reboot()
+        except MinerError as err:
+            raise MinerResponseError(
+                f"{self.ctx.host}: the pools are saved, but the reboot that puts them to "
+                f"work failed ({err}); they take effect at the next reboot"
+            ) from err
 
     async def restart_backend(self) -> None:
         """cgminer's own ``restart``: it answers RESTART where a status belongs, then exits."""
