@@ -21,6 +21,7 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerValueError,
 )
 from custom_components.asic_miner.driver.families.avalon.setpool import saved_pool, setpool_option
+from custom_components.asic_miner.driver.families.elphapex import client as elphapex_client
 from custom_components.asic_miner.driver.families.epic.pools import coin_body, pool_configs
 from custom_components.asic_miner.driver.models import Algorithm, Control
 from custom_components.asic_miner.driver.pools import checked_pools
@@ -454,3 +455,33 @@ async def test_avalon_failed_reboot_says_the_pools_wait(
     with pytest.raises(MinerResponseError, match="take effect at the next reboot"):
         await miner.set_pools(NEW)
     assert [(p.url, p.user) for p in sim.saved_pools][:2] == [(p.url, p.user) for p in NEW]
+
+
+ELPHAPEX_CASE = next(c for c in CASES if c.family == "elphapex")
+
+
+async def test_elphapex_sends_the_configuration_back_with_both_pool_shapes(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ``fc-`` key goes back as read; the pools go as pyasic's ``pools`` list and as
+    asic-rs's ``pool<n>url`` keys, padded to three; a pool given without a password keeps
+    the one read for it."""
+    sim = await _start(simulate, ELPHAPEX_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    cgi = elphapex_client.cgi
+    sent: list[Any] = []
+
+    async def recording(web: Any, what: str, path: str, **kw: Any) -> Any:
+        sent.append(kw["json_body"])
+        return await cgi(web, what, path, **kw)
+
+    monkeypatch.setattr(elphapex_client, "cgi", recording)
+    old = sim.state.pools[0]
+    await miner.set_pools([PoolConfig(old.url, old.user, ""), NEW[1]])
+    body = sent[0]
+    assert body["fc-freq"] == "1850"
+    assert body["fc-voltage"] == "1470"
+    assert [p["url"] for p in body["pools"]] == [old.url, NEW[1].url, ""]
+    assert (body["pool0pw"], body["pool1pw"], body["pool2url"]) == (old.password, "secret-2", "")
+    assert _pairs(sim) == [(old.url, old.user), (NEW[1].url, NEW[1].user)]
