@@ -147,7 +147,7 @@ class Case:
 ANTMINER = {"family": "antminer", "make": "Bitmain", "firmware": "Stock", "power": False}
 ANTMINER |= {"power_limit": False, "bounds": None, "api": "3.1"}
 AURADINE = {"family": "auradine", "make": "Auradine", "firmware": "FluxOS", "backend": "fluxos"}
-AURADINE |= {"api": "1.0", "controls": FULL, "chips": False}
+AURADINE |= {"api": "1.0", "controls": FULL | {C.POOLS}, "chips": False}
 AVALON = {"family": "avalon", "make": "Canaan", "firmware": "Stock", "login": False}
 AVALON |= {"cut": RPC_CUT, "environment": True, "bounds": None, "scheduled": True}
 AVALON |= {"api": "3.7", "hostname": False, "board_temps": None, "chip_temps": "family"}

@@ -485,3 +485,21 @@ async def test_elphapex_sends_the_configuration_back_with_both_pool_shapes(
     assert [p["url"] for p in body["pools"]] == [old.url, NEW[1].url, ""]
     assert (body["pool0pw"], body["pool1pw"], body["pool2url"]) == (old.password, "secret-2", "")
     assert _pairs(sim) == [(old.url, old.user), (NEW[1].url, NEW[1].user)]
+
+
+AURADINE_CASE = next(c for c in CASES if c.family == "auradine")
+
+
+async def test_auradine_updatepools_sends_x_for_no_password(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """asic-rs's ``updatepools`` body; a pool without a password goes as ``x``, and a
+    refusal is the firmware's word, the control named."""
+    sim = await _start(simulate, AURADINE_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    await backend.write_pools([PoolConfig(NEW[0].url, NEW[0].user, "")])
+    assert [(p.url, p.password) for p in sim.state.pools] == [(NEW[0].url, "x")]
+    with pytest.raises(MinerResponseError, match="pools: the miner refused: Invalid pools"):
+        await backend.write_pools([])
