@@ -148,7 +148,7 @@ class Case:
 ANTMINER = {"family": "antminer", "make": "Bitmain", "firmware": "Stock", "power": False}
 ANTMINER |= {"power_limit": False, "bounds": None, "api": "3.1"}
 AURADINE = {"family": "auradine", "make": "Auradine", "firmware": "FluxOS", "backend": "fluxos"}
-AURADINE |= {"api": "1.0", "controls": FULL, "chips": False}
+AURADINE |= {"api": "1.0", "controls": FULL | {C.POOLS}, "chips": False}
 AVALON = {"family": "avalon", "make": "Canaan", "firmware": "Stock", "login": False}
 AVALON |= {"cut": RPC_CUT, "environment": True, "bounds": None, "scheduled": True}
 AVALON |= {"api": "3.7", "hostname": False, "board_temps": None, "chip_temps": "family"}
@@ -205,7 +205,7 @@ VNISH |= {
 VNISH_1_3 = VNISH | {"controls": VNISH["controls"] | {C.THROTTLE}}  # mining/throttle
 ELPHAPEX = {"family": "elphapex", "make": "Elphapex", "firmware": "Stock", "backend": "cgi"}
 ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps": "whole"}
-ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT})}
+ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT, C.POOLS})}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 WHATSMINER_ALL = FULL | {C.POOLS}
@@ -225,7 +225,7 @@ CASES: list[Case] = [
     Case(**ANTMINER, model="S9", backend="legacy", controls=frozenset({C.FAULT_LIGHT, C.REBOOT}), errors=False),
     Case(**AURADINE, model="AT1500", version="2023-12.27"),
     Case(**AURADINE, model="AT2880", version="2024-06.11", expected_chips=False),
-    Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT}),
+    Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT, C.POOLS}),
     Case(**AVALON, model="Nano 3S", control_board="Nano3s_MM1v1", backend="nano3s", controls=AVALON_HOME, light=False),
     Case(**AVALON, model="Q", control_board="Q_MM1v1_X1", backend="q", controls=AVALON_HOME, light=False),
     Case(**BITAXE, model="Gamma", control_board="601", backend="v2_14", version="2.14.2", controls=AXEOS_PRESETS | AXEOS_TARGET | {C.MINING}),

@@ -14,12 +14,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.asic_miner.driver import PoolConfig, parse_pool_url
+from custom_components.asic_miner.driver import Credentials, PoolConfig, parse_pool_url
 from custom_components.asic_miner.driver.exceptions import (
     MinerResponseError,
     MinerUnsupportedError,
     MinerValueError,
 )
+from custom_components.asic_miner.driver.families.avalon.setpool import saved_pool, setpool_option
+from custom_components.asic_miner.driver.families.elphapex import client as elphapex_client
 from custom_components.asic_miner.driver.families.epic.pools import coin_body, pool_configs
 from custom_components.asic_miner.driver.models import Algorithm, Control
 from custom_components.asic_miner.driver.pools import checked_pools
@@ -109,18 +111,11 @@ async def test_set_pools_restores_on_failed_read_back(
     await miner.read()
     before = _pairs(sim)
     backend: Any = miner.backend
-    read = backend.read_pool_configs
-    calls = 0
 
     async def failing_read_back() -> list[PoolConfig]:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the first read is the "before", the second the read-back
-            raise MinerResponseError("connection lost")
-        result: list[PoolConfig] = await read()
-        return result
+        raise MinerResponseError("connection lost")
 
-    monkeypatch.setattr(backend, "read_pool_configs", failing_read_back)
+    monkeypatch.setattr(backend, "read_back_pools", failing_read_back)
     with pytest.raises(MinerResponseError, match="previous pools are restored") as err:
         await miner.set_pools(NEW)
     assert "secret" not in str(err.value)
@@ -370,4 +365,141 @@ async def test_braiins_graphql_saves_then_restarts(
     await backend.apply_pools()
     assert _pairs(sim) == [(p.url, p.user) for p in NEW]
     with pytest.raises(MinerValueError, match="pools: the miner refused: a group needs a pool"):
+        await backend.write_pools([])
+
+
+AVALON_RACK_CASE = next(c for c in CASES if c.family == "avalon" and c.backend == "rack")
+
+
+async def test_avalon_setpool_saves_for_the_reboot(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """``setpool`` saves slot by slot; ``pools`` shows the old ones until the reboot the
+    write ends with, then the new ones; the reply's echo is the read-back."""
+    sim: Any = await _start(simulate, AVALON_RACK_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    before = _pairs(sim)
+    await backend.write_pools(NEW)
+    assert _pairs(sim) == before  # saved, not in use
+    assert [(p.url, p.user) for p in await backend.read_back_pools()] == [
+        (p.url, p.user) for p in NEW
+    ]
+    assert sim.state.reboots == 0
+    await backend.apply_pools()
+    assert sim.state.reboots == 1
+    assert _pairs(sim) == [(p.url, p.user) for p in NEW]
+    assert ("ascset", "0,reboot,0") in sim.requests
+
+
+async def test_avalon_setpool_echo_not_matching_is_restored(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Firmware that saves something else than was sent (e.g. takes the slot for the
+    URL): the old pools are saved again and the miner is not rebooted."""
+    sim: Any = await _start(simulate, AVALON_RACK_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    command = backend.client.command
+
+    async def misreading(name: str, parameter: str | None = None, **kw: Any) -> Any:
+        if parameter and "new.example.net" in parameter:
+            parameter = parameter.replace("new.example.net", "other.example.net")
+        return await command(name, parameter, **kw)
+
+    monkeypatch.setattr(backend.client, "command", misreading)
+    with pytest.raises(MinerResponseError, match="previous pools are restored"):
+        await miner.set_pools(NEW)
+    assert sim.state.reboots == 0
+    assert [(p.url, p.user) for p in sim.saved_pools] == _pairs(sim)
+
+
+async def test_avalon_setpool_refusal_never_repeats_a_password(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """A wrong web login is refused in the firmware's words, the passwords starred."""
+    sim: Any = await _start(simulate, AVALON_RACK_CASE)
+    miner = await _connect(session, sim, Credentials("root", "secret-web"))
+    await miner.read()
+    with pytest.raises(MinerResponseError, match="username or password error") as err:
+        await miner.set_pools(NEW)
+    assert "secret" not in str(err.value)
+    assert sim.state.reboots == 0
+    with pytest.raises(MinerValueError, match="web login"):
+        setpool_option(("root", "a,b"), 0, NEW[0])
+
+
+def test_avalon_setpool_reply_without_echo_is_a_refusal() -> None:
+    reply = {"STATUS": [{"STATUS": "I", "Code": 118, "Msg": "ASC 0 set info: secret-1"}]}
+    with pytest.raises(MinerResponseError, match="no pool saved") as err:
+        saved_pool(reply, "192.0.2.1 setpool 0")
+    assert "secret" not in str(err.value)
+    with pytest.raises(MinerResponseError, match="code None"):
+        saved_pool("garbage", "192.0.2.1 setpool 0")
+
+
+async def test_avalon_failed_reboot_says_the_pools_wait(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim: Any = await _start(simulate, AVALON_RACK_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+
+    async def refused() -> None:
+        raise MinerResponseError("reboot refused")
+
+    monkeypatch.setattr(backend, "reboot", refused)
+    with pytest.raises(MinerResponseError, match="take effect at the next reboot"):
+        await miner.set_pools(NEW)
+    assert [(p.url, p.user) for p in sim.saved_pools][:2] == [(p.url, p.user) for p in NEW]
+
+
+ELPHAPEX_CASE = next(c for c in CASES if c.family == "elphapex")
+
+
+async def test_elphapex_sends_the_configuration_back_with_both_pool_shapes(
+    simulate: SimFactory, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ``fc-`` key goes back as read; the pools go as pyasic's ``pools`` list and as
+    asic-rs's ``pool<n>url`` keys, padded to three; a pool given without a password keeps
+    the one read for it."""
+    sim = await _start(simulate, ELPHAPEX_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    cgi = elphapex_client.cgi
+    sent: list[Any] = []
+
+    async def recording(web: Any, what: str, path: str, **kw: Any) -> Any:
+        sent.append(kw["json_body"])
+        return await cgi(web, what, path, **kw)
+
+    monkeypatch.setattr(elphapex_client, "cgi", recording)
+    old = sim.state.pools[0]
+    await miner.set_pools([PoolConfig(old.url, old.user, ""), NEW[1]])
+    body = sent[0]
+    assert body["fc-freq"] == "1850"
+    assert body["fc-voltage"] == "1470"
+    assert [p["url"] for p in body["pools"]] == [old.url, NEW[1].url, ""]
+    assert (body["pool0pw"], body["pool1pw"], body["pool2url"]) == (old.password, "secret-2", "")
+    assert _pairs(sim) == [(old.url, old.user), (NEW[1].url, NEW[1].user)]
+
+
+AURADINE_CASE = next(c for c in CASES if c.family == "auradine")
+
+
+async def test_auradine_updatepools_sends_x_for_no_password(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    """asic-rs's ``updatepools`` body; a pool without a password goes as ``x``, and a
+    refusal is the firmware's word, the control named."""
+    sim = await _start(simulate, AURADINE_CASE)
+    miner = await _connect(session, sim)
+    await miner.read()
+    backend: Any = miner.backend
+    await backend.write_pools([PoolConfig(NEW[0].url, NEW[0].user, "")])
+    assert [(p.url, p.password) for p in sim.state.pools] == [(NEW[0].url, "x")]
+    with pytest.raises(MinerResponseError, match="pools: the miner refused: Invalid pools"):
         await backend.write_pools([])

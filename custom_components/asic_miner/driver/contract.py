@@ -309,6 +309,11 @@ class Backend:
         """Make ``pools`` the configured list, in order; the rest is ``pools.py``'s."""
         raise self._unsupported(Control.POOLS)
 
+    async def read_back_pools(self) -> list[PoolConfig]:
+        """The pools as kept after ``write_pools``: read anew, unless the firmware saves
+        them for its next boot and confirms them in its reply (Avalon's ``setpool``)."""
+        return await self.read_pool_configs()
+
     async def apply_pools(self) -> None:
         """After the pools written were read back: a restart, where the firmware needs one."""
 

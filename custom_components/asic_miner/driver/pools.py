@@ -135,7 +135,7 @@ async def replace_pools(backend: Backend, pools: Sequence[PoolConfig]) -> None:
     before = await backend.read_pool_configs()
     try:
         await backend.write_pools(pools)
-        after = await backend.read_pool_configs()
+        after = await backend.read_back_pools()
         if not _matches(pools, after):
             raise MinerResponseError(
                 f"{backend.ctx.host}: the miner did not keep the pools written"

@@ -1,4 +1,5 @@
-"""The FluxOS API on 8080: token login, cgminer-style sections, the mode/led/restart writes."""
+"""The FluxOS API on 8080: token login, cgminer-style sections, the mode/led/restart and
+updatepools writes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aiohttp import web
 
 from ... import cgminer
 from ...miner import SimMiner
+from ...state import SimPool
 
 API_PORT = 8080
 
@@ -49,6 +51,7 @@ class FluxApiRoutes(SimMiner):
         app.router.add_post("/mode", self._guarded(self._set_mode))
         app.router.add_post("/led", self._guarded(self._set_led))
         app.router.add_post("/restart", self._guarded(self._restart))
+        app.router.add_post("/updatepools", self._guarded(self._update_pools))
 
     def _guarded(self, handler: Any) -> Any:
         async def wrapped(request: web.Request) -> web.Response:
@@ -178,6 +181,19 @@ class FluxApiRoutes(SimMiner):
             return _refused("Invalid LED code")
         self.state.fault_light = code == 3
         return _ok("LED", [], "LED set", 531)
+
+    async def _update_pools(self, request: web.Request) -> web.Response:
+        """asic-rs's ``updatepools`` body; the reply and its refusal are ours (no capture)."""
+        sent = (await request.json()).get("pools")
+        if not isinstance(sent, list) or not sent or len(sent) > 3:
+            return _refused("Invalid pools")
+        if not all(isinstance(p, dict) and p.get("url") and p.get("user") for p in sent):
+            return _refused("Invalid pools")
+        self.state.pools = [
+            SimPool(str(p["url"]), str(p["user"]), str(p.get("pass", ""))) for p in sent
+        ]
+        self.state.pool_choice = 0
+        return _ok("UpdatePools", [], "Pools updated", 560)
 
     async def _restart(self, request: web.Request) -> web.Response:
         body = await request.json()

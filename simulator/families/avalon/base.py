@@ -11,6 +11,7 @@ from ... import cgminer
 from ...cgminer import PoolRow
 from ...miner import SimMiner
 from ...models import models_of
+from ...state import SimPool
 
 DESCRIPTION = "cgminer 4.11.1"
 _NAN = "\x00nan\x00"  # placeholders json.dumps keeps as strings; swapped for bare words
@@ -139,6 +140,7 @@ class AvalonBase(SimMiner):
         self.soft_off_time = 0  # last times asked for, as SoftOffTime / SoftOnTime show
         self.soft_on_time = 0
         self.work_level = 0
+        self.saved_pools: list[SimPool] = []  # setpool's, for the next boot (racks)
         self.requests: list[tuple[str, str | None]] = []  # every command, for tests
 
     @property

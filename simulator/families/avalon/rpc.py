@@ -1,5 +1,6 @@
 """cgminer's RPC on 4028: the read commands (joined as ``a+b``), ``restart``,
-``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, reboot).
+``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, reboot, and the
+racks' setpool, ``setpool.py``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 from ... import cgminer
 from .base import _INF, _NAN, DESCRIPTION, FRESH_SECONDS, HELP_OPTIONS, _pool_extra, _reply, _status
 from .estats import AvalonStats
+from .setpool import save_pool
 
 
 class AvalonRpc(AvalonStats):
@@ -203,8 +205,14 @@ class AvalonRpc(AvalonStats):
                 return failed(f"invalid worklevel {','.join(args)}")
             self.work_level = int(value)
             return reply("ASC 0 set OK", 119, "S")
+        if option == "setpool" and self.profile.led:  # the racks: led and setpool
+            return reply(*save_pool(self.saved_pools, self.state.pools, args))
         if option == "reboot":
             self.soft_off_at = self.soft_on_at = None
+            if self.saved_pools:  # the boot puts the saved pools to work
+                self.state.pools = [p for p in self.saved_pools if p.url]
+                self.state.pool_choice = 0
+                self.saved_pools = []
             self.state.reboot()
             return reply("ASC 0 set info: reboot", 118, "I")
         return failed(f"Unknown option: {option}")

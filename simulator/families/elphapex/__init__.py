@@ -4,7 +4,8 @@ Reply shapes follow asic-rs's DG-Home1 1.0.5 captures and pyasic's DG1+ 1.0.2 re
 (protocols.md §4.6, §11): object-form ``STATUS``, hashrates in MH/s with ``rate_unit``,
 chains per slot (the DG Home fills one of four), chip temperatures in thousandths of
 a degree as strings, fans as strings, pools with lower-case keys. No RPC answers.
-Controls: blink (B000 / B100), reboot, ``fc-work-mode`` through ``set_miner_conf``.
+Controls: blink (B000 / B100), reboot, ``fc-work-mode`` and ``pools`` through
+``set_miner_conf``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from ...servers.http import DigestGuard, Handler
+from ...state import SimPool
 from ..antminer.web import AntminerWeb
 
 REALM = "Daoge Miner"
@@ -222,7 +223,31 @@ class ElphapexWeb(AntminerWeb):
         if mode is None:
             return web.json_response({"code": "M001", "msg": "bad mode", "stats": "error"})
         self.state.work_mode = mode
+        self._take_pools(body.get("pools"))
         return web.json_response({"code": "M000", "msg": "OK!", "stats": "success"})
+
+    def _take_pools(self, sent: Any) -> None:
+        """The ``pools`` list sent (pyasic's shape; asic-rs's ``pool<n>url`` keys are
+        ignored here); empty entries pad it. A pool kept as it was keeps its state."""
+        if not isinstance(sent, list):
+            return
+        now = {(p.url, p.user): p for p in self.state.pools}
+        pools = []
+        for item in sent:
+            if isinstance(item, dict) and item.get("url"):
+                url, user, password = (
+                    str(item["url"]),
+                    str(item.get("user", "")),
+                    str(item.get("pass", "")),
+                )
+                kept = now.get((url, user))
+                pool = SimPool(url, user, password, kept.alive if kept else True)
+                pools.append(pool)
+        if [(p.url, p.user, p.password) for p in pools] != [
+            (p.url, p.user, p.password) for p in self.state.pools
+        ]:
+            self.state.pools = pools
+            self.state.pool_choice = 0
 
     async def _power(self, request: web.Request) -> web.Response:
         s = self.state

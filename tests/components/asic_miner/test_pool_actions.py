@@ -225,3 +225,23 @@ def test_fields_become_pools_in_order() -> None:
     assert [(p.url, p.user, p.password) for p in pools] == [("a", "u", ""), ("c", "w", "")]
     with pytest.raises(ValueError, match="no URL"):
         pools_from_fields({"url": "a", "user": "u", "user_2": "w"})
+
+
+@pytest.mark.parametrize("simulated_miner", ["avalon-a1566"], indirect=True)
+async def test_avalon_rack_saves_pools_and_reboots(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulated_miner: SimMiner
+) -> None:
+    """Canaan's ``setpool`` saves the pools; the reboot after it puts them to work, and
+    the miner going quiet for it is expected, not a failure."""
+    await hass.services.async_call(
+        DOMAIN,
+        "set_pools",
+        {ATTR_ENTITY_ID: _entity(hass, init_integration), **NEW_POOLS},
+        blocking=True,
+    )
+    assert simulated_miner.state.reboots == 1
+    assert _pairs(simulated_miner) == [
+        ("stratum+tcp://new.example.net:3333", "owner.rig", "hunter2-secret"),
+        ("stratum+tcp://backup.example.net:3333", "owner.rig", "second-secret"),
+    ]
+    assert init_integration.runtime_data._restart_until > 0

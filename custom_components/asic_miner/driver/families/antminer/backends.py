@@ -113,7 +113,13 @@ class ModernBackend(DigestCgiBackend):
 
 
 class LegacyBackend(DigestCgiBackend):
-    """S9 / X17-era web UI: form-encoded CGI, blink by action, no work modes."""
+    """S9 / X17-era web UI: form-encoded CGI, blink by action, no work modes.
+
+    No pool writes: ``set_miner_conf.cgi`` takes its form fields by position and
+    rewrites the whole configuration from them, in a field list that differs by model
+    and release (frequency, voltage, fans among them); without that list for the
+    release at hand a pool change would reset the rest (README "Actions").
+    """
 
     name = "legacy"
     DATA_MAP = {

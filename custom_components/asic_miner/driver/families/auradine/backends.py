@@ -3,17 +3,21 @@
 Controls as asic-rs's FluxOS client sends them (protocols.md §7.2): sleep / wake and
 the power target through ``mode``, the named operating modes through ``mode`` too,
 the locate light through ``led`` (3 on, 2 back to normal), ``restart`` for a reboot
-and ``restart {"parameter": "gcminer"}`` for the mining software.
+and ``restart {"parameter": "gcminer"}`` for the mining software. Pools: asic-rs's
+``updatepools`` with the list ``{"pools": [{url, user, pass}]}`` (an empty password sent
+as ``x``), read back from gcminer's ``pools``, which sends no passwords (a restored pool
+gets ``x``). ⚠ Its reply and whether gcminer restarts for it are unverified on hardware.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Backend, Call, Field, Location
 from ...exceptions import MinerValueError
-from ...models import ALL_CONTROLS, MinerIdentity
+from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
 from .._cgminer import DEVS, POOLS, SUMMARY
 from . import parse as p
 from .client import FluxApi
@@ -41,7 +45,9 @@ class FluxBackend(Backend):
         Field.FAULT_LIGHT: Location((p.LED,), p.fault_light),
         Field.ERRORS: Location((p.LED,), p.errors),
     }
-    CONTROLS = ALL_CONTROLS  # the six basic ones, each as asic-rs's client sends it
+    CONTROLS = ALL_CONTROLS | {Control.POOLS}  # each as asic-rs's client sends it
+    # Whether gcminer restarts for new pools is not known: silence then is expected.
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -77,3 +83,7 @@ class FluxBackend(Backend):
 
     async def restart_backend(self) -> None:
         await self.api.post("restart", "restart gcminer", {"parameter": "gcminer"})
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        sent = [{"url": p.url, "user": p.user, "pass": p.password or "x"} for p in pools]
+        await self.api.post("updatepools", "pools", {"pools": sent})

@@ -26,26 +26,29 @@ straight after still shows the old state; ``led`` on A-series racks only (the Q'
 ``ascset 0,reboot,0`` (Canaan's manual); ``restart`` restarts cgminer only (the
 restart-backend control). ``softon`` may hang up without a reply, so it is confirmed
 with one ``estats`` right away (``SoftOnTime`` where reported). ``switchpool`` (stock
-cgminer) makes another configured pool the one mined on, live.
+cgminer) makes another configured pool the one mined on, live. ``setpool`` (racks
+only, ``setpool.py``) saves pools for the next boot: the write is each reply's echo of
+the pool saved, and the reboot that puts them to work follows the read-back.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, cast
 
 from ...context import MinerContext
 from ...contract import Backend, Field, Location, Replies
 from ...exceptions import MinerConnectionError, MinerError, MinerResponseError, MinerValueError
-from ...models import Control, MinerIdentity
+from ...models import Control, MinerIdentity, PoolConfig
 from ...transports.rpc_parse import check_status, parse_rpc_reply
 from ...values import to_int
 from .._cgminer import DEVS, POOLS
 from .._refusal import NamedRefusals
 from . import parse as p
 from .client import AvalonClient, restart_accepted
+from .setpool import DEFAULT_LOGIN, saved_pool, setpool_option
 
 # softoff/softon act at a Unix time; both libraries that drive them ask for "now + 5 s".
 SOFT_SWITCH_DELAY = 5
@@ -91,9 +94,10 @@ class _AvalonBackend(NamedRefusals, Backend):
     MODE_OPTION: ClassVar[str | None] = None
     WORK_MODES: ClassVar[tuple[str, ...]] = ()
     LOCATE_LIGHT: ClassVar[bool] = False  # the racks' ``led`` option
+    SAVES_POOLS: ClassVar[bool] = False  # the racks' ``setpool`` option
     DATA_MAP: ClassVar[Mapping[Field, Location]] = _common_map()
-    # ``switchpool`` is stock cgminer's, on every line; Canaan's ``setpool`` saves a pool
-    # that only a reboot puts to work, so a write could not be read back: not offered.
+    # ``switchpool`` is stock cgminer's, on every line; Canaan's ``setpool`` (the racks'
+    # ``SAVES_POOLS``) saves pools that the reboot after it puts to work.
     CONTROLS = frozenset(
         {Control.MINING, Control.REBOOT, Control.RESTART_BACKEND, Control.SWITCH_POOL}
     )
@@ -109,12 +113,16 @@ class _AvalonBackend(NamedRefusals, Backend):
         if cls.LOCATE_LIGHT:
             data_map[Field.FAULT_LIGHT] = Location((p.ESTATS,), p.fault_light)
             controls.add(Control.FAULT_LIGHT)
+        if cls.SAVES_POOLS:
+            controls.add(Control.POOLS)
+            cls.RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
         cls.DATA_MAP = data_map
         cls.CONTROLS = frozenset(controls)
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self.client = AvalonClient(ctx)
+        self._saved: list[PoolConfig] = []  # what the last setpool replies confirmed
 
     async def set_mining(self, on: bool) -> None:
         """Schedule soft on / soft off a few seconds ahead, as the firmware expects.
@@ -159,6 +167,37 @@ class _AvalonBackend(NamedRefusals, Backend):
         is mined on at once (STATUS "S", "Switching to pool n"; a bad number is "E")."""
         await self.client.command("switchpool", str(index))
 
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        """``setpool`` slot by slot; each reply's echo of the URL and worker is kept as
+        the read-back. Slots after the pools written keep what they hold."""
+        login = self.ctx.login(DEFAULT_LOGIN)
+        self._saved = []
+        for slot, pool in enumerate(pools):
+            option = setpool_option(login, slot, pool)
+            try:
+                reply = await self.client.command("ascset", f"0,{option}")
+            except MinerResponseError as err:  # the text may repeat what was sent
+                said = str(err)
+                for secret in {login[1], pool.password} - {""}:
+                    said = said.replace(secret, "***")
+                raise MinerResponseError(said) from None
+            self._saved.append(saved_pool(reply, f"{self.ctx.host} setpool {slot}"))
+
+    async def read_back_pools(self) -> list[PoolConfig]:
+        """Saved pools show only after the reboot: the replies' echo is the read-back."""
+        return list(self._saved)
+
+    async def apply_pools(self) -> None:
+        """The reboot Canaan's manual asks for after a pool change; if it fails, the
+        pools stay saved for whichever reboot comes next, and the error says so."""
+        try:
+            await self.reboot()
+        except MinerError as err:
+            raise MinerResponseError(
+                f"{self.ctx.host}: the pools are saved, but the reboot that puts them to "
+                f"work failed ({err}); they take effect at the next reboot"
+            ) from err
+
     async def restart_backend(self) -> None:
         """cgminer's own ``restart``: it answers RESTART where a status belongs, then exits."""
         raw = await self.client.send("restart")
@@ -173,7 +212,13 @@ class _AvalonBackend(NamedRefusals, Backend):
 
 
 def _product_line(
-    name: str, doc: str, option: str | None = None, modes: tuple[str, ...] = (), light: bool = False
+    name: str,
+    doc: str,
+    option: str | None = None,
+    modes: tuple[str, ...] = (),
+    *,
+    light: bool = False,
+    pools: bool = False,
 ) -> type[_AvalonBackend]:
     """A product line is data only (its mode option and names, its light): one call each."""
     attrs = {
@@ -182,16 +227,18 @@ def _product_line(
         "MODE_OPTION": option,
         "WORK_MODES": modes,
         "LOCATE_LIGHT": light,
+        "SAVES_POOLS": pools,
     }
     return cast("type[_AvalonBackend]", type(f"{name.title()}Backend", (_AvalonBackend,), attrs))
 
 
 RackBackend = _product_line(
     "rack",
-    "A12-A15 rack miners (A1246 … A1566): locate light, normal / performance.",
+    "A12-A15 rack miners (A1246 … A1566): locate light, normal / performance, pools.",
     "workmode",
     ("normal", "performance"),
     light=True,
+    pools=True,
 )
 QBackend = _product_line(
     "q", "Avalon Q home miner: eco / standard / super.", "workmode", ("eco", "standard", "super")

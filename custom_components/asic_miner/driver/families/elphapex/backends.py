@@ -3,16 +3,20 @@
 No RPC is used (the DG Home answers none; pyasic and asic-rs read these miners over
 the web only). No power limit and no sleep are known: the work modes are the only
 tuning, and the firmware reboots the miner to apply one (as Bitmain's CGI does).
+Pools are written through the same ``set_miner_conf`` (``client.py``) and read back,
+passwords included, from ``get_miner_conf``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ...contract import Field, Location
 from ...exceptions import MinerValueError
-from ...models import Control
+from ...models import Control, PoolConfig
 from ..antminer.backends import DigestCgiBackend
 from . import parse as p
-from .client import blink, write_work_mode
+from .client import blink, read_pools, write_pools, write_work_mode
 
 
 class ElphapexBackend(DigestCgiBackend):
@@ -32,7 +36,10 @@ class ElphapexBackend(DigestCgiBackend):
         Field.WORK_MODES: Location((), lambda _: p.WORK_MODES),
         Field.FAULT_LIGHT: Location((p.WEB_BLINK,), p.fault_light),
     }
-    CONTROLS = frozenset({Control.FAULT_LIGHT, Control.WORK_MODE, Control.REBOOT})
+    CONTROLS = frozenset({Control.FAULT_LIGHT, Control.WORK_MODE, Control.REBOOT, Control.POOLS})
+    # Whether a pool change restarts the miner is not known: silence after one is
+    # expected rather than reported.
+    RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
 
     async def set_fault_light(self, on: bool) -> None:
         await blink(self.web, on)
@@ -43,3 +50,9 @@ class ElphapexBackend(DigestCgiBackend):
                 f"unknown work mode {mode!r}; choose from {', '.join(p.WORK_MODES)}"
             )
         await write_work_mode(self.web, p.MODE_VALUES[mode])
+
+    async def read_pool_configs(self) -> list[PoolConfig]:
+        return await read_pools(self.web)
+
+    async def write_pools(self, pools: Sequence[PoolConfig]) -> None:
+        await write_pools(self.web, pools)

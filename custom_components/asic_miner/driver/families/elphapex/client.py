@@ -3,29 +3,74 @@
 ``set_miner_conf.cgi`` takes the configuration ``get_miner_conf.cgi`` returns, with
 ``fc-`` keys instead of Bitmain's; like Bitmain's it resets what it is not sent, so a
 write re-sends every field it read with one changed.
+
+Pools: pyasic sends them as the ``pools`` list ``get_miner_conf`` shows (three entries,
+empty ones padding), asic-rs as ``pool<n>url`` / ``pool<n>user`` / ``pool<n>pw`` keys
+(n from 0) added to the configuration read. No capture shows which the firmware takes,
+so a pool write carries both, the same values; ``get_miner_conf`` read back says whether
+it took (``pools.py`` restores the old list when not).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ...exceptions import MinerControlRefusedError, MinerResponseError
+from ...models import PoolConfig
+from ...pools import keep_passwords
 from ...transports.http import HttpClient
 from ..antminer.client import DEFAULT_CREDENTIALS, cgi
 from .parse import WEB_CONF
 
-__all__ = ["DEFAULT_CREDENTIALS", "blink", "write_work_mode"]
+__all__ = ["DEFAULT_CREDENTIALS", "blink", "read_pools", "write_pools", "write_work_mode"]
+SLOTS = 3
+
+
+async def _conf(web: HttpClient) -> dict[str, Any]:
+    conf = await web.get_json(WEB_CONF.path)
+    if not isinstance(conf, dict):
+        raise MinerResponseError("miner configuration is not an object")
+    return conf
+
+
+async def _send(web: HttpClient, body: dict[str, Any], what: str) -> None:
+    reply = (await cgi(web, what, "/cgi-bin/set_miner_conf.cgi", json_body=body)).json()
+    if not isinstance(reply, dict) or reply.get("stats") != "success":
+        raise MinerControlRefusedError(what, repr(reply)[:120])
 
 
 async def write_work_mode(web: HttpClient, mode: int) -> None:
     """Read the configuration and send it back whole with ``fc-work-mode`` changed."""
-    conf = await web.get_json(WEB_CONF.path)
-    if not isinstance(conf, dict):
-        raise MinerResponseError("miner configuration is not an object")
-    body: dict[str, Any] = {**conf, "fc-work-mode": mode}
-    reply = (await cgi(web, "work mode", "/cgi-bin/set_miner_conf.cgi", json_body=body)).json()
-    if not isinstance(reply, dict) or reply.get("stats") != "success":
-        raise MinerControlRefusedError("work mode", repr(reply)[:120])
+    await _send(web, {**await _conf(web), "fc-work-mode": mode}, "work mode")
+
+
+def _read_pools(conf: dict[str, Any]) -> list[PoolConfig]:
+    return [
+        PoolConfig(str(item["url"]), str(item.get("user", "")), str(item.get("pass", "")))
+        for item in conf.get("pools", [])
+        if isinstance(item, dict) and item.get("url")
+    ]
+
+
+async def read_pools(web: HttpClient) -> list[PoolConfig]:
+    """The configured pools with their passwords, as ``get_miner_conf`` sends them."""
+    return _read_pools(await _conf(web))
+
+
+async def write_pools(web: HttpClient, pools: Sequence[PoolConfig]) -> None:
+    """The configuration sent back as read, the pools replaced in both shapes."""
+    conf = await _conf(web)
+    kept = keep_passwords(pools, _read_pools(conf))
+    slots = [(p.url, p.user, p.password) for p in kept]
+    slots += [("", "", "")] * (SLOTS - len(slots))
+    body: dict[str, Any] = {
+        **conf,
+        "pools": [{"url": u, "user": n, "pass": w} for u, n, w in slots],
+    }
+    for index, (url, user, password) in enumerate(slots):
+        body |= {f"pool{index}url": url, f"pool{index}user": user, f"pool{index}pw": password}
+    await _send(web, body, "pools")
 
 
 async def blink(web: HttpClient, on: bool) -> None:
