@@ -340,6 +340,33 @@ class IdentityDetails(TypedDict, total=False):
     algorithm: Algorithm  # only where the replies say; else the hardware table's
 
 
+def identity_of(
+    family: str,
+    make: str,
+    model: str,
+    firmware: str,
+    backend: str,
+    **details: Unpack[IdentityDetails],
+) -> MinerIdentity:
+    """A family's identity of a miner (``Family.identity``, ``_identity.Naming``).
+
+    Whether the model is supported is decided here, once for every family, from the
+    hardware table: a family only says what its replies name.
+    """
+    hardware = lookup(make, model)
+    if "algorithm" not in details and hardware is not None:
+        details["algorithm"] = hardware.algorithm
+    return MinerIdentity(
+        make=make,
+        model=model,
+        family=family,
+        firmware=firmware,
+        backend=backend,
+        supported=hardware is not None,
+        **details,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """A firmware family: how to recognise it and which backend serves which release.
@@ -360,23 +387,8 @@ class Family:
     def identity(
         self, make: str, model: str, firmware: str, backend: str, **details: Unpack[IdentityDetails]
     ) -> MinerIdentity:
-        """The identity a family's ``identify`` returns.
-
-        Whether the model is supported is decided here, once for every family, from the
-        hardware table: a family only says what its replies name.
-        """
-        hardware = lookup(make, model)
-        if "algorithm" not in details and hardware is not None:
-            details["algorithm"] = hardware.algorithm
-        return MinerIdentity(
-            make=make,
-            model=model,
-            family=self.key,
-            firmware=firmware,
-            backend=backend,
-            supported=hardware is not None,
-            **details,
-        )
+        """The identity a family's ``identify`` returns (see ``identity_of``)."""
+        return identity_of(self.key, make, model, firmware, backend, **details)
 
     def backend(self, name: str) -> type[Backend]:
         for backend in self.backends:
