@@ -33,9 +33,6 @@ type ReplyKeys = str | tuple[str, ...]
 type ReadReply = Callable[[MinerContext, ProbeResults], Awaitable[Mapping[str, Any]]]
 """How identification gets one reply object (from the probes, or a request of its own)."""
 
-type ChooseBackend = Callable[[MinerContext, str], Awaitable[type[Backend]]]
-"""The backend for a model, where a family has several (may ask the miner once more)."""
-
 
 class DetailKeys(TypedDict, total=False):
     """Which keys of one reply object name which identity detail (see ``details_from``)."""
@@ -49,10 +46,11 @@ class DetailKeys(TypedDict, total=False):
 
 
 class NameKeys(DetailKeys, total=False):
-    """A ``Reply``'s keys: the identity details, and the model and make it names."""
+    """A ``Reply``'s keys: the identity details, the model and make, the backend's name."""
 
     model: ReplyKeys
     make: ReplyKeys
+    backend: ReplyKeys
 
 
 def details_from(reply: Mapping[str, Any], **keys: Unpack[DetailKeys]) -> IdentityDetails:
@@ -66,10 +64,10 @@ def details_from(reply: Mapping[str, Any], **keys: Unpack[DetailKeys]) -> Identi
 def _value(
     detail: str, reply: Mapping[str, Any], keys: object, name: Callable[[Any], str | None]
 ) -> str | None:
+    if detail == "model":  # the first key the family's normalising makes a name of
+        return next(filter(None, (name(reply.get(key)) for key in _names(keys))), None)
     raw = next((reply[key] for key in _names(keys) if reply.get(key)), None)
-    if detail == "mac":
-        return normalize_mac(raw)
-    return name(raw) if detail == "model" else clean_str(raw)
+    return normalize_mac(raw) if detail == "mac" else clean_str(raw)
 
 
 def _names(keys: object) -> tuple[str, ...]:
@@ -86,10 +84,6 @@ class Reply:
         self.keys = keys
 
 
-async def _no_choice(ctx: MinerContext, model: str) -> type[Backend]:
-    raise TypeError("a Naming needs a backend or choose_backend")
-
-
 @dataclass(frozen=True, slots=True)
 class Naming:
     """How a family names a miner, as data; called as the family's ``identify``.
@@ -97,8 +91,8 @@ class Naming:
     The replies are read in order; each detail (and the model, the make) takes the
     first reply with a value for it, so the order is the order of preference. The
     model passes through ``model_name`` (the family's own normalising); without one,
-    ``unknown_model``. ``backend`` is the family's one backend; a family with several
-    gives ``choose_backend`` instead (by model; it may ask the miner once more).
+    ``unknown_model``. The backend: the one a reply names (by its ``name``), else
+    ``backend_for(model)`` where the model decides, else the family's one ``backend``.
     """
 
     family: str
@@ -107,7 +101,7 @@ class Naming:
     unknown_model: str
     replies: tuple[Reply, ...]
     backend: type[Backend] | None = None
-    choose_backend: ChooseBackend = _no_choice
+    backend_for: Callable[[str], type[Backend]] | None = None
     model_name: Callable[[Any], str | None] = clean_str
     algorithm: Algorithm | None = None  # only where the firmware says; else the table's
 
@@ -120,11 +114,18 @@ class Naming:
                     found[detail] = _value(detail, data, keys, self.model_name)
         model = found.pop("model", None) or self.unknown_model
         make = found.pop("make", None) or self.make
-        backend = self.backend or await self.choose_backend(ctx, model)
+        backend = found.pop("backend", None) or self._backend(model).name
         details = cast(IdentityDetails, found)
         if self.algorithm is not None:
             details["algorithm"] = self.algorithm
-        return identity_of(self.family, make, model, self.firmware, backend.name, **details)
+        return identity_of(self.family, make, model, self.firmware, backend, **details)
+
+    def _backend(self, model: str) -> type[Backend]:
+        if self.backend_for is not None:
+            return self.backend_for(model)
+        if self.backend is None:
+            raise TypeError(f"{self.family}: a Naming needs a backend")
+        return self.backend
 
 
 async def probed_version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -133,6 +134,15 @@ async def probed_version(ctx: MinerContext, results: ProbeResults) -> Mapping[st
 
 
 SYSTEM_INFO = "/cgi-bin/get_system_info.cgi"
+
+
+SYSTEM_INFO_KEYS = DetailKeys(
+    firmware_version="system_filesystem_version",
+    mac="macaddr",
+    serial=("serinum", "serial_no"),
+    hostname="hostname",
+)
+"""What ``get_system_info.cgi`` names, the same on every Antminer-like web UI."""
 
 
 def system_info(credentials: Credentials) -> ReadReply:
