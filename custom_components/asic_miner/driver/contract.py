@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, TypedDict, Unpack
+from typing import Any, ClassVar, Protocol, TypedDict, Unpack, runtime_checkable
 
 from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
@@ -340,31 +340,14 @@ class IdentityDetails(TypedDict, total=False):
     algorithm: Algorithm  # only where the replies say; else the hardware table's
 
 
-def identity_of(
-    family: str,
-    make: str,
-    model: str,
-    firmware: str,
-    backend: str,
-    **details: Unpack[IdentityDetails],
-) -> MinerIdentity:
-    """A family's identity of a miner (``Family.identity``, ``_identity.Naming``).
+type IdentifyFn = Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
 
-    Whether the model is supported is decided here, once for every family, from the
-    hardware table: a family only says what its replies name.
-    """
-    hardware = lookup(make, model)
-    if "algorithm" not in details and hardware is not None:
-        details["algorithm"] = hardware.algorithm
-    return MinerIdentity(
-        make=make,
-        model=model,
-        family=family,
-        firmware=firmware,
-        backend=backend,
-        supported=hardware is not None,
-        **details,
-    )
+
+@runtime_checkable
+class Declared(Protocol):
+    """An identification declared as data (``families._identity.Naming``)."""
+
+    def bind(self, family: Family) -> IdentifyFn: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,16 +362,36 @@ class Family:
     stock: bool
     probes: tuple[Probe, ...]
     matches: Callable[[ProbeResults], bool]
-    identify: Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
+    identify: IdentifyFn  # a function, or a ``Declared`` naming the family binds
     backends: tuple[type[Backend], ...]
     default_credentials: Credentials = field(default_factory=Credentials)
     max_reply_bytes: int = FAMILY_MAX_REPLY_BYTES
 
+    def __post_init__(self) -> None:
+        declared: object = self.identify  # bound once: a naming needs its family
+        if isinstance(declared, Declared):
+            object.__setattr__(self, "identify", declared.bind(self))
+
     def identity(
         self, make: str, model: str, firmware: str, backend: str, **details: Unpack[IdentityDetails]
     ) -> MinerIdentity:
-        """The identity a family's ``identify`` returns (see ``identity_of``)."""
-        return identity_of(self.key, make, model, firmware, backend, **details)
+        """The identity a family's ``identify`` returns.
+
+        Whether the model is supported is decided here, once for every family, from the
+        hardware table: a family only says what its replies name.
+        """
+        hardware = lookup(make, model)
+        if "algorithm" not in details and hardware is not None:
+            details["algorithm"] = hardware.algorithm
+        return MinerIdentity(
+            make=make,
+            model=model,
+            family=self.key,
+            firmware=firmware,
+            backend=backend,
+            supported=hardware is not None,
+            **details,
+        )
 
     def backend(self, name: str) -> type[Backend]:
         for backend in self.backends:

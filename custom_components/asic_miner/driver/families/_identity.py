@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypedDict, Unpack, cast
 
 from ..context import MinerContext
-from ..contract import Backend, IdentityDetails, ProbeResults, identity_of
+from ..contract import Backend, Family, IdentifyFn, IdentityDetails, ProbeResults
 from ..models import Algorithm, Credentials, MinerIdentity
 from ..values import clean_str, normalize_mac
 from ._cgminer import probe_item
@@ -86,46 +87,52 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Naming:
-    """How a family names a miner, as data; called as the family's ``identify``.
+    """How a family names a miner, as data: passed as its ``identify``, bound to it.
 
     The replies are read in order; each detail (and the model, the make) takes the
     first reply with a value for it, so the order is the order of preference. The
     model passes through ``model_name`` (the family's own normalising); without one,
-    ``unknown_model``. The backend: the one a reply names (by its ``name``), else
-    ``backend_for(model)`` where the model decides, else the family's one ``backend``.
+    ``unknown_model`` (the make, unless said). ``firmware`` is ``Stock`` unless said.
+    The backend: the one a reply names (by its ``name``), else ``backend_for(model)``
+    where the model decides, else the family's only one.
     """
 
-    family: str
     make: str
-    firmware: str
-    unknown_model: str
     replies: tuple[Reply, ...]
-    backend: type[Backend] | None = None
-    backend_for: Callable[[str], type[Backend]] | None = None
+    firmware: str = "Stock"
+    unknown_model: str | None = None
     model_name: Callable[[Any], str | None] = clean_str
+    backend_for: Callable[[str], type[Backend]] | None = None
     algorithm: Algorithm | None = None  # only where the firmware says; else the table's
 
+    def bind(self, family: Family) -> IdentifyFn:
+        return partial(self.identify, family)
+
     async def __call__(self, ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+        raise TypeError("a Naming names miners through the Family it is given to")
+
+    async def identify(
+        self, family: Family, ctx: MinerContext, results: ProbeResults
+    ) -> MinerIdentity:
         found: dict[str, str | None] = {}
         for reply in self.replies:
             data = await reply.read(ctx, results)
             for detail, keys in reply.keys.items():
                 if found.get(detail) is None:
                     found[detail] = _value(detail, data, keys, self.model_name)
-        model = found.pop("model", None) or self.unknown_model
+        model = found.pop("model", None) or self.unknown_model or self.make
         make = found.pop("make", None) or self.make
-        backend = found.pop("backend", None) or self._backend(model).name
+        backend = found.pop("backend", None) or self._backend(family, model).name
         details = cast(IdentityDetails, found)
         if self.algorithm is not None:
             details["algorithm"] = self.algorithm
-        return identity_of(self.family, make, model, self.firmware, backend, **details)
+        return family.identity(make, model, self.firmware, backend, **details)
 
-    def _backend(self, model: str) -> type[Backend]:
+    def _backend(self, family: Family, model: str) -> type[Backend]:
         if self.backend_for is not None:
             return self.backend_for(model)
-        if self.backend is None:
-            raise TypeError(f"{self.family}: a Naming needs a backend")
-        return self.backend
+        (only,) = family.backends  # several: a reply or ``backend_for`` must choose
+        return only
 
 
 async def probed_version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:

@@ -21,8 +21,6 @@ from .parse import WORK_MODES, model_name
 
 __all__ = ["FAMILY", "WORK_MODES"]
 
-KEY = "antminer"
-
 
 def _matches(results: ProbeResults) -> bool:
     if realm(web_reply(results)).lower().startswith("antminer"):
@@ -44,15 +42,13 @@ async def _system(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]
 
 
 FAMILY = Family(
-    key=KEY,
+    key="antminer",
     name="Antminer (stock firmware)",
     stock=True,
     probes=(RPC_VERSION, WEB_ROOT),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Bitmain",
-        firmware="Stock",
         unknown_model="Antminer",
         replies=(
             Reply(_system, model="minertype", backend="backend", **SYSTEM_INFO_KEYS),

@@ -21,8 +21,6 @@ from .client import DEFAULT_CREDENTIALS, FluxApi
 
 __all__ = ["FAMILY"]
 
-KEY = "auradine"
-
 
 def _matches(results: ProbeResults) -> bool:
     text = rpc_text(results)
@@ -34,13 +32,12 @@ async def _ipreport(ctx: MinerContext, results: ProbeResults) -> Mapping[str, An
 
 
 FAMILY = Family(
-    key=KEY,
+    key="auradine",
     name="Auradine FluxOS",
     stock=True,
     probes=(RPC_VERSION, RPC_DEVDETAILS),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Auradine",
         firmware="FluxOS",
         unknown_model="Teraflux",
@@ -55,7 +52,6 @@ FAMILY = Family(
             ),
             Reply(probed_version, api_version="API"),
         ),
-        backend=FluxBackend,
     ),
     backends=(FluxBackend,),
     default_credentials=DEFAULT_CREDENTIALS,

@@ -30,8 +30,6 @@ from .backends import (
 )
 from .parse import normalize_model
 
-FAMILY_KEY = "avalon"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "AVALON" in rpc_text(results)
@@ -49,15 +47,13 @@ async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
+    key="avalon",
     name="Avalon (stock firmware)",
     stock=True,
     probes=(RPC_VERSION, RPC_DEVDETAILS),
     matches=_matches,
     identify=Naming(
-        FAMILY_KEY,
         make="Canaan",
-        firmware="Stock",
         unknown_model="Avalon",
         replies=(
             Reply(

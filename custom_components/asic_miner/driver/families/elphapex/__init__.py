@@ -18,24 +18,19 @@ from .parse import model_name
 
 __all__ = ["FAMILY"]
 
-KEY = "elphapex"
-
 
 def _matches(results: ProbeResults) -> bool:
     return realm(web_reply(results)).lower().startswith("daoge")
 
 
 FAMILY = Family(
-    key=KEY,
+    key="elphapex",
     name="Elphapex",
     stock=True,
     probes=(WEB_ROOT,),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Elphapex",
-        firmware="Stock",
-        unknown_model="Elphapex",
         replies=(
             Reply(
                 system_info(DEFAULT_CREDENTIALS),
@@ -45,7 +40,6 @@ FAMILY = Family(
                 hostname="hostname",
             ),
         ),
-        backend=ElphapexBackend,
         model_name=model_name,
         # Every Elphapex hashes Scrypt; the firmware says so too ("Algorithm": "Scrypt").
         algorithm=Algorithm.SCRYPT,

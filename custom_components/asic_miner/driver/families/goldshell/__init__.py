@@ -23,7 +23,6 @@ from .client import DEFAULT_CREDENTIALS, GoldshellWeb
 __all__ = ["FAMILY"]
 
 MAKE = "Goldshell"
-KEY = "goldshell"
 _MARKS = ("INTCHAINS_QOMO", "KDAMINER", "BFGMINER")
 
 
@@ -44,21 +43,17 @@ def _model_name(raw: Any) -> str | None:
 
 
 FAMILY = Family(
-    key=KEY,
+    key="goldshell",
     name="Goldshell",
     stock=True,
     probes=(RPC_VERSION,),
     matches=_matches,
     identify=Naming(
-        KEY,
         make=MAKE,
-        firmware="Stock",
-        unknown_model=MAKE,
         replies=(
             Reply(_status, model="model", firmware_version="firmware", control_board="mcbversion"),
             Reply(probed_version, api_version="API"),
         ),
-        backend=GoldshellBackend,
         model_name=_model_name,
     ),
     backends=(GoldshellBackend,),

@@ -21,7 +21,6 @@ from ..antminer.client import DEFAULT_CREDENTIALS
 from .backends import HammerBackend
 from .parse import make_and_model
 
-KEY = "hammer"
 _system_info = system_info(DEFAULT_CREDENTIALS)
 
 
@@ -41,23 +40,19 @@ async def _info(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key=KEY,
+    key="hammer",
     name="Hammer (blackMiner web UI)",
     stock=True,
     probes=(RPC_VERSION, WEB_ROOT),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Hammer",
-        firmware="Stock",
-        unknown_model="Hammer",
         replies=(
             # The firmware's build (RPC CompileTime) is what pyasic reports, not the file
             # system's.
             Reply(probed_version, firmware_version="CompileTime", api_version="API"),
             Reply(_info, make="named make", model="named model", **SYSTEM_INFO_KEYS),
         ),
-        backend=HammerBackend,
     ),
     backends=(HammerBackend,),
     default_credentials=DEFAULT_CREDENTIALS,

@@ -18,21 +18,18 @@ from .parse import model_name
 
 __all__ = ["FAMILY"]
 
-KEY = "hiveon"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "HIVEON" in rpc_text(results)
 
 
 FAMILY = Family(
-    key=KEY,
+    key="hiveon",
     name="Hiveon OS (on Antminers)",
     stock=False,
     probes=(RPC_VERSION,),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Bitmain",
         firmware="Hiveon",
         unknown_model="Antminer",
@@ -42,7 +39,6 @@ FAMILY = Family(
             # The build date where the web UI names no file system version.
             Reply(probed_version, firmware_version="CompileTime"),
         ),
-        backend=HiveonBackend,
         model_name=model_name,
     ),
     backends=(HiveonBackend,),

@@ -22,8 +22,6 @@ from .client import DEFAULT_CREDENTIALS, InnoApi
 
 __all__ = ["FAMILY"]
 
-KEY = "innosilicon"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "INNOMINER" in rpc_text(results)
@@ -46,21 +44,17 @@ async def _web(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key=KEY,
+    key="innosilicon",
     name="Innosilicon",
     stock=True,
     probes=(RPC_VERSION,),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Innosilicon",
-        firmware="Stock",
-        unknown_model="Innosilicon",
         replies=(
             Reply(_web, model="type", mac="mac"),
             Reply(probed_version, firmware_version=("CGMiner", "Miner"), api_version="API"),
         ),
-        backend=InnoBackend,
     ),
     backends=(InnoBackend,),
     default_credentials=DEFAULT_CREDENTIALS,

@@ -22,8 +22,6 @@ from .parse import model_and_release
 
 __all__ = ["FAMILY"]
 
-KEY = "mskminer"
-
 
 def _matches(results: ProbeResults) -> bool:
     text = rpc_text(results)
@@ -38,18 +36,16 @@ async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any
 
 
 FAMILY = Family(
-    key=KEY,
+    key="mskminer",
     name="MSKMiner (on Antminers)",
     stock=False,
     probes=(RPC_VERSION,),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="Bitmain",
         firmware="MSKMiner",
         unknown_model="Antminer",
         replies=(Reply(_version, model="model", firmware_version="release", api_version="API"),),
-        backend=MskBackend,
     ),
     backends=(MskBackend,),
 )

@@ -21,8 +21,6 @@ from .parse import MINER_KEYS
 
 __all__ = ["FAMILY"]
 
-KEY = "sealminer"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "BDMINER" in rpc_text(results)
@@ -33,16 +31,13 @@ async def _stats(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key=KEY,
+    key="sealminer",
     name="SealMiner",
     stock=True,
     probes=(RPC_VERSION,),
     matches=_matches,
     identify=Naming(
-        KEY,
         make="SealMiner",
-        firmware="Stock",
-        unknown_model="SealMiner",
         replies=(
             Reply(probed_version, api_version="API"),
             Reply(
@@ -54,7 +49,6 @@ FAMILY = Family(
                 control_board="Ctrl Board",
             ),
         ),
-        backend=SealBackend,
     ),
     backends=(SealBackend,),
 )
