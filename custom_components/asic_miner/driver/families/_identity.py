@@ -106,6 +106,10 @@ class Naming:
     algorithm: Algorithm | None = None  # only where the firmware says; else the table's
 
     def bind(self, family: Family) -> IdentifyFn:
+        """The family's ``identify``; a family of several backends must say how to choose."""
+        chosen = self.backend_for is not None or any("backend" in r.keys for r in self.replies)
+        if not chosen and len(family.backends) != 1:
+            raise TypeError(f"{family.key}: several backends and no way to choose one")
         return partial(self.identify, family)
 
     async def __call__(self, ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
@@ -131,8 +135,7 @@ class Naming:
     def _backend(self, family: Family, model: str) -> type[Backend]:
         if self.backend_for is not None:
             return self.backend_for(model)
-        (only,) = family.backends  # several: a reply or ``backend_for`` must choose
-        return only
+        return family.backends[0]  # the only one (``bind`` made sure)
 
 
 async def probed_version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
