@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, TypedDict, Unpack
+from typing import Any, ClassVar, Protocol, TypedDict, Unpack, runtime_checkable
 
 from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
@@ -345,6 +345,16 @@ class IdentityDetails(TypedDict, total=False):
     algorithm: Algorithm  # only where the replies say; else the hardware table's
 
 
+type IdentifyFn = Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
+
+
+@runtime_checkable
+class Declared(Protocol):
+    """An identification declared as data (``families._identity.Naming``)."""
+
+    def bind(self, family: Family) -> IdentifyFn: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """A firmware family: how to recognise it and which backend serves which release.
@@ -357,10 +367,15 @@ class Family:
     stock: bool
     probes: tuple[Probe, ...]
     matches: Callable[[ProbeResults], bool]
-    identify: Callable[[MinerContext, ProbeResults], Awaitable[MinerIdentity]]
+    identify: IdentifyFn  # a function, or a ``Declared`` naming the family binds
     backends: tuple[type[Backend], ...]
     default_credentials: Credentials = field(default_factory=Credentials)
     max_reply_bytes: int = FAMILY_MAX_REPLY_BYTES
+
+    def __post_init__(self) -> None:
+        declared: object = self.identify  # bound once: a naming needs its family
+        if isinstance(declared, Declared):
+            object.__setattr__(self, "identify", declared.bind(self))
 
     def identity(
         self, make: str, model: str, firmware: str, backend: str, **details: Unpack[IdentityDetails]

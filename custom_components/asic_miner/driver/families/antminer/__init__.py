@@ -7,21 +7,19 @@ writes), ``backends`` (the X19/X21 web UI and the S9/X17-era one).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from .._cgminer import probe_item
+from ...exceptions import MinerResponseError
+from .._identity import SYSTEM_INFO, SYSTEM_INFO_KEYS, Naming, Reply, probed_version
 from .._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
 from .backends import LegacyBackend, ModernBackend
 from .client import DEFAULT_CREDENTIALS
-from .parse import WORK_MODES, model_name, web_details
+from .parse import WORK_MODES, model_name
 
 __all__ = ["FAMILY", "WORK_MODES"]
-
-MAKE = "Bitmain"
-
-
-# -- identification ----------------------------------------------------------------
 
 
 def _matches(results: ProbeResults) -> bool:
@@ -31,14 +29,16 @@ def _matches(results: ProbeResults) -> bool:
     return "ANTMINER" in text
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    version_item = probe_item(results, RPC_VERSION.key, "VERSION")
+async def _system(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    """``get_system_info.cgi``, and the web UI's generation: the S9/X17 era has no
+    blink status page."""
     web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
-    info = await web.get_json("/cgi-bin/get_system_info.cgi")
-    model = model_name(info.get("minertype")) or model_name(version_item.get("Type")) or "Antminer"
+    info = await web.get_json(SYSTEM_INFO)
+    if not isinstance(info, dict):
+        raise MinerResponseError(f"{ctx.host} {SYSTEM_INFO}: not an object")
     blink = await web.request("GET", "/cgi-bin/get_blink_status.cgi")
-    backend = LegacyBackend.name if blink.status == 404 else ModernBackend.name
-    return FAMILY.identity(MAKE, model, "Stock", backend, **web_details(info, version_item))
+    backend = LegacyBackend if blink.status == 404 else ModernBackend
+    return {**info, "backend": backend.name}
 
 
 FAMILY = Family(
@@ -47,7 +47,15 @@ FAMILY = Family(
     stock=True,
     probes=(RPC_VERSION, WEB_ROOT),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Bitmain",
+        unknown_model="Antminer",
+        replies=(
+            Reply(_system, model="minertype", backend="backend", **SYSTEM_INFO_KEYS),
+            Reply(probed_version, model="Type", api_version="API", firmware_version="CompileTime"),
+        ),
+        model_name=model_name,
+    ),
     backends=(ModernBackend, LegacyBackend),
     default_credentials=DEFAULT_CREDENTIALS,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...contract import IdentityDetails, Replies, Web
+from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import (
     clean_str,
@@ -24,7 +24,6 @@ from ...values import (
     to_int,
 )
 from .._cgminer import POOLS, STATS, SUMMARY, first, pools, slots, stats_item
-from .._identity import details_from
 
 WEB_CONF = Web("/cgi-bin/get_miner_conf.cgi")
 WEB_BLINK = Web("/cgi-bin/get_blink_status.cgi")
@@ -47,18 +46,6 @@ def model_name(raw: str | None) -> str | None:
     name = raw.split(" (")[0].strip()
     name = re.sub(r"^antminer\s+", "", name, flags=re.IGNORECASE)
     return name or None
-
-
-def web_details(info: dict[str, Any], version_item: dict[str, Any]) -> IdentityDetails:
-    """The identity fields ``get_system_info.cgi`` and the RPC ``version`` give."""
-    details = details_from(
-        info, mac="macaddr", serial=("serinum", "serial_no"), hostname="hostname"
-    )
-    details |= details_from(version_item, api_version="API")
-    details["firmware_version"] = clean_str(info.get("system_filesystem_version")) or clean_str(
-        version_item.get("CompileTime")
-    )
-    return details
 
 
 def hashrate(replies: Replies) -> float | None:

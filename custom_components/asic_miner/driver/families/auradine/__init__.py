@@ -8,18 +8,18 @@ login admin / admin. The package: ``client`` (the 8080 token session), ``parse``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from ...values import clean_str, normalize_mac
-from .._cgminer import first, probe_item
+from .._cgminer import first
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from .backends import FluxBackend
 from .client import DEFAULT_CREDENTIALS, FluxApi
 
 __all__ = ["FAMILY"]
-
-MAKE = "Auradine"
 
 
 def _matches(results: ProbeResults) -> bool:
@@ -27,20 +27,8 @@ def _matches(results: ProbeResults) -> bool:
     return "GCMINER" in text or "FLUXOS" in text
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    report = first(await FluxApi(ctx).get("ipreport"), "IPReport")
-    version = probe_item(results, RPC_VERSION.key, "VERSION")
-    return FAMILY.identity(
-        MAKE,
-        clean_str(report.get("model")) or "Teraflux",
-        "FluxOS",
-        FluxBackend.name,
-        firmware_version=clean_str(report.get("version")),
-        api_version=clean_str(version.get("API")),
-        mac=normalize_mac(report.get("mac")),
-        serial=clean_str(report.get("SerialNo")),
-        hostname=clean_str(report.get("hostname")),
-    )
+async def _ipreport(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    return first(await FluxApi(ctx).get("ipreport"), "IPReport")
 
 
 FAMILY = Family(
@@ -49,7 +37,22 @@ FAMILY = Family(
     stock=True,
     probes=(RPC_VERSION, RPC_DEVDETAILS),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Auradine",
+        firmware="FluxOS",
+        unknown_model="Teraflux",
+        replies=(
+            Reply(
+                _ipreport,
+                model="model",
+                firmware_version="version",
+                mac="mac",
+                serial="SerialNo",
+                hostname="hostname",
+            ),
+            Reply(probed_version, api_version="API"),
+        ),
+    ),
     backends=(FluxBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )

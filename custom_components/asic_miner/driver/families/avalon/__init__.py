@@ -11,13 +11,13 @@ line: work modes, the locate light).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from .._cgminer import first, probe_item
-from .._identity import details_from
+from .._cgminer import first
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
 from .backends import (
     GenericBackend,
@@ -30,47 +30,45 @@ from .backends import (
 )
 from .parse import normalize_model
 
-MAKE = "Canaan"
-FIRMWARE = "Stock"
-FAMILY_KEY = "avalon"
-UNKNOWN_MODEL = "Avalon"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "AVALON" in rpc_text(results)
 
 
-def _version_item(reply: Any) -> dict[str, Any]:
+async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    """The probed ``version``; recognised by devdetails alone, asked for once more."""
+    item = await probed_version(ctx, results)
+    if item:
+        return item
     try:
-        item = first(reply, "VERSION")
+        return first(await ctx.rpc().command("version"), "VERSION")
     except KeyError, IndexError, TypeError:
         return {}
-    return item
-
-
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    item = probe_item(results, RPC_VERSION.key, "VERSION")
-    if not item:  # recognised by devdetails alone: ask for the version once more
-        item = _version_item(await ctx.rpc().command("version"))
-    model = normalize_model(item.get("MODEL")) or normalize_model(item.get("PROD")) or UNKNOWN_MODEL
-    details = details_from(
-        item,
-        firmware_version=("VERSION", "LVERSION", "CGVERSION"),
-        api_version="API",
-        mac="MAC",
-        serial="DNA",
-        control_board="HWTYPE",
-    )
-    return FAMILY.identity(MAKE, model, FIRMWARE, backend_for(model).name, **details)
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
+    key="avalon",
     name="Avalon (stock firmware)",
     stock=True,
     probes=(RPC_VERSION, RPC_DEVDETAILS),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Canaan",
+        unknown_model="Avalon",
+        replies=(
+            Reply(
+                _version,
+                model=("MODEL", "PROD"),
+                firmware_version=("VERSION", "LVERSION", "CGVERSION"),
+                api_version="API",
+                mac="MAC",
+                serial="DNA",
+                control_board="HWTYPE",
+            ),
+        ),
+        backend_for=backend_for,
+        model_name=normalize_model,
+    ),
     backends=(
         RackBackend,
         QBackend,

@@ -8,10 +8,9 @@ everything is read and written over the CGI with the login root / root. The pack
 
 from __future__ import annotations
 
-from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import Algorithm, MinerIdentity
-from ...values import clean_str, normalize_mac
+from ...models import Algorithm
+from .._identity import Naming, Reply, system_info
 from .._probes import WEB_ROOT, realm, web_reply
 from .backends import ElphapexBackend
 from .client import DEFAULT_CREDENTIALS
@@ -19,27 +18,9 @@ from .parse import model_name
 
 __all__ = ["FAMILY"]
 
-MAKE = "Elphapex"
-
 
 def _matches(results: ProbeResults) -> bool:
     return realm(web_reply(results)).lower().startswith("daoge")
-
-
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
-    info = await web.get_json("/cgi-bin/get_system_info.cgi")
-    # Every Elphapex hashes Scrypt; the firmware says so too ("Algorithm": "Scrypt").
-    return FAMILY.identity(
-        MAKE,
-        model_name(info.get("minertype")) or "Elphapex",
-        "Stock",
-        ElphapexBackend.name,
-        firmware_version=clean_str(info.get("system_filesystem_version")),
-        mac=normalize_mac(info.get("macaddr")),
-        hostname=clean_str(info.get("hostname")),
-        algorithm=Algorithm.SCRYPT,
-    )
 
 
 FAMILY = Family(
@@ -48,7 +29,21 @@ FAMILY = Family(
     stock=True,
     probes=(WEB_ROOT,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Elphapex",
+        replies=(
+            Reply(
+                system_info(DEFAULT_CREDENTIALS),
+                model="minertype",
+                firmware_version="system_filesystem_version",
+                mac="macaddr",
+                hostname="hostname",
+            ),
+        ),
+        model_name=model_name,
+        # Every Elphapex hashes Scrypt; the firmware says so too ("Algorithm": "Scrypt").
+        algorithm=Algorithm.SCRYPT,
+    ),
     backends=(ElphapexBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )

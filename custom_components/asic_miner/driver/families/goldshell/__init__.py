@@ -9,12 +9,13 @@ extractors), ``backends`` (the one backend).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
 from ...values import clean_str
-from .._cgminer import probe_item
-from .._identity import details_from
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_VERSION, rpc_text
 from .backends import GoldshellBackend
 from .client import DEFAULT_CREDENTIALS, GoldshellWeb
@@ -30,13 +31,15 @@ def _matches(results: ProbeResults) -> bool:
     return any(mark in text for mark in _MARKS)
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    status = await GoldshellWeb(ctx).get("status")
-    named = clean_str(status.get("model")) or ""
-    model = named.removeprefix(f"{MAKE}-").replace("-", " ") or MAKE
-    details = details_from(status, firmware_version="firmware", control_board="mcbversion")
-    details |= details_from(probe_item(results, RPC_VERSION.key, "VERSION"), api_version="API")
-    return FAMILY.identity(MAKE, model, "Stock", GoldshellBackend.name, **details)
+async def _status(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    status: Mapping[str, Any] = await GoldshellWeb(ctx).get("status")
+    return status
+
+
+def _model_name(raw: Any) -> str | None:
+    """``Goldshell-Mini-DOGE`` -> ``Mini DOGE``."""
+    named = clean_str(raw) or ""
+    return named.removeprefix(f"{MAKE}-").replace("-", " ") or None
 
 
 FAMILY = Family(
@@ -45,7 +48,14 @@ FAMILY = Family(
     stock=True,
     probes=(RPC_VERSION,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make=MAKE,
+        replies=(
+            Reply(_status, model="model", firmware_version="firmware", control_board="mcbversion"),
+            Reply(probed_version, api_version="API"),
+        ),
+        model_name=_model_name,
+    ),
     backends=(GoldshellBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )

@@ -10,16 +10,18 @@ known).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from ...values import clean_str
-from .._cgminer import probe_item
+from .._identity import SYSTEM_INFO_KEYS, Naming, Reply, probed_version, system_info
 from .._probes import RPC_VERSION, WEB_ROOT, realm, rpc_text, web_reply
 from ..antminer.client import DEFAULT_CREDENTIALS
-from ..antminer.parse import web_details
 from .backends import HammerBackend
 from .parse import make_and_model
+
+_system_info = system_info(DEFAULT_CREDENTIALS)
 
 
 def _matches(results: ProbeResults) -> bool:
@@ -28,17 +30,13 @@ def _matches(results: ProbeResults) -> bool:
     return "HAMMER" in rpc_text(results)
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    version_item = probe_item(results, RPC_VERSION.key, "VERSION")
-    web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
-    info = await web.get_json("/cgi-bin/get_system_info.cgi")
-    make, model = make_and_model(info.get("minertype") or version_item.get("Type"))
-    details = web_details(info, version_item)
-    # The firmware's build (RPC CompileTime) is what pyasic reports, not the file system's.
-    details["firmware_version"] = clean_str(version_item.get("CompileTime")) or details.get(
-        "firmware_version"
-    )
-    return FAMILY.identity(make, model, "Stock", HammerBackend.name, **details)
+async def _info(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    """``get_system_info.cgi`` with the make and model its ``minertype`` (else the RPC
+    ``Type``) names: ``Hammer D10``."""
+    info = await _system_info(ctx, results)
+    version = await probed_version(ctx, results)
+    make, model = make_and_model(info.get("minertype") or version.get("Type"))
+    return {**info, "named make": make, "named model": model}
 
 
 FAMILY = Family(
@@ -47,7 +45,15 @@ FAMILY = Family(
     stock=True,
     probes=(RPC_VERSION, WEB_ROOT),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Hammer",
+        replies=(
+            # The firmware's build (RPC CompileTime) is what pyasic reports, not the file
+            # system's.
+            Reply(probed_version, firmware_version="CompileTime", api_version="API"),
+            Reply(_info, make="named make", model="named model", **SYSTEM_INFO_KEYS),
+        ),
+    ),
     backends=(HammerBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )

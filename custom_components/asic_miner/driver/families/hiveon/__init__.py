@@ -9,33 +9,18 @@ The package: ``parse`` (what differs from stock: model name, power, board slots)
 
 from __future__ import annotations
 
-from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from .._cgminer import probe_item
+from .._identity import SYSTEM_INFO_KEYS, Naming, Reply, probed_version, system_info
 from .._probes import RPC_VERSION, rpc_text
 from ..antminer.client import DEFAULT_CREDENTIALS
-from ..antminer.parse import web_details
 from .backends import HiveonBackend
 from .parse import model_name
 
 __all__ = ["FAMILY"]
 
-MAKE = "Bitmain"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "HIVEON" in rpc_text(results)
-
-
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    version_item = probe_item(results, RPC_VERSION.key, "VERSION")
-    web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
-    info = await web.get_json("/cgi-bin/get_system_info.cgi")
-    model = model_name(version_item.get("Type")) or model_name(info.get("minertype")) or "Antminer"
-    return FAMILY.identity(
-        MAKE, model, "Hiveon", HiveonBackend.name, **web_details(info, version_item)
-    )
 
 
 FAMILY = Family(
@@ -44,7 +29,18 @@ FAMILY = Family(
     stock=False,
     probes=(RPC_VERSION,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Bitmain",
+        firmware="Hiveon",
+        unknown_model="Antminer",
+        replies=(
+            Reply(probed_version, model="Type", api_version="API"),
+            Reply(system_info(DEFAULT_CREDENTIALS), model="minertype", **SYSTEM_INFO_KEYS),
+            # The build date where the web UI names no file system version.
+            Reply(probed_version, firmware_version="CompileTime"),
+        ),
+        model_name=model_name,
+    ),
     backends=(HiveonBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )

@@ -8,20 +8,19 @@ it, and its ``getAll`` the MAC. The package: ``client`` (the JWT session), ``par
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerError
-from ...models import MinerIdentity
-from ...values import clean_str, normalize_mac
-from .._cgminer import probe_item
-from .._identity import details_from
+from ...values import normalize_mac
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_VERSION, rpc_text
 from .backends import InnoBackend
 from .client import DEFAULT_CREDENTIALS, InnoApi
 
 __all__ = ["FAMILY"]
-
-MAKE = "Innosilicon"
 
 
 def _matches(results: ProbeResults) -> bool:
@@ -37,14 +36,11 @@ async def _mac(api: InnoApi) -> str | None:
     return normalize_mac(everything.get("mac")) if isinstance(everything, dict) else None
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+async def _web(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    """The model (``type``, only the web says it) and the MAC, over one login."""
     api = InnoApi(ctx)
     kind = await api.post("type")
-    version = probe_item(results, RPC_VERSION.key, "VERSION")
-    details = details_from(version, firmware_version=("CGMiner", "Miner"), api_version="API")
-    model = clean_str(kind.get("type")) or "Innosilicon"
-    details["mac"] = await _mac(api)
-    return FAMILY.identity(MAKE, model, "Stock", InnoBackend.name, **details)
+    return {"type": kind.get("type"), "mac": await _mac(api)}
 
 
 FAMILY = Family(
@@ -53,7 +49,13 @@ FAMILY = Family(
     stock=True,
     probes=(RPC_VERSION,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Innosilicon",
+        replies=(
+            Reply(_web, model="type", mac="mac"),
+            Reply(probed_version, firmware_version=("CGMiner", "Miner"), api_version="API"),
+        ),
+    ),
     backends=(InnoBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )

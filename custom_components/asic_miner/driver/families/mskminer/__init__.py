@@ -10,18 +10,17 @@ extractors), ``backends`` (the one release known).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from ...values import clean_str
-from .._cgminer import probe_item
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_VERSION, rpc_text
 from .backends import MskBackend
 from .parse import model_and_release
 
 __all__ = ["FAMILY"]
-
-MAKE = "Bitmain"
 
 
 def _matches(results: ProbeResults) -> bool:
@@ -29,17 +28,11 @@ def _matches(results: ProbeResults) -> bool:
     return "RWGLR" in text and "HIVEON" not in text
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    version_item = probe_item(results, RPC_VERSION.key, "VERSION")
-    model, release = model_and_release(version_item.get("Type"))
-    return FAMILY.identity(
-        MAKE,
-        model or "Antminer",
-        "MSKMiner",
-        MskBackend.name,
-        firmware_version=release,
-        api_version=clean_str(version_item.get("API")),
-    )
+async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    """The probed ``version``, with the model and release its ``Type`` names."""
+    item = await probed_version(ctx, results)
+    model, release = model_and_release(item.get("Type"))
+    return {**item, "model": model, "release": release}
 
 
 FAMILY = Family(
@@ -48,6 +41,11 @@ FAMILY = Family(
     stock=False,
     probes=(RPC_VERSION,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="Bitmain",
+        firmware="MSKMiner",
+        unknown_model="Antminer",
+        replies=(Reply(_version, model="model", firmware_version="release", api_version="API"),),
+    ),
     backends=(MskBackend,),
 )

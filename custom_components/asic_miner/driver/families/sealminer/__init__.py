@@ -8,38 +8,26 @@ capture shows, so the family reads and controls nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from ...values import clean_str, normalize_mac
-from .._cgminer import probe_item, stats_item
+from .._cgminer import stats_item
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_VERSION, rpc_text
 from .backends import SealBackend
 from .parse import MINER_KEYS
 
 __all__ = ["FAMILY"]
 
-MAKE = "SealMiner"
-
 
 def _matches(results: ProbeResults) -> bool:
     return "BDMINER" in rpc_text(results)
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
-    version_item = probe_item(results, RPC_VERSION.key, "VERSION")
-    stats = stats_item(await ctx.rpc().command("stats"), MINER_KEYS)
-    return FAMILY.identity(
-        MAKE,
-        clean_str(stats.get("Model")) or "SealMiner",
-        "Stock",
-        SealBackend.name,
-        firmware_version=clean_str(stats.get("Firmware")),
-        api_version=clean_str(version_item.get("API")),
-        mac=normalize_mac(stats.get("MAC")),
-        serial=clean_str(stats.get("Ctrl Board SN")),
-        control_board=clean_str(stats.get("Ctrl Board")),
-    )
+async def _stats(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    return stats_item(await ctx.rpc().command("stats"), MINER_KEYS)
 
 
 FAMILY = Family(
@@ -48,6 +36,19 @@ FAMILY = Family(
     stock=True,
     probes=(RPC_VERSION,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make="SealMiner",
+        replies=(
+            Reply(probed_version, api_version="API"),
+            Reply(
+                _stats,
+                model="Model",
+                firmware_version="Firmware",
+                mac="MAC",
+                serial="Ctrl Board SN",
+                control_board="Ctrl Board",
+            ),
+        ),
+    ),
     backends=(SealBackend,),
 )
