@@ -130,9 +130,7 @@ async def async_setup(hass, config):
 
     async def profile_start(call):
         nonlocal profiler
-        # CPU time of the thread each event happens in: figures of the event loop's
-        # thread that other work on the machine does not inflate.
-        profiler = cProfile.Profile(time.thread_time)
+        profiler = cProfile.Profile()
         profiler.enable()
 
     async def profile_stop(call):
