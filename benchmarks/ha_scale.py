@@ -95,6 +95,7 @@ PROBE_INIT = '''\
 """Loop-lag probe for benchmarks/ha_scale.py: how late a 50 ms timer wakes."""
 
 import asyncio
+import cProfile
 import json
 import time
 
@@ -123,6 +124,25 @@ async def async_setup(hass, config):
                 await hass.async_add_executor_job(write, dict(seconds))
 
     hass.async_create_background_task(probe(), "ha_scale_probe")
+
+    # --profile: cProfile of the event loop's thread between two action calls.
+    profiler = None
+
+    async def profile_start(call):
+        nonlocal profiler
+        profiler = cProfile.Profile()
+        profiler.enable()
+
+    async def profile_stop(call):
+        nonlocal profiler
+        if profiler is not None:
+            profiler.disable()
+            path = call.data["path"]
+            await hass.async_add_executor_job(profiler.dump_stats, path)
+            profiler = None
+
+    hass.services.async_register("ha_scale_probe", "profile_start", profile_start)
+    hass.services.async_register("ha_scale_probe", "profile_stop", profile_stop)
     return True
 '''.replace("PROBE_PERIOD", repr(PROBE_PERIOD))
 
@@ -340,10 +360,19 @@ async def run(args: argparse.Namespace) -> int:
 
             marks: dict[str, float] = {}
 
+            async def profile(action: str, name: str = "") -> None:
+                if args.profile:
+                    path = {"path": str(Path(args.profile) / name)} if name else {}
+                    await ha.request("POST", f"/api/services/ha_scale_probe/profile_{action}", path)
+
+            starting: list[asyncio.Task[None]] = []
+
             def mark(message: str) -> None:
                 say(message)
                 if message.startswith("the scan lists"):
                     marks["listed"] = time.monotonic()
+                    # Not during the scan: the profiler's cost would make it miss miners.
+                    starting.append(asyncio.create_task(profile("start")))
 
             started = time.monotonic()
             passwords = plan_fleet(tomllib.loads(fleet_path.read_text())).passwords
@@ -351,6 +380,8 @@ async def run(args: argparse.Namespace) -> int:
             flow_done = time.monotonic()
             await wait_for_entries(ha, len(fleet.miners), timeout=900)
             loaded = time.monotonic()
+            await asyncio.gather(*starting)
+            await profile("stop", "add.prof")
             say(f"all {len(fleet.miners)} entries loaded; settling {args.settle:.0f} s")
             await asyncio.sleep(args.settle)
 
@@ -358,8 +389,10 @@ async def run(args: argparse.Namespace) -> int:
             before = sample(hass.pid)
             wall_start = time.time()
             say(f"measuring for {args.window:.0f} s")
+            await profile("start")
             await asyncio.sleep(args.window)
             after = sample(hass.pid)
+            await profile("stop", "poll.prof")
             wall_end = time.time()
             counts = await fleet.counts()
             await asyncio.sleep(12)  # the recorder commits every 5 s, the registry in 10 s
@@ -467,7 +500,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=str(ROOT / "custom_components" / "asic_miner"),
         help="the integration to load (another version, to compare; default: this tree's)",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="write cProfile files of the event loop (add.prof: scan and add until every "
+        "entry loaded; poll.prof: the window) here; profiling inflates the CPU figure",
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        args.profile = str(Path(args.profile).resolve())
     if not 1 <= args.miners <= 255 - FIRST_HOST:
         parser.error(f"--miners must be 1 to {255 - FIRST_HOST}")
     if args.window < POLL_SECONDS:

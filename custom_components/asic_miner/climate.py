@@ -126,6 +126,7 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
         self._controller: HeatingController | None = None
         self._failing = False
         self._unsub_sensor: Any = None
+        self._ladder_of: tuple[MinerSnapshot, Ladder | None] | None = None
 
     # -- readings ----------------------------------------------------------------------
 
@@ -152,9 +153,13 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
 
     @property
     def _ladder(self) -> Ladder | None:
-        return ladder_for(
-            self.coordinator.data, self.coordinator.miner.restarts_after(Control.POWER_LIMIT)
-        )
+        """The path for the miner's last snapshot, worked out once per snapshot."""
+        snapshot = self.coordinator.data
+        cached = self._ladder_of
+        if cached is None or cached[0] is not snapshot:
+            restarts = self.coordinator.miner.restarts_after(Control.POWER_LIMIT)
+            cached = self._ladder_of = (snapshot, ladder_for(snapshot, restarts))
+        return cached[1]
 
     @property
     def hvac_action(self) -> HVACAction | None:
@@ -166,6 +171,21 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
         if mining is None:
             return None
         return HVACAction.HEATING if mining else HVACAction.IDLE
+
+    def _shown(self) -> tuple[Any, ...]:
+        """What a poll can change here, without building the whole climate state: the
+        modes, ranges and step are constants of the class."""
+        if not self.available:
+            return (False,)
+        return (
+            True,
+            self.hvac_mode,
+            self.hvac_action,
+            self.current_temperature,
+            self.target_temperature,
+            self.preset_mode,
+            self.extra_state_attributes,
+        )
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:

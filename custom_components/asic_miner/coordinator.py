@@ -108,7 +108,8 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
             problem, detail = WriteProblem.REFUSED, str(err)
         else:
             problem = None
-        if problem is not self.write_problem:
+        changed = problem is not self.write_problem
+        if changed:
             if problem is None:
                 LOGGER.info("%s accepts controls again", self.miner.host)
             else:
@@ -121,4 +122,5 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
                 )
         self.write_problem = problem
         async_set_write_issue(self.hass, self.config_entry, self.miner, problem, detail)
-        self.async_update_listeners()
+        if changed:  # the controls' availability follows; unchanged, nothing shown moves
+            self.async_update_listeners()

@@ -52,13 +52,18 @@ def async_ensure_farm(hass: HomeAssistant) -> None:
 
     An existing farm entry, even a disabled or ignored one, is left alone: disabling it
     is how an owner says no. A deleted one is offered again at the next start.
+
+    Every miner's setup calls this. A miner joining a loaded farm asks for a refresh,
+    which the coordinator's debouncer runs at once and then at most once per cooldown:
+    200 miners added together gather the farm a few times, not 200 times (each gather
+    reads every entry and recomputes every total).
     """
     entries = hass.config_entries.async_entries(DOMAIN, include_ignore=True)
     for entry in entries:
         if entry.unique_id == FARM_UNIQUE_ID:
-            if entry.state is ConfigEntryState.LOADED:  # a miner joined: count it now
+            if entry.state is ConfigEntryState.LOADED:  # a miner joined: count it soon
                 farm: FarmCoordinator = entry.runtime_data
-                farm.async_set_updated_data(farm.gather())
+                hass.async_create_task(farm.async_request_refresh(), eager_start=True)
             return
     if sum(1 for e in entries if not is_farm_entry(e)) < FARM_MIN_MINERS:
         return

@@ -1,0 +1,75 @@
+"""Setting up many miners at once: no work repeated per miner that once would do.
+
+Issue 12: with 200 miners added from one scan, each entity's second write right after
+adding, each sensor's registry update, and a farm gather per joining miner added up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.asic_miner.farm import FarmCoordinator, async_ensure_farm
+from tests.components.asic_miner.conftest import async_poll
+from tests.components.asic_miner.test_farm import Farm, farm  # noqa: F401 (the fixture)
+from tests.components.asic_miner.test_state_writes import _count_writes, _readings
+
+
+async def test_first_poll_after_setup_writes_only_what_changed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The state written when an entity was added counts: an unchanged first poll
+    writes nothing again (the energy total integrates power, so it moves)."""
+    readings = _readings(hass, init_integration)
+    writes, counting = _count_writes(hass)
+    with counting:
+        await async_poll(hass, freezer)
+    assert [e for e in readings if writes[e] and not e.endswith("_energy")] == []
+
+
+async def test_sensors_are_not_updated_in_the_registry_after_adding(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Their display precision was stored when their registry entries were created."""
+    updates: list[str] = []
+
+    @callback
+    def listener(event: Event[er.EventEntityRegistryUpdatedData]) -> None:
+        if event.data["action"] == "update":
+            updates.append(event.data["entity_id"])
+
+    hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, listener)
+    mock_config_entry.add_to_hass(hass)
+    with patch("custom_components.asic_miner.PLATFORMS", [Platform.SENSOR]):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert updates == []
+    entries = er.async_entries_for_config_entry(er.async_get(hass), mock_config_entry.entry_id)
+    assert any(e.options.get("sensor", {}).get("suggested_display_precision") for e in entries)
+
+
+async def test_miners_joining_the_farm_gather_it_once_per_cooldown(
+    hass: HomeAssistant,
+    farm: Farm,  # noqa: F811
+) -> None:
+    """Each miner's setup asks the farm to count it; a burst of them gathers once."""
+    await hass.async_block_till_done()
+    original = FarmCoordinator.gather
+    calls = 0
+
+    def counted(self: FarmCoordinator) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(self)
+
+    with patch.object(FarmCoordinator, "gather", counted):
+        for _ in range(20):
+            async_ensure_farm(hass)
+        await hass.async_block_till_done()
+    assert calls <= 1
