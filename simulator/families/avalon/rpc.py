@@ -1,12 +1,12 @@
 """cgminer's RPC on 4028: the read commands (joined as ``a+b``), ``restart``,
-``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, reboot).
+``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, fan-spd, reboot).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ... import cgminer
+from ... import cgminer, thermal
 from .base import _INF, _NAN, DESCRIPTION, FRESH_SECONDS, HELP_OPTIONS, _pool_extra, _reply, _status
 from .estats import AvalonStats
 
@@ -202,6 +202,14 @@ class AvalonRpc(AvalonStats):
             if value.lstrip("-") not in ("0", "1"):
                 return failed(f"invalid worklevel {','.join(args)}")
             self.work_level = int(value)
+            return reply("ASC 0 set OK", 119, "S")
+        if option == "fan-spd":  # -1 the firmware's curve, else 15-100 % (Canaan's range)
+            value = args[0] if args else ""
+            if value != "-1" and not (value.isdigit() and 15 <= int(value) <= 100):
+                return failed(f"invalid fan-spd {value}")
+            manual = value != "-1"
+            self.state.fan_mode = thermal.MANUAL if manual else thermal.AUTO
+            self.state.fan_speed = int(value) if manual else self.state.fan_speed
             return reply("ASC 0 set OK", 119, "S")
         if option == "reboot":
             self.soft_off_at = self.soft_on_at = None
