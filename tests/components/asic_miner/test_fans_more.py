@@ -7,7 +7,7 @@ does not say its fan mode, gets the manual speed number and no fan mode select.
 from __future__ import annotations
 
 import pytest
-from homeassistant.components.number import ATTR_MIN, ATTR_VALUE, SERVICE_SET_VALUE
+from homeassistant.components.number import ATTR_MIN
 from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN
 from homeassistant.components.select import ATTR_OPTION, ATTR_OPTIONS, SERVICE_SELECT_OPTION
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.asic_miner.driver.bounds import MIN_AIR_FAN_PERCENT
 from simulator.miner import SimMiner
+from tests.components.asic_miner.number_service import set_number
 
 
 @pytest.fixture
@@ -26,15 +27,6 @@ def platforms() -> list[Platform]:
 
 def _pools(sim: SimMiner) -> list[tuple[str, str, str]]:
     return [(p.url, p.user, p.password) for p in sim.state.pools]
-
-
-async def _set(hass: HomeAssistant, entity_id: str, value: float) -> None:
-    await hass.services.async_call(
-        NUMBER_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: value},
-        blocking=True,
-    )
 
 
 @pytest.mark.parametrize(
@@ -60,7 +52,7 @@ async def test_fan_mode_and_speed_round_trip(
     assert (state.state, state.attributes[ATTR_OPTIONS]) == ("auto", modes)
     speed = f"number.{prefix}_manual_fan_speed"
     assert hass.states.get(speed).attributes[ATTR_MIN] == MIN_AIR_FAN_PERCENT
-    await _set(hass, speed, 55)
+    await set_number(hass, speed, 55)
     assert (simulated_miner.state.fan_mode, simulated_miner.state.fan_speed) == ("manual", 55)
     assert hass.states.get(fan_mode).state == "manual"
     assert float(hass.states.get(speed).state) == 55
@@ -82,7 +74,7 @@ async def test_braiins_temperature_target(
 ) -> None:
     target = "number.sim_braiins_s19_fan_temperature_target"
     assert float(hass.states.get(target).state) == simulated_miner.state.temperature_target
-    await _set(hass, target, 70)
+    await set_number(hass, target, 70)
     assert simulated_miner.state.temperature_target == 70
     assert float(hass.states.get(target).state) == 70
 
@@ -96,7 +88,7 @@ async def test_avalon_manual_speed_only(
     speeds = [e for e in hass.states.async_entity_ids(NUMBER_DOMAIN) if "manual_fan_speed" in e]
     assert len(speeds) == 1
     pools = _pools(simulated_miner)
-    await _set(hass, speeds[0], 60)
+    await set_number(hass, speeds[0], 60)
     assert (simulated_miner.state.fan_mode, simulated_miner.state.fan_speed) == ("manual", 60)
     assert float(hass.states.get(speeds[0]).state) == 60
     assert _pools(simulated_miner) == pools

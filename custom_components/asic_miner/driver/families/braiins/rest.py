@@ -58,8 +58,10 @@ class RestBackend(BraiinsBackend):
         | cooling_rest.FAN_CONTROLS
     )
     # The tuner's bounds change only with the hardware or a firmware update: one read
-    # serves 20 polls (5 minutes), and any control reads them again.
-    SLOW_SOURCES = {parse.CONSTRAINTS: 20}
+    # serves 20 polls (5 minutes), and any control reads them again. The configuration
+    # (the fan settings) changes only when someone sets it: one read serves 4 polls (a
+    # change made on the miner shows within a minute; ours at once).
+    SLOW_SOURCES = {parse.CONSTRAINTS: 20, cooling_rest.CONFIG: 4}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
