@@ -61,6 +61,9 @@ def test_braiins_rest_settings() -> None:
     assert manual is not None
     assert (manual.mode, manual.speed, manual.target_temperature) == (FanMode.MANUAL, 55, None)
     assert manual.target_range == (40.0, 90.0)
+    float32 = braiins.cooling(_config({"manual": {"fan_speed_ratio": 0.550000011920929}}))
+    assert float32 is not None
+    assert float32.speed == 55  # a ratio kept as a 32-bit float still reads 55 %
     hydro = braiins.cooling(_config({"hydro": {}}))
     assert hydro is not None
     assert hydro.mode is None  # not one of ours: unknown

@@ -15,6 +15,7 @@ target_temperature`` (``min``/``max``), where the firmware sends them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...bounds import MIN_AIR_FAN_PERCENT
@@ -90,25 +91,36 @@ COOLING_MAP = {
 }
 
 
-async def _write(api: RestApi, name: str, fields: dict[str, Any]) -> None:
-    """``PUT cooling/mode`` with one mode, then read the configuration back."""
-    await api.put(MODE_PATH, {name: fields})
-    kept = _configured(await api.get(CONFIG.path))
-    if kept is None or kept[0] != name or any(kept[1].get(k) != v for k, v in fields.items()):
-        raise MinerControlRefusedError("fan settings", f"the miner kept {kept!r}")
+async def _write(
+    api: RestApi, mode: FanMode, fields: dict[str, Any], kept_ok: Callable[[Cooling], bool]
+) -> None:
+    """``PUT cooling/mode`` with one mode, then read the configuration back.
+
+    Compared as parsed (whole percent, 0.5 °C): the firmware may keep a ratio as a
+    32-bit float, 0.55 coming back as 0.550000011920929.
+    """
+    await api.put(MODE_PATH, {_NAMES[mode]: fields})
+    kept = cooling(await api.get(CONFIG.path))
+    if kept is None or kept.mode is not mode or not kept_ok(kept):
+        raise MinerControlRefusedError("fan settings", f"the miner kept {kept}")
 
 
 async def set_fan_mode(api: RestApi, mode: FanMode) -> None:
     """Another mode, alone: the firmware gives it its default values."""
-    await _write(api, _NAMES[mode], {})
+    await _write(api, mode, {}, lambda _: True)
 
 
 async def set_fan_speed(api: RestApi, percent: int) -> None:
     """A manual speed (a ratio on the wire), which switches to manual: it runs only there."""
-    await _write(api, _NAMES[FanMode.MANUAL], {"fan_speed_ratio": percent / 100})
+    ratio = {"fan_speed_ratio": percent / 100}
+    await _write(api, FanMode.MANUAL, ratio, lambda kept: kept.speed == percent)
 
 
 async def set_temperature_target(api: RestApi, celsius: float) -> None:
     """The auto curve's target, which switches to auto: only that curve holds one."""
+
+    def kept_ok(kept: Cooling) -> bool:
+        return kept.target_temperature is not None and abs(kept.target_temperature - celsius) < 0.5
+
     target = {"target_temperature": {"degree_c": float(celsius)}}
-    await _write(api, _NAMES[FanMode.AUTO], target)
+    await _write(api, FanMode.AUTO, target, kept_ok)
