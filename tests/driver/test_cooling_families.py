@@ -144,3 +144,17 @@ async def test_dropped_braiins_fan_write_is_an_error(
         await miner.set_fan_speed(55)
     with pytest.raises(MinerError):
         await miner.set_temperature_target(50)  # 50 asked, 60 kept
+
+
+async def test_luxos_read_back_without_settings_is_an_error(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    sim = await simulate("luxos", "S21")
+    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
+    await miner.read()
+    sim._tempctrl = lambda: sim._wrap("Temperature control", 331, "TEMPCTRL", [])  # type: ignore[method-assign]
+    with pytest.raises(MinerResponseError):
+        await miner.set_fan_speed(55)
+    snap = await miner.read()  # no mode to read back: no fan control, no settings
+    assert snap.cooling is None
+    assert not miner.supports(Control.FAN_SPEED)

@@ -73,7 +73,11 @@ def extract_controls(replies: Replies) -> frozenset[Control]:
 
 async def _read_back(session: LuxSession) -> Cooling:
     ctx = session.ctx
-    return cooling(await request(ctx, FANS.command), await request(ctx, TEMPCTRL.command))
+    fans, tempctrl = await request(ctx, FANS.command), await request(ctx, TEMPCTRL.command)
+    try:
+        return cooling(fans, tempctrl)
+    except KeyError, IndexError, TypeError, AttributeError:
+        raise MinerResponseError(f"{ctx.host}: fans or tempctrl without the settings") from None
 
 
 async def _fanset(session: LuxSession, speed: int, check: FanMode, wanted: int | None) -> None:
