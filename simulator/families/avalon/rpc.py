@@ -1,13 +1,13 @@
 """cgminer's RPC on 4028: the read commands (joined as ``a+b``), ``restart``,
-``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, reboot, and the
-racks' setpool, ``setpool.py``).
+``switchpool`` and ``ascset`` (softoff/softon, led, workmode, worklevel, fan-spd, reboot,
+and the racks' setpool, ``setpool.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ... import cgminer
+from ... import cgminer, thermal
 from .base import _INF, _NAN, DESCRIPTION, FRESH_SECONDS, HELP_OPTIONS, _pool_extra, _reply, _status
 from .estats import AvalonStats
 from .setpool import save_pool
@@ -207,6 +207,14 @@ class AvalonRpc(AvalonStats):
             return reply("ASC 0 set OK", 119, "S")
         if option == "setpool" and self.profile.led:  # the racks: led and setpool
             return reply(*save_pool(self.saved_pools, self.state.pools, args))
+        if option == "fan-spd":  # -1 the firmware's curve, else 15-100 % (Canaan's range)
+            value = args[0] if args else ""
+            if value != "-1" and not (value.isdigit() and 15 <= int(value) <= 100):
+                return failed(f"invalid fan-spd {value}")
+            manual = value != "-1"
+            self.state.fan_mode = thermal.MANUAL if manual else thermal.AUTO
+            self.state.fan_speed = int(value) if manual else self.state.fan_speed
+            return reply("ASC 0 set OK", 119, "S")
         if option == "reboot":
             self.soft_off_at = self.soft_on_at = None
             if self.saved_pools:  # the boot puts the saved pools to work

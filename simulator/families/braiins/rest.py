@@ -13,6 +13,7 @@ from aiohttp import web
 
 from ...logs import log_text
 from ...state import HASHRATE_EXPONENT, SimPool
+from . import cooling_rest
 from .base import BraiinsBase
 from .releases import BOSMINER_START_DELAY
 
@@ -48,6 +49,7 @@ class BraiinsRest(BraiinsBase):
         app.router.add_put(f"{api}/performance/power-target", self._rest_power_target)
         app.router.add_put(f"{api}/performance/mode", self._rest_performance_mode)
         app.router.add_put(f"{api}/pools/batch", self._rest_pools_batch)
+        app.router.add_put(f"{api}/cooling/mode", self._rest_cooling_mode)
         for action in ("pause", "resume", "start", "stop", "restart", "reboot"):
             app.router.add_put(f"{api}/actions/{action}", self._rest_action(action))
 
@@ -239,7 +241,8 @@ class BraiinsRest(BraiinsBase):
                     "default": {"terahash_per_second": spec.nominal_hashrate},
                     "max": {"terahash_per_second": self._hashrate_at(spec.max_power)},
                 },
-            }
+            },
+            "cooling_constraints": cooling_rest.constraints(),
         }
 
     def _set_hashrate_target(self, ths: Any) -> str | None:
@@ -303,7 +306,7 @@ class BraiinsRest(BraiinsBase):
     def _rest_cooling(self) -> dict[str, Any]:
         return {
             "fans": [
-                {"position": i, "rpm": rpm, "target_speed_ratio": 1.0}
+                {"position": i, "rpm": rpm, "target_speed_ratio": self.state.fan_percent() / 100}
                 for i, rpm in enumerate(self.state.fan_rpms())
             ],
             "highest_temperature": {
@@ -361,7 +364,13 @@ class BraiinsRest(BraiinsBase):
                 "hashrate_target": None,
                 "power_target": {"watt": self.state.effective_power_limit},
             },
+            "temperature": {"mode": cooling_rest.configured_mode(self.state)},
         }
+
+    async def _rest_cooling_mode(self, request: web.Request) -> web.Response:
+        if not self._rest_authorized(request):
+            return self._unauthorized()
+        return await cooling_rest.put_mode(self.state, await self._body(request))
 
     @staticmethod
     async def _body(request: web.Request) -> Any:

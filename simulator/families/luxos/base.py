@@ -23,7 +23,7 @@ ROOT_HTML = (
 )
 READ_COMMANDS = frozenset(
     {"version", "summary", "stats", "pools", "fans", "power", "config", "profiles", "atm"}
-    | {"events", "temps", "devs"}
+    | {"events", "temps", "devs", "tempctrl"}
 )
 LED_MODES = frozenset({"on", "off", "blink", "auto"})
 

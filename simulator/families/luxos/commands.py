@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...state import SimPool
+from . import cooling
 from .base import LED_MODES, LuxosBase
 
 
@@ -44,6 +45,7 @@ class LuxosCommands(LuxosBase):
             "addpool": self._addpool,
             "removepool": self._removepool,
             "switchpool": self._switchpool,
+            "fanset": self._fanset,
         }.get(command)
         if handler is None:
             return self._error(f"Invalid command: {command}", 14)
@@ -55,6 +57,12 @@ class LuxosCommands(LuxosBase):
         shown = params[:2] if command == "addpool" else params  # never the pool password
         self.log.append(" ".join([command, *shown]).strip())
         return handler(params)
+
+    def _fanset(self, params: list[str]) -> dict[str, Any]:
+        refusal = cooling.fanset(self.state, params)
+        if refusal is not None:
+            return self._error(refusal, 345)
+        return self._wrap("Fan control set", 344, "FANSET", [{"Params": ",".join(params)}])
 
     def _logoff(self, params: list[str]) -> dict[str, Any]:
         self._session = None

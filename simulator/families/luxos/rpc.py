@@ -11,6 +11,7 @@ from typing import Any
 from ... import cgminer
 from .base import CONTROL_BOARDS, DESCRIPTION, READ_COMMANDS, SPOOFING_MODELS, VERSION, _pool_extra
 from .commands import LuxosCommands
+from .cooling import tempctrl_item
 
 
 class LuxosRpc(LuxosCommands):
@@ -50,6 +51,7 @@ class LuxosRpc(LuxosCommands):
             "events": self._events,
             "temps": self._temps,
             "devs": self._devs,
+            "tempctrl": self._tempctrl,
         }[command]
         return builder()
 
@@ -171,13 +173,16 @@ class LuxosRpc(LuxosCommands):
 
     def _fans(self) -> dict[str, Any]:
         items = [
-            {"FAN": f"FAN{i + 1}", "ID": i, "RPM": rpm, "Speed": min(100, rpm // 60)}
+            {"FAN": f"FAN{i + 1}", "ID": i, "RPM": rpm, "Speed": self.state.fan_percent()}
             for i, rpm in enumerate(self.state.fan_rpms())
         ]
         return {
             "FANCTRL": [{"MinFans": len(items), "PowerOffSpeed": 20}],
             **self._wrap(f"{len(items)} Fan(s)", 202, "FANS", items),
         }
+
+    def _tempctrl(self) -> dict[str, Any]:
+        return self._wrap("Temperature control", 331, "TEMPCTRL", [tempctrl_item(self.state)])
 
     def _power(self) -> dict[str, Any]:
         return self._wrap(

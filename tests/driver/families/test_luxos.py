@@ -227,7 +227,7 @@ async def test_multicommand_refused(simulate: SimFactory, session: aiohttp.Clien
     sim = await _start(simulate, "S19 XP")
     sim.multicommand = False
     miner = await _connect(session, sim.host)
-    reads = 9  # config, devs, events, fans, pools, power, profiles, stats, summary
+    reads = 10  # config, devs, events, fans, pools, power, profiles, stats, summary, tempctrl
     for expected in (1 + reads, reads):
         before = miner.ctx.rpc_stats.connections
         snap = await miner.read()

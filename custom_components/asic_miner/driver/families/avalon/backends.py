@@ -46,6 +46,7 @@ from ...transports.rpc_parse import check_status, parse_rpc_reply
 from ...values import to_int
 from .._cgminer import DEVS, POOLS
 from .._refusal import NamedRefusals
+from . import cooling
 from . import parse as p
 from .client import AvalonClient, restart_accepted
 from .setpool import DEFAULT_LOGIN, saved_pool, setpool_option
@@ -67,6 +68,7 @@ def _common_map() -> dict[Field, Location]:
         Field.MINING: Location((p.ESTATS,), p.mining),
         Field.ERRORS: Location((p.ESTATS,), p.errors),
         Field.POOLS: Location((POOLS,), p.pool_list),
+        Field.COOLING: Location((p.ESTATS,), cooling.cooling),
     }
 
 
@@ -98,8 +100,10 @@ class _AvalonBackend(NamedRefusals, Backend):
     DATA_MAP: ClassVar[Mapping[Field, Location]] = _common_map()
     # ``switchpool`` is stock cgminer's, on every line; Canaan's ``setpool`` (the racks'
     # ``SAVES_POOLS``) saves pools that the reboot after it puts to work.
+    # ``fan-spd`` (a manual speed, read back from ``FanR``: ``cooling.py``) on every line.
     CONTROLS = frozenset(
         {Control.MINING, Control.REBOOT, Control.RESTART_BACKEND, Control.SWITCH_POOL}
+        | {Control.FAN_SPEED}
     )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -154,6 +158,9 @@ class _AvalonBackend(NamedRefusals, Backend):
             choices = ", ".join(self.WORK_MODES) or "none"
             raise MinerValueError(f"unknown work mode {mode!r}; choose from {choices}")
         await self.client.ascset(f"{self.MODE_OPTION},set,{self.WORK_MODES.index(mode)}")
+
+    async def set_fan_speed(self, percent: int) -> None:
+        await cooling.set_fan_speed(self.client, percent)
 
     async def set_fault_light(self, on: bool) -> None:
         await self.client.ascset(f"led,1-{1 if on else 0}")

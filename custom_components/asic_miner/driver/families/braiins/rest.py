@@ -13,8 +13,9 @@ from ...context import MinerContext
 from ...contract import Field, Location
 from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUnsupportedError
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
-from ...models import Control, MinerIdentity, PoolConfig
+from ...models import Control, FanMode, MinerIdentity, PoolConfig
 from ...values import to_bool, to_int
+from . import cooling_rest
 from . import parse_rest as parse
 from .base import BraiinsBackend, with_rpc_fallback
 from .client_rest import SINCE, RestApi
@@ -25,31 +26,42 @@ class RestBackend(BraiinsBackend):
     """BOS >= 25.07: RPC for telemetry, REST for state and controls."""
 
     name = "rest"
-    DATA_MAP = with_rpc_fallback(
-        {
-            Field.HASHRATE: Location((parse.STATS,), parse.hashrate),
-            Field.EXPECTED_HASHRATE: Location((parse.DETAILS,), parse.expected_hashrate),
-            Field.POWER: Location((parse.STATS,), parse.power),
-            Field.POWER_LIMIT: Location((parse.TUNER,), parse.power_limit),
-            Field.BOARDS: Location((parse.HASHBOARDS,), parse.boards),
-            Field.FANS: Location((parse.COOLING,), parse.fans),
-            Field.POOLS: Location((parse.POOLS,), parse.pools),
-            Field.ERRORS: Location((parse.ERRORS,), parse.errors),
-            Field.UPTIME: Location((parse.DETAILS,), parse.uptime),
-            Field.MINING: Location((parse.DETAILS,), parse.mining),
-            Field.FAULT_LIGHT: Location((parse.LOCATE,), parse.fault_light),
-            Field.HASHRATE_TARGET: Location((parse.TUNER,), parse.hashrate_target),
-            Field.HASHRATE_TARGET_RANGE: Location(
-                (parse.CONSTRAINTS,), parse.hashrate_target_range
-            ),
-        }
+    DATA_MAP = (
+        with_rpc_fallback(
+            {
+                Field.HASHRATE: Location((parse.STATS,), parse.hashrate),
+                Field.EXPECTED_HASHRATE: Location((parse.DETAILS,), parse.expected_hashrate),
+                Field.POWER: Location((parse.STATS,), parse.power),
+                Field.POWER_LIMIT: Location((parse.TUNER,), parse.power_limit),
+                Field.BOARDS: Location((parse.HASHBOARDS,), parse.boards),
+                Field.FANS: Location((parse.COOLING,), parse.fans),
+                Field.POOLS: Location((parse.POOLS,), parse.pools),
+                Field.ERRORS: Location((parse.ERRORS,), parse.errors),
+                Field.UPTIME: Location((parse.DETAILS,), parse.uptime),
+                Field.MINING: Location((parse.DETAILS,), parse.mining),
+                Field.FAULT_LIGHT: Location((parse.LOCATE,), parse.fault_light),
+                Field.HASHRATE_TARGET: Location((parse.TUNER,), parse.hashrate_target),
+                Field.HASHRATE_TARGET_RANGE: Location(
+                    (parse.CONSTRAINTS,), parse.hashrate_target_range
+                ),
+            }
+        )
+        | cooling_rest.COOLING_MAP
     )
     # The tuner aims at watts or at TH/s; both apply live (the tuner re-tunes), as do
     # pool groups (``pools/batch``).
-    CONTROLS = BraiinsBackend.CONTROLS | {Control.HASHRATE_TARGET, Control.POOLS}
+    # The fan mode, manual speed and auto target too, where ``configuration/miner`` shows
+    # the cooling mode to read them back from (``cooling_rest.py``).
+    CONTROLS = (
+        BraiinsBackend.CONTROLS
+        | {Control.HASHRATE_TARGET, Control.POOLS}
+        | cooling_rest.FAN_CONTROLS
+    )
     # The tuner's bounds change only with the hardware or a firmware update: one read
-    # serves 20 polls (5 minutes), and any control reads them again.
-    SLOW_SOURCES = {parse.CONSTRAINTS: 20}
+    # serves 20 polls (5 minutes), and any control reads them again. The configuration
+    # (the fan settings) changes only when someone sets it: one read serves 4 polls (a
+    # change made on the miner shows within a minute; ours at once).
+    SLOW_SOURCES = {parse.CONSTRAINTS: 20, cooling_rest.CONFIG: 4}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -137,6 +149,18 @@ class RestBackend(BraiinsBackend):
                 "load_balance_strategy": {"quota": {"value": 1}},
             }
             await self.api.put(f"{API}/pools/batch", [group])
+
+    async def set_fan_mode(self, mode: FanMode) -> None:
+        async with self.control("fan mode"):
+            await cooling_rest.set_fan_mode(self.api, mode)
+
+    async def set_fan_speed(self, percent: int) -> None:
+        async with self.control("fan speed"):
+            await cooling_rest.set_fan_speed(self.api, percent)
+
+    async def set_temperature_target(self, celsius: float) -> None:
+        async with self.control("temperature target"):
+            await cooling_rest.set_temperature_target(self.api, celsius)
 
     async def reboot(self) -> None:
         async with self.control("reboot"):

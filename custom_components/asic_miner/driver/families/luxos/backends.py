@@ -2,7 +2,7 @@
 
 Reads. LUXminer answers ``a+b+c`` multicommands for its read commands (pyasic reads
 it that way), so ``collect.py`` reads a poll on one connection: ``config+devs+events+
-fans+pools+power+profiles+stats+summary``, each reply checked whole before use
+fans+pools+power+profiles+stats+summary+tempctrl``, each reply checked whole before use
 (``RPC_WHOLE_REPLIES``): a reply cut at EOF would otherwise be repaired into a
 shorter, valid-looking one, a miner with fewer boards. A release refusing the
 multicommand is read one connection per command from then on.
@@ -25,11 +25,12 @@ from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...gathering import gather_dict
-from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
+from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
 from ...pools import read_pools
 from ...values import to_bool
 from .._cgminer import DEVS, FANS, POOLS, STATS, SUMMARY, first
 from .._refusal import NamedRefusals
+from . import cooling
 from . import parse as p
 from .client import LuxSession, SessionRefusedError, request
 
@@ -55,9 +56,12 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.ERRORS: Location((p.EVENTS,), p.errors),
         Field.UPTIME: Location((STATS, SUMMARY), p.uptime),
         Field.POOLS: Location((POOLS,), p.pool_list),
+        Field.COOLING: Location((FANS, cooling.TEMPCTRL), cooling.extract_cooling),
+        Field.CONTROLS: Location((cooling.TEMPCTRL,), cooling.extract_controls),
     }
     BOUNDS_FROM_FIRMWARE = True
-    CONTROLS = ALL_CONTROLS | {Control.POOLS, Control.SWITCH_POOL}
+    # The fan mode and manual speed where ``tempctrl`` reports the mode (``cooling.py``).
+    CONTROLS = ALL_CONTROLS | {Control.POOLS, Control.SWITCH_POOL} | cooling.FAN_CONTROLS
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -128,6 +132,12 @@ class LuxminerBackend(NamedRefusals, Backend):
         if mode not in names:
             raise MinerValueError(f"unknown LuxOS profile {mode!r}; choose from {', '.join(names)}")
         await self._apply_profile(mode, atm_on)
+
+    async def set_fan_mode(self, mode: FanMode) -> None:
+        await cooling.set_fan_mode(self.session, mode)
+
+    async def set_fan_speed(self, percent: int) -> None:
+        await cooling.set_fan_speed(self.session, percent)
 
     async def reboot(self) -> None:
         await self.session.run("rebootdevice", may_drop=True)
