@@ -108,7 +108,7 @@ class IceRiverSim(SimMiner):
         pools = []
         for index, pool in enumerate(s.pools):
             accepted, rejected = s.shares(index)
-            item = {"no": index + 1, "addr": pool.url, "user": pool.user, "pass": pool.password}
+            item = {"no": index + 1, "addr": pool.url, "user": pool.user}
             item |= {"connect": index == current, "state": 1 if pool.alive else 0}
             pools.append(item | {"accepted": accepted, "rejected": rejected})
         return pools

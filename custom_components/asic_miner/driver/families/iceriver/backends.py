@@ -13,7 +13,7 @@ from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...exceptions import MinerControlRefusedError
 from ...models import Control, MinerIdentity
-from ...values import to_bool
+from ...values import clean_str, to_bool
 from . import parse as p
 from .client import LOCATE, READ, IceRiverWeb
 
@@ -47,8 +47,11 @@ class IceRiverBackend(Backend):
         await self.api.auth.headers()
 
     async def set_fault_light(self, on: bool) -> None:
-        """``post=5&locate=1|0``, then the panel must show the light as asked."""
-        await self.api.panel(LOCATE, locate="1" if on else "0")
+        """``post=5&locate=1|0`` (answered ``{"error": 0, "message": ""}``), then the
+        panel must show the light as asked."""
+        reply = await self.api.panel(LOCATE, locate="1" if on else "0")
+        if reply.get("error") not in (None, 0):
+            raise MinerControlRefusedError("fault light", clean_str(reply.get("message")) or "")
         shown = to_bool(p.data(await self.api.panel(READ)).get("locate"))
         if shown is not on:
             raise MinerControlRefusedError("fault light", f"the panel shows locate={shown}")
