@@ -91,15 +91,20 @@ def fans(replies: Replies) -> list[Fan]:
     return [fan for fan in found if fan.rpm is not None and fan.rpm >= 0]
 
 
+def _index(item: Mapping[str, Any], position: int) -> int:
+    """The item's own ``no`` (counted from 1) from 0, else its place in the list."""
+    number = to_int(item.get("no"))
+    return position if number is None or number < 1 else number - 1
+
+
 def boards(replies: Replies) -> list[Board]:
     panel = data(replies[PANEL])
     paused = to_bool(panel.get("powstate")) is False
     found = []
     for position, item in enumerate(panel["boards"]):
-        number = to_int(item.get("no"))
         found.append(
             Board(
-                index=position if number is None or number < 1 else number - 1,
+                index=_index(item, position),
                 hashrate=rate(item.get("rtpow"), panel.get("unit")),
                 board_temperature=positive(to_float(item.get("intmp"))),
                 chip_temperature=positive(to_float(item.get("outtmp"))),
@@ -118,12 +123,10 @@ def pool_list(replies: Replies) -> list[Pool]:
         url = clean_str(item.get("addr"))
         if not url:
             continue
-        number = to_int(item.get("no"))
-        index = position if number is None or number < 1 else number - 1
         state = to_int(item.get("state"))
         found.append(
             Pool(
-                index=index,
+                index=_index(item, position),
                 url=url,
                 user=clean_str(item.get("user")),
                 alive=None if state is None else state == 1,
