@@ -9,7 +9,9 @@ dash-separated, ``host``, ``locate``, ``pools[]`` with ``no``, ``addr``, ``user`
 firmware's title ``用户界面``. Login is ``POST /user/loginpost?post=6&user=&pwd=``
 setting a session cookie; a wrong password sets none and answers ``error`` 1, and a
 panel request without the cookie is redirected to the login page. Those two refusals
-are the simulator's own: no public capture shows the firmware's.
+are the simulator's own: no public capture shows the firmware's. ``machineconfig``
+(``post=1`` read, ``post=2`` write of the three pool slots) follows the fields
+bitcap-ipr's IceRiver client reads and sends; no capture shows it either.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ...miner import SimMiner
 from ...models import models_of
 from ...servers.base import Server
 from ...servers.http import HttpServer
-from ...state import ModelSpec
+from ...state import ModelSpec, SimPool
 from .. import register
 
 COOKIE = "session"
@@ -45,6 +47,7 @@ class IceRiverSim(SimMiner):
         app.router.add_get("/", self._root)
         app.router.add_post("/user/loginpost", self._login)
         app.router.add_post("/user/userpanel", self._panel)
+        app.router.add_post("/user/machineconfig", self._config)
 
     async def _root(self, request: web.Request) -> web.Response:
         return web.Response(text=PAGE, content_type="text/html")
@@ -58,14 +61,14 @@ class IceRiverSim(SimMiner):
         response.set_cookie(COOKIE, self._session, path="/")
         return response
 
-    async def _panel(self, request: web.Request) -> web.StreamResponse:
+    def _check_session(self, request: web.Request) -> None:
+        """A request without the login's cookie goes to the login page."""
         cookie = request.cookies.get(COOKIE)
-        if (
-            self._session is None
-            or cookie is None
-            or not secrets.compare_digest(cookie, self._session)
-        ):
+        if self._session is None or not secrets.compare_digest(cookie or "", self._session):
             raise web.HTTPFound("/login.html")
+
+    async def _panel(self, request: web.Request) -> web.StreamResponse:
+        self._check_session(request)
         post = request.query.get("post")
         if post == "5" and request.query.get("locate") in ("0", "1"):
             self.state.fault_light = request.query["locate"] == "1"
@@ -73,6 +76,34 @@ class IceRiverSim(SimMiner):
         if post != "4":
             return web.json_response({"error": 1, "message": "unknown request"})
         return web.json_response({"data": self._data(), "error": 0, "message": ""})
+
+    async def _config(self, request: web.Request) -> web.StreamResponse:
+        """``post=1`` reads the saved pools (with passwords), ``post=2`` writes them."""
+        self._check_session(request)
+        s = self.state
+        form = await request.post()
+        post = form.get("post") or request.query.get("post")
+        if post == "2":
+            pools = []
+            for n in (1, 2, 3):
+                url = str(form.get(f"pool{n}address", ""))
+                user, password = (
+                    str(form.get(f"pool{n}miner", "")),
+                    str(form.get(f"pool{n}pwd", "")),
+                )
+                if url:
+                    pools.append(SimPool(url, user, password))
+            s.pools, s.pool_choice = pools, 0
+            return web.json_response({"error": 0, "message": ""})
+        if post != "1":
+            return web.json_response({"error": 1, "message": "unknown request"})
+        saved = [
+            {"no": n + 1, "addr": p.url, "user": p.user, "pass": p.password}
+            for n, p in enumerate(s.pools)
+        ]
+        saved += [{"no": n + 1, "addr": "", "user": "", "pass": ""} for n in range(len(saved), 3)]
+        body = {"pools": saved, "ratio": s.fan_speed, "mode": 1, "locate": int(s.fault_light)}
+        return web.json_response({"data": body, "error": 0, "message": ""})
 
     def _data(self) -> dict[str, Any]:
         s = self.state

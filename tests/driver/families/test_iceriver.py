@@ -27,7 +27,12 @@ from custom_components.asic_miner.driver.families.iceriver import parse as p
 from custom_components.asic_miner.driver.families.iceriver.backends import IceRiverBackend
 from custom_components.asic_miner.driver.families.iceriver.client import READ, IceRiverWeb
 from custom_components.asic_miner.driver.miner import Miner
-from custom_components.asic_miner.driver.models import Algorithm, Control, MinerIdentity
+from custom_components.asic_miner.driver.models import (
+    Algorithm,
+    Control,
+    MinerIdentity,
+    PoolConfig,
+)
 from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.units import miner_units
@@ -146,7 +151,7 @@ async def test_identified_with_its_algorithm(
     assert miner.identity.supported
     snapshot = await miner.read()
     assert miner_units(snapshot).hashrate.name == unit
-    assert miner.controls == frozenset({Control.FAULT_LIGHT})
+    assert miner.controls == frozenset({Control.FAULT_LIGHT, Control.POOLS})
     sim._session = "expired"  # type: ignore[attr-defined]  # the firmware forgot the session
     assert (await miner.read()).hashrate == pytest.approx(sim.state.hashrate, rel=1e-3)
 
@@ -226,3 +231,52 @@ async def test_a_refused_light_write_says_so(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+@pytest.mark.parametrize(
+    ("config", "fan"),
+    [
+        ({"ratio": 70, "mode": 1}, {"fanratio": "70", "fanmode": "normal"}),
+        ({"ratio": "40", "mode": 0}, {"fanratio": "40", "fanmode": "sleep"}),
+        ({"mode": 7}, {}),  # a mode bitcap-ipr does not name is not sent back
+        ({}, {}),
+    ],
+)
+def test_the_pool_form_sends_the_fan_settings_back(
+    config: dict[str, Any], fan: dict[str, str]
+) -> None:
+    pools = [PoolConfig("stratum+tcp://a.example:3333", "w.1", "x")]
+    form = p.config_form(config | {"pools": []}, pools)
+    assert {k: v for k, v in form.items() if k.startswith("fan")} == fan
+    assert (form["pool1address"], form["pool1miner"], form["pool1pwd"]) == (
+        "stratum+tcp://a.example:3333",
+        "w.1",
+        "x",
+    )
+    assert form["pool2address"] == form["pool3address"] == ""  # unused slots cleared
+
+
+def test_saved_pools_without_a_list_are_a_response_error() -> None:
+    with pytest.raises(MinerResponseError):
+        p.pool_configs({"pools": None})
+
+
+async def test_a_refused_pool_write_restores_and_says_so(
+    simulate: SimFactory, session: aiohttp.ClientSession
+) -> None:
+    sim = await simulate("iceriver", "AL3")
+    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
+    backend: Any = miner.backend
+    call = backend.api.call
+
+    async def refusing(page: str, post: int, **kwargs: Any) -> dict[str, Any]:
+        if post == 2:
+            return {"error": 3, "message": "pool address error"}
+        reply: dict[str, Any] = await call(page, post, **kwargs)
+        return reply
+
+    backend.api.call = refusing
+    before = [(pool.url, pool.user) for pool in sim.state.pools]
+    with pytest.raises(MinerControlRefusedError, match="pool address error"):
+        await backend.write_pools([PoolConfig("stratum+tcp://b.example:3333", "w", "x")])
+    assert [(pool.url, pool.user) for pool in sim.state.pools] == before

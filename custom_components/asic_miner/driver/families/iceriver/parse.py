@@ -18,7 +18,7 @@ from typing import Any
 
 from ...contract import Replies, Web
 from ...exceptions import MinerResponseError
-from ...models import Board, Fan, Pool
+from ...models import Board, Fan, Pool, PoolConfig
 from ...values import clean_str, positive, rate_to_ths, to_bool, to_float, to_int
 
 PANEL = Web("/user/userpanel?post=4")
@@ -136,3 +136,38 @@ def pool_list(replies: Replies) -> list[Pool]:
             )
         )
     return found
+
+
+# ``machineconfig``'s ``mode`` as its write takes it back (``fanmode``), bitcap-ipr's reading.
+_CONFIG_MODES = {0: "sleep", 1: "normal"}
+_POOL_SLOTS = 3
+
+
+def pool_configs(config: Mapping[str, Any]) -> list[PoolConfig]:
+    """The saved pools of ``machineconfig`` (``post=1``), passwords included."""
+    items = config.get("pools")
+    if not isinstance(items, list):
+        raise MinerResponseError("machineconfig: no pool list")
+    return [
+        PoolConfig(str(item["addr"]), str(item.get("user") or ""), str(item.get("pass") or ""))
+        for item in items
+        if isinstance(item, dict) and clean_str(item.get("addr"))
+    ]
+
+
+def config_form(config: Mapping[str, Any], pools: list[PoolConfig]) -> dict[str, str]:
+    """The ``post=2`` form: ``pools`` in the three slots (unused ones empty), the fan
+    ratio and mode sent back as read, so the write changes the pools only."""
+    form: dict[str, str] = {}
+    ratio = to_int(config.get("ratio"))
+    if ratio is not None:
+        form["fanratio"] = str(ratio)
+    mode = to_int(config.get("mode"))
+    if mode in _CONFIG_MODES:
+        form["fanmode"] = _CONFIG_MODES[mode]
+    for slot in range(_POOL_SLOTS):
+        pool = pools[slot] if slot < len(pools) else PoolConfig("", "", "")
+        number = slot + 1
+        form |= {f"pool{number}address": pool.url, f"pool{number}miner": pool.user}
+        form[f"pool{number}pwd"] = pool.password
+    return form
