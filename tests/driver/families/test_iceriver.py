@@ -37,6 +37,7 @@ from custom_components.asic_miner.driver.registry import FAMILIES
 from custom_components.asic_miner.driver.transports.http import HttpReply
 from custom_components.asic_miner.driver.units import miner_units
 from custom_components.asic_miner.driver.unsupported import describe_unsupported
+from simulator.miner import SimMiner
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
 from tests.driver.families.values import backend_values, serve_on_loopback
 
@@ -211,12 +212,17 @@ async def test_login_and_panel_replies_that_are_not_what_they_should_be(
         await runner.cleanup()
 
 
+async def _al3(simulate: SimFactory, session: aiohttp.ClientSession) -> tuple[SimMiner, Any]:
+    """A simulated AL3 and the backend the driver connected to it with."""
+    sim = await simulate("iceriver", "AL3")
+    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
+    return sim, miner.backend
+
+
 async def test_a_refused_light_write_says_so(
     simulate: SimFactory, session: aiohttp.ClientSession
 ) -> None:
-    sim = await simulate("iceriver", "AL3")
-    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
-    backend: Any = miner.backend
+    _sim, backend = await _al3(simulate, session)
 
     async def refused(post: int, **params: str) -> dict[str, Any]:
         return {"error": 2, "message": "busy"} if post != READ else _panel()
@@ -261,12 +267,10 @@ def test_saved_pools_without_a_list_are_a_response_error() -> None:
         p.pool_configs({"pools": None})
 
 
-async def test_a_refused_pool_write_restores_and_says_so(
+async def test_a_refused_pool_write_says_so_and_changes_nothing(
     simulate: SimFactory, session: aiohttp.ClientSession
 ) -> None:
-    sim = await simulate("iceriver", "AL3")
-    miner = await Miner.connect(sim.host, session, ports=DRIVER_PORTS)
-    backend: Any = miner.backend
+    sim, backend = await _al3(simulate, session)
     call = backend.api.call
 
     async def refusing(page: str, post: int, **kwargs: Any) -> dict[str, Any]:
