@@ -160,9 +160,10 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     # maker's; no power limit (a fixed power plan), so one power figure
     ("Goldshell", "KD5"): Hardware(4, 46, 4, 18.0, 2250, 2250, 2250, Algorithm.BLAKE2S),
     ("Goldshell", "Mini DOGE"): Hardware(1, 40, 2, 0.000185, 233, 233, 233, Algorithm.SCRYPT),
-    # IceRiver: the maker's launch figures; boards and fans from pyasic's model table (its
-    # KS0 lists no fan), the AL3's 18 chips a board from the live 10306 capture (pyasic
-    # says 156); no power limit, so one power figure. kHeavyHash (Kaspa), Blake3 (AL3).
+    # IceRiver: the maker's launch figures; fans, the KS3/AL3 boards and the KS3M/KS5L chips
+    # from pyasic's model table (its KS0 lists no fan), the AL3's 18 chips a board from the
+    # live 10306 capture (pyasic says 156); one board for KS0-KS2 and three for KS5 are
+    # ours (pyasic names none); no power limit, so one power figure. kHeavyHash, Blake3.
     ("IceRiver", "KS0"): Hardware(1, None, 0, 0.1, 65, 65, 65, Algorithm.KHEAVYHASH),
     ("IceRiver", "KS0 Pro"): Hardware(1, None, 0, 0.2, 100, 100, 100, Algorithm.KHEAVYHASH),
     ("IceRiver", "KS1"): Hardware(1, None, 4, 1.0, 600, 600, 600, Algorithm.KHEAVYHASH),

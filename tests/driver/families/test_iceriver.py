@@ -19,6 +19,7 @@ from aiohttp import web
 from custom_components.asic_miner.driver.contract import Field
 from custom_components.asic_miner.driver.exceptions import (
     MinerAuthenticationError,
+    MinerConnectionError,
     MinerControlRefusedError,
     MinerResponseError,
 )
@@ -284,3 +285,27 @@ async def test_a_refused_pool_write_says_so_and_changes_nothing(
     with pytest.raises(MinerControlRefusedError, match="pool address error"):
         await backend.write_pools([PoolConfig("stratum+tcp://b.example:3333", "w", "x")])
     assert [(pool.url, pool.user) for pool in sim.state.pools] == before
+
+
+async def test_a_login_page_with_a_cookie_is_a_login(session: aiohttp.ClientSession) -> None:
+    """A login answered with HTML (not the JSON envelope) but a cookie opens the session."""
+    api, runner = await _serving(
+        session,
+        lambda: _cookie(web.Response(text="<html>ok</html>", content_type="text/html")),
+        lambda: web.json_response({"data": {"powstate": True}}),
+    )
+    try:
+        assert await api.panel(READ) == {"data": {"powstate": True}}
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_login_that_cannot_connect_never_shows_the_password(
+    session: aiohttp.ClientSession,
+) -> None:
+    api, runner = await _serving(session, web.Response, web.Response)
+    await runner.cleanup()  # nothing listens any more
+    with pytest.raises(MinerConnectionError) as caught:
+        await api.panel(READ)
+    assert "12345678" not in str(caught.value)
+    assert "/user/loginpost" in str(caught.value)
