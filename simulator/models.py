@@ -68,6 +68,8 @@ _TABLE: tuple[_Row, ...] = (
     ("auradine", "Auradine", "AT2880",      260.0, 4160, 1800, 4600, 3, 132, 4, "2024-06.11"),
     ("goldshell", "Goldshell", "KD5",        18.0, 2250, 2250, 2250, 4,  46, 4, "2.2.0"),
     ("goldshell", "Goldshell", "Mini DOGE", 0.000185, 233,  233,  233, 1,  40, 2, "2.2.3"),
+    ("iceriver", "IceRiver", "AL3",          15.0, 3500, 3500, 3500, 3,  18, 4, "ICM168_04_02_1810_10306_miner"),
+    ("iceriver", "IceRiver", "KS5L",         12.0, 3400, 3400, 3400, 3,  18, 4, "ICM168_04_01_1720_KS5Lminer"),
     # Makes the driver does not support: only what identification sees is simulated.
     ("proto",    "Proto",    "Rig",         200.0, 3500, 1500, 3700, 3,  76, 4, "1.8.0"),
 )

@@ -25,6 +25,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         goldshell,
         hammer,
         hiveon,
+        iceriver,
         innosilicon,
         luxos,
         mskminer,

@@ -176,6 +176,11 @@ GOLDSHELL |= {
     "cut": RPC_CUT,
     "controls": frozenset(),
 }
+ICERIVER = {"family": "iceriver", "make": "IceRiver", "firmware": "Stock", "backend": "userpanel"}
+ICERIVER |= {"power": False, "power_limit": False, "bounds": None, "expected": False}
+ICERIVER |= {"errors": False, "serial": False, "control_board": None, "api": None}
+ICERIVER |= {"chip_temps": "whole", "board_temps": "whole", "expected_chips": True}
+ICERIVER |= {"controls": frozenset({C.FAULT_LIGHT, C.POOLS})}
 SEAL = {"family": "sealminer", "make": "SealMiner", "firmware": "Stock", "backend": "bdminer"}
 SEAL |= {"api": "3.7", "control_board": "taurus_air_v1.1", "hostname": False, "errors": False}
 SEAL |= {"light": False, "chip_temps": None, "board_temps": "whole", "login": False}
@@ -266,6 +271,8 @@ CASES: list[Case] = [
     Case(**INNO, model="T3H+"),
     Case(**GOLDSHELL, model="KD5", version="2.2.0"),
     Case(**GOLDSHELL, model="Mini DOGE", version="2.2.3"),
+    Case(**ICERIVER, model="AL3"),
+    Case(**ICERIVER, model="KS5L"),
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**MSKMINER, model="S19-88", version="2.6.0.39"),

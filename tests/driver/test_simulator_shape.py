@@ -104,6 +104,8 @@ async def _simulated(miner: Miner, entry: dict[str, Any]) -> Any:
         reply = await web.request(method, path, json_body=entry.get("request"), auth_required=False)
         return reply.json()
     method, _, path = str(entry["http"]).partition(" ")
+    if "query" in entry:  # IceRiver: one path, the request named by its query
+        path = f"{path}?{entry['query']}"
     requester = REQUESTERS[entry.get("sim_auth", "login")]
     reply = await requester(miner, method, path, entry.get("request"))
     return reply.json()

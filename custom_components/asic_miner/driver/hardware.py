@@ -160,6 +160,20 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     # maker's; no power limit (a fixed power plan), so one power figure
     ("Goldshell", "KD5"): Hardware(4, 46, 4, 18.0, 2250, 2250, 2250, Algorithm.BLAKE2S),
     ("Goldshell", "Mini DOGE"): Hardware(1, 40, 2, 0.000185, 233, 233, 233, Algorithm.SCRYPT),
+    # IceRiver: the maker's launch figures; fans, the KS3/AL3 boards and the KS3M/KS5L chips
+    # from pyasic's model table (its KS0 lists no fan), the AL3's 18 chips a board from the
+    # live 10306 capture (pyasic says 156); one board for KS0-KS2 and three for KS5 are
+    # ours (pyasic names none); no power limit, so one power figure. kHeavyHash, Blake3.
+    ("IceRiver", "KS0"): Hardware(1, None, 0, 0.1, 65, 65, 65, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS0 Pro"): Hardware(1, None, 0, 0.2, 100, 100, 100, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS1"): Hardware(1, None, 4, 1.0, 600, 600, 600, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS2"): Hardware(1, None, 4, 2.0, 1200, 1200, 1200, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS3"): Hardware(3, None, 4, 8.0, 3200, 3200, 3200, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS3L"): Hardware(3, None, 4, 5.0, 3200, 3200, 3200, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS3M"): Hardware(3, 18, 4, 6.0, 3400, 3400, 3400, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS5L"): Hardware(3, 18, 4, 12.0, 3400, 3400, 3400, Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS5M"): Hardware(3, None, 4, 15.0, 3400, 3400, 3400, Algorithm.KHEAVYHASH),
+    ("IceRiver", "AL3"): Hardware(3, 18, 4, 15.0, 3500, 3500, 3500, Algorithm.BLAKE3),
 }
 
 

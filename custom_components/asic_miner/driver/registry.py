@@ -19,6 +19,7 @@ from .families.epic import FAMILY as EPIC
 from .families.goldshell import FAMILY as GOLDSHELL
 from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
+from .families.iceriver import FAMILY as ICERIVER
 from .families.innosilicon import FAMILY as INNOSILICON
 from .families.luxos import FAMILY as LUXOS
 from .families.mskminer import FAMILY as MSKMINER
@@ -44,6 +45,7 @@ FAMILIES: tuple[Family, ...] = (
     AURADINE,
     INNOSILICON,
     GOLDSHELL,
+    ICERIVER,
     BITAXE,
 )
 

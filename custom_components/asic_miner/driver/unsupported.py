@@ -27,7 +27,6 @@ _RPC_MARKS: Final = (
 _REALMS: Final = (("blackminer", "VolcMiner / Hammer (blackMiner web UI)"),)
 # (substring of the web page, lower-case), what to call it.
 _PAGES: Final = (
-    ("<title>用户界面</title>", "IceRiver"),
     ("lucky miner", "LuckyMiner"),
     ("dragonmint", "Innosilicon"),
     ("proto os", "Proto OS"),

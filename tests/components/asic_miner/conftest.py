@@ -50,6 +50,7 @@ SIMULATED = {
     "whatsminer-m20s": ("whatsminer", "M20S"),
     "innosilicon-t3hplus": ("innosilicon", "T3H+"),
     "goldshell-minidoge": ("goldshell", "Mini DOGE"),
+    "iceriver-al3": ("iceriver", "AL3"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

@@ -34,6 +34,7 @@ UNPAUSABLE = (
     "elphapex-dghome1",
     "innosilicon-t3hplus",
     "goldshell-minidoge",
+    "iceriver-al3",  # no pause either, and no error list: its problem state stays unknown
 )
 PAUSABLE = [m for m in ALL_SIMULATED if m not in UNPAUSABLE]
 

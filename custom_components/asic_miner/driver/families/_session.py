@@ -7,6 +7,8 @@ between concurrent requests and renews it when the firmware refuses it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..context import MinerContext
 from ..exceptions import MinerResponseError
 from ..transports.http import HttpReply, TokenAuth
@@ -31,3 +33,13 @@ def reply_token(reply: HttpReply, path: str) -> str:
     if not isinstance(token, str) or not token:
         raise MinerResponseError(f"{path}: no token in the reply")
     return token
+
+
+def session_cookie(headers: Mapping[str, str]) -> str | None:
+    """``name=value`` of the session cookie a login set (header case varies)."""
+    for key, value in headers.items():
+        if key.lower() == "set-cookie":
+            pair = value.split(";", 1)[0].strip()
+            if "=" in pair and pair.split("=", 1)[1]:
+                return pair
+    return None

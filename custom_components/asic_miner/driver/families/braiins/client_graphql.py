@@ -13,7 +13,6 @@ only to the ``BTC Tools v0.1`` user agent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from ...context import MinerContext
@@ -26,7 +25,7 @@ from ...exceptions import (
 from ...models import Credentials
 from ...transports.http import HttpReply
 from ...values import clean_str, normalize_mac
-from .._session import LoginSession
+from .._session import LoginSession, session_cookie
 from .parse_graphql import SYSTEM_QUERY, GraphqlData, path
 
 _LOGGER = logging.getLogger(__name__)
@@ -51,16 +50,6 @@ SERIALS_SINCE = (25, 3)
 _AUTH_WORDS = ("unauthori", "unauthenticated", "forbidden", "not logged", "login required")
 
 
-def _cookie(headers: Mapping[str, str]) -> str | None:
-    """``name=value`` of the session cookie a login set (header case varies)."""
-    for key, value in headers.items():
-        if key.lower() == "set-cookie":
-            pair = value.split(";", 1)[0].strip()
-            if "=" in pair and pair.split("=", 1)[1]:
-                return pair
-    return None
-
-
 class GraphqlApi(LoginSession):
     """Cookie session on the GraphQL API; shared by identification and the backend."""
 
@@ -79,7 +68,7 @@ class GraphqlApi(LoginSession):
         result = path(data, "auth", "login")
         if isinstance(result, dict) and result.get("__typename") == "AuthError":
             raise MinerAuthenticationError(f"{self.ctx.host}: login refused")
-        cookie = _cookie(reply.headers)
+        cookie = session_cookie(reply.headers)
         if cookie is None:
             raise MinerResponseError(f"{self.ctx.host}: login set no session cookie")
         return {"Cookie": cookie}
@@ -148,7 +137,7 @@ async def luci_mac(ctx: MinerContext) -> str | None:
         data={"luci_username": user, "luci_password": password},
         headers=agent,
     )
-    cookie = _cookie(reply.headers)
+    cookie = session_cookie(reply.headers)
     if cookie is None:
         return None
     page = await web.get_json(LUCI_MAC_PATH, headers={**agent, "Cookie": cookie})

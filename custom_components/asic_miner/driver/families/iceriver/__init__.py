@@ -1,0 +1,51 @@
+"""IceRiver (KS0-KS5 kHeavyHash, AL3 Blake3): stock firmware with a web API only.
+
+Recognised by its web page (the title ``用户界面``, "user interface", or the word
+IceRiver: asic-rs's web fingerprint, protocols.md §3.2); named by the login-protected
+``userpanel`` (``softver1``'s code, MAC, host) after the cookie login admin / 12345678.
+The package: ``client`` (the web session), ``parse`` (the panel's extractors and the
+model name), ``backends`` (the one backend).
+"""
+
+from __future__ import annotations
+
+from ...context import MinerContext
+from ...contract import Family, ProbeResults
+from ...models import MinerIdentity
+from .._identity import details_from
+from .._probes import WEB_ROOT, web_reply
+from .backends import IceRiverBackend
+from .client import DEFAULT_CREDENTIALS, READ, IceRiverWeb
+from .parse import data, model_name
+
+__all__ = ["FAMILY"]
+
+MAKE = "IceRiver"
+_MARKS = ("<title>用户界面</title>", "iceriver")
+
+
+def _matches(results: ProbeResults) -> bool:
+    reply = web_reply(results)
+    if reply is None or reply.status != 200:
+        return False
+    page = reply.body[:65536].decode("utf-8", errors="replace").lower()
+    return any(mark in page for mark in _MARKS)
+
+
+async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+    panel = data(await IceRiverWeb(ctx).panel(READ))
+    details = details_from(panel, firmware_version="softver1", mac="mac", hostname="host")
+    model = model_name(panel) or MAKE
+    return FAMILY.identity(MAKE, model, "Stock", IceRiverBackend.name, **details)
+
+
+FAMILY = Family(
+    key="iceriver",
+    name="IceRiver",
+    stock=True,
+    probes=(WEB_ROOT,),
+    matches=_matches,
+    identify=_identify,
+    backends=(IceRiverBackend,),
+    default_credentials=DEFAULT_CREDENTIALS,
+)
