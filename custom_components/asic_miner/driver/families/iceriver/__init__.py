@@ -9,10 +9,12 @@ model name), ``backends`` (the one backend).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
-from ...models import MinerIdentity
-from .._identity import details_from
+from .._identity import Naming, Reply
 from .._probes import WEB_ROOT, web_reply
 from .backends import IceRiverBackend
 from .client import DEFAULT_CREDENTIALS, READ, IceRiverWeb
@@ -32,11 +34,10 @@ def _matches(results: ProbeResults) -> bool:
     return any(mark in page for mark in _MARKS)
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+async def _panel(ctx: MinerContext, _results: ProbeResults) -> Mapping[str, Any]:
+    """The panel, with the model named from ``model`` or ``softver1``'s code."""
     panel = data(await IceRiverWeb(ctx).panel(READ))
-    details = details_from(panel, firmware_version="softver1", mac="mac", hostname="host")
-    model = model_name(panel) or MAKE
-    return FAMILY.identity(MAKE, model, "Stock", IceRiverBackend.name, **details)
+    return {**panel, "model": model_name(panel)}
 
 
 FAMILY = Family(
@@ -45,7 +46,12 @@ FAMILY = Family(
     stock=True,
     probes=(WEB_ROOT,),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make=MAKE,
+        replies=(
+            Reply(_panel, model="model", firmware_version="softver1", mac="mac", hostname="host"),
+        ),
+    ),
     backends=(IceRiverBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )
