@@ -68,6 +68,7 @@ _TABLE: tuple[_Row, ...] = (
     ("auradine", "Auradine", "AT2880",      260.0, 4160, 1800, 4600, 3, 132, 4, "2024-06.11"),
     ("goldshell", "Goldshell", "KD5",        18.0, 2250, 2250, 2250, 4,  46, 4, "2.2.0"),
     ("goldshell", "Goldshell", "Mini DOGE", 0.000185, 233,  233,  233, 1,  40, 2, "2.2.3"),
+    ("marafw", "Bitmain", "KS5 Pro",       21.0, 3150, 1400, 3500, 3,  92, 4, "MaraFW rel 3.14_584"),
     # Makes the driver does not support: only what identification sees is simulated.
     ("proto",    "Proto",    "Rig",         200.0, 3500, 1500, 3700, 3,  76, 4, "1.8.0"),
 )

@@ -27,6 +27,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         hiveon,
         innosilicon,
         luxos,
+        marafw,
         mskminer,
         sealminer,
         unsupported,

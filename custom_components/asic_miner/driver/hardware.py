@@ -84,6 +84,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21+"): _spec(3, 55, 4, 216.0, 3564),
     ("Bitmain", "S21 Hydro"): _spec(3, 216, 0, 335.0, 5360),
     ("Bitmain", "S21+ Hydro"): _spec(3, 95, 0, 358.0, 5370),
+    # KS5 Pro (kHeavyHash): 21 TH/s at 3150 W, the maker's figures; 3 boards of 92 chips
+    # as MaraFW rel 3.14 reports them (asic-rs BlockOps captures); power range by _spec's rule
+    ("Bitmain", "KS5 Pro"): Hardware(3, 92, 4, 21.0, 3150, 1400, 3500, Algorithm.KHEAVYHASH),
     # MSKMiner's name for the S19 on 88-chip boards (pyasic: S19 NoPIC, 3 x 88 chips, 4
     # fans); nominal figures from its 2.6.0.39 capture (total_rateideal, total_power).
     ("Bitmain", "S19-88"): _spec(3, 88, 4, 100.0, 3350),

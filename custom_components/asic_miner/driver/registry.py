@@ -21,6 +21,7 @@ from .families.hammer import FAMILY as HAMMER
 from .families.hiveon import FAMILY as HIVEON
 from .families.innosilicon import FAMILY as INNOSILICON
 from .families.luxos import FAMILY as LUXOS
+from .families.marafw import FAMILY as MARAFW
 from .families.mskminer import FAMILY as MSKMINER
 from .families.sealminer import FAMILY as SEALMINER
 from .families.vnish import FAMILY as VNISH
@@ -34,6 +35,7 @@ FAMILIES: tuple[Family, ...] = (
     VNISH,
     HIVEON,
     MSKMINER,
+    MARAFW,
     # stock firmware
     WHATSMINER,
     AVALON,
