@@ -15,6 +15,7 @@ from ... import cgminer
 from ...models import models_of
 from ...servers.base import Server
 from .. import register
+from ..antminer.base import _pool_extra
 from .web import MaraWeb
 
 DESCRIPTION = "bmminer 1.0.0"
@@ -42,7 +43,7 @@ class MaraSim(MaraWeb):
         return cgminer.version_reply(item, "BMMiner versions", DESCRIPTION)
 
     def _pools(self) -> cgminer.Payload:
-        return cgminer.pools_reply(cgminer.pool_records(self.state), DESCRIPTION)
+        return cgminer.pools_reply(cgminer.pool_records(self.state, _pool_extra), DESCRIPTION)
 
 
 __all__ = ["MaraSim"]
