@@ -50,6 +50,7 @@ SIMULATED = {
     "whatsminer-m20s": ("whatsminer", "M20S"),
     "innosilicon-t3hplus": ("innosilicon", "T3H+"),
     "goldshell-minidoge": ("goldshell", "Mini DOGE"),
+    "marafw-ks5pro": ("marafw", "KS5 Pro"),
 }
 ALL_SIMULATED = list(SIMULATED)
 
