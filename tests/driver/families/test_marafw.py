@@ -127,8 +127,14 @@ def test_power_limit_only_where_the_tuner_targets_watts(
 
 def test_status_neither_mining_nor_asleep_is_unknown(session: aiohttp.ClientSession) -> None:
     brief = _load("web_brief.json") | {"status": "Initializing", "indicator": "Fully functional"}
-    values = _values(session, {p.WEB_BRIEF: brief})
+    boards = _load("web_hashboards.json")
+    values = _values(session, {p.WEB_BRIEF: brief, p.WEB_HASHBOARDS: boards})
     assert (values[Field.MINING], values[Field.ERRORS]) == (None, [])
+    assert [b.active for b in values[Field.BOARDS]] == [False, None, None]  # slot 0 is empty
+    del brief["status"]
+    values = _values(session, {p.WEB_BRIEF: brief, p.WEB_HASHBOARDS: boards})
+    assert values[Field.MINING] is None
+    assert len(values[Field.BOARDS]) == 3  # still read
 
 
 class _Web:

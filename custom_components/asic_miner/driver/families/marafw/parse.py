@@ -70,10 +70,14 @@ def uptime(replies: Replies) -> int | None:
     return to_int(_brief(replies)["elapsed"])
 
 
+def _mining(brief: dict[str, Any]) -> bool | None:
+    status = clean_str(brief.get("status"))
+    return {"Mining": True, SLEEP: False}.get(status or "")
+
+
 def mining(replies: Replies) -> bool | None:
     """``Mining`` or ``Sleep``; any other status (starting, tuning) is not known here."""
-    status = clean_str(_brief(replies)["status"])
-    return {"Mining": True, SLEEP: False}.get(status or "")
+    return _mining(_brief(replies))
 
 
 def errors(replies: Replies) -> list[MinerErrorEntry]:
@@ -88,7 +92,7 @@ def errors(replies: Replies) -> list[MinerErrorEntry]:
 def boards(replies: Replies) -> list[Board]:
     """Every slot the firmware lists; an empty one (``present`` false) as inactive."""
     brief = _brief(replies)
-    hashing = mining(replies)
+    hashing = _mining(brief)  # a brief without a status leaves the boards' state unknown
     found: list[Board] = []
     for position, item in enumerate(replies[WEB_HASHBOARDS]["hashboards"]):
         if not isinstance(item, dict):
