@@ -70,6 +70,7 @@ _TABLE: tuple[_Row, ...] = (
     ("goldshell", "Goldshell", "Mini DOGE", 0.000185, 233,  233,  233, 1,  40, 2, "2.2.3"),
     ("iceriver", "IceRiver", "AL3",          15.0, 3500, 3500, 3500, 3,  18, 4, "ICM168_04_02_1810_10306_miner"),
     ("iceriver", "IceRiver", "KS5L",         12.0, 3400, 3400, 3400, 3,  18, 4, "ICM168_04_01_1720_KS5Lminer"),
+    ("marafw", "Bitmain", "KS5 Pro",       21.0, 3150, 1400, 3500, 3,  92, 4, "MaraFW rel 3.14_584"),
     # Makes the driver does not support: only what identification sees is simulated.
     ("proto",    "Proto",    "Rig",         200.0, 3500, 1500, 3700, 3,  76, 4, "1.8.0"),
 )

@@ -28,6 +28,7 @@ def load_all() -> dict[str, type[SimMiner]]:
         iceriver,
         innosilicon,
         luxos,
+        marafw,
         mskminer,
         sealminer,
         unsupported,

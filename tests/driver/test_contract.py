@@ -212,6 +212,10 @@ VNISH_1_3 = VNISH | {"controls": VNISH["controls"] | {C.THROTTLE}}  # mining/thr
 ELPHAPEX = {"family": "elphapex", "make": "Elphapex", "firmware": "Stock", "backend": "cgi"}
 ELPHAPEX |= {"power_limit": False, "bounds": None, "serial": False, "board_temps": "whole"}
 ELPHAPEX |= {"controls": frozenset({C.FAULT_LIGHT, C.WORK_MODE, C.REBOOT, C.POOLS})}
+MARAFW = {"family": "marafw", "make": "Bitmain", "firmware": "MaraFW", "backend": "kaonsu"}
+MARAFW |= {"api": "3.1", "control_board": "CVCtrl", "serial": False, "power_limit": False}
+MARAFW |= {"controls": frozenset({C.MINING, C.FAULT_LIGHT, C.POWER_LIMIT, C.REBOOT})}
+MARAFW["controls"] |= {C.RESTART_BACKEND, C.POOLS}
 WHATSMINER = {"family": "whatsminer", "make": "MicroBT", "firmware": "Stock"}
 WHATSMINER |= {"environment": True, "control_board": "H616"}
 WHATSMINER_ALL = FULL | {C.POOLS}
@@ -276,6 +280,7 @@ CASES: list[Case] = [
     Case(**HIVEON, model="S19j Pro", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**HIVEON, model="S19", controls=frozenset({C.FAULT_LIGHT, C.REBOOT})),
     Case(**MSKMINER, model="S19-88", version="2.6.0.39"),
+    Case(**MARAFW, model="KS5 Pro", version="MaraFW rel 3.14_584"),
     Case(**LUXOS, model="S19 XP", control_board="xilinx"),
     Case(**LUXOS, model="S21", control_board="amlogic"),
     Case(**VNISH, model="S19", control_board="Xilinx", backend="v1_2", version="1.2.6"),

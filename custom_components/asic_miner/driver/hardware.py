@@ -84,6 +84,10 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Bitmain", "S21+"): _spec(3, 55, 4, 216.0, 3564),
     ("Bitmain", "S21 Hydro"): _spec(3, 216, 0, 335.0, 5360),
     ("Bitmain", "S21+ Hydro"): _spec(3, 95, 0, 358.0, 5370),
+    # KS5 Pro (kHeavyHash): 21 TH/s at 3150 W, the maker's figures; 3 boards of 92 chips
+    # and 4 fans (asic-rs's model table; MaraFW rel 3.14 reports 92 chips a board too);
+    # power range by _spec's rule
+    ("Bitmain", "KS5 Pro"): Hardware(3, 92, 4, 21.0, 3150, 1400, 3500, Algorithm.KHEAVYHASH),
     # MSKMiner's name for the S19 on 88-chip boards (pyasic: S19 NoPIC, 3 x 88 chips, 4
     # fans); nominal figures from its 2.6.0.39 capture (total_rateideal, total_power).
     ("Bitmain", "S19-88"): _spec(3, 88, 4, 100.0, 3350),
@@ -131,8 +135,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Canaan", "A1246"): Hardware(3, 120, 4, 90.0, 3420, 2500, 3700),
     ("Canaan", "A1466"): Hardware(3, 176, 2, 150.0, 3230, 2600, 3500),
     ("Canaan", "A1566"): Hardware(3, 160, 2, 185.0, 3420, 2800, 3700),
-    # Hammer (Scrypt): 5 GH/s at 3400 W, the maker's figures; 3 boards of 108 chips
-    # (pyasic's capture), 4 fans
+    # Hammer (Scrypt): 5 GH/s at 3400 W, the maker's figures (pyasic's 2023-05-28 capture
+    # hashes 4.69-4.89 GH/s, which fits); 3 boards of 108 chips (pyasic's model table and
+    # capture); 4 fans: pyasic's table says 2, but its capture reports fan1-fan4 spinning
     ("Hammer", "D10"): Hardware(3, 108, 4, 0.005, 3400, 1500, 3800, Algorithm.SCRYPT),
     # SealMiner: 3 boards of 153 chips, 4 fans, rated 230.8 TH/s at a 3500 W limit (the
     # asic-rs capture of firmware 2025091001: MHS(Rated), Power Limit)
@@ -153,10 +158,12 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Elphapex", "DG1"): Hardware(4, 144, 4, 0.011, 3420, 3420, 3420, Algorithm.SCRYPT),
     ("Elphapex", "DG1+"): Hardware(4, 210, 4, 0.0144, 3950, 3950, 3950, Algorithm.SCRYPT),
     ("Elphapex", "DG Home 1"): Hardware(1, 120, 4, 0.0021, 630, 630, 630, Algorithm.SCRYPT),
-    # Innosilicon: 3 chains of 114 chips and 4 fans (pyasic's T3H+); 52 TH/s at 2800 W is
-    # the T3 series' published sheet, not read from a capture.
+    # Innosilicon: 3 chains of 114 chips and 4 fans (pyasic's T3H+ table, checked 2026-12);
+    # 52 TH/s at 2800 W is the T3 series' published sheet, not read from a capture: no
+    # public source here names the T3H+'s own figures.
     ("Innosilicon", "T3H+"): _spec(3, 114, 4, 52.0, 2800),
-    # Goldshell: boards, chips and fans from pyasic's model table, rates and power the
+    # Goldshell: boards, chips and fans from pyasic's model table (KD5 4 x 46 chips, 4 fans,
+    # Kadena; Mini DOGE 1 x 40 chips, 2 fans, Scrypt: checked 2026-12), rates and power the
     # maker's; no power limit (a fixed power plan), so one power figure
     ("Goldshell", "KD5"): Hardware(4, 46, 4, 18.0, 2250, 2250, 2250, Algorithm.BLAKE2S),
     ("Goldshell", "Mini DOGE"): Hardware(1, 40, 2, 0.000185, 233, 233, 233, Algorithm.SCRYPT),

@@ -22,6 +22,7 @@ from .families.hiveon import FAMILY as HIVEON
 from .families.iceriver import FAMILY as ICERIVER
 from .families.innosilicon import FAMILY as INNOSILICON
 from .families.luxos import FAMILY as LUXOS
+from .families.marafw import FAMILY as MARAFW
 from .families.mskminer import FAMILY as MSKMINER
 from .families.sealminer import FAMILY as SEALMINER
 from .families.vnish import FAMILY as VNISH
@@ -35,6 +36,7 @@ FAMILIES: tuple[Family, ...] = (
     VNISH,
     HIVEON,
     MSKMINER,
+    MARAFW,
     # stock firmware
     WHATSMINER,
     AVALON,

@@ -19,7 +19,6 @@ from .families._probes import RPC_DEVDETAILS, RPC_VERSION, parsed, realm, rpc_te
 # (substring of the upper-cased RPC replies, what to call it), first match wins.
 _RPC_MARKS: Final = (
     (("HIVEON",), "Hiveon OS"),
-    (("KAONSU", "MARAFW"), "Marathon MaraFW"),
     (("BDMINER",), "SealMiner"),
     (("RWGLR",), "MSKMiner"),
 )

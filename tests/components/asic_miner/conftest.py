@@ -51,6 +51,7 @@ SIMULATED = {
     "innosilicon-t3hplus": ("innosilicon", "T3H+"),
     "goldshell-minidoge": ("goldshell", "Mini DOGE"),
     "iceriver-al3": ("iceriver", "AL3"),
+    "marafw-ks5pro": ("marafw", "KS5 Pro"),
 }
 ALL_SIMULATED = list(SIMULATED)
 

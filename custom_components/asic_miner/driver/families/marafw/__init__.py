@@ -1,0 +1,71 @@
+"""Marathon MaraFW ("kaonsu"): third-party firmware on Antminers (KS5 Pro, S19, S21).
+
+Recognised by ``KAONSU`` / ``MARAFW`` in the bmminer RPC's ``version`` or on the web
+root (its digest challenge or page), as asic-rs's BlockOps fork identifies it. Its RPC
+otherwise looks like stock bmminer, so the registry lists this family before the
+stock Antminer. Everything but the pools is read over ``/kaonsu/v1/`` with the digest
+login root / root. The package: ``parse`` (sources, extractors, model names),
+``client`` (the writes), ``backends`` (the one backend).
+"""
+
+from __future__ import annotations
+
+from ...context import MinerContext
+from ...contract import Family, ProbeResults
+from ...exceptions import MinerError, MinerResponseError
+from ...models import MinerIdentity
+from .._cgminer import probe_item
+from .._identity import details_from
+from .._probes import RPC_VERSION, WEB_ROOT, realm, rpc_text, web_reply
+from .backends import MaraBackend
+from .client import DEFAULT_CREDENTIALS
+from .parse import NETWORK_CONFIG, WEB_OVERVIEW, model_name
+
+__all__ = ["FAMILY"]
+
+MAKE = "Bitmain"
+FIRMWARE = "MaraFW"
+_MARKERS = ("KAONSU", "MARAFW", "MARA FW")
+
+
+def _marked(text: str) -> bool:
+    upper = text.upper()
+    return any(marker in upper for marker in _MARKERS)
+
+
+def _matches(results: ProbeResults) -> bool:
+    if _marked(rpc_text(results)):
+        return True
+    reply = web_reply(results)
+    return reply is not None and (_marked(realm(reply)) or _marked(reply.text[:4096]))
+
+
+async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+    web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
+    overview = await web.get_json(WEB_OVERVIEW.path)
+    if not isinstance(overview, dict):
+        raise MinerResponseError(f"{ctx.host}: {WEB_OVERVIEW.path} is not an object")
+    details = details_from(
+        overview, firmware_version="version_firmware", mac="mac", control_board="control_board"
+    )
+    details |= details_from(probe_item(results, RPC_VERSION.key, "VERSION"), api_version="API")
+    try:  # the hostname only: identification does not fail for it
+        network = await web.get_json(NETWORK_CONFIG)
+    except MinerError:
+        network = None
+    if isinstance(network, dict):
+        details |= details_from(network, hostname="hostname")
+    model = model_name(overview) or "Unknown"
+    return FAMILY.identity(MAKE, model, FIRMWARE, MaraBackend.name, **details)
+
+
+FAMILY = Family(
+    key="marafw",
+    name="MaraFW",
+    stock=False,
+    probes=(RPC_VERSION, WEB_ROOT),
+    matches=_matches,
+    identify=_identify,
+    backends=(MaraBackend,),
+    default_credentials=DEFAULT_CREDENTIALS,
+)
