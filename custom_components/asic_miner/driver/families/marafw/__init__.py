@@ -10,12 +10,13 @@ login root / root. The package: ``parse`` (sources, extractors, model names),
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerError, MinerResponseError
-from ...models import MinerIdentity
-from .._cgminer import probe_item
-from .._identity import details_from
+from .._identity import Naming, Reply, probed_version
 from .._probes import RPC_VERSION, WEB_ROOT, realm, rpc_text, web_reply
 from .backends import MaraBackend
 from .client import DEFAULT_CREDENTIALS
@@ -40,23 +41,18 @@ def _matches(results: ProbeResults) -> bool:
     return reply is not None and (_marked(realm(reply)) or _marked(reply.text[:4096]))
 
 
-async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
+async def _web(ctx: MinerContext, _results: ProbeResults) -> Mapping[str, Any]:
+    """``overview`` with the model named, and ``network_config``'s hostname beside it."""
     web = ctx.web(digest=ctx.login(DEFAULT_CREDENTIALS))
     overview = await web.get_json(WEB_OVERVIEW.path)
     if not isinstance(overview, dict):
         raise MinerResponseError(f"{ctx.host}: {WEB_OVERVIEW.path} is not an object")
-    details = details_from(
-        overview, firmware_version="version_firmware", mac="mac", control_board="control_board"
-    )
-    details |= details_from(probe_item(results, RPC_VERSION.key, "VERSION"), api_version="API")
     try:  # the hostname only: identification does not fail for it
         network = await web.get_json(NETWORK_CONFIG)
     except MinerError:
         network = None
-    if isinstance(network, dict):
-        details |= details_from(network, hostname="hostname")
-    model = model_name(overview) or "Unknown"
-    return FAMILY.identity(MAKE, model, FIRMWARE, MaraBackend.name, **details)
+    hostname = network.get("hostname") if isinstance(network, dict) else None
+    return {**overview, "model": model_name(overview), "network_hostname": hostname}
 
 
 FAMILY = Family(
@@ -65,7 +61,22 @@ FAMILY = Family(
     stock=False,
     probes=(RPC_VERSION, WEB_ROOT),
     matches=_matches,
-    identify=_identify,
+    identify=Naming(
+        make=MAKE,
+        firmware=FIRMWARE,
+        unknown_model="Unknown",
+        replies=(
+            Reply(
+                _web,
+                model="model",
+                firmware_version="version_firmware",
+                mac="mac",
+                control_board="control_board",
+                hostname="network_hostname",
+            ),
+            Reply(probed_version, api_version="API"),
+        ),
+    ),
     backends=(MaraBackend,),
     default_credentials=DEFAULT_CREDENTIALS,
 )
