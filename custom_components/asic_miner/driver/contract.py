@@ -95,6 +95,9 @@ class Call:
 type Source = Rpc | Web | Call
 
 
+_NOT_BUILT: Any = object()
+
+
 class Replies:
     """The answers to one poll's requests, keyed by source.
 
@@ -104,6 +107,7 @@ class Replies:
 
     def __init__(self, data: Mapping[Source, Any]) -> None:
         self._data = data
+        self._views: dict[tuple[Source, Callable[[Any], Any]], Any] = {}
 
     def __getitem__(self, source: Source) -> Any:
         value = self._data[source]
@@ -120,6 +124,20 @@ class Replies:
     def __contains__(self, source: object) -> bool:
         value = self._data.get(source, KeyError)  # type: ignore[call-overload]
         return value is not KeyError and not isinstance(value, Exception)
+
+    def parsed[T](self, source: Source, parse: Callable[[Any], T]) -> T:
+        """``parse(self[source])``, worked out once per poll however many fields use it.
+
+        For a reply that takes real work to turn into a view (Avalon's MM text, LuxOS's
+        profile list), each extractor asks for the view and the first builds it. Views
+        are shared: callers read them, never change them. A view that failed to build
+        is not kept, so every caller gets the same error.
+        """
+        key = (source, parse)
+        view = self._views.get(key, _NOT_BUILT)
+        if view is _NOT_BUILT:
+            view = self._views[key] = parse(self[source])
+        return view  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
