@@ -21,6 +21,7 @@ from custom_components.asic_miner.driver.families.braiins import parse_rest
 from custom_components.asic_miner.driver.families.braiins.rest import SETTINGS_EVERY
 from custom_components.asic_miner.driver.families.luxos import parse as luxos_parse
 from custom_components.asic_miner.driver.miner import Miner
+from custom_components.asic_miner.driver.slow import SlowReplies
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
 
 
@@ -114,3 +115,23 @@ def test_a_view_that_fails_is_not_kept() -> None:
     ok = Replies({source: {"n": "3"}})
     assert ok.parsed(source, view) == ok.parsed(source, view) == 3
     assert len(built) == 3
+
+
+def test_a_control_during_a_poll_keeps_its_fields_but_nothing_it_fetched() -> None:
+    fast, slow = Rpc("summary"), Rpc("profiles")
+    kept = SlowReplies({slow: 4})
+    kept.merge({fast: 1, slow: "before"})
+    generation = kept.generation  # a poll starts: the slow source is not due
+    assert kept.due({fast, slow}) == {fast}
+    kept.clear()  # a control runs while that poll is under way
+    # The poll still shows every field (as of before the control, like the rest) ...
+    assert kept.merge({fast: 2}, generation) == {fast: 2, slow: "before"}
+    # ... and the next poll reads the slow source again.
+    assert kept.due({fast, slow}) == {fast, slow}
+    generation = kept.generation
+    kept.clear()  # again, and this poll fetched the slow source: not kept either
+    assert kept.merge({fast: 3, slow: "fetched"}, generation)[slow] == "fetched"
+    assert kept.due({fast, slow}) == {fast, slow}
+    generation = kept.generation
+    assert kept.merge({fast: 4, slow: "after"}, generation)[slow] == "after"
+    assert kept.due({fast, slow}) == {fast}
