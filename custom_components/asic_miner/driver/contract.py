@@ -95,9 +95,6 @@ class Call:
 type Source = Rpc | Web | Call
 
 
-_NOT_BUILT: Any = object()
-
-
 class Replies:
     """The answers to one poll's requests, keyed by source.
 
@@ -126,18 +123,14 @@ class Replies:
         return value is not KeyError and not isinstance(value, Exception)
 
     def parsed[T](self, source: Source, parse: Callable[[Any], T]) -> T:
-        """``parse(self[source])``, worked out once per poll however many fields use it.
-
-        For a reply that takes real work to turn into a view (Avalon's MM text, LuxOS's
-        profile list), each extractor asks for the view and the first builds it. Views
-        are shared: callers read them, never change them. A view that failed to build
-        is not kept, so every caller gets the same error.
+        """``parse(self[source])`` built once per poll, for views several fields read
+        (Avalon's MM text, LuxOS's profiles). Shared: read them, never change them. A
+        view that failed to build is not kept: every caller gets the same error.
         """
         key = (source, parse)
-        view = self._views.get(key, _NOT_BUILT)
-        if view is _NOT_BUILT:
-            view = self._views[key] = parse(self[source])
-        return view  # type: ignore[no-any-return]
+        if key not in self._views:
+            self._views[key] = parse(self[source])
+        return self._views[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
