@@ -97,14 +97,16 @@ def arp_stats() -> dict[str, int]:
 def flush_arp() -> None:
     """Cold ARP for every run: forget what the previous run resolved (or gave up on).
 
-    Entries still resolving survive a flush, so flush until the table is (nearly) empty.
+    Entries still resolving survive a flush, so flush until the table holds no more
+    than the scan leaves to the kernel anyway (``HEADROOM``): more would shrink its room.
     """
     from custom_components.asic_miner.driver import NeighbourTable
+    from custom_components.asic_miner.driver.scan.neighbours import HEADROOM
 
     for _ in range(50):
         subprocess.run(["ip", "-4", "neigh", "flush", "all"], check=False, capture_output=True)
         time.sleep(0.2)
-        if NeighbourTable.read().entries <= 8:
+        if NeighbourTable.read().entries <= HEADROOM:
             return
 
 

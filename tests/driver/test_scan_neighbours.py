@@ -12,6 +12,7 @@ import pytest
 from custom_components.asic_miner.driver.scan.neighbours import (
     DEFAULT_RESOLVE_TIME,
     DEFAULT_TABLE_SIZE,
+    HEADROOM,
     MIN_BUDGET,
     NeighbourTable,
     local_addresses,
@@ -56,7 +57,7 @@ def test_this_machine_is_read_or_assumed() -> None:
     assert table.source in {"netlink", "proc", "assumed"}
     assert table.size > 0
     assert table.entries >= 0
-    assert table.room == max(MIN_BUDGET, table.size - table.entries)
+    assert table.room == max(MIN_BUDGET, table.size - max(table.entries, HEADROOM))
     assert table.resolve_time > 0
 
 
@@ -83,6 +84,13 @@ def test_falls_back_to_proc_then_to_the_defaults(
 
 def test_a_full_table_still_leaves_a_minimum() -> None:
     assert NeighbourTable(1024, 1020).room == MIN_BUDGET
+
+
+def test_the_kernel_keeps_a_few_entries_of_its_own() -> None:
+    # An empty table is not all the sweep's: the kernel needs a few entries meanwhile,
+    # which a table in use already holds.
+    assert NeighbourTable(1024, 0).room == 1024 - HEADROOM
+    assert NeighbourTable(1024, HEADROOM + 2).room == 1024 - HEADROOM - 2
 
 
 def test_local_addresses_include_loopback() -> None:

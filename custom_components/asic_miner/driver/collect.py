@@ -208,13 +208,14 @@ async def collect(backend: Backend) -> MinerSnapshot:
     """
     sources: set[Source] = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
     seconds = backend.ctx.timeout * READ_DEADLINE_FACTOR
+    generation = backend.slow.generation
     try:
         with read_scope(seconds) as deadline:
             # A little grace: queued requests time out on ``remaining`` first, so
             # the replies that did arrive are kept.
             async with asyncio.timeout_at(deadline + _GRACE):
                 fetched = await fetch_sources(backend, backend.slow.due(sources))
-        return snapshot_from(backend, backend.slow.merge(fetched))
+        return snapshot_from(backend, backend.slow.merge(fetched, generation))
     except TimeoutError as err:
         backend.slow.clear()
         raise MinerTimeoutError(f"{backend.ctx.host}: read took longer than {seconds:g} s") from err

@@ -104,6 +104,7 @@ class Replies:
 
     def __init__(self, data: Mapping[Source, Any]) -> None:
         self._data = data
+        self._views: dict[tuple[Source, Callable[[Any], Any]], Any] = {}
 
     def __getitem__(self, source: Source) -> Any:
         value = self._data[source]
@@ -120,6 +121,16 @@ class Replies:
     def __contains__(self, source: object) -> bool:
         value = self._data.get(source, KeyError)  # type: ignore[call-overload]
         return value is not KeyError and not isinstance(value, Exception)
+
+    def parsed[T](self, source: Source, parse: Callable[[Any], T]) -> T:
+        """``parse(self[source])`` built once per poll, for views several fields read
+        (Avalon's MM text, LuxOS's profiles). Shared: read them, never change them. A
+        view that failed to build is not kept: every caller gets the same error.
+        """
+        key = (source, parse)
+        if key not in self._views:
+            self._views[key] = parse(self[source])
+        return self._views[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ What is kept never outlives a doubt about it:
 * a poll that fails as a whole (the miner unreachable, every reply refused, no usable
   data) forgets every kept reply: a miner that comes back is read afresh;
 * a control (power limit, work mode, pool switch, reboot ...) forgets them too: what
-  it changed is read on the next poll.
+  it changed is read on the next poll. A poll that was already under way when the
+  control ran keeps nothing it fetched (it may hold the value from before).
 """
 
 from __future__ import annotations
@@ -39,28 +40,39 @@ class SlowReplies:
     def __init__(self, every: Mapping[Source, int]) -> None:
         self._every = {source: n for source, n in every.items() if n > 1}
         self._kept: dict[Source, _Kept] = {}
+        # Counts ``clear`` calls: a poll's replies are kept only if none came between
+        # the poll's ``due`` and its ``merge``.
+        self.generation = 0
 
     def due(self, sources: set[Source]) -> set[Source]:
         """The sources this poll must fetch: all but the slow ones whose reply serves."""
         if not self._kept:
             return sources
-        return {s for s in sources if s not in self._kept}
+        kept = self._kept
+        return {s for s in sources if s not in kept or kept[s].polls_left <= 0}
 
-    def merge(self, fetched: Mapping[Source, Any]) -> dict[Source, Any]:
+    def merge(
+        self, fetched: Mapping[Source, Any], generation: int | None = None
+    ) -> dict[Source, Any]:
         """This poll's replies: the fetched ones, plus the kept replies still serving.
 
-        Fresh slow replies are kept (failed ones dropped); a poll where nothing fetched
-        answered gets no kept reply, so it fails as a whole as it would without them.
+        Fresh slow replies are kept (failed ones dropped), unless a control cleared
+        the kept replies since the poll began (``generation``, read before fetching):
+        then they may predate the control. A poll where nothing fetched answered gets
+        no kept reply, so it fails as a whole as it would without them.
         """
         if fetched and all(isinstance(v, Exception) for v in fetched.values()):
             self.clear()
             return dict(fetched)
         replies = dict(fetched)
         for source, kept in list(self._kept.items()):
-            replies[source] = kept.reply
+            if source not in fetched:
+                replies[source] = kept.reply
             kept.polls_left -= 1
             if kept.polls_left <= 0:
                 del self._kept[source]
+        if generation is not None and generation != self.generation:
+            return replies  # a control ran meanwhile: what this poll fetched may predate it
         for source, every in self._every.items():
             reply = fetched.get(source, KeyError)
             if isinstance(reply, Exception):
@@ -70,5 +82,11 @@ class SlowReplies:
         return replies
 
     def clear(self) -> None:
-        """Forget every kept reply: the next poll reads every source."""
-        self._kept.clear()
+        """Let every kept reply go: the next poll reads every source.
+
+        A poll already under way still gets the kept replies, as it gets what it
+        fetched before a control, so no field of it turns unknown; none is kept after.
+        """
+        for kept in self._kept.values():
+            kept.polls_left = 0
+        self.generation += 1

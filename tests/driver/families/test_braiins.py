@@ -241,10 +241,10 @@ async def test_expired_session_logs_in_again(
 ) -> None:
     sim = await _start(simulate, model)
     miner = await _connect(session, sim.host)
-    assert (await miner.read()).fault_light is False
+    assert (await miner.read()).mining is True
     sim.revoke_sessions()  # a firmware restart forgets every token and cookie
-    sim.state.fault_light = True
-    assert (await miner.read()).fault_light is True
+    sim.state.mining = False  # read from the web API only, every poll
+    assert (await miner.read()).mining is False
     sim.revoke_sessions()
     await miner.set_fault_light(False)
     assert sim.state.fault_light is False

@@ -152,8 +152,13 @@ def mm_values(stats_item: Mapping[str, Any]) -> dict[str, Any]:
     raise KeyError("no MM ID section in estats")
 
 
+def _estats_figures(reply: Any) -> dict[str, Any]:
+    return mm_values(estats_item(reply))
+
+
 def figures(replies: Replies) -> dict[str, Any]:
-    return mm_values(estats_item(replies[ESTATS]))
+    """The MM figures, parsed once per poll (a dozen fields read them)."""
+    return replies.parsed(ESTATS, _estats_figures)
 
 
 def hashrate(replies: Replies) -> float | None:

@@ -21,6 +21,8 @@ from .base import BraiinsBackend, with_rpc_fallback
 from .client_rest import SINCE, RestApi
 from .parse_rest import API
 
+SETTINGS_EVERY = 4  # polls one read of the tuner state and the locate LED serves (1 min)
+
 
 class RestBackend(BraiinsBackend):
     """BOS >= 25.07: RPC for telemetry, REST for state and controls."""
@@ -58,10 +60,17 @@ class RestBackend(BraiinsBackend):
         | cooling_rest.FAN_CONTROLS
     )
     # The tuner's bounds change only with the hardware or a firmware update: one read
-    # serves 20 polls (5 minutes), and any control reads them again. The configuration
-    # (the fan settings) changes only when someone sets it: one read serves 4 polls (a
-    # change made on the miner shows within a minute; ours at once).
-    SLOW_SOURCES = {parse.CONSTRAINTS: 20, cooling_rest.CONFIG: 4}
+    # serves 20 polls (5 minutes), and any control reads them again. The tuner's
+    # target, the locate LED and the configuration (the fan settings) change only when
+    # someone sets them: ours re-reads at once, one made on the miner's own page shows
+    # within SETTINGS_EVERY polls. What runs (stats, boards, fans, pools, errors, mining
+    # state) is read every poll.
+    SLOW_SOURCES = {
+        parse.CONSTRAINTS: 20,
+        parse.TUNER: SETTINGS_EVERY,
+        parse.LOCATE: SETTINGS_EVERY,
+        cooling_rest.CONFIG: SETTINGS_EVERY,
+    }
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

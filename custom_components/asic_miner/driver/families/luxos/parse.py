@@ -206,19 +206,19 @@ def active_profile(replies: Replies) -> str | None:
 
 def power_limit(replies: Replies) -> float | None:
     name = active_profile(replies)
-    for profile in parse_profiles(replies[PROFILES]):
+    for profile in replies.parsed(PROFILES, parse_profiles):
         if profile.name == name:
             return None if profile.watts is None else float(profile.watts)
     return None  # a profile the list does not know has no wattage to show
 
 
 def work_modes(replies: Replies) -> list[str]:
-    return [p.name for p in parse_profiles(replies[PROFILES])]
+    return [p.name for p in replies.parsed(PROFILES, parse_profiles)]
 
 
 def power_limit_range(replies: Replies) -> PowerLimitRange | None:
     """The only wattages LuxOS runs at: its profiles'."""
-    return PowerLimitRange.from_levels(p.watts for p in parse_profiles(replies[PROFILES]))
+    return PowerLimitRange.from_levels(p.watts for p in replies.parsed(PROFILES, parse_profiles))
 
 
 def mining(replies: Replies) -> bool | None:
