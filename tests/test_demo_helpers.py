@@ -39,7 +39,7 @@ DEMO_CONFIGURED = {"history", "logbook", "logger", "energy", "automation", "inpu
 def test_demo_fleet_plan() -> None:
     _data, plan = load_fleet(FLEET_FILE)
     assert plan.subnet == "127.0.1.0/24"
-    assert plan.size == 29  # the Proto is scanned, never added
+    assert plan.size == 30  # the Proto is scanned, never added
     assert "127.0.1.50" not in plan.hosts
     assert plan.passwords == {"127.0.1.14": "changed"}
     families = {entry["family"] for entry in _data["miner"] if entry.get("supported", True)}
