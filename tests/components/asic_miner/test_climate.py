@@ -86,6 +86,10 @@ POWER_PATH_MINERS = [
     "avalon-nano3s",
     "bitaxe-gamma",
     "bitaxe-nerdqaxe",
+    "auradine-at1500",
+    "elphapex-dghome1",
+    "marafw-ks5pro",
+    "whatsminer-m20s",
 ]
 
 
