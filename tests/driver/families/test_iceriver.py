@@ -8,6 +8,7 @@ light, wrong credentials and faults; the fixture folder the captured shape.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,15 @@ def test_model_from_softver1(panel: dict[str, Any], model: str | None) -> None:
 )
 def test_rates_with_and_without_a_unit_letter(value: Any, unit: Any, ths: float | None) -> None:
     assert p.rate(value, unit) == (None if ths is None else pytest.approx(ths))
+
+
+@pytest.mark.parametrize("size", [20_000, 260_000])
+def test_a_hostile_rate_is_unknown_in_linear_time(size: int) -> None:
+    """A digit, a long run of blanks and a letter once took seconds (regex backtracking)."""
+    started = time.process_time()
+    assert p.rate("1" + " " * size + "x", None) is None
+    assert p.rate(" " * size + "15.0T", None) is None  # past the length a rate can have
+    assert time.process_time() - started < 0.05
 
 
 def test_string_numbers_and_unavailable_fans(session: aiohttp.ClientSession) -> None:

@@ -24,7 +24,10 @@ from ...values import clean_str, positive, rate_to_ths, to_bool, to_float, to_in
 PANEL = Web("/user/userpanel?post=4")
 # The model the firmware's code names, where it is not the model's own name.
 _CODES = {"10306": "AL3", "KS0PRO": "KS0 Pro", "KS0ULTRA": "KS0 Ultra"}
-_RATE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]?)(?:H(?:/S)?)?\s*", re.IGNORECASE)
+# Matched on the stripped text, at most _RATE_CHARS long, with possessive quantifiers:
+# linear in the reply, whatever a hostile peer sends (no backtracking over blanks).
+_RATE = re.compile(r"([0-9]++(?:\.[0-9]++)?+)\s*+([KMGTP]?)(?:H(?:/S)?)?", re.IGNORECASE)
+_RATE_CHARS = 32
 _RUNTIME_PARTS = 4
 
 
@@ -56,7 +59,8 @@ def rate(value: Any, unit: Any) -> float | None:
     """``"14762G"``, ``"15.0T"`` or a bare number in ``unit``, in TH/s."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return rate_to_ths(value, clean_str(unit))
-    match = _RATE.fullmatch(value) if isinstance(value, str) else None
+    text = value.strip() if isinstance(value, str) and len(value) <= 4 * _RATE_CHARS else None
+    match = _RATE.fullmatch(text) if text is not None and len(text) <= _RATE_CHARS else None
     if match is None:
         return None
     return rate_to_ths(match[1], match[2] or clean_str(unit))
