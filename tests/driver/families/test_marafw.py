@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import aiohttp
@@ -163,7 +164,11 @@ class _Web:
 )  # fmt: skip
 async def test_config_write_refused(conf: Any, body: Any, error: type[Exception]) -> None:
     with pytest.raises(error):
-        await change_config(cast(HttpClient, _Web(conf, body)), "mining", lambda _: None)
+        await change_config(cast(HttpClient, _Web(conf, body)), "mining", _sleep)
+
+
+def _sleep(sent: dict[str, Any]) -> None:
+    sent["mode"]["work-mode-selector"] = "Sleep"
 
 
 async def test_config_write_sends_everything_it_read() -> None:
@@ -176,6 +181,20 @@ async def test_config_write_sends_everything_it_read() -> None:
     await change_config(cast(HttpClient, web), "mining", sleep)
     assert web.sent == [conf | {"mode": conf["mode"] | {"work-mode-selector": "Sleep"}}]
     assert conf["mode"]["work-mode-selector"] == "Auto"  # the read copy is untouched
+
+
+@pytest.mark.parametrize("selector", ["Fixed", "Auto", "Stock"])
+async def test_mining_on_while_awake_writes_nothing(selector: str) -> None:
+    """An automation repeating "mining on" must not switch a Fixed miner to Auto."""
+    conf = _load("web_miner_config.json")
+    conf["mode"]["work-mode-selector"] = selector
+    web = _Web(conf, {"error": False, "msg": "success"})
+    backend = SimpleNamespace(web=web, _awake_mode=None)
+    await MaraBackend.set_mining(cast(MaraBackend, backend), True)
+    assert web.sent == []
+    await MaraBackend.set_mining(cast(MaraBackend, backend), False)
+    assert [sent["mode"]["work-mode-selector"] for sent in web.sent] == ["Sleep"]
+    assert backend._awake_mode == selector  # what resume goes back to
 
 
 @pytest.mark.parametrize(("on", "body"), [(True, {"blinking": False}), (False, {}), (True, [])])

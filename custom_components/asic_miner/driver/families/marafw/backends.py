@@ -72,6 +72,8 @@ class MaraBackend(Backend):
     async def set_mining(self, on: bool) -> None:
         def select(conf: dict[str, Any]) -> None:
             mode = conf["mode"]
+            if on and mode.get("work-mode-selector") != p.SLEEP:
+                return  # awake already: its mode (Fixed, Auto, ...) stays as it is
             awake = self._awake_mode or ("Auto" if p.power_target(mode) else "Stock")
             mode["work-mode-selector"] = awake if on else p.SLEEP
 

@@ -32,10 +32,16 @@ async def read_config(web: HttpClient) -> dict[str, Any]:
 async def change_config(
     web: HttpClient, what: str, change: Callable[[dict[str, Any]], None]
 ) -> dict[str, Any]:
-    """Read the configuration, apply ``change`` to a copy, send it back whole."""
+    """Read the configuration, apply ``change`` to a copy, send it back whole.
+
+    A change that leaves the configuration as it was sends nothing: a write makes the
+    firmware re-tune, which an automation that repeats "mining on" must not cause.
+    """
     before = await read_config(web)
     conf = copy.deepcopy(before)
     change(conf)
+    if conf == before:
+        return before
     reply = (await cgi(web, what, WEB_CONFIG.path, json_body=conf)).json()
     if not isinstance(reply, dict) or reply.get("error") is not False:
         raise MinerControlRefusedError(what, repr(reply)[:120])
