@@ -250,13 +250,20 @@ async def _async(value: Any) -> Any:
     return value
 
 
+@pytest.mark.parametrize("config", [{"mode": 7, "ratio": 70}, {"ratio": 70}, {}])
+def test_no_pool_form_without_the_fan_settings_to_send_back(config: dict[str, Any]) -> None:
+    """A mode bitcap-ipr does not name, or no ratio: unsent, the firmware might reset them."""
+    with pytest.raises(MinerResponseError):
+        p.config_form(
+            config | {"pools": []}, [PoolConfig("stratum+tcp://a.example:3333", "w", "x")]
+        )
+
+
 @pytest.mark.parametrize(
     ("config", "fan"),
     [
         ({"ratio": 70, "mode": 1}, {"fanratio": "70", "fanmode": "normal"}),
         ({"ratio": "40", "mode": 0}, {"fanratio": "40", "fanmode": "sleep"}),
-        ({"mode": 7}, {}),  # a mode bitcap-ipr does not name is not sent back
-        ({}, {}),
     ],
 )
 def test_the_pool_form_sends_the_fan_settings_back(

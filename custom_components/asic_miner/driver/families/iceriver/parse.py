@@ -162,13 +162,12 @@ def pool_configs(config: Mapping[str, Any]) -> list[PoolConfig]:
 def config_form(config: Mapping[str, Any], pools: list[PoolConfig]) -> dict[str, str]:
     """The ``post=2`` form: ``pools`` in the three slots (unused ones empty), the fan
     ratio and mode sent back as read, so the write changes the pools only."""
-    form: dict[str, str] = {}
     ratio = to_int(config.get("ratio"))
-    if ratio is not None:
-        form["fanratio"] = str(ratio)
     mode = to_int(config.get("mode"))
-    if mode in _CONFIG_MODES:
-        form["fanmode"] = _CONFIG_MODES[mode]
+    if ratio is None or mode not in _CONFIG_MODES:
+        # Unsent, the firmware might reset them: no pool write rather than a fan change.
+        raise MinerResponseError("machineconfig: fan ratio or mode unreadable; pools not sent")
+    form = {"fanratio": str(ratio), "fanmode": _CONFIG_MODES[mode]}
     for slot in range(_POOL_SLOTS):
         pool = pools[slot] if slot < len(pools) else PoolConfig("", "", "")
         number = slot + 1
