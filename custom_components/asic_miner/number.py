@@ -147,28 +147,28 @@ COOLING_NUMBERS: tuple[AsicMinerCoolingNumberEntityDescription, ...] = (
 )
 
 
-class AsicMinerCoolingNumber(AsicMinerEntity, NumberEntity):
-    """A fan setting; the bounds follow the snapshot, those it was built with stand in."""
+class _SnapshotBoundsNumber(AsicMinerEntity, NumberEntity):
+    """A number whose (low, high) bounds follow the snapshot; those it was built with
+    stand in while a poll did not report any."""
 
     _requires_write = True
-    entity_description: AsicMinerCoolingNumberEntityDescription
 
     def __init__(
         self,
         coordinator: AsicMinerDataUpdateCoordinator,
-        description: AsicMinerCoolingNumberEntityDescription,
+        description: NumberEntityDescription,
         bounds: tuple[float, float],
     ) -> None:
         super().__init__(coordinator, description)
         self._built_bounds = bounds
 
-    @property
-    def _cooling(self) -> Cooling:
-        return self.coordinator.data.cooling or Cooling()
+    def _reported_bounds(self) -> tuple[float, float] | None:
+        """The bounds the current snapshot reports, if any."""
+        raise NotImplementedError
 
     @property
     def _bounds(self) -> tuple[float, float]:
-        return self.entity_description.range_fn(self._cooling) or self._built_bounds
+        return self._reported_bounds() or self._built_bounds
 
     @property
     def native_min_value(self) -> float:
@@ -177,6 +177,19 @@ class AsicMinerCoolingNumber(AsicMinerEntity, NumberEntity):
     @property
     def native_max_value(self) -> float:
         return self._bounds[1]
+
+
+class AsicMinerCoolingNumber(_SnapshotBoundsNumber):
+    """A fan setting; the bounds follow the snapshot, those it was built with stand in."""
+
+    entity_description: AsicMinerCoolingNumberEntityDescription
+
+    @property
+    def _cooling(self) -> Cooling:
+        return self.coordinator.data.cooling or Cooling()
+
+    def _reported_bounds(self) -> tuple[float, float] | None:
+        return self.entity_description.range_fn(self._cooling)
 
     @property
     def native_value(self) -> float | None:
@@ -220,28 +233,16 @@ HASHRATE_TARGET = NumberEntityDescription(
 )
 
 
-class AsicMinerHashrateTargetNumber(AsicMinerEntity, NumberEntity):
+class AsicMinerHashrateTargetNumber(_SnapshotBoundsNumber):
     """The tuner's hashrate target, within the bounds the firmware reports."""
-
-    _requires_write = True
 
     def __init__(
         self, coordinator: AsicMinerDataUpdateCoordinator, bounds: tuple[float, float]
     ) -> None:
-        super().__init__(coordinator, HASHRATE_TARGET)
-        self._built_bounds = bounds
+        super().__init__(coordinator, HASHRATE_TARGET, bounds)
 
-    @property
-    def _bounds(self) -> tuple[float, float]:
-        return self.coordinator.data.hashrate_target_range or self._built_bounds
-
-    @property
-    def native_min_value(self) -> float:
-        return self._bounds[0]
-
-    @property
-    def native_max_value(self) -> float:
-        return self._bounds[1]
+    def _reported_bounds(self) -> tuple[float, float] | None:
+        return self.coordinator.data.hashrate_target_range
 
     @property
     def native_value(self) -> float | None:

@@ -20,8 +20,8 @@ from custom_components.asic_miner.driver.exceptions import (
     MinerUnsupportedError,
     MinerValueError,
 )
+from custom_components.asic_miner.driver.families.antminer import client as cgi_client
 from custom_components.asic_miner.driver.families.avalon.setpool import saved_pool, setpool_option
-from custom_components.asic_miner.driver.families.elphapex import client as elphapex_client
 from custom_components.asic_miner.driver.families.epic.pools import coin_body, pool_configs
 from custom_components.asic_miner.driver.models import Algorithm, Control
 from custom_components.asic_miner.driver.pools import checked_pools
@@ -469,14 +469,14 @@ async def test_elphapex_sends_the_configuration_back_with_both_pool_shapes(
     sim = await _start(simulate, ELPHAPEX_CASE)
     miner = await _connect(session, sim)
     await miner.read()
-    cgi = elphapex_client.cgi
+    cgi = cgi_client.cgi  # Elphapex's write_conf is the Antminer CGI client's
     sent: list[Any] = []
 
     async def recording(web: Any, what: str, path: str, **kw: Any) -> Any:
         sent.append(kw["json_body"])
         return await cgi(web, what, path, **kw)
 
-    monkeypatch.setattr(elphapex_client, "cgi", recording)
+    monkeypatch.setattr(cgi_client, "cgi", recording)
     old = sim.state.pools[0]
     await miner.set_pools([PoolConfig(old.url, old.user, ""), NEW[1]])
     body = sent[0]

@@ -2,7 +2,8 @@
 
 A family's API class says how to log in (``_login``: the headers to send afterwards);
 this base keeps the context and the shared ``TokenAuth`` that calls it once, shares it
-between concurrent requests and renews it when the firmware refuses it.
+between concurrent requests and renews it when the firmware refuses it. A backend on
+such a session proves the stored password the same way everywhere (``LoginChecked``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,27 @@ class LoginSession:
     async def _login(self) -> dict[str, str]:
         """Log in; the headers later requests carry (token, cookie)."""
         raise NotImplementedError
+
+    def forget(self) -> None:
+        """Drop the login: the next request logs in afresh."""
+        self.auth.invalidate()
+
+    async def check_login(self) -> None:
+        """Log in afresh now, so a wrong password is said at once, not at the next control."""
+        self.forget()
+        await self.auth.headers()
+
+
+class LoginChecked[S: LoginSession]:
+    """Mixin (listed before ``Backend``) for backends whose ``api`` is a login session.
+
+    ``check_credentials`` logs in afresh: the password the miner was added with still works.
+    """
+
+    api: S
+
+    async def check_credentials(self) -> None:
+        await self.api.check_login()
 
 
 def reply_token(reply: HttpReply, path: str) -> str:

@@ -26,13 +26,18 @@ from . import parse as p
 from .client import DEFAULT_CREDENTIALS, cgi, conf_with, read_conf, write_conf, write_mode
 
 LOG_PATH = "/cgi-bin/log.cgi"
+# Fans and uptime from bmminer's ``stats``, the pools from ``pools``: read the stock way
+# by the bmminer forks too (Hammer, MSKMiner), which differ only in the other rows.
+STOCK_ROWS = {
+    Field.FANS: Location((STATS,), p.fan_list),
+    Field.UPTIME: Location((STATS,), p.uptime),
+    Field.POOLS: Location((POOLS,), p.pool_list),
+}
 _COMMON_MAP = {
     Field.HASHRATE: Location((SUMMARY,), p.hashrate),
     Field.EXPECTED_HASHRATE: Location((STATS,), p.expected_hashrate),
     Field.BOARDS: Location((STATS,), p.boards),
-    Field.FANS: Location((STATS,), p.fan_list),
-    Field.UPTIME: Location((STATS,), p.uptime),
-    Field.POOLS: Location((POOLS,), p.pool_list),
+    **STOCK_ROWS,
 }
 
 

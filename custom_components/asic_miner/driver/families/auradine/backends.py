@@ -19,13 +19,14 @@ from ...contract import Backend, Call, Field, Location
 from ...exceptions import MinerValueError
 from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
 from .._cgminer import DEVS, POOLS, SUMMARY
+from .._session import LoginChecked
 from . import parse as p
 from .client import FluxApi
 
 _CALLS = {call.name: call for call in (p.MODE, p.PSU, p.FAN, p.LED, p.TEMPERATURE)}
 
 
-class FluxBackend(Backend):
+class FluxBackend(LoginChecked[FluxApi], Backend):
     """FluxOS on the Teraflux AT/AH/AI series."""
 
     name = "fluxos"
@@ -55,10 +56,6 @@ class FluxBackend(Backend):
 
     async def fetch_call(self, call: Call) -> Any:
         return await self.api.get(_CALLS[call.name].name)
-
-    async def check_credentials(self) -> None:
-        self.api.auth.invalidate()
-        await self.api.auth.headers()
 
     async def set_mining(self, on: bool) -> None:
         what = "resume mining" if on else "pause mining"

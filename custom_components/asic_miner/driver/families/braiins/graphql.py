@@ -26,6 +26,7 @@ from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerVal
 from ...logs import MinerLog, log_from_lines
 from ...models import Control, MinerIdentity, PoolConfig
 from ...values import clean_str, to_bool
+from .._session import LoginChecked
 from . import parse_graphql as parse
 from .base import BraiinsBackend, with_rpc_fallback
 from .client_graphql import SERIALS_SINCE, GraphqlApi, version_numbers
@@ -91,7 +92,7 @@ def _data_map(boards: Call) -> dict[Field, Location]:
     )
 
 
-class GraphqlBackend(BraiinsBackend):
+class GraphqlBackend(LoginChecked[GraphqlApi], BraiinsBackend):
     """BOS before 25.07: RPC for telemetry, GraphQL for state and controls."""
 
     name = "graphql"
@@ -113,10 +114,6 @@ class GraphqlBackend(BraiinsBackend):
         if call.name != "graphql" or call.argument is None:
             raise NotImplementedError(call.name)
         return await self.api.read(call.argument)
-
-    async def check_credentials(self) -> None:
-        self.api.auth.invalidate()
-        await self.api.auth.headers()
 
     async def read_log(self) -> MinerLog:
         data = await self.api.execute(_LOG)

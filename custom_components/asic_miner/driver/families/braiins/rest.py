@@ -15,6 +15,7 @@ from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUns
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
 from ...models import Control, FanMode, MinerIdentity, PoolConfig
 from ...values import to_bool, to_int
+from .._session import LoginChecked
 from . import cooling_rest
 from . import parse_rest as parse
 from .base import BraiinsBackend, with_rpc_fallback
@@ -24,7 +25,7 @@ from .parse_rest import API
 SETTINGS_EVERY = 4  # polls one read of the tuner state and the locate LED serves (1 min)
 
 
-class RestBackend(BraiinsBackend):
+class RestBackend(LoginChecked[RestApi], BraiinsBackend):
     """BOS >= 25.07: RPC for telemetry, REST for state and controls."""
 
     name = "rest"
@@ -82,10 +83,6 @@ class RestBackend(BraiinsBackend):
 
     async def fetch_web(self, path: str) -> Any:
         return await self.api.get(path)
-
-    async def check_credentials(self) -> None:
-        self.api.auth.invalidate()
-        await self.api.auth.headers()
 
     async def read_log(self) -> MinerLog:
         """``miner/log/bosminer`` as text (26.04's OpenAPI); a release without it says 404."""

@@ -16,33 +16,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...exceptions import MinerControlRefusedError, MinerResponseError
+from ...exceptions import MinerControlRefusedError
 from ...models import PoolConfig
 from ...pools import keep_passwords
 from ...transports.http import HttpClient
-from ..antminer.client import DEFAULT_CREDENTIALS, cgi
-from .parse import WEB_CONF
+from ..antminer.client import DEFAULT_CREDENTIALS, cgi, read_conf, write_conf
 
 __all__ = ["DEFAULT_CREDENTIALS", "blink", "read_pools", "write_pools", "write_work_mode"]
 SLOTS = 3
 
 
-async def _conf(web: HttpClient) -> dict[str, Any]:
-    conf = await web.get_json(WEB_CONF.path)
-    if not isinstance(conf, dict):
-        raise MinerResponseError("miner configuration is not an object")
-    return conf
-
-
-async def _send(web: HttpClient, body: dict[str, Any], what: str) -> None:
-    reply = (await cgi(web, what, "/cgi-bin/set_miner_conf.cgi", json_body=body)).json()
-    if not isinstance(reply, dict) or reply.get("stats") != "success":
-        raise MinerControlRefusedError(what, repr(reply)[:120])
-
-
 async def write_work_mode(web: HttpClient, mode: int) -> None:
     """Read the configuration and send it back whole with ``fc-work-mode`` changed."""
-    await _send(web, {**await _conf(web), "fc-work-mode": mode}, "work mode")
+    await write_conf(web, {**await read_conf(web), "fc-work-mode": mode}, "work mode")
 
 
 def _read_pools(conf: dict[str, Any]) -> list[PoolConfig]:
@@ -55,12 +41,12 @@ def _read_pools(conf: dict[str, Any]) -> list[PoolConfig]:
 
 async def read_pools(web: HttpClient) -> list[PoolConfig]:
     """The configured pools with their passwords, as ``get_miner_conf`` sends them."""
-    return _read_pools(await _conf(web))
+    return _read_pools(await read_conf(web))
 
 
 async def write_pools(web: HttpClient, pools: Sequence[PoolConfig]) -> None:
     """The configuration sent back as read, the pools replaced in both shapes."""
-    conf = await _conf(web)
+    conf = await read_conf(web)
     kept = keep_passwords(pools, _read_pools(conf))
     slots = [(p.url, p.user, p.password) for p in kept]
     slots += [("", "", "")] * (SLOTS - len(slots))
@@ -70,7 +56,7 @@ async def write_pools(web: HttpClient, pools: Sequence[PoolConfig]) -> None:
     }
     for index, (url, user, password) in enumerate(slots):
         body |= {f"pool{index}url": url, f"pool{index}user": user, f"pool{index}pw": password}
-    await _send(web, body, "pools")
+    await write_conf(web, body, "pools")
 
 
 async def blink(web: HttpClient, on: bool) -> None:

@@ -11,12 +11,13 @@ from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...models import MinerIdentity
 from .._cgminer import DEVS, POOLS, SUMMARY
+from .._session import LoginChecked
 from ..antminer import parse as stock
 from . import parse as p
 from .client import GoldshellWeb
 
 
-class GoldshellBackend(Backend):
+class GoldshellBackend(LoginChecked[GoldshellWeb], Backend):
     """Goldshell firmware 2.2 (SC5 Pro, ARI31 captures), KD and Mini-DOGE boxes."""
 
     name = "goldshell"
@@ -32,8 +33,3 @@ class GoldshellBackend(Backend):
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
         self.api = GoldshellWeb(ctx)
-
-    async def check_credentials(self) -> None:
-        """The web login: the password the miner was added with still works."""
-        self.api.auth.invalidate()
-        await self.api.auth.headers()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from ...contract import Field, Location
 from ...models import Control
-from .._cgminer import POOLS, STATS, SUMMARY
-from ..antminer import parse as stock
-from ..antminer.backends import DigestCgiBackend
+from .._cgminer import STATS, SUMMARY
+from ..antminer.backends import STOCK_ROWS, DigestCgiBackend
 from . import parse as p
 
 
@@ -23,8 +22,6 @@ class HammerBackend(DigestCgiBackend):
     DATA_MAP = {
         Field.HASHRATE: Location((SUMMARY,), p.hashrate),
         Field.BOARDS: Location((STATS,), p.boards),
-        Field.FANS: Location((STATS,), stock.fan_list),
-        Field.UPTIME: Location((STATS,), stock.uptime),
-        Field.POOLS: Location((POOLS,), stock.pool_list),
+        **STOCK_ROWS,
     }
     CONTROLS = frozenset({Control.REBOOT})

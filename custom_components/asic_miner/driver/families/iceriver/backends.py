@@ -16,11 +16,12 @@ from ...exceptions import MinerControlRefusedError
 from ...models import Control, MinerIdentity, PoolConfig
 from ...pools import keep_passwords
 from ...values import to_bool
+from .._session import LoginChecked
 from . import parse as p
 from .client import CONFIG_PATH, CONFIG_READ, CONFIG_WRITE, LOCATE, READ, IceRiverWeb, refusal
 
 
-class IceRiverBackend(Backend):
+class IceRiverBackend(LoginChecked[IceRiverWeb], Backend):
     """IceRiver stock firmware (KS0-KS5 kHeavyHash, AL3 Blake3): web only."""
 
     name = "userpanel"
@@ -42,11 +43,6 @@ class IceRiverBackend(Backend):
     async def fetch_web(self, path: str) -> Any:
         """The panel is read by a POST in the login session (``post=4``)."""
         return await self.api.panel(READ)
-
-    async def check_credentials(self) -> None:
-        """The login: the password the miner was added with still works."""
-        self.api.auth.invalidate()
-        await self.api.auth.headers()
 
     async def set_fault_light(self, on: bool) -> None:
         """``post=5&locate=1|0`` (answered ``{"error": 0, "message": ""}``), then the

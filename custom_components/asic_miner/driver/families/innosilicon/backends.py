@@ -12,12 +12,13 @@ from ...context import MinerContext
 from ...contract import Backend, Call, Field, Location
 from ...models import MinerIdentity
 from .._cgminer import POOLS, STATS, SUMMARY
+from .._session import LoginChecked
 from ..antminer import parse as stock
 from . import parse as p
 from .client import InnoApi
 
 
-class InnoBackend(Backend):
+class InnoBackend(LoginChecked[InnoApi], Backend):
     """innominer (cgminer) on the DragonMint / T3 series."""
 
     name = "innominer"
@@ -37,7 +38,3 @@ class InnoBackend(Backend):
 
     async def fetch_call(self, call: Call) -> Any:
         return await self.api.post(call.name)
-
-    async def check_credentials(self) -> None:
-        self.api.auth.invalidate()
-        await self.api.auth.headers()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ...contract import Backend, Field, Location
-from .._cgminer import POOLS, STATS
+from .._cgminer import STATS
 from ..antminer import parse as stock
+from ..antminer.backends import STOCK_ROWS
 from ..hiveon import parse as rwglr
 from . import parse as p
 
@@ -19,7 +20,5 @@ class MskBackend(Backend):
         Field.EXPECTED_HASHRATE: Location((STATS,), stock.expected_hashrate),
         Field.POWER: Location((STATS,), rwglr.power),
         Field.BOARDS: Location((STATS,), rwglr.boards),
-        Field.FANS: Location((STATS,), stock.fan_list),
-        Field.UPTIME: Location((STATS,), stock.uptime),
-        Field.POOLS: Location((POOLS,), stock.pool_list),
+        **STOCK_ROWS,
     }

@@ -30,6 +30,7 @@ from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
 from ...pools import keep_passwords
 from ...values import to_bool
 from .._refusal import NamedRefusals
+from .._session import LoginChecked
 from . import cooling
 from .client import API, VnishApi, VnishHttpError
 from .parse import (
@@ -74,7 +75,7 @@ def slow_sources(chips: Web) -> dict[Source, int]:
     return {chips: CHIPS_EVERY, PRESETS: PRESETS_EVERY}
 
 
-class _VnishBackend(NamedRefusals, Backend):
+class _VnishBackend(NamedRefusals, LoginChecked[VnishApi], Backend):
     """Shared by both releases; subclasses name the per-chip list and the LED action."""
 
     # (path, reply key) of the LED toggles, in the order to try them
@@ -100,10 +101,6 @@ class _VnishBackend(NamedRefusals, Backend):
 
     async def fetch_web(self, path: str) -> Any:
         return await self.api.get(path, public=path not in PROTECTED)
-
-    async def check_credentials(self) -> None:
-        self.api.forget()
-        await self.api.auth.headers()
 
     async def read_log(self) -> MinerLog:
         """``logs/miner``: the cgminer log as text (asic-rs reads ``logs/<type>``)."""

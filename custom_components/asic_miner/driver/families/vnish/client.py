@@ -76,7 +76,7 @@ class VnishApi(LoginSession):
 
     def forget(self) -> None:
         """Drop the token (and any remembered refusal): the next request unlocks."""
-        self.auth.invalidate()
+        super().forget()
         self._refused = None
 
     async def _login(self) -> dict[str, str]:
