@@ -17,6 +17,7 @@ from custom_components.asic_miner.driver.contract import (
     Backend,
     Family,
     Field,
+    Fingerprint,
     Location,
     Web,
 )
@@ -43,13 +44,11 @@ async def _identify(ctx: MinerContext, results: Any) -> MinerIdentity:
 
 
 PLAIN = Family(
-    key="plain",
     name="Plain OS",
-    stock=False,
-    probes=(),
-    matches=lambda results: False,
+    recognised_by=Fingerprint((), lambda results: False),
     identify=_identify,
     backends=(PlainBackend,),
+    key="plain",
 )
 
 

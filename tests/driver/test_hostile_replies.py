@@ -24,6 +24,7 @@ from custom_components.asic_miner.driver.contract import (
     Call,
     Family,
     Field,
+    Fingerprint,
     Location,
     Probe,
     Rpc,
@@ -296,13 +297,11 @@ def _family(matches: Any, identify_fn: Any) -> Family:
         return ["a list where a dict belongs"]
 
     return Family(
-        key="odd",
         name="Odd OS",
-        stock=False,
-        probes=(Probe("odd", probe),),
-        matches=matches,
+        recognised_by=Fingerprint((Probe("odd", probe),), matches),
         identify=identify_fn,
         backends=(),
+        key="odd",
     )
 
 

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.contract import Family, Probe, ProbeResults
+from custom_components.asic_miner.driver.contract import Family, Fingerprint, Probe, ProbeResults
 from custom_components.asic_miner.driver.exceptions import (
     MinerConnectionError,
     MinerNotIdentifiedError,
@@ -69,7 +69,7 @@ def family(
     stock: bool = False,
     ident: Callable[..., Any] = _identity,
 ) -> Family:
-    return Family(key, key.title(), stock, probes, matches, ident, ())
+    return Family(key.title(), Fingerprint(probes, matches), ident, (), stock, key=key)
 
 
 @pytest.fixture

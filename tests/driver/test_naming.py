@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.contract import Backend, Family, ProbeResults
+from custom_components.asic_miner.driver.contract import Backend, Family, Fingerprint, ProbeResults
 from custom_components.asic_miner.driver.families._identity import Naming, Reply
 
 
@@ -31,7 +31,7 @@ async def _nothing(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any
 
 
 def _family(naming: Naming, backends: tuple[type[Backend], ...]) -> Family:
-    return Family("x", "X", True, (), lambda r: False, naming, backends)
+    return Family("X", Fingerprint((), lambda r: False), naming, backends, key="x")
 
 
 def test_several_backends_need_a_choice() -> None:

@@ -28,7 +28,7 @@ import aiohttp
 import pytest
 
 from custom_components.asic_miner.driver.context import MinerContext
-from custom_components.asic_miner.driver.contract import Family, Probe, ProbeResults
+from custom_components.asic_miner.driver.contract import Family, Fingerprint, Probe, ProbeResults
 from custom_components.asic_miner.driver.exceptions import (
     MinerResponseError,
     MinerScanRangeError,
@@ -149,13 +149,13 @@ async def _answer(ctx: MinerContext) -> str:
 
 def _family(identify: Any) -> Family:
     return Family(
-        key="fake",
         name="Fake OS",
-        stock=False,
-        probes=(Probe("fake_probe", _answer),),
-        matches=lambda results: results.get("fake_probe") == "FAKEOS",
+        recognised_by=Fingerprint(
+            (Probe("fake_probe", _answer),), lambda results: results.get("fake_probe") == "FAKEOS"
+        ),
         identify=identify,
         backends=(),
+        key="fake",
     )
 
 
@@ -333,7 +333,7 @@ async def test_fingerprint_of_any_shape_never_aborts_the_scan(
     def broken(results: ProbeResults) -> bool:
         raise OverflowError("fingerprint bug")
 
-    family = replace(FAKE, matches=broken)
+    family = replace(FAKE, recognised_by=Fingerprint(FAKE.probes, broken))
     assert await _scan(session, [_host()], families=(family,)) == []
 
 

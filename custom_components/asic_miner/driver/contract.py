@@ -1,6 +1,6 @@
 """The contract every firmware family fulfils.
 
-A family says how to recognise its firmware (``probes`` + ``matches``), how to name the
+A family says how to recognise its firmware (``recognised_by``), how to name the
 exact model and release (``identify``), and which backend talks to that release. A
 backend is two tables: ``DATA_MAP`` (which request feeds which snapshot field, and how
 to extract it) and ``CONTROLS`` (which controls it implements). ``collect.py`` turns the
@@ -10,11 +10,11 @@ how requests are batched.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypedDict, Unpack, runtime_checkable
 
-from . import fields
+from . import fields, recognition
 from .context import MinerContext
 from .exceptions import MinerError, MinerUnsupportedError
 from .hardware import lookup
@@ -32,6 +32,10 @@ from .models import (
 from .slow import SlowReplies
 
 Field = fields.Field  # the snapshot fields (``fields.py``); families import them from here
+Probe = recognition.Probe  # how a family is recognised (``recognition.py``), the same way
+Recognition = recognition.Recognition
+Fingerprint = recognition.Fingerprint
+type ProbeResults = recognition.ProbeResults
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,18 +307,6 @@ class Backend:
         raise self._unsupported(Control.SWITCH_POOL)
 
 
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """One identification request; families share probes by ``key``, each runs once."""
-
-    key: str
-    run: Callable[[MinerContext], Coroutine[Any, Any, Any]]
-
-
-type ProbeResults = Mapping[str, Any]
-"""Probe key to its reply; a probe that failed or timed out is absent."""
-
-
 class IdentityDetails(TypedDict, total=False):
     """The identity fields a family reads from its replies (each may be unknown)."""
 
@@ -341,23 +333,34 @@ class Declared(Protocol):
 class Family:
     """A firmware family: how to recognise it and which backend serves which release.
 
-    ``max_reply_bytes`` bounds one reply (RPC reply, HTTP body), see ``limits``.
+    ``key`` is the family's package (``families/<key>/``, where its backends live) unless
+    said; ``stock``: the maker's own firmware. ``default_credentials``: the login the
+    config flow suggests, where the family logs in. ``max_reply_bytes`` bounds one reply
+    (RPC reply, HTTP body), see ``limits``.
     """
 
-    key: str
     name: str
-    stock: bool
-    probes: tuple[Probe, ...]
-    matches: Callable[[ProbeResults], bool]
+    recognised_by: Recognition
     identify: IdentifyFn  # a function, or a ``Declared`` naming the family binds
     backends: tuple[type[Backend], ...]
+    stock: bool = True
     default_credentials: Credentials = field(default_factory=Credentials)
+    key: str = ""
     max_reply_bytes: int = FAMILY_MAX_REPLY_BYTES
 
     def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", _package_of(self.backends))
         declared: object = self.identify  # bound once: a naming needs its family
         if isinstance(declared, Declared):
             object.__setattr__(self, "identify", declared.bind(self))
+
+    @property
+    def probes(self) -> tuple[Probe, ...]:
+        return self.recognised_by.probes
+
+    def matches(self, results: ProbeResults) -> bool:
+        return self.recognised_by.matches(results)
 
     def identity(
         self, make: str, model: str, firmware: str, backend: str, **details: Unpack[IdentityDetails]
@@ -385,3 +388,11 @@ class Family:
             if backend.name == name:
                 return backend
         raise MinerUnsupportedError(f"{self.name} has no backend {name!r}")
+
+
+def _package_of(backends: tuple[type[Backend], ...]) -> str:
+    """``families/<key>/…``: the package the family's backends live in."""
+    packages = {b.__module__.partition(".families.")[2].partition(".")[0] for b in backends}
+    if len(packages) != 1 or "" in packages:
+        raise TypeError(f"no family package in {sorted(packages)}: say the key")
+    return packages.pop()

@@ -92,13 +92,16 @@ class Naming:
     The replies are read in order; each detail (and the model, the make) takes the
     first reply with a value for it, so the order is the order of preference. The
     model passes through ``model_name`` (the family's own normalising); without one,
-    ``unknown_model`` (the make, unless said). ``firmware`` is ``Stock`` unless said.
+    ``unknown_model`` (the make, unless said). The make is the family's name unless
+    said (Elphapex, Goldshell...); ``firmware`` is ``Stock`` unless said. A family that
+    probes the RPC ``version`` takes the API version from its ``API`` unless a reply
+    names it (cgminer's own field, the same in every such firmware).
     The backend: the one a reply names (by its ``name``), else ``backend_for(model)``
     where the model decides, else the family's only one.
     """
 
-    make: str
     replies: tuple[Reply, ...]
+    make: str | None = None
     firmware: str = "Stock"
     unknown_model: str | None = None
     model_name: Callable[[Any], str | None] = clean_str
@@ -124,8 +127,10 @@ class Naming:
             for detail, keys in reply.keys.items():
                 if found.get(detail) is None:
                     found[detail] = _value(detail, data, keys, self.model_name)
-        model = found.pop("model", None) or self.unknown_model or self.make
-        make = found.pop("make", None) or self.make
+        make = found.pop("make", None) or self.make or family.name
+        model = found.pop("model", None) or self.unknown_model or self.make or family.name
+        if found.get("api_version") is None and RPC_VERSION in family.probes:
+            found["api_version"] = _value("api_version", probed(results), "API", clean_str)
         backend = found.pop("backend", None) or self._backend(family, model).name
         details = cast(IdentityDetails, found)
         if self.algorithm is not None:
@@ -138,9 +143,14 @@ class Naming:
         return family.backends[0]  # the only one (``bind`` made sure)
 
 
-async def probed_version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+def probed(results: ProbeResults) -> Mapping[str, Any]:
     """The RPC ``version`` object the shared probe brought (empty where it failed)."""
     return probe_item(results, RPC_VERSION.key, "VERSION")
+
+
+async def probed_version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
+    """``probed`` as a ``Reply``'s read: free, the probe already brought it."""
+    return probed(results)
 
 
 SYSTEM_INFO = "/cgi-bin/get_system_info.cgi"

@@ -8,10 +8,11 @@ parses the same text for its model name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..context import MinerContext
-from ..contract import Probe, ProbeResults
+from ..recognition import Probe, ProbeResults
 from ..transports.http import HttpReply
 from ..transports.rpc_parse import parse_rpc_reply
 
@@ -66,3 +67,51 @@ def parsed(results: ProbeResults, key: str) -> Any:
     """The probe reply parsed as RPC JSON, or ``None`` when the probe failed."""
     text = results.get(key)
     return None if text is None else parse_rpc_reply(str(text).encode())
+
+
+PAGE_BYTES = 65536
+"""How much of the web root page the marks are looked for in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """The standard fingerprint: words a firmware says where every family looks.
+
+    ``rpc``: in either RPC probe reply (``version``, and ``devdetails`` where another
+    family asked for it, or this one with ``devdetails``: firmware whose ``version``
+    may fail); ``unless``: words in those replies that rule the family out (Hiveon
+    ships MSKMiner's bmminer); ``realm``: in the web root's digest realm; ``page``: in
+    the web root page's first ``PAGE_BYTES``. Case is ignored (firmware is inconsistent
+    about it); the probes follow from where the family looks.
+    """
+
+    rpc: tuple[str, ...] = ()
+    realm: tuple[str, ...] = ()
+    page: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    devdetails: bool = False
+
+    @property
+    def probes(self) -> tuple[Probe, ...]:
+        rpc = (RPC_VERSION, RPC_DEVDETAILS) if self.devdetails else (RPC_VERSION,)
+        web = (WEB_ROOT,) if self.realm or self.page else ()
+        return (rpc if self.rpc else ()) + web
+
+    def matches(self, results: ProbeResults) -> bool:
+        text = rpc_text(results) if self.rpc else ""
+        if _said(self.unless, text):
+            return False
+        if _said(self.rpc, text):
+            return True
+        reply = web_reply(results)
+        if reply is None:
+            return False
+        if self.realm and _said(self.realm, realm(reply).upper()):
+            return True
+        if not self.page:
+            return False
+        return _said(self.page, reply.body[:PAGE_BYTES].decode("utf-8", errors="replace").upper())
+
+
+def _said(marks: tuple[str, ...], text: str) -> bool:
+    return any(mark.upper() in text for mark in marks)

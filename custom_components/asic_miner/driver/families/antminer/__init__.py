@@ -14,19 +14,12 @@ from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerResponseError
 from .._identity import SYSTEM_INFO, SYSTEM_INFO_KEYS, Naming, Reply, probed_version
-from .._probes import RPC_VERSION, WEB_ROOT, realm, web_reply
+from .._probes import Marks
 from .backends import LegacyBackend, ModernBackend
 from .client import DEFAULT_CREDENTIALS
 from .parse import WORK_MODES, model_name
 
 __all__ = ["FAMILY", "WORK_MODES"]
-
-
-def _matches(results: ProbeResults) -> bool:
-    if realm(web_reply(results)).lower().startswith("antminer"):
-        return True
-    text = str(results.get(RPC_VERSION.key, "")).upper()
-    return "ANTMINER" in text
 
 
 async def _system(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -42,17 +35,14 @@ async def _system(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]
 
 
 FAMILY = Family(
-    key="antminer",
     name="Antminer (stock firmware)",
-    stock=True,
-    probes=(RPC_VERSION, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Marks(rpc=("ANTMINER",), realm=("antMiner",)),
     identify=Naming(
         make="Bitmain",
         unknown_model="Antminer",
         replies=(
             Reply(_system, model="minertype", backend="backend", **SYSTEM_INFO_KEYS),
-            Reply(probed_version, model="Type", api_version="API", firmware_version="CompileTime"),
+            Reply(probed_version, model="Type", firmware_version="CompileTime"),
         ),
         model_name=model_name,
     ),

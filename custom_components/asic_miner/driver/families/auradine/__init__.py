@@ -14,17 +14,12 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from .._cgminer import first
-from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
+from .._identity import Naming, Reply
+from .._probes import Marks
 from .backends import FluxBackend
 from .client import DEFAULT_CREDENTIALS, FluxApi
 
 __all__ = ["FAMILY"]
-
-
-def _matches(results: ProbeResults) -> bool:
-    text = rpc_text(results)
-    return "GCMINER" in text or "FLUXOS" in text
 
 
 async def _ipreport(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -32,11 +27,8 @@ async def _ipreport(ctx: MinerContext, results: ProbeResults) -> Mapping[str, An
 
 
 FAMILY = Family(
-    key="auradine",
     name="Auradine FluxOS",
-    stock=True,
-    probes=(RPC_VERSION, RPC_DEVDETAILS),
-    matches=_matches,
+    recognised_by=Marks(rpc=("GCMINER", "FLUXOS"), devdetails=True),
     identify=Naming(
         make="Auradine",
         firmware="FluxOS",
@@ -50,7 +42,6 @@ FAMILY = Family(
                 serial="SerialNo",
                 hostname="hostname",
             ),
-            Reply(probed_version, api_version="API"),
         ),
     ),
     backends=(FluxBackend,),

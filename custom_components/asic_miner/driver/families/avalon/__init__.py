@@ -18,7 +18,7 @@ from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from .._cgminer import first
 from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_DEVDETAILS, RPC_VERSION, rpc_text
+from .._probes import Marks
 from .backends import (
     GenericBackend,
     Mini3Backend,
@@ -29,10 +29,6 @@ from .backends import (
     backend_for,
 )
 from .parse import normalize_model
-
-
-def _matches(results: ProbeResults) -> bool:
-    return "AVALON" in rpc_text(results)
 
 
 async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -47,11 +43,8 @@ async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any
 
 
 FAMILY = Family(
-    key="avalon",
     name="Avalon (stock firmware)",
-    stock=True,
-    probes=(RPC_VERSION, RPC_DEVDETAILS),
-    matches=_matches,
+    recognised_by=Marks(rpc=("AVALON",), devdetails=True),
     identify=Naming(
         make="Canaan",
         unknown_model="Avalon",

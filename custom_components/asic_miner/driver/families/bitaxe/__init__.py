@@ -24,7 +24,7 @@ import asyncio
 import re
 
 from ...context import MinerContext
-from ...contract import Backend, Family, ProbeResults
+from ...contract import Backend, Family, Fingerprint, ProbeResults
 from ...exceptions import MinerNotIdentifiedError
 from ...models import MinerIdentity
 from ...values import normalize_mac
@@ -41,7 +41,6 @@ from .parse import (
     make_and_model,
 )
 
-FAMILY_KEY = "bitaxe"
 _FIRMWARE = {
     MAKE_BITAXE: "AxeOS",
     MAKE_NERDAXE: "NerdQAxe ESP-Miner",
@@ -94,11 +93,8 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
     name="Bitaxe (AxeOS / ESP-Miner)",
-    stock=True,
-    probes=(WEB_ROOT,),
-    matches=_matches,
+    recognised_by=Fingerprint((WEB_ROOT,), _matches),
     identify=_identify,
     backends=(PauseBackend, AsicBackend, LegacyBackend),
     max_reply_bytes=128 * 1024,

@@ -28,7 +28,7 @@ from ...contract import Family, ProbeResults
 from ...models import MinerIdentity
 from ...values import clean_str
 from .._cgminer import probe_item
-from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
+from .._probes import RPC_DEVDETAILS, RPC_VERSION, Marks
 from . import client_graphql, client_rest
 from .client_graphql import GraphqlApi
 from .client_rest import DEFAULT_CREDENTIALS, RestApi
@@ -53,14 +53,6 @@ def version_tuple(version: str | None) -> tuple[int, ...] | None:
     if not version:
         return None
     return tuple(int(p) for p in version.split("."))
-
-
-def _matches(results: ProbeResults) -> bool:
-    text = rpc_text(results)
-    if "BOSMINER" in text or "BOSER" in text:
-        return True
-    reply = web_reply(results)
-    return reply is not None and "BRAIINS OS" in reply.text.upper()
 
 
 async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
@@ -95,13 +87,11 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
 
 
 FAMILY = Family(
-    key="braiins",
     name="Braiins OS",
-    stock=False,
-    probes=(RPC_VERSION, RPC_DEVDETAILS, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Marks(rpc=("bosminer", "boser"), page=("Braiins OS",), devdetails=True),
     identify=_identify,
     backends=(RestBackend, GraphqlBackend),
+    stock=False,
     default_credentials=DEFAULT_CREDENTIALS,
     max_reply_bytes=512 * 1024,
 )

@@ -8,10 +8,10 @@ everything is read and written over the CGI with the login root / root. The pack
 
 from __future__ import annotations
 
-from ...contract import Family, ProbeResults
+from ...contract import Family
 from ...models import Algorithm
 from .._identity import Naming, Reply, system_info
-from .._probes import WEB_ROOT, realm, web_reply
+from .._probes import Marks
 from .backends import ElphapexBackend
 from .client import DEFAULT_CREDENTIALS
 from .parse import model_name
@@ -19,18 +19,10 @@ from .parse import model_name
 __all__ = ["FAMILY"]
 
 
-def _matches(results: ProbeResults) -> bool:
-    return realm(web_reply(results)).lower().startswith("daoge")
-
-
 FAMILY = Family(
-    key="elphapex",
     name="Elphapex",
-    stock=True,
-    probes=(WEB_ROOT,),
-    matches=_matches,
+    recognised_by=Marks(realm=("Daoge",)),
     identify=Naming(
-        make="Elphapex",
         replies=(
             Reply(
                 system_info(DEFAULT_CREDENTIALS),

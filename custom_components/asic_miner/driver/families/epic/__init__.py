@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Family, Probe, ProbeResults
+from ...contract import Family, Fingerprint, Probe, ProbeResults
 from ...exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
 from ...gathering import gather_dict
 from ...models import MinerIdentity
@@ -24,8 +24,6 @@ from .._probes import WEB_ROOT, web_reply
 from .backends import FIRMWARE, PowerPlayBackend
 from .client import DEFAULT_CREDENTIALS, api_client, get_json
 from .parse import CAPABILITIES, NETWORK_PATH, SUMMARY, first_mac, parse_model, parse_software
-
-FAMILY_KEY = "epic"
 
 
 async def _api_probe(ctx: MinerContext) -> Any:
@@ -92,13 +90,11 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
     name="ePIC PowerPlay",
-    stock=False,
-    probes=(API_PROBE, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Fingerprint((API_PROBE, WEB_ROOT), _matches),
     identify=_identify,
     backends=(PowerPlayBackend,),
+    stock=False,
     default_credentials=DEFAULT_CREDENTIALS,
 )
 

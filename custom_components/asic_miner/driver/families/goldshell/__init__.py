@@ -15,20 +15,12 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...values import clean_str
-from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_VERSION, rpc_text
+from .._identity import Naming, Reply
+from .._probes import Marks
 from .backends import GoldshellBackend
 from .client import DEFAULT_CREDENTIALS, GoldshellWeb
 
 __all__ = ["FAMILY"]
-
-MAKE = "Goldshell"
-_MARKS = ("INTCHAINS_QOMO", "KDAMINER", "BFGMINER")
-
-
-def _matches(results: ProbeResults) -> bool:
-    text = rpc_text(results)
-    return any(mark in text for mark in _MARKS)
 
 
 async def _status(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -39,20 +31,15 @@ async def _status(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]
 def _model_name(raw: Any) -> str | None:
     """``Goldshell-Mini-DOGE`` -> ``Mini DOGE``."""
     named = clean_str(raw) or ""
-    return named.removeprefix(f"{MAKE}-").replace("-", " ") or None
+    return named.removeprefix("Goldshell-").replace("-", " ") or None
 
 
 FAMILY = Family(
-    key="goldshell",
     name="Goldshell",
-    stock=True,
-    probes=(RPC_VERSION,),
-    matches=_matches,
+    recognised_by=Marks(rpc=("INTCHAINS_QOMO", "KDAMINER", "BFGMINER")),
     identify=Naming(
-        make=MAKE,
         replies=(
             Reply(_status, model="model", firmware_version="firmware", control_board="mcbversion"),
-            Reply(probed_version, api_version="API"),
         ),
         model_name=_model_name,
     ),

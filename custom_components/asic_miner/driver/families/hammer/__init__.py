@@ -16,18 +16,12 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from .._identity import SYSTEM_INFO_KEYS, Naming, Reply, probed_version, system_info
-from .._probes import RPC_VERSION, WEB_ROOT, realm, rpc_text, web_reply
+from .._probes import Marks
 from ..antminer.client import DEFAULT_CREDENTIALS
 from .backends import HammerBackend
 from .parse import make_and_model
 
 _system_info = system_info(DEFAULT_CREDENTIALS)
-
-
-def _matches(results: ProbeResults) -> bool:
-    if realm(web_reply(results)).lower().startswith("blackminer"):
-        return True
-    return "HAMMER" in rpc_text(results)
 
 
 async def _info(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -40,17 +34,14 @@ async def _info(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key="hammer",
     name="Hammer (blackMiner web UI)",
-    stock=True,
-    probes=(RPC_VERSION, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Marks(rpc=("Hammer",), realm=("blackMiner",)),
     identify=Naming(
         make="Hammer",
         replies=(
             # The firmware's build (RPC CompileTime) is what pyasic reports, not the file
             # system's.
-            Reply(probed_version, firmware_version="CompileTime", api_version="API"),
+            Reply(probed_version, firmware_version="CompileTime"),
             Reply(_info, make="named make", model="named model", **SYSTEM_INFO_KEYS),
         ),
     ),

@@ -9,9 +9,9 @@ The package: ``parse`` (what differs from stock: model name, power, board slots)
 
 from __future__ import annotations
 
-from ...contract import Family, ProbeResults
+from ...contract import Family
 from .._identity import SYSTEM_INFO_KEYS, Naming, Reply, probed_version, system_info
-from .._probes import RPC_VERSION, rpc_text
+from .._probes import Marks
 from ..antminer.client import DEFAULT_CREDENTIALS
 from .backends import HiveonBackend
 from .parse import model_name
@@ -19,22 +19,15 @@ from .parse import model_name
 __all__ = ["FAMILY"]
 
 
-def _matches(results: ProbeResults) -> bool:
-    return "HIVEON" in rpc_text(results)
-
-
 FAMILY = Family(
-    key="hiveon",
     name="Hiveon OS (on Antminers)",
-    stock=False,
-    probes=(RPC_VERSION,),
-    matches=_matches,
+    recognised_by=Marks(rpc=("HIVEON",)),
     identify=Naming(
         make="Bitmain",
         firmware="Hiveon",
         unknown_model="Antminer",
         replies=(
-            Reply(probed_version, model="Type", api_version="API"),
+            Reply(probed_version, model="Type"),
             Reply(system_info(DEFAULT_CREDENTIALS), model="minertype", **SYSTEM_INFO_KEYS),
             # The build date where the web UI names no file system version.
             Reply(probed_version, firmware_version="CompileTime"),
@@ -42,5 +35,6 @@ FAMILY = Family(
         model_name=model_name,
     ),
     backends=(HiveonBackend,),
+    stock=False,
     default_credentials=DEFAULT_CREDENTIALS,
 )

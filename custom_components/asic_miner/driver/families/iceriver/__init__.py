@@ -15,23 +15,12 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from .._identity import Naming, Reply
-from .._probes import WEB_ROOT, web_reply
+from .._probes import Marks
 from .backends import IceRiverBackend
 from .client import DEFAULT_CREDENTIALS, READ, IceRiverWeb
 from .parse import data, model_name
 
 __all__ = ["FAMILY"]
-
-MAKE = "IceRiver"
-_MARKS = ("<title>用户界面</title>", "iceriver")
-
-
-def _matches(results: ProbeResults) -> bool:
-    reply = web_reply(results)
-    if reply is None or reply.status != 200:
-        return False
-    page = reply.body[:65536].decode("utf-8", errors="replace").lower()
-    return any(mark in page for mark in _MARKS)
 
 
 async def _panel(ctx: MinerContext, _results: ProbeResults) -> Mapping[str, Any]:
@@ -41,13 +30,9 @@ async def _panel(ctx: MinerContext, _results: ProbeResults) -> Mapping[str, Any]
 
 
 FAMILY = Family(
-    key="iceriver",
     name="IceRiver",
-    stock=True,
-    probes=(WEB_ROOT,),
-    matches=_matches,
+    recognised_by=Marks(page=("<title>用户界面</title>", "IceRiver")),
     identify=Naming(
-        make=MAKE,
         replies=(
             Reply(_panel, model="model", firmware_version="softver1", mac="mac", hostname="host"),
         ),

@@ -16,15 +16,11 @@ from ...contract import Family, ProbeResults
 from ...exceptions import MinerError
 from ...values import normalize_mac
 from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_VERSION, rpc_text
+from .._probes import Marks
 from .backends import InnoBackend
 from .client import DEFAULT_CREDENTIALS, InnoApi
 
 __all__ = ["FAMILY"]
-
-
-def _matches(results: ProbeResults) -> bool:
-    return "INNOMINER" in rpc_text(results)
 
 
 async def _mac(api: InnoApi) -> str | None:
@@ -44,16 +40,12 @@ async def _web(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key="innosilicon",
     name="Innosilicon",
-    stock=True,
-    probes=(RPC_VERSION,),
-    matches=_matches,
+    recognised_by=Marks(rpc=("innominer",)),
     identify=Naming(
-        make="Innosilicon",
         replies=(
             Reply(_web, model="type", mac="mac"),
-            Reply(probed_version, firmware_version=("CGMiner", "Miner"), api_version="API"),
+            Reply(probed_version, firmware_version=("CGMiner", "Miner")),
         ),
     ),
     backends=(InnoBackend,),

@@ -22,22 +22,14 @@ from ...exceptions import MinerError, MinerResponseError
 from ...models import Credentials, MinerIdentity
 from .._cgminer import first
 from .._identity import details_from
-from .._probes import RPC_VERSION, WEB_ROOT, parsed, rpc_text, web_reply
+from .._probes import RPC_VERSION, Marks, parsed
 from .backends import LuxminerBackend
 from .client import request
 from .parse import CONFIG, normalize_model, parse_firmware_version
 
-FAMILY_KEY = "luxos"
 FIRMWARE = "LuxOS"
 MAKE = "Bitmain"  # LuxOS runs on Antminers
 UNKNOWN_MODEL = "Unknown"
-
-
-def _matches(results: ProbeResults) -> bool:
-    if "LUXMINER" in rpc_text(results):
-        return True
-    reply = web_reply(results)
-    return reply is not None and "LUXOR FIRMWARE" in reply.text.upper()
 
 
 def _probe_version(results: ProbeResults) -> dict[str, Any] | None:
@@ -79,12 +71,10 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
     name="LuxOS",
-    stock=False,
-    probes=(RPC_VERSION, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Marks(rpc=("LUXminer",), page=("Luxor Firmware",)),
     identify=_identify,
     backends=(LuxminerBackend,),
+    stock=False,
     default_credentials=Credentials(),  # logon takes none
 )

@@ -16,8 +16,8 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerError, MinerResponseError
-from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_VERSION, WEB_ROOT, realm, rpc_text, web_reply
+from .._identity import Naming, Reply
+from .._probes import Marks
 from .backends import MaraBackend
 from .client import DEFAULT_CREDENTIALS
 from .parse import NETWORK_CONFIG, WEB_OVERVIEW, model_name
@@ -27,18 +27,6 @@ __all__ = ["FAMILY"]
 MAKE = "Bitmain"
 FIRMWARE = "MaraFW"
 _MARKERS = ("KAONSU", "MARAFW", "MARA FW")
-
-
-def _marked(text: str) -> bool:
-    upper = text.upper()
-    return any(marker in upper for marker in _MARKERS)
-
-
-def _matches(results: ProbeResults) -> bool:
-    if _marked(rpc_text(results)):
-        return True
-    reply = web_reply(results)
-    return reply is not None and (_marked(realm(reply)) or _marked(reply.text[:4096]))
 
 
 async def _web(ctx: MinerContext, _results: ProbeResults) -> Mapping[str, Any]:
@@ -56,11 +44,8 @@ async def _web(ctx: MinerContext, _results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key="marafw",
     name="MaraFW",
-    stock=False,
-    probes=(RPC_VERSION, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Marks(rpc=_MARKERS, realm=_MARKERS, page=_MARKERS),
     identify=Naming(
         make=MAKE,
         firmware=FIRMWARE,
@@ -74,9 +59,9 @@ FAMILY = Family(
                 control_board="control_board",
                 hostname="network_hostname",
             ),
-            Reply(probed_version, api_version="API"),
         ),
     ),
     backends=(MaraBackend,),
+    stock=False,
     default_credentials=DEFAULT_CREDENTIALS,
 )

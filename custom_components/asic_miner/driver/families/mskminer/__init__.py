@@ -16,16 +16,11 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_VERSION, rpc_text
+from .._probes import Marks
 from .backends import MskBackend
 from .parse import model_and_release
 
 __all__ = ["FAMILY"]
-
-
-def _matches(results: ProbeResults) -> bool:
-    text = rpc_text(results)
-    return "RWGLR" in text and "HIVEON" not in text
 
 
 async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -36,16 +31,14 @@ async def _version(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any
 
 
 FAMILY = Family(
-    key="mskminer",
     name="MSKMiner (on Antminers)",
-    stock=False,
-    probes=(RPC_VERSION,),
-    matches=_matches,
+    recognised_by=Marks(rpc=("rwglr",), unless=("Hiveon",)),
     identify=Naming(
         make="Bitmain",
         firmware="MSKMiner",
         unknown_model="Antminer",
-        replies=(Reply(_version, model="model", firmware_version="release", api_version="API"),),
+        replies=(Reply(_version, model="model", firmware_version="release"),),
     ),
     backends=(MskBackend,),
+    stock=False,
 )

@@ -14,16 +14,12 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from .._cgminer import stats_item
-from .._identity import Naming, Reply, probed_version
-from .._probes import RPC_VERSION, rpc_text
+from .._identity import Naming, Reply
+from .._probes import Marks
 from .backends import SealBackend
 from .parse import MINER_KEYS
 
 __all__ = ["FAMILY"]
-
-
-def _matches(results: ProbeResults) -> bool:
-    return "BDMINER" in rpc_text(results)
 
 
 async def _stats(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
@@ -31,15 +27,10 @@ async def _stats(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]:
 
 
 FAMILY = Family(
-    key="sealminer",
     name="SealMiner",
-    stock=True,
-    probes=(RPC_VERSION,),
-    matches=_matches,
+    recognised_by=Marks(rpc=("BDMiner",)),
     identify=Naming(
-        make="SealMiner",
         replies=(
-            Reply(probed_version, api_version="API"),
             Reply(
                 _stats,
                 model="Model",

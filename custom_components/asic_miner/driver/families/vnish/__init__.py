@@ -22,12 +22,11 @@ from ...models import MinerIdentity
 from ...values import clean_str
 from .._cgminer import probe_item
 from .._identity import details_from
-from .._probes import RPC_VERSION, WEB_ROOT, rpc_text, web_reply
+from .._probes import RPC_VERSION, Marks
 from .backends import BACKENDS, backend_for
 from .client import DEFAULT_CREDENTIALS, VnishApi
 from .parse import INFO, MAX_TEXT, normalize_model, parse_version
 
-FAMILY_KEY = "vnish"
 FIRMWARE = "VNish"
 MAKE = "Bitmain"
 UNKNOWN_MODEL = "Unknown"
@@ -38,16 +37,6 @@ _PLATFORMS = {
     "stm": "STM32",
     "xil": "Xilinx",
 }
-
-
-def _matches(results: ProbeResults) -> bool:
-    if "VNISH" in rpc_text(results):
-        return True
-    reply = web_reply(results)
-    if reply is None:
-        return False
-    body = reply.text.upper()
-    return "ANTHILLOS" in body or "VNISH" in body
 
 
 def _section(value: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -80,13 +69,11 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
     name="VNish",
-    stock=False,
-    probes=(RPC_VERSION, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Marks(rpc=("VNish",), page=("AnthillOS", "VNish")),
     identify=_identify,
     backends=BACKENDS,
+    stock=False,
     default_credentials=DEFAULT_CREDENTIALS,
 )
 

@@ -25,7 +25,7 @@ import asyncio
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Family, ProbeResults
+from ...contract import Family, Fingerprint, ProbeResults
 from ...exceptions import MinerError, MinerNotIdentifiedError
 from ...gathering import gather_dict
 from ...models import Credentials, MinerIdentity
@@ -35,7 +35,7 @@ from ...values import clean_str, normalize_mac
 from .._probes import RPC_DEVDETAILS, RPC_VERSION, WEB_ROOT, rpc_text, web_reply
 from .client_v2 import WhatsminerV2Client
 from .client_v3 import WhatsminerV3Client
-from .parse import FAMILY_KEY, FIRMWARE, MAKE, api_version, parse_model, speaks_v3
+from .parse import FIRMWARE, MAKE, api_version, parse_model, speaks_v3
 from .v2 import DEFAULT_CREDENTIALS as V2_CREDENTIALS
 from .v2 import ApiV1Backend, ApiV2Backend
 from .v3 import DEFAULT_CREDENTIALS as V3_CREDENTIALS
@@ -238,11 +238,8 @@ async def _identify(ctx: MinerContext, results: ProbeResults) -> MinerIdentity:
 
 
 FAMILY = Family(
-    key=FAMILY_KEY,
     name="Whatsminer (stock firmware)",
-    stock=True,
-    probes=(RPC_VERSION, RPC_DEVDETAILS, WEB_ROOT),
-    matches=_matches,
+    recognised_by=Fingerprint((RPC_VERSION, RPC_DEVDETAILS, WEB_ROOT), _matches),
     identify=_identify,
     backends=(ApiV3Backend, ApiV2Backend, ApiV1Backend),
     # No family-wide default: v2 logs in as admin/admin, v3 as super/super; each

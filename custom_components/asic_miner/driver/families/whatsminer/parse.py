@@ -13,7 +13,6 @@ from ...values import clean_str, to_int
 
 MAKE = "MicroBT"
 FIRMWARE = "Stock"
-FAMILY_KEY = "whatsminer"
 # The power modes btminer offers, in the order a selector should list them.
 WORK_MODES = ("low", "normal", "high")
 # Firmware dated from this day on speaks API v3 on port 4433 (asic-rs and pyasic agree).
