@@ -12,6 +12,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 
+from .descriptions import NamedByKey
 from .driver import MinerSnapshot
 from .entity import each_description, setup_when_reported
 from .pool_actions import PoolActions
@@ -20,7 +21,7 @@ PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerBinarySensorEntityDescription(BinarySensorEntityDescription):
+class AsicMinerBinarySensorEntityDescription(NamedByKey, BinarySensorEntityDescription):
     is_on_fn: Callable[[MinerSnapshot], bool | None]
     attributes_fn: Callable[[MinerSnapshot], dict[str, Any]] | None = None
 
@@ -78,7 +79,6 @@ def _mining(snapshot: MinerSnapshot) -> bool | None:
 BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
     AsicMinerBinarySensorEntityDescription(
         key="mining",
-        translation_key="mining",
         device_class=BinarySensorDeviceClass.RUNNING,
         is_on_fn=_mining,
     ),
@@ -86,7 +86,6 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
     # without an entity category (an action aimed at a device or area skips those).
     AsicMinerBinarySensorEntityDescription(
         key="problem",
-        translation_key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on_fn=_problem,
         attributes_fn=lambda s: {"problems": _problems(s)},
@@ -94,7 +93,6 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
     # Problem already says "no pool reachable": one click away, within the footprint.
     AsicMinerBinarySensorEntityDescription(
         key="pool_connected",
-        translation_key="pool_connected",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_registry_enabled_default=False,
         is_on_fn=_pool_connected,

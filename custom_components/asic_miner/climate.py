@@ -46,13 +46,7 @@ from homeassistant.util.unit_conversion import TemperatureConverter
 
 from .const import (
     ATTR_MAX_POWER,
-    CONF_DEADBAND,
-    CONF_MIN_OFF_MINUTES,
-    CONF_MIN_ON_MINUTES,
-    CONF_POWER_STEP,
-    CONF_STEP_MINUTES,
     CONF_TEMPERATURE_SENSOR,
-    HEATING_DEFAULTS,
     LOGGER,
 )
 from .coordinator import AsicMinerDataUpdateCoordinator
@@ -77,6 +71,7 @@ from .heating import (
     Settings,
     ladder_for,
     position_of,
+    with_defaults,
 )
 from .helpers import asic_miner_exception_handler
 
@@ -132,7 +127,7 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
 
     @property
     def _options(self) -> dict[str, Any]:
-        return {**HEATING_DEFAULTS, **self.coordinator.config_entry.options}
+        return with_defaults(self.coordinator.config_entry.options)
 
     @property
     def current_temperature(self) -> float | None:
@@ -241,14 +236,9 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
     # -- control -----------------------------------------------------------------------
 
     def _settings(self) -> Settings:
-        options = self._options
-        return Settings(
+        return Settings.from_options(
+            self._options,
             target=self.target_temperature or DEFAULT_TARGET,
-            deadband=float(options[CONF_DEADBAND]),
-            min_on_s=float(options[CONF_MIN_ON_MINUTES]) * 60,
-            min_off_s=float(options[CONF_MIN_OFF_MINUTES]) * 60,
-            step_fraction=float(options[CONF_POWER_STEP]) / 100,
-            interval_s=float(options[CONF_STEP_MINUTES]) * 60,
             preset=self.preset_mode or PRESET_NONE,
             cap=self._cap,
         )

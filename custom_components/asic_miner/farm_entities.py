@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberEntityDescription
@@ -28,6 +28,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util.unit_conversion import EnergyConverter
 
 from .const import DOMAIN, FARM_UNIQUE_ID, LOGGER
+from .descriptions import ENERGY
 from .driver import Control, Miner, MinerError
 from .farm import (
     FarmCoordinator,
@@ -108,14 +109,7 @@ FARM_SENSORS: tuple[FarmSensorEntityDescription, ...] = (
     ),
 )
 
-ENERGY = SensorEntityDescription(
-    key="energy",
-    translation_key="farm_energy",
-    device_class=SensorDeviceClass.ENERGY,
-    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    state_class=SensorStateClass.TOTAL_INCREASING,
-    suggested_display_precision=2,
-)
+FARM_ENERGY = replace(ENERGY, translation_key="farm_energy")
 
 
 async def async_setup_farm_sensors(
@@ -125,7 +119,7 @@ async def async_setup_farm_sensors(
     async_add_entities(
         [
             *(FarmSensor(coordinator, d) for d in FARM_SENSORS),
-            FarmEnergySensor(coordinator, ENERGY),
+            FarmEnergySensor(coordinator, FARM_ENERGY),
         ]
     )
 

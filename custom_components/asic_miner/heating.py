@@ -20,8 +20,16 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
+from .const import (
+    CONF_DEADBAND,
+    CONF_MIN_OFF_MINUTES,
+    CONF_MIN_ON_MINUTES,
+    CONF_POWER_STEP,
+    CONF_STEP_MINUTES,
+    HEATING_DEFAULTS,
+)
 from .driver import Control, MinerSnapshot, PowerLimitRange
 
 
@@ -239,6 +247,27 @@ class Settings:
     interval_s: float
     preset: str = PRESET_NONE
     cap: float | None = None
+
+    @classmethod
+    def from_options(
+        cls, options: Mapping[str, Any], target: float, preset: str, cap: float | None
+    ) -> Settings:
+        """The thermostat options (``with_defaults``) in the controller's units."""
+        return cls(
+            target=target,
+            deadband=float(options[CONF_DEADBAND]),
+            min_on_s=float(options[CONF_MIN_ON_MINUTES]) * 60,
+            min_off_s=float(options[CONF_MIN_OFF_MINUTES]) * 60,
+            step_fraction=float(options[CONF_POWER_STEP]) / 100,
+            interval_s=float(options[CONF_STEP_MINUTES]) * 60,
+            preset=preset,
+            cap=cap,
+        )
+
+
+def with_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
+    """A miner's thermostat options, each one the user never set at its default."""
+    return {**HEATING_DEFAULTS, **options}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from homeassistant.components.number import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower, UnitOfTemperature
 
 from .coordinator import AsicMinerDataUpdateCoordinator
+from .descriptions import NamedByKey
 from .driver import THROTTLE_RANGE, Control, Cooling, MinerSnapshot, PowerLimitRange
 from .entity import (
     AsicMinerEntity,
@@ -110,37 +111,36 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerCoolingNumberEntityDescription(NumberEntityDescription):
-    """A fan setting: its control, its value and its bounds in ``Cooling``."""
+class AsicMinerCoolingNumberEntityDescription(NamedByKey, NumberEntityDescription):
+    """A fan setting: its control, its value and its bounds in ``Cooling``.
+
+    Set in whole units (%, °C), a configuration one click away: the firmware's own
+    defaults serve most owners.
+    """
 
     control: Control
     value_fn: Callable[[Cooling], float | None]
     range_fn: Callable[[Cooling], tuple[float, float] | None]
+    native_step: float | None = 1
+    entity_category: EntityCategory | None = EntityCategory.CONFIG
+    entity_registry_enabled_default: bool = False
 
 
 COOLING_NUMBERS: tuple[AsicMinerCoolingNumberEntityDescription, ...] = (
     AsicMinerCoolingNumberEntityDescription(
         key="fan_speed",
-        translation_key="fan_speed",
         control=Control.FAN_SPEED,
         native_unit_of_measurement=PERCENTAGE,
-        native_step=1,
         mode=NumberMode.SLIDER,
-        entity_category=EntityCategory.CONFIG,
-        entity_registry_enabled_default=False,
         value_fn=lambda c: c.speed,
         range_fn=lambda c: c.speed_range,
     ),
     AsicMinerCoolingNumberEntityDescription(
         key="temperature_target",
-        translation_key="temperature_target",
         control=Control.TEMPERATURE_TARGET,
         device_class=NumberDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        native_step=1,
         mode=NumberMode.BOX,
-        entity_category=EntityCategory.CONFIG,
-        entity_registry_enabled_default=False,
         value_fn=lambda c: c.target_temperature,
         range_fn=lambda c: c.target_range,
     ),

@@ -27,8 +27,8 @@ from .const import (
     CONF_POWER_STEP,
     CONF_STEP_MINUTES,
     CONF_TEMPERATURE_SENSOR,
-    HEATING_DEFAULTS,
 )
+from .heating import with_defaults
 
 
 def _number(low: float, high: float, step: float, unit: str) -> NumberSelector:
@@ -45,7 +45,7 @@ class AsicMinerOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
             return self.async_create_entry(data=user_input)
-        current = {**HEATING_DEFAULTS, **self.config_entry.options}
+        current = with_defaults(self.config_entry.options)
         schema = probatio.Schema(
             {
                 probatio.Optional(CONF_TEMPERATURE_SENSOR): EntitySelector(

@@ -25,7 +25,6 @@ from homeassistant.const import (
     PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
     EntityCategory,
-    UnitOfEnergy,
     UnitOfPower,
     UnitOfTemperature,
 )
@@ -35,6 +34,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AsicMinerDataUpdateCoordinator
+from .descriptions import ENERGY, NamedByKey
 from .driver import (
     Board,
     Control,
@@ -69,7 +69,7 @@ ENERGY_STEP_TIME = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerSensorEntityDescription(SensorEntityDescription):
+class AsicMinerSensorEntityDescription(NamedByKey, SensorEntityDescription):
     """A miner-wide sensor; it exists once the miner reports its value."""
 
     value_fn: Callable[[MinerSnapshot], StateType | datetime]
@@ -84,18 +84,29 @@ class AsicMinerSensorEntityDescription(SensorEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerBoardSensorEntityDescription(SensorEntityDescription):
-    """A per-board sensor, created for each board that reports the value."""
+class AsicMinerPartSensorEntityDescription[P: (Board, Fan)](NamedByKey, SensorEntityDescription):
+    """A sensor of each board or fan (``P``) that reports the value.
 
-    value_fn: Callable[[Board], StateType]
-    hashrate: bool = False
+    Disabled by default: several rows a poll per miner, and the miner-wide figures
+    (hashrate, hottest chip) and Problem (a board not hashing) already tell when to look.
+    """
+
+    value_fn: Callable[[P], StateType]
     digits: int | None = None
+    entity_registry_enabled_default: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerFanSensorEntityDescription(SensorEntityDescription):
-    value_fn: Callable[[Fan], StateType]
-    digits: int | None = None
+class AsicMinerBoardSensorEntityDescription(AsicMinerPartSensorEntityDescription[Board]):
+    hashrate: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsicMinerFanSensorEntityDescription(AsicMinerPartSensorEntityDescription[Fan]):
+    """A fan's reading: a diagnostic, in whole units (RPM, %)."""
+
+    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
+    digits: int | None = 0
 
 
 def _shown_unit(
@@ -179,7 +190,6 @@ def _temperature[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntit
     key = f"board_{attribute}" if kind is AsicMinerBoardSensorEntityDescription else attribute
     return kind(
         key=key,
-        translation_key=key,
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         digits=1,
@@ -202,7 +212,6 @@ def _pool_attributes(snapshot: MinerSnapshot) -> dict[str, Any]:
 SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     AsicMinerSensorEntityDescription(
         key="hashrate",
-        translation_key="hashrate",
         native_unit_of_measurement=UNIT_HASHRATE,
         hashrate=True,
         digits=5,
@@ -212,7 +221,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="expected_hashrate",
-        translation_key="expected_hashrate",
         native_unit_of_measurement=UNIT_HASHRATE,
         hashrate=True,
         digits=5,
@@ -223,7 +231,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="power",
-        translation_key="power",
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         digits=1,
@@ -233,7 +240,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="power_limit",
-        translation_key="power_limit",
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         digits=0,
@@ -245,7 +251,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="efficiency",
-        translation_key="efficiency",
         native_unit_of_measurement=UNIT_EFFICIENCY,
         efficiency=True,
         digits=2,
@@ -272,7 +277,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="uptime",
-        translation_key="uptime",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
@@ -280,7 +284,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="errors",
-        translation_key="errors",
         entity_category=EntityCategory.DIAGNOSTIC,
         # Problem (binary sensor) lists the same messages.
         entity_registry_enabled_default=False,
@@ -290,7 +293,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="active_pool",
-        translation_key="active_pool",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=_pool_server,
@@ -299,7 +301,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="accepted_shares",
-        translation_key="accepted_shares",
         entity_category=EntityCategory.DIAGNOSTIC,
         # Counts up on nearly every poll: a database row each time.
         entity_registry_enabled_default=False,
@@ -308,7 +309,6 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="rejected_shares",
-        translation_key="rejected_shares",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda s: _pool_attr(s, "rejected"),
@@ -317,32 +317,23 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
 )
 
 
-# Per board and per fan: several rows a poll per miner, and the miner-wide figures
-# (hashrate, hottest chip) and Problem (a board not hashing) already tell when to look.
+# Per board and per fan: disabled (``AsicMinerPartSensorEntityDescription`` says why).
 BOARD_SENSORS: tuple[AsicMinerBoardSensorEntityDescription, ...] = (
     AsicMinerBoardSensorEntityDescription(
         key="board_hashrate",
-        translation_key="board_hashrate",
         native_unit_of_measurement=UNIT_HASHRATE,
         hashrate=True,
         digits=5,
         suggested_display_precision=2,
-        entity_registry_enabled_default=False,
         value_fn=lambda b: b.hashrate,
     ),
     *(
-        _temperature(
-            AsicMinerBoardSensorEntityDescription,
-            f"{part}_temperature",
-            entity_registry_enabled_default=False,
-        )
+        _temperature(AsicMinerBoardSensorEntityDescription, f"{part}_temperature")
         for part in ("chip", "board", "inlet", "outlet")
     ),
     AsicMinerBoardSensorEntityDescription(
         key="board_chips",
-        translation_key="board_chips",
         entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
         value_fn=lambda b: b.chips,
     ),
 )
@@ -350,21 +341,13 @@ BOARD_SENSORS: tuple[AsicMinerBoardSensorEntityDescription, ...] = (
 FAN_SENSORS: tuple[AsicMinerFanSensorEntityDescription, ...] = (
     AsicMinerFanSensorEntityDescription(
         key="fan_speed",
-        translation_key="fan_speed",
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
-        digits=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
         value_fn=lambda f: f.rpm,
     ),
     # The duty in %, only where the firmware reports one (never derived from RPM).
     AsicMinerFanSensorEntityDescription(
         key="fan_duty",
-        translation_key="fan_duty",
         native_unit_of_measurement=PERCENTAGE,
-        digits=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
         value_fn=lambda f: f.percent,
     ),
 )
@@ -373,7 +356,6 @@ FAN_SENSORS: tuple[AsicMinerFanSensorEntityDescription, ...] = (
 # estimate; in place of Power and Energy, which such a miner never has.
 ESTIMATED_POWER = AsicMinerSensorEntityDescription(
     key="estimated_power",
-    translation_key="estimated_power",
     device_class=SensorDeviceClass.POWER,
     native_unit_of_measurement=UnitOfPower.WATT,
     state_class=SensorStateClass.MEASUREMENT,
@@ -381,14 +363,6 @@ ESTIMATED_POWER = AsicMinerSensorEntityDescription(
     value_fn=estimated_power,
 )
 
-ENERGY = SensorEntityDescription(
-    key="energy",
-    translation_key="energy",
-    device_class=SensorDeviceClass.ENERGY,
-    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    state_class=SensorStateClass.TOTAL_INCREASING,
-    suggested_display_precision=2,
-)
 ESTIMATED_ENERGY = replace(ENERGY, key="estimated_energy", translation_key="estimated_energy")
 
 
@@ -457,7 +431,29 @@ class AsicMinerSensor(AsicMinerEntity, PrecisionAtCreation):
         return self.entity_description.attributes_fn(self.coordinator.data)
 
 
-class AsicMinerBoardSensor(AsicMinerEntity, PrecisionAtCreation):
+class _PartSensor[P: (Board, Fan)](AsicMinerEntity, PrecisionAtCreation):
+    """A sensor of one board or fan: unavailable while the miner does not report it."""
+
+    entity_description: AsicMinerPartSensorEntityDescription[P]
+    _unit: ShownUnit | None = None
+
+    def _part(self) -> P | None:
+        raise NotImplementedError
+
+    @property
+    def available(self) -> bool:
+        return super().available and self._part() is not None
+
+    @property
+    def native_value(self) -> StateType:
+        part = self._part()
+        if part is None:
+            return None
+        description = self.entity_description
+        return _state(description.value_fn(part), self._unit, description.digits)
+
+
+class AsicMinerBoardSensor(_PartSensor[Board]):
     entity_description: AsicMinerBoardSensorEntityDescription
 
     def __init__(
@@ -478,33 +474,14 @@ class AsicMinerBoardSensor(AsicMinerEntity, PrecisionAtCreation):
         self._unit = _shown_unit(description, units)
         _apply_unit(self, self._unit)
 
-    def _board(self) -> Board | None:
+    def _part(self) -> Board | None:
         for board in self.coordinator.data.boards:
             if board.index == self.index:
                 return board
         return None
 
-    @property
-    def available(self) -> bool:
-        return super().available and self._board() is not None
 
-    @property
-    def native_value(self) -> StateType:
-        board = self._board()
-        return (
-            None
-            if board is None
-            else _state(
-                self.entity_description.value_fn(board),
-                self._unit,
-                self.entity_description.digits,
-            )
-        )
-
-
-class AsicMinerFanSensor(AsicMinerEntity, PrecisionAtCreation):
-    entity_description: AsicMinerFanSensorEntityDescription
-
+class AsicMinerFanSensor(_PartSensor[Fan]):
     def __init__(
         self,
         coordinator: AsicMinerDataUpdateCoordinator,
@@ -520,22 +497,11 @@ class AsicMinerFanSensor(AsicMinerEntity, PrecisionAtCreation):
         self.index = fan.index
         self.psu = fan.psu
 
-    def _fan(self) -> Fan | None:
+    def _part(self) -> Fan | None:
         for fan in self.coordinator.data.fans:
             if fan.index == self.index and fan.psu == self.psu:
                 return fan
         return None
-
-    @property
-    def available(self) -> bool:
-        return super().available and self._fan() is not None
-
-    @property
-    def native_value(self) -> StateType:
-        fan = self._fan()
-        if fan is None:
-            return None
-        return _state(self.entity_description.value_fn(fan), digits=self.entity_description.digits)
 
 
 class AsicMinerEnergySensor(AsicMinerEntity, PrecisionAtCreation, RestoreSensor):

@@ -9,6 +9,7 @@ from typing import Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
+from .descriptions import NamedByKey
 from .driver import Control, Miner, MinerSnapshot
 from .entity import (
     AsicMinerEntity,
@@ -22,7 +23,7 @@ PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerSwitchEntityDescription(SwitchEntityDescription):
+class AsicMinerSwitchEntityDescription(NamedByKey, SwitchEntityDescription):
     control: Control
     is_on_fn: Callable[[MinerSnapshot], bool | None]
     set_fn: Callable[[Miner, bool], Awaitable[None]]
@@ -31,14 +32,12 @@ class AsicMinerSwitchEntityDescription(SwitchEntityDescription):
 SWITCHES: tuple[AsicMinerSwitchEntityDescription, ...] = (
     AsicMinerSwitchEntityDescription(
         key="mining",
-        translation_key="mining",
         control=Control.MINING,
         is_on_fn=lambda s: s.mining,
         set_fn=lambda miner, on: miner.set_mining(on),
     ),
     AsicMinerSwitchEntityDescription(
         key="fault_light",
-        translation_key="fault_light",
         entity_category=EntityCategory.CONFIG,
         # Wanted when looking for the miner in a rack, rarely otherwise: one click away,
         # so the thermostat fits the 12 enabled entities per miner (issue 12).
