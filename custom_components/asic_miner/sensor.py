@@ -198,6 +198,20 @@ def _temperature[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntit
     )
 
 
+def _of_pool(
+    key: str, value_fn: Callable[[MinerSnapshot], StateType], **options: Any
+) -> AsicMinerSensorEntityDescription:
+    """A figure of the active pool: a diagnostic, disabled, of a miner that lists pools."""
+    return AsicMinerSensorEntityDescription(
+        key=key,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=value_fn,
+        exists_fn=lambda s: bool(s.pools),
+        **options,
+    )
+
+
 def _pool_attributes(snapshot: MinerSnapshot) -> dict[str, Any]:
     """The active pool's full URL and user: they change only when the pool does."""
     pool = snapshot.active_pool
@@ -291,28 +305,11 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
         value_fn=lambda s: None if s.errors is None else len(s.errors),
         attributes_fn=_errors_attributes,
     ),
-    AsicMinerSensorEntityDescription(
-        key="active_pool",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=_pool_server,
-        attributes_fn=_pool_attributes,
-        exists_fn=lambda s: bool(s.pools),
-    ),
-    AsicMinerSensorEntityDescription(
-        key="accepted_shares",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        # Counts up on nearly every poll: a database row each time.
-        entity_registry_enabled_default=False,
-        value_fn=lambda s: _pool_attr(s, "accepted"),
-        exists_fn=lambda s: bool(s.pools),
-    ),
-    AsicMinerSensorEntityDescription(
-        key="rejected_shares",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=lambda s: _pool_attr(s, "rejected"),
-        exists_fn=lambda s: bool(s.pools),
+    _of_pool("active_pool", _pool_server, attributes_fn=_pool_attributes),
+    # The share counters count up on nearly every poll: a database row each time.
+    *(
+        _of_pool(f"{kind}_shares", partial(_pool_attr, name=kind))
+        for kind in ("accepted", "rejected")
     ),
 )
 

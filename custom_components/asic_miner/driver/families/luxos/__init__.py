@@ -19,7 +19,7 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Family, ProbeResults
 from ...exceptions import MinerError, MinerResponseError
-from ...models import Credentials, MinerIdentity
+from ...models import MinerIdentity
 from .._cgminer import first
 from .._identity import details_from
 from .._probes import RPC_VERSION, Marks, parsed
@@ -75,6 +75,5 @@ FAMILY = Family(
     recognised_by=Marks(rpc=("LUXminer",), page=("Luxor Firmware",)),
     identify=_identify,
     backends=(LuxminerBackend,),
-    stock=False,
-    default_credentials=Credentials(),  # logon takes none
+    stock=False,  # and no default login: its logon takes none
 )

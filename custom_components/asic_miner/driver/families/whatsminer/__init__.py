@@ -28,7 +28,7 @@ from ...context import MinerContext
 from ...contract import Family, Fingerprint, ProbeResults
 from ...exceptions import MinerError, MinerNotIdentifiedError
 from ...gathering import gather_dict
-from ...models import Credentials, MinerIdentity
+from ...models import MinerIdentity
 from ...transports.http import HttpReply
 from ...transports.rpc_parse import parse_rpc_reply
 from ...values import clean_str, normalize_mac
@@ -242,8 +242,7 @@ FAMILY = Family(
     recognised_by=Fingerprint((RPC_VERSION, RPC_DEVDETAILS, WEB_ROOT), _matches),
     identify=_identify,
     backends=(ApiV3Backend, ApiV2Backend, ApiV1Backend),
-    # No family-wide default: v2 logs in as admin/admin, v3 as super/super; each
+    # No family-wide default login: v2 logs in as admin/admin, v3 as super/super; each
     # backend falls back to its own, so a stored login never crosses generations.
-    default_credentials=Credentials(),
     max_reply_bytes=512 * 1024,
 )
