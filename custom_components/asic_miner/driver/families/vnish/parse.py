@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...contract import Field, Location, Replies, Web
 from ...exceptions import MinerResponseError
 from ...models import Board, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from ...values import clean_str, positive, rate_to_ths, to_bool, to_float, to_int
+from .._cgminer import PoolKeys, pool_of
 from .client import API
 
 INFO = Web(f"{API}/info")
@@ -35,6 +36,8 @@ PROTECTED = frozenset({SETTINGS.path, PRESETS.path})  # behind the token
 _NOT_MINING = frozenset({"stopped", "shutting-down"})
 _MINING = frozenset({"mining", "initializing", "starting", "auto-tuning", "restarting"})
 # pool status -> (alive, active)
+# A pool's keys; its ``status`` word says whether it is alive and the one in use.
+_POOL_KEYS = PoolKeys("url", "user", "status", "", "accepted", "rejected", stale="stale")
 _POOL_STATES: dict[str, tuple[bool | None, bool | None]] = {
     "active": (True, True),
     "working": (True, False),
@@ -316,23 +319,10 @@ def _pools(replies: Replies) -> list[Pool]:
         kind = clean_str(item.get("pool_type"))
         if kind is not None and kind != "UserPool":
             continue
-        url = clean_str(item.get("url"))
-        if not url:
-            continue
-        alive, active = _POOL_STATES.get(str(item.get("status", "")).lower(), (None, None))
-        pools.append(
-            Pool(
-                index=len(pools),
-                url=url,
-                user=clean_str(item.get("user")),
-                alive=alive,
-                active=active,
-                accepted=to_int(item.get("accepted")),
-                rejected=to_int(item.get("rejected")),
-                stale=to_int(item.get("stale")),
-                status=clean_str(item.get("status")),
-            )
-        )
+        pool = pool_of(item, len(pools), _POOL_KEYS)
+        if pool is not None:
+            alive, active = _POOL_STATES.get((pool.status or "").lower(), (None, None))
+            pools.append(replace(pool, alive=alive, active=active))
     return pools
 
 
