@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from .context import MinerContext
 
@@ -26,7 +26,6 @@ type ProbeResults = Mapping[str, Any]
 """Probe key to its reply; a probe that failed or timed out is absent."""
 
 
-@runtime_checkable
 class Recognition(Protocol):
     """How a family recognises its firmware: the probes it reads and a test of their replies.
 
