@@ -25,7 +25,15 @@ from ..identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
 from ..models import Credentials, Ports
 from ..reach import STAGGER, Reach, reach
 from ..registry import FAMILIES
-from .neighbours import LIVE_HOLD, ArpBudget, Lease, NeighbourTable, local_addresses
+from .neighbours import (
+    ANSWER_WAIT,
+    LIVE_HOLD,
+    ArpAnswers,
+    ArpBudget,
+    Lease,
+    NeighbourTable,
+    local_addresses,
+)
 from .results import ScanProgress, ScanResult, ScanStage, UnsupportedMiner
 
 _LOGGER = logging.getLogger(__name__)
@@ -91,6 +99,7 @@ class Scanner:
         self.stagger = min(STAGGER, options.connect_timeout / 4)
         self.identify_limit = asyncio.Semaphore(max(1, options.identify_concurrency))
         self.arp = options.budget()
+        self.arp_answers = ArpAnswers()
         # The machine's own addresses in the range are reached over loopback: no ARP.
         self.local = local_addresses().intersection(hosts)
         in_table = self.arp.size + len(self.local)
@@ -153,8 +162,12 @@ class Scanner:
             if host in self.local:
                 outcome = await self._sweep_one(host)
             else:
+                late = self.arp.free() <= 0  # it waits for the kernel to free an entry
                 first_packet = await self.arp.acquire()
-                outcome = await self._sweep_one(host)
+                if late:
+                    outcome = await self._sweep_late(host, first_packet)
+                else:
+                    outcome = await self._sweep_one(host)
                 if outcome is Reach.SILENT:
                     _LOGGER.debug("%s silent (first packet at %.3f)", host, first_packet)
                     self.arp.release_silent(first_packet)
@@ -175,6 +188,30 @@ class Scanner:
         if outcome is Reach.SILENT:
             outcome, _ = await self._reach(host, silent, options.retry_timeout)
         return outcome
+
+    async def _sweep_late(self, host: str, first_packet: float) -> Reach:
+        """The sweep of an address that waited for room: silent once ARP went unanswered.
+
+        See ``neighbours.ArpAnswers``: ``ANSWER_WAIT`` after the first packet, an
+        address whose ARP entry is still incomplete is given up; any other keeps the
+        full verdict.
+        """
+        loop = asyncio.get_running_loop()
+        since = first_packet + ANSWER_WAIT
+        try:
+            async with asyncio.timeout(None) as window:
+
+                def give_up_unanswered() -> None:
+                    if self.arp_answers.answered(host, since, loop.time()) is False:
+                        window.reschedule(loop.time())
+
+                check = loop.call_at(since, give_up_unanswered)
+                try:
+                    return await self._sweep_one(host)
+                finally:
+                    check.cancel()
+        except TimeoutError:
+            return Reach.SILENT
 
     async def _reach(
         self, host: str, ports: tuple[int, ...], timeout: float
