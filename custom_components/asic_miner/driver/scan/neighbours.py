@@ -287,11 +287,12 @@ class ArpAnswers:
     millisecond for a thousand entries.
     """
 
-    __slots__ = ("_answered", "_read_at")
+    __slots__ = ("_answered", "_read_at", "reads")
 
     def __init__(self) -> None:
         self._answered: dict[str, bool] = {}
         self._read_at = -1.0
+        self.reads = 0
 
     def answered(self, host: str, since: float, now: float) -> bool | None:
         """Whether ``host`` answered ARP, as read at ``since`` or later (``now`` is the loop time).
@@ -301,6 +302,7 @@ class ArpAnswers:
         if self._read_at < since:
             self._answered = _arp_entries()
             self._read_at = now
+            self.reads += 1
         return self._answered.get(host)
 
 

@@ -154,6 +154,7 @@ class Scanner:
             ]
             await asyncio.gather(*sweepers)
             self.sweeping = False
+            _LOGGER.debug("scan: swept; the ARP table read %d times", self.arp_answers.reads)
             self.report(ScanStage.IDENTIFY)
 
     async def _sweep_worker(self, pending: Iterator[str], group: asyncio.TaskGroup) -> None:
