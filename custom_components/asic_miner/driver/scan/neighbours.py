@@ -17,7 +17,8 @@ miner further along the range goes unseen. A connect to an address creates an en
 
 :class:`NeighbourTable` reads the real numbers (netlink's neighbour-table dump works in
 any network namespace; ``/proc`` where netlink is refused; else the defaults), and
-:class:`ArpBudget` hands out the room left, releasing each slot when the kernel would.
+:class:`ArpBudget` hands out the room left, releasing each slot when the kernel would;
+:class:`ArpAnswers` tells whether an address that had to wait for room answered ARP.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ HEADROOM: Final = 3
 # request before the sweep gives up on it (``ArpAnswers``). Every other address gets
 # the full connect and retry (1 s), but that verdict too rests on the first request
 # alone: the second goes out ``retrans_time`` (1 s) after it, when that verdict is due.
-# A LAN answers ARP in about a millisecond (tens of microseconds on shared/tools/lan).
+# A wired LAN answers ARP in about a millisecond (tens of microseconds on
+# shared/tools/lan); a Wi-Fi miner (Bitaxe) in power save at its next beacon wake,
+# typically within 0.1-0.3 s.
 ANSWER_WAIT: Final = 0.5
 _ATF_COM: Final = 0x2  # /proc/net/arp's flag of an entry the host answered
 
