@@ -1,17 +1,19 @@
 """Addresses that wait for room in the neighbour table: their own ARP request decides.
 
-Loopback has no ARP, so the kernel's table is a file written here (``/proc/net/arp``'s
-layout, documentation addresses) and the budget's ARP give-up is shortened; the hosts
-are loopback listeners whose full accept queue drops SYNs, like a silent address.
+Loopback has no ARP, so the kernel's neighbour entries are netlink messages built here
+(the layout of ``linux/neighbour.h``, documentation addresses) or a stand-in for the
+dump, and the budget's ARP give-up is shortened; the hosts are loopback listeners
+whose full accept queue drops SYNs, like a silent address.
 """
 
 from __future__ import annotations
 
 import importlib
 import random
+import socket
+import struct
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -21,16 +23,24 @@ from custom_components.asic_miner.driver.scan import ScanProgress, ScanStage, sc
 from custom_components.asic_miner.driver.scan.neighbours import ArpAnswers, NeighbourTable
 from tests.driver.conftest import DRIVER_PORTS
 from tests.driver.test_scan import SCAN_HOSTS, SCAN_NETS, _full_listener
+from tests.driver.test_scan_neighbours import FakeNetlink, _attr
 
 neighbours = importlib.import_module("custom_components.asic_miner.driver.scan.neighbours")
 scanner_module = importlib.import_module("custom_components.asic_miner.driver.scan.scanner")
 
-ARP_HEADER = "IP address       HW type     Flags       HW address            Mask     Device\n"
+INCOMPLETE, REACHABLE, STALE, FAILED, NONE = 0x01, 0x02, 0x04, 0x20, 0x00
+DONE = struct.pack("=IHHII", 20, 3, 2, 1, 0) + b"\0" * 4
 
 
-def _arp_line(host: str, flags: int, device: str = "eth0") -> str:
-    mac = "02:00:00:00:00:07" if flags & 0x2 else "00:00:00:00:00:00"
-    return f"{host:<16} 0x1         0x{flags:<10x}{mac}     *        {device}\n"
+def _neighbour(
+    host: str, state: int, updated: int = 0, family: int = socket.AF_INET, ifindex: int = 2
+) -> bytes:
+    """One RTM_NEWNEIGH message: ndmsg, NDA_DST, NDA_CACHEINFO (ages in clock ticks)."""
+    dst = socket.inet_aton(host) if family == socket.AF_INET else b"\0" * 16
+    info = struct.pack("=IIII", 0, 0, updated, 1)
+    body = struct.pack("=BBHiHBB", family, 0, 0, ifindex, state, 0, 1)
+    body += _attr(1, dst) + _attr(3, info)
+    return struct.pack("=IHHII", 16 + len(body), 28, 2, 1, 0) + body
 
 
 @pytest.fixture(autouse=True)
@@ -39,61 +49,100 @@ def scan_loopback(loopback: None) -> Iterator[None]:
     yield
 
 
-@pytest.fixture
-def proc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    (tmp_path / "net").mkdir()
-    monkeypatch.setattr(neighbours, "_PROC", tmp_path)
-    return tmp_path / "net/arp"
-
-
-def test_the_arp_table_says_who_answered(proc: Path) -> None:
-    proc.write_text(
-        ARP_HEADER
-        + _arp_line("198.51.100.7", 0x2)
-        + _arp_line("198.51.100.8", 0x0)  # INCOMPLETE (or FAILED): no answer
-        + _arp_line("198.51.100.9", 0x0)
-        + _arp_line("198.51.100.9", 0x6, "eth1")  # answered on another interface
-        + "198.51.100.10 0x1 broken\n"
-        + "\n"
+def test_the_kernel_table_says_who_answered() -> None:
+    short = struct.pack("=IHHII", 20, 28, 2, 1, 0) + b"\0" * 4  # no ndmsg
+    other = struct.pack("=IHHII", 20, 24, 2, 1, 0) + b"\0" * 4  # not a neighbour
+    dump = FakeNetlink(
+        _neighbour("198.51.100.7", REACHABLE)
+        + _neighbour("198.51.100.8", INCOMPLETE, updated=70)
+        + _neighbour("198.51.100.9", INCOMPLETE, updated=90)
+        + _neighbour("198.51.100.9", STALE, ifindex=3)  # answered on another interface
+        + _neighbour("198.51.100.9", FAILED, updated=10),  # ... which is enough
+        _neighbour("198.51.100.10", FAILED, updated=250)
+        + _neighbour("198.51.100.10", INCOMPLETE, updated=40, ifindex=3)  # not FAILED: asking
+        + _neighbour("198.51.100.10", INCOMPLETE, updated=60, ifindex=4)  # youngest decides
+        + _neighbour("198.51.100.11", NONE)  # nothing asked yet
+        + _neighbour("2001:db8::1", REACHABLE, family=socket.AF_INET6)
+        + short
+        + other,
+        DONE,
     )
+    assert neighbours._read_neighbours(dump, 100) == {
+        "198.51.100.7": None,
+        "198.51.100.8": 0.7,
+        "198.51.100.9": None,
+        "198.51.100.10": 0.4,
+    }
+
+
+def test_one_read_serves_every_wait_that_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = iter([{"198.51.100.8": 0.2}, {"198.51.100.8": None}])
+    monkeypatch.setattr(neighbours, "_neighbour_entries", lambda: next(reads))
     answers = ArpAnswers()
-    assert answers.answered("198.51.100.7", 1.0, 1.0) is True
-    assert answers.answered("198.51.100.8", 1.0, 1.0) is False
-    assert answers.answered("198.51.100.9", 1.0, 1.0) is True
-    assert answers.answered("198.51.100.10", 1.0, 1.0) is None  # unreadable line
-    assert answers.answered("203.0.113.1", 1.0, 1.0) is None  # not in the table: routed
-
-    proc.write_text(ARP_HEADER + _arp_line("198.51.100.8", 0x2))
-    assert answers.answered("198.51.100.8", 0.9, 1.2) is False  # the read at 1.0 serves
-    assert answers.answered("198.51.100.8", 1.1, 1.2) is True  # a wait ending later reads again
-
-    proc.unlink()
-    assert answers.answered("198.51.100.8", 2.0, 2.0) is None
+    assert answers.waited("198.51.100.8", 1.0, 1.0) == 0.2
+    assert answers.waited("198.51.100.8", 0.9, 1.2) == 0.2  # the read at 1.0 serves
+    assert answers.waited("203.0.113.1", 1.0, 1.2) is None  # not in the table: routed
+    assert answers.waited("198.51.100.8", 1.1, 1.2) is None  # a wait ending later reads again
+    assert answers.reads == 2
 
 
-def _table_of(proc: Path, first: str, late: str, flags: int) -> None:
-    proc.write_text(ARP_HEADER + _arp_line(first, 0x0) + _arp_line(late, flags))
+def test_a_refused_dump_shows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def __init__(self, *_args: object) -> None:
+            self.closed = False
+
+        def settimeout(self, _timeout: float) -> None:
+            return None
+
+        def send(self, _data: bytes) -> int:
+            raise PermissionError("send refused")
+
+        def close(self) -> None:
+            self.closed = True
+
+    monkeypatch.setattr(neighbours.socket, "socket", Broken)
+    assert neighbours._neighbour_entries() == {}
+    assert neighbours._netlink_figures() is None
+
+
+def test_a_dump_that_times_out_shows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Silent(FakeNetlink):
+        def __enter__(self) -> Silent:
+            return self
+
+        def __exit__(self, *_exc: object) -> None:
+            return None
+
+        def recv(self, _size: int) -> bytes:
+            raise TimeoutError("no answer")
+
+    monkeypatch.setattr(neighbours, "_netlink_dump", lambda *_args: Silent())
+    assert neighbours._neighbour_entries() == {}
+    assert neighbours._netlink_figures() is None
 
 
 @pytest.mark.parametrize(
-    ("flags", "verdict"),
+    ("tables", "verdict"),
     [
         # It waits 0.2 s for the first address's slot, then:
-        (0x0, (0.25, 0.6)),  # its ARP went unanswered: given up after ANSWER_WAIT (0.1 s)
-        (0x2, (0.75, 2.0)),  # it answered ARP: the full connect and retry (0.6 s)
+        ([1.0], (0.25, 0.6)),  # its ARP went unanswered: given up after ANSWER_WAIT (0.1 s)
+        # the kernel asked only 0.05 s before the check (the table was full at the
+        # first packet): a second look when its request is ANSWER_WAIT old
+        ([0.05, 0.1], (0.3, 0.65)),
+        ([None], (0.75, 2.0)),  # it answered ARP: the full connect and retry (0.6 s)
     ],
 )
 async def test_an_address_that_waited_for_room(
     session: aiohttp.ClientSession,
     monkeypatch: pytest.MonkeyPatch,
-    proc: Path,
-    flags: int,
+    tables: list[float | None],
     verdict: tuple[float, float],
 ) -> None:
     net = random.choice(SCAN_NETS)
     first = f"127.0.{net}.{random.randint(100, 149)}"
     late = f"127.0.{net}.{random.randint(150, 199)}"
-    _table_of(proc, first, late, flags)
+    reads = iter(tables)
+    monkeypatch.setattr(neighbours, "_neighbour_entries", lambda: {first: 0.5, late: next(reads)})
     monkeypatch.setattr(scanner_module, "ANSWER_WAIT", 0.1)
     table = NeighbourTable(resolve_time=0.7)  # the first slot frees 0.8 s after its packet
     monkeypatch.setattr(scanner_module.NeighbourTable, "read", lambda: table)
@@ -123,3 +172,4 @@ async def test_an_address_that_waited_for_room(
     assert swept[0] - start >= 0.55  # the first address had the full verdict
     low, high = verdict
     assert low <= swept[1] - swept[0] < high
+    assert next(reads, "all read") == "all read"

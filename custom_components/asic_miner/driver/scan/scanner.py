@@ -77,6 +77,41 @@ def _fd_limit() -> int | None:
     return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
+class _ArpCheck:
+    """Ends a waiting address's sweep (``window``) once its ARP went unanswered long enough."""
+
+    __slots__ = ("answers", "handle", "host", "loop", "window")
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        answers: ArpAnswers,
+        host: str,
+        window: asyncio.Timeout,
+    ) -> None:
+        self.loop = loop
+        self.answers = answers
+        self.host = host
+        self.window = window
+        self.handle: asyncio.TimerHandle | None = None
+
+    def at(self, when: float) -> None:
+        self.handle = self.loop.call_at(when, self._check, when)
+
+    def _check(self, since: float) -> None:
+        waited = self.answers.waited(self.host, since, self.loop.time())
+        if waited is None:
+            return  # it answered, or the table does not show it: the full verdict
+        if waited >= ANSWER_WAIT:
+            self.window.reschedule(self.loop.time())  # the sweep of this host ends now
+        else:  # the kernel asked later than the first packet (the table was full then)
+            self.at(self.loop.time() + ANSWER_WAIT - waited)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+
+
 class Scanner:
     """One scan's state: the worker pools, the counters, the result queue."""
 
@@ -193,20 +228,14 @@ class Scanner:
     async def _sweep_late(self, host: str, first_packet: float) -> Reach:
         """The sweep of an address that waited for room: silent once ARP went unanswered.
 
-        See ``neighbours.ArpAnswers``: ``ANSWER_WAIT`` after the first packet, an
-        address whose ARP entry is still incomplete is given up; any other keeps the
-        full verdict.
+        See ``neighbours.ArpAnswers``: an address whose ARP request the kernel has kept
+        unanswered for ``ANSWER_WAIT`` is given up; any other keeps the full verdict.
         """
         loop = asyncio.get_running_loop()
-        since = first_packet + ANSWER_WAIT
         try:
             async with asyncio.timeout(None) as window:
-
-                def give_up_unanswered() -> None:
-                    if self.arp_answers.answered(host, since, loop.time()) is False:
-                        window.reschedule(loop.time())
-
-                check = loop.call_at(since, give_up_unanswered)
+                check = _ArpCheck(loop, self.arp_answers, host, window)
+                check.at(first_packet + ANSWER_WAIT)
                 try:
                     return await self._sweep_one(host)
                 finally:
