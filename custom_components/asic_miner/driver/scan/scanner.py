@@ -42,6 +42,9 @@ DEFAULT_CONCURRENCY: Final = 1024  # hosts swept at once, at most: the table dec
 DEFAULT_IDENTIFY_CONCURRENCY: Final = 64  # hosts identified at once
 DEFAULT_CONNECT_TIMEOUT: Final = 0.3
 DEFAULT_RETRY_TIMEOUT: Final = 0.7
+# The kernel's entry ages count whole 10 ms ticks, and an entry dates from just after
+# the loop time taken for its first packet: look this much later so one look does.
+_AGE_SLACK: Final = 0.02
 _FD_RESERVE: Final = 256  # file descriptors left to the rest of the process
 _FDS_PER_IDENTIFY: Final = 6
 
@@ -105,7 +108,7 @@ class _ArpCheck:
         if waited >= ANSWER_WAIT:
             self.window.reschedule(self.loop.time())  # the sweep of this host ends now
         else:  # the kernel asked later than the first packet (the table was full then)
-            self.at(self.loop.time() + ANSWER_WAIT - waited)
+            self.at(self.loop.time() + ANSWER_WAIT - waited + _AGE_SLACK)
 
     def cancel(self) -> None:
         if self.handle is not None:
@@ -235,7 +238,7 @@ class Scanner:
         try:
             async with asyncio.timeout(None) as window:
                 check = _ArpCheck(loop, self.arp_answers, host, window)
-                check.at(first_packet + ANSWER_WAIT)
+                check.at(first_packet + ANSWER_WAIT + _AGE_SLACK)
                 try:
                     return await self._sweep_one(host)
                 finally:
