@@ -319,8 +319,8 @@ class ArpAnswers:
     then. An address that answered (REACHABLE, STALE...) keeps the full verdict with its
     retry, and so does one the table does not show (routed, or netlink refused).
 
-    One dump serves every address whose wait ended by then: about a millisecond for a
-    thousand entries.
+    One dump serves every address whose wait ended by then: 1-2 ms for a thousand
+    entries.
     """
 
     __slots__ = ("_entries", "_read_at", "reads")
