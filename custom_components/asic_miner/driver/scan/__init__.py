@@ -28,7 +28,10 @@ address tried holds an ARP entry, a silent one for ~3 s, a live one for as long 
 stays REACHABLE (30 s), and an overflowing table silently loses live miners. The sweep
 takes the table's real room (``gc_thresh3`` minus the entries in use, 1,024 assumed
 where unreadable) and gives each slot back when the kernel frees the entry: a /22
-fits a default table in one wave, a /21 with 800 live miners takes four.
+fits a default table in one wave, a /21 with 800 live miners takes four. An address
+that had to wait for a slot starts ~3 s late; it is given up once its own ARP request
+has gone unanswered for 0.5 s (``neighbours.ArpAnswers``), instead of the full 1 s,
+which rests on that same first request. One that answered ARP keeps the full verdict.
 
 The scan as a whole ends at ``deadline``: hosts not finished by then are abandoned and
 every task the scan started is cancelled and awaited before ``scan`` returns.

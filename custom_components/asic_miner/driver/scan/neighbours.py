@@ -17,7 +17,8 @@ miner further along the range goes unseen. A connect to an address creates an en
 
 :class:`NeighbourTable` reads the real numbers (netlink's neighbour-table dump works in
 any network namespace; ``/proc`` where netlink is refused; else the defaults), and
-:class:`ArpBudget` hands out the room left, releasing each slot when the kernel would.
+:class:`ArpBudget` hands out the room left, releasing each slot when the kernel would;
+:class:`ArpAnswers` tells whether an address that had to wait for room answered ARP.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import os
 import socket
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -47,12 +50,29 @@ MIN_BUDGET: Final = 16  # a nearly full table still lets a scan make progress
 # its last 3 entries, and one address over the room costs a whole ARP timeout.
 HEADROOM: Final = 3
 
+# How long an address that waited for a free slot has to answer the kernel's first ARP
+# request before the sweep gives up on it (``ArpAnswers``). Every other address gets
+# the full connect and retry (1 s), but that verdict too rests on the first request
+# alone: the second goes out ``retrans_time`` (1 s) after it, when that verdict is due.
+# A wired LAN answers ARP in about a millisecond (tens of microseconds on
+# shared/tools/lan); a Wi-Fi miner (Bitaxe) in power save at its next beacon wake,
+# typically within 0.1-0.3 s.
+ANSWER_WAIT: Final = 0.5
+
 # rtnetlink: RTM_GETNEIGHTBL dump, attributes of the reply (linux/neighbour.h).
 _RTM_GETNEIGHTBL: Final = 66
 _RTM_NEWNEIGHTBL: Final = 64
 _NLMSG_DONE: Final = 3
 _NLMSG_ERROR: Final = 2
 _NLM_F_REQUEST_DUMP: Final = 0x1 | 0x300
+_RTM_GETNEIGH: Final = 30
+_RTM_NEWNEIGH: Final = 28
+_NDA_DST: Final = 1
+_NDA_CACHEINFO: Final = 3
+_NUD_VALID: Final = 0xDE  # REACHABLE, STALE, DELAY, PROBE, NOARP, PERMANENT: answered
+# INCOMPLETE: still asking. Not FAILED: once the kernel gives up, the connect fails at
+# once (EHOSTUNREACH), and an old FAILED entry on another interface is not our request.
+_NUD_INCOMPLETE: Final = 0x01
 _NDTA_NAME: Final = 1
 _NDTA_THRESH3: Final = 4
 _NDTA_CONFIG: Final = 5
@@ -106,53 +126,76 @@ def local_addresses() -> frozenset[str]:
 
 def _netlink_figures() -> tuple[int, int] | None:
     """(gc_thresh3, entries) of the ``arp_cache`` table, from an rtnetlink dump."""
+    # ndtmsg: family, 3 pad bytes
+    sock = _netlink_dump(_RTM_GETNEIGHTBL, struct.pack("=B3x", socket.AF_INET))
+    if sock is None:
+        return None
+    with sock, contextlib.suppress(OSError):
+        return _read_dump(sock)
+    return None
+
+
+def _netlink_dump(kind: int, body: bytes) -> socket.socket | None:
+    """A netlink socket that has sent the dump request ``kind``; ``None`` where refused."""
     netlink = getattr(socket, "AF_NETLINK", None)
     if netlink is None:  # pragma: no cover - not Linux
         return None
     try:
-        with socket.socket(netlink, socket.SOCK_RAW, 0) as sock:
-            sock.settimeout(0.5)
-            # nlmsghdr (len, type, flags, seq, pid) + ndtmsg (family, 3 pad bytes)
-            request = struct.pack("=IHHII", 20, _RTM_GETNEIGHTBL, _NLM_F_REQUEST_DUMP, 1, 0)
-            sock.send(request + struct.pack("=B3x", socket.AF_INET))
-            return _read_dump(sock)
+        sock = socket.socket(netlink, socket.SOCK_RAW, 0)
     except OSError:
         return None
+    try:
+        sock.settimeout(0.5)
+        # nlmsghdr (len, type, flags, seq, pid), then the request's body
+        sock.send(struct.pack("=IHHII", 16 + len(body), kind, _NLM_F_REQUEST_DUMP, 1, 0) + body)
+    except OSError:
+        sock.close()
+        return None
+    return sock
 
 
-def _read_dump(sock: socket.socket) -> tuple[int, int] | None:
-    found: tuple[int, int] | None = None
-    for _ in range(64):  # a dump is a handful of messages; never loop for ever
+def _messages(sock: socket.socket) -> Iterator[tuple[int, bytes]]:
+    """(type, body) of each message of a netlink dump, up to its end."""
+    for _ in range(4096):  # a dump is a bounded number of chunks; never loop for ever
         data = sock.recv(65536)
         offset = 0
         while offset + 16 <= len(data):
             length, kind = struct.unpack_from("=IH", data, offset)
             if length < 16 or kind in (_NLMSG_DONE, _NLMSG_ERROR):
-                return found
-            if kind == _RTM_NEWNEIGHTBL:
-                found = _table_attributes(data[offset + 20 : offset + length]) or found
+                return
+            yield kind, data[offset + 16 : offset + length]
             offset += (length + 3) & ~3
+
+
+def _read_dump(sock: socket.socket) -> tuple[int, int] | None:
+    found: tuple[int, int] | None = None
+    for kind, body in _messages(sock):
+        if kind == _RTM_NEWNEIGHTBL:
+            found = _table_attributes(body[4:]) or found  # after the ndtmsg
     return found
 
 
-def _table_attributes(payload: bytes) -> tuple[int, int] | None:
-    name, thresh3, entries = b"", None, None
+def _attributes(payload: bytes) -> dict[int, bytes]:
+    """Type -> value of the rtnetlink attributes in ``payload`` (malformed ones end it)."""
+    found: dict[int, bytes] = {}
     offset = 0
     while offset + 4 <= len(payload):
         length, kind = struct.unpack_from("=HH", payload, offset)
         if length < 4:
             break
-        value = payload[offset + 4 : offset + length]
-        if kind == _NDTA_NAME:
-            name = value.rstrip(b"\x00")
-        elif kind == _NDTA_THRESH3 and len(value) >= 4:
-            thresh3 = struct.unpack_from("=I", value)[0]
-        elif kind == _NDTA_CONFIG and len(value) >= 8:
-            entries = struct.unpack_from("=I", value, 4)[0]  # ndtc_entries
+        found[kind] = payload[offset + 4 : offset + length]
         offset += (length + 3) & ~3
-    if name != b"arp_cache" or thresh3 is None or entries is None:
+    return found
+
+
+def _table_attributes(payload: bytes) -> tuple[int, int] | None:
+    attrs = _attributes(payload)
+    name = attrs.get(_NDTA_NAME, b"").rstrip(b"\x00")
+    thresh3, config = attrs.get(_NDTA_THRESH3, b""), attrs.get(_NDTA_CONFIG, b"")
+    if name != b"arp_cache" or len(thresh3) < 4 or len(config) < 8:
         return None
-    return int(thresh3), int(entries)
+    # ndtc_entries is the second field of the table's configuration
+    return int(struct.unpack_from("=I", thresh3)[0]), int(struct.unpack_from("=I", config, 4)[0])
 
 
 def _proc_figures() -> tuple[int, int] | None:
@@ -262,3 +305,78 @@ class Lease:
         if not self._done:
             self._done = True
             self._budget._hold(self._until)
+
+
+class ArpAnswers:
+    """Whether addresses answered ARP, from the kernel's own table (a netlink dump).
+
+    The table has room for ``gc_thresh3`` entries; on a /22 with a table of 1,000 the
+    last ~25 addresses cannot start until the first silent ones fail (3 s), and with the
+    full verdict they would end the scan a second later. Their own ARP request settles
+    what the full verdict waits for: an entry the kernel has kept INCOMPLETE for
+    ``ANSWER_WAIT`` (its age, by the kernel's clock: a first packet the full table
+    dropped does not count) means nobody answered, so the sweep gives up on the address
+    then. An address that answered (REACHABLE, STALE...) keeps the full verdict with its
+    retry, and so does one the table does not show (routed, or netlink refused).
+
+    One dump serves every address whose wait ended by then: 1-2 ms for a thousand
+    entries.
+    """
+
+    __slots__ = ("_entries", "_read_at", "reads")
+
+    def __init__(self) -> None:
+        self._entries: dict[str, float | None] = {}
+        self._read_at = -1.0
+        self.reads = 0
+
+    def waited(self, host: str, since: float, now: float) -> float | None:
+        """How long the kernel has asked ``host`` in vain, as read at ``since`` or later.
+
+        ``now`` is the loop time. ``None`` when the host answered, or the table has no
+        entry for it, or cannot be read.
+        """
+        if self._read_at < since:
+            self._entries = _neighbour_entries()
+            self._read_at = now
+            self.reads += 1
+        return self._entries.get(host)
+
+
+def _neighbour_entries() -> dict[str, float | None]:
+    """Address -> seconds its ARP has gone unanswered (``None``: answered), this namespace's."""
+    sock = _netlink_dump(_RTM_GETNEIGH, struct.pack("=BBHiHBB", socket.AF_INET, 0, 0, 0, 0, 0, 0))
+    if sock is None:
+        return {}
+    with sock, contextlib.suppress(OSError):
+        return _read_neighbours(sock, _clock_ticks())
+    return {}
+
+
+def _read_neighbours(sock: socket.socket, ticks: int) -> dict[str, float | None]:
+    found: dict[str, float | None] = {}
+    for kind, body in _messages(sock):
+        if kind != _RTM_NEWNEIGH or len(body) < 12:
+            continue
+        family, state = body[0], struct.unpack_from("=H", body, 8)[0]
+        attrs = _attributes(body[12:])  # after the ndmsg
+        dst, info = attrs.get(_NDA_DST, b""), attrs.get(_NDA_CACHEINFO, b"")
+        if family != socket.AF_INET or len(dst) != 4:
+            continue
+        host = socket.inet_ntoa(dst)
+        if state & _NUD_VALID:
+            found[host] = None  # answered (on one interface is enough)
+        elif state & _NUD_INCOMPLETE and len(info) >= 12:
+            age = struct.unpack_from("=I", info, 8)[0] / ticks  # ndm_updated: since it asked
+            if host not in found:
+                found[host] = age
+            elif (other := found[host]) is not None:
+                found[host] = min(age, other)  # the youngest request decides
+    return found
+
+
+def _clock_ticks() -> int:
+    """The unit of the neighbour table's ages (``USER_HZ``, 100 on Linux)."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        return max(1, os.sysconf("SC_CLK_TCK"))
+    return 100  # pragma: no cover - sysconf without it

@@ -25,7 +25,15 @@ from ..identify import DEFAULT_IDENTIFY_TIMEOUT, identify_host
 from ..models import Credentials, Ports
 from ..reach import STAGGER, Reach, reach
 from ..registry import FAMILIES
-from .neighbours import LIVE_HOLD, ArpBudget, Lease, NeighbourTable, local_addresses
+from .neighbours import (
+    ANSWER_WAIT,
+    LIVE_HOLD,
+    ArpAnswers,
+    ArpBudget,
+    Lease,
+    NeighbourTable,
+    local_addresses,
+)
 from .results import ScanProgress, ScanResult, ScanStage, UnsupportedMiner
 
 _LOGGER = logging.getLogger(__name__)
@@ -34,6 +42,9 @@ DEFAULT_CONCURRENCY: Final = 1024  # hosts swept at once, at most: the table dec
 DEFAULT_IDENTIFY_CONCURRENCY: Final = 64  # hosts identified at once
 DEFAULT_CONNECT_TIMEOUT: Final = 0.3
 DEFAULT_RETRY_TIMEOUT: Final = 0.7
+# The kernel's entry ages count whole 10 ms ticks, and an entry dates from just after
+# the loop time taken for its first packet: look this much later so one look does.
+_AGE_SLACK: Final = 0.02
 _FD_RESERVE: Final = 256  # file descriptors left to the rest of the process
 _FDS_PER_IDENTIFY: Final = 6
 
@@ -69,6 +80,41 @@ def _fd_limit() -> int | None:
     return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
+class _ArpCheck:
+    """Ends a waiting address's sweep (``window``) once its ARP went unanswered long enough."""
+
+    __slots__ = ("answers", "handle", "host", "loop", "window")
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        answers: ArpAnswers,
+        host: str,
+        window: asyncio.Timeout,
+    ) -> None:
+        self.loop = loop
+        self.answers = answers
+        self.host = host
+        self.window = window
+        self.handle: asyncio.TimerHandle | None = None
+
+    def at(self, when: float) -> None:
+        self.handle = self.loop.call_at(when, self._check, when)
+
+    def _check(self, since: float) -> None:
+        waited = self.answers.waited(self.host, since, self.loop.time())
+        if waited is None:
+            return  # it answered, or the table does not show it: the full verdict
+        if waited >= ANSWER_WAIT:
+            self.window.reschedule(self.loop.time())  # the sweep of this host ends now
+        else:  # the kernel asked later than the first packet (the table was full then)
+            self.at(self.loop.time() + ANSWER_WAIT - waited + _AGE_SLACK)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+
+
 class Scanner:
     """One scan's state: the worker pools, the counters, the result queue."""
 
@@ -91,6 +137,7 @@ class Scanner:
         self.stagger = min(STAGGER, options.connect_timeout / 4)
         self.identify_limit = asyncio.Semaphore(max(1, options.identify_concurrency))
         self.arp = options.budget()
+        self.arp_answers = ArpAnswers()
         # The machine's own addresses in the range are reached over loopback: no ARP.
         self.local = local_addresses().intersection(hosts)
         in_table = self.arp.size + len(self.local)
@@ -145,6 +192,7 @@ class Scanner:
             ]
             await asyncio.gather(*sweepers)
             self.sweeping = False
+            _LOGGER.debug("scan: swept; the ARP table read %d times", self.arp_answers.reads)
             self.report(ScanStage.IDENTIFY)
 
     async def _sweep_worker(self, pending: Iterator[str], group: asyncio.TaskGroup) -> None:
@@ -153,8 +201,12 @@ class Scanner:
             if host in self.local:
                 outcome = await self._sweep_one(host)
             else:
+                late = self.arp.free() <= 0  # it waits for the kernel to free an entry
                 first_packet = await self.arp.acquire()
-                outcome = await self._sweep_one(host)
+                if late:
+                    outcome = await self._sweep_late(host, first_packet)
+                else:
+                    outcome = await self._sweep_one(host)
                 if outcome is Reach.SILENT:
                     _LOGGER.debug("%s silent (first packet at %.3f)", host, first_packet)
                     self.arp.release_silent(first_packet)
@@ -175,6 +227,24 @@ class Scanner:
         if outcome is Reach.SILENT:
             outcome, _ = await self._reach(host, silent, options.retry_timeout)
         return outcome
+
+    async def _sweep_late(self, host: str, first_packet: float) -> Reach:
+        """The sweep of an address that waited for room: silent once ARP went unanswered.
+
+        See ``neighbours.ArpAnswers``: an address whose ARP request the kernel has kept
+        unanswered for ``ANSWER_WAIT`` is given up; any other keeps the full verdict.
+        """
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(None) as window:
+                check = _ArpCheck(loop, self.arp_answers, host, window)
+                check.at(first_packet + ANSWER_WAIT + _AGE_SLACK)
+                try:
+                    return await self._sweep_one(host)
+                finally:
+                    check.cancel()
+        except TimeoutError:
+            return Reach.SILENT
 
     async def _reach(
         self, host: str, ports: tuple[int, ...], timeout: float
