@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -10,18 +11,18 @@ from custom_components.asic_miner.driver.exceptions import MinerResponseError
 from custom_components.asic_miner.driver.gathering import gather_dict
 
 
-async def test_gather_dict_of_one_awaits_it_in_place() -> None:
-    async def value() -> int:
-        return 1
+async def _read(outcome: Any) -> Any:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
-    async def fails() -> int:
-        raise MinerResponseError("bad")
 
-    async def cancelled() -> int:
-        raise asyncio.CancelledError
+@pytest.mark.parametrize("outcome", [1, MinerResponseError("bad"), ValueError("odd")])
+async def test_one_read_value_or_failure(outcome: Any) -> None:
+    assert await gather_dict({"a": _read(outcome)}) == {"a": outcome}
 
-    assert await gather_dict({"a": value()}) == {"a": 1}
-    assert isinstance((await gather_dict({"a": fails()}))["a"], MinerResponseError)
+
+async def test_one_read_cancelled_is_raised() -> None:
     with pytest.raises(asyncio.CancelledError):
-        await gather_dict({"a": cancelled()})
+        await gather_dict({"a": _read(asyncio.CancelledError())})
     assert await gather_dict({}) == {}
