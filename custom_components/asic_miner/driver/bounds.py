@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 from .contract import Backend, Field
@@ -83,13 +83,11 @@ def _checked_item[T](
     if not isinstance(item, cls):
         return None
     changes: dict[str, Any] = {}
-    for f in fields(item):  # type: ignore[arg-type]
-        check = checks.get(f.name)
-        if check is None:
-            continue
-        value = getattr(item, f.name)
+    # Only the checked fields (every key names a field of ``cls``: a test pins it).
+    for name, check in checks.items():
+        value = getattr(item, name)
         if value is not None and check(value) is None:
-            changes[f.name] = None
+            changes[name] = None
     return replace(item, **changes) if changes else item  # type: ignore[type-var]
 
 

@@ -13,7 +13,17 @@ from typing import Any
 
 
 async def gather_dict[K, V](tasks: Mapping[K, Awaitable[V]]) -> dict[K, V | Exception]:
-    """Await a mapping of awaitables concurrently; failures come back as values."""
+    """Await a mapping of awaitables concurrently; failures come back as values.
+
+    A single one is awaited as it is: no task to create and schedule for it (many
+    polls are one multicommand or one request).
+    """
+    if len(tasks) == 1:
+        ((key, only),) = tasks.items()
+        try:
+            return {key: await only}
+        except Exception as err:  # a value, as ``gather`` would hand it back
+            return {key: err}
     keys = list(tasks)
     results = await asyncio.gather(*(tasks[k] for k in keys), return_exceptions=True)
     out: dict[K, V | Exception] = {}

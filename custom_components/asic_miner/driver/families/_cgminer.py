@@ -9,6 +9,7 @@ or to a STATUS shape is made in one place for every family.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -103,9 +104,19 @@ def stats_item(reply: Any, prefixes: tuple[str, ...]) -> dict[str, Any]:
 
 def slots(stats: dict[str, Any], *prefixes: str) -> list[int]:
     """The slot numbers present as ``<prefix><n>`` keys (chains start at 1, 6 or 11)."""
-    pattern = re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(\d+)")
-    found = {int(match.group(1)) for key in stats if (match := pattern.fullmatch(key))}
+    pattern = _slot_pattern(prefixes)
+    # ``startswith`` first: a STATS object has a hundred keys, most of them no slot.
+    found = {
+        int(match.group(1))
+        for key in stats
+        if key.startswith(prefixes) and (match := pattern.fullmatch(key))
+    }
     return sorted(found)
+
+
+@functools.cache
+def _slot_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(\d+)")
 
 
 # -- fans ------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
 MAX_BODY_BYTES = 512 * 1024
+# Every request runs under its own ``asyncio.timeout`` (``HttpClient.timeout``, seconds),
+# far inside the session's (aiohttp: 300 s total, 30 s to connect): its timers, set
+# and cancelled on every request, would never fire first.
+_OWN_DEADLINE = aiohttp.ClientTimeout(total=None, sock_connect=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +157,7 @@ class HttpClient:
                     allow_redirects=False,
                     ssl=False,
                     middlewares=middlewares,
+                    timeout=_OWN_DEADLINE,
                 ) as resp:
                     if tail is None:
                         reply = HttpReply(
@@ -186,7 +191,8 @@ class HttpClient:
             body += chunk
             if len(body) > limit:
                 raise MinerResponseError(f"{url}: body larger than {limit} bytes")
-            await asyncio.sleep(0)
+            if not resp.content.is_eof():  # no turn of the loop after the last chunk
+                await asyncio.sleep(0)
         return bytes(body)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from array import array
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -35,6 +37,42 @@ _TOKEN = re.compile(rb'("[^"\\]*+(?:\\.[^"\\]*+)*+")|([{\[])|([}\]])|(")', re.DO
 _STRING_REST = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
 _QUOTE = 0x22
 _OPENER, _CLOSER, _OPEN_STRING = 2, 3, 4
+
+
+# A string to its closing quote, or to the end of the data when it was cut short.
+_ANY_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+# Openers to +1 and closers to -1 as signed bytes (``array("b")``).
+_SIGNED = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
+def _outside_strings(data: bytes) -> tuple[bytes, int | None]:
+    """The bytes of ``data`` outside its strings, at C speed; and the string left open.
+
+    The second value is ``None`` when ``data`` ends outside any string, else the
+    index of the quote that opens the string it ends in (``-1``: not known, for data
+    with backslashes). Without a backslash no quote is escaped, so every other piece
+    between quotes is a string (the common case: a split, no regular expression).
+    With one, strings go by a regular expression; the sentinel NUL survives only
+    outside one: data that ends inside a string swallows it, closed by the sentinel
+    quote.
+    """
+    if b"\\" not in data:
+        parts = data.split(b'"')
+        outside = b"".join(parts[::2])
+        return outside, (None if len(parts) % 2 else data.rfind(b'"'))
+    outside = _ANY_STRING.sub(b"", data + b'\x00"')
+    if outside.endswith(b"\x00"):
+        return outside[:-1], None
+    return outside, -1
+
+
+def _running(brackets: bytes, start: int = 0) -> Iterator[int]:
+    """The depth after each bracket of ``brackets`` (only ``[]{}``), from ``start``.
+
+    At C speed: the brackets become signed bytes (+1, -1) summed by ``accumulate``.
+    """
+    return accumulate(array("b", brackets.translate(_SIGNED)), initial=start)
 
 
 class JsonScanner:
@@ -67,34 +105,64 @@ class JsonScanner:
         if self.too_deep:
             return
         pos, end = self._pos, len(buf)
-        depth, in_string = self.depth, self.in_string
-        if in_string:  # finish the string the last call ended in
+        if self.in_string:  # finish the string the last call ended in
             rest = _STRING_REST.match(buf, pos)
             pos = rest.end() if rest is not None else pos
-            if pos < end and buf[pos] == _QUOTE:
-                in_string = False
-                pos += 1
-        if not in_string:
-            for match in _TOKEN.finditer(buf, pos):
-                kind = match.lastindex
-                pos = match.end()
-                if kind == _OPENER:
-                    depth += 1
-                    self.opened = True
-                    if depth > self.limit:
-                        self.too_deep = True
-                        break
-                elif kind == _CLOSER:
-                    depth -= 1
-                    if depth < 0:
-                        self.stray = True
-                elif kind == _OPEN_STRING:
-                    in_string = True  # it runs to the end of what has arrived
-                    rest = _STRING_REST.match(buf, pos)
-                    pos = rest.end() if rest is not None else pos
+            if pos >= end or buf[pos] != _QUOTE:
+                self._pos = pos  # still inside it (or before an escape yet to come)
+                return
+            self.in_string = False
+            pos += 1
+        outside, open_at = _outside_strings(bytes(buf[pos:end]))
+        if open_at is None:
+            self._count(outside.translate(None, _NOT_BRACKETS))
+            self._pos = end
+        elif open_at >= 0:  # a string runs past what has arrived: go on from its quote
+            self._count(outside.translate(None, _NOT_BRACKETS))
+            # Without a backslash the string holds no quote: it runs to the end.
+            self.in_string, self._pos = not self.too_deep, end
+        else:
+            self._feed_tokens(buf, pos, end)
+
+    def _count(self, brackets: bytes) -> None:
+        """Take in the brackets of a stretch that ends outside any string."""
+        if not brackets:
+            return
+        openers = brackets.count(b"[") + brackets.count(b"{")
+        start = self.depth
+        self.opened = self.opened or openers > 0
+        if start + openers > self.limit and max(_running(brackets, start)) > self.limit:
+            self.too_deep = True
+            self.depth = self.limit + 1  # where a step-by-step scan stops
+            return
+        closers = len(brackets) - openers
+        if closers > start and min(_running(brackets, start)) < 0:
+            self.stray = True
+        self.depth = start + openers - closers
+
+    def _feed_tokens(self, buf: bytes | bytearray, pos: int, end: int) -> None:
+        """Token by token, for a stretch that ends inside a string (a chunk cut there)."""
+        depth, in_string = self.depth, False
+        for match in _TOKEN.finditer(buf, pos):
+            kind = match.lastindex
+            pos = match.end()
+            if kind == _OPENER:
+                depth += 1
+                self.opened = True
+                if depth > self.limit:
+                    self.too_deep = True
                     break
-            else:
-                pos = end
+            elif kind == _CLOSER:
+                depth -= 1
+                if depth < 0:
+                    self.stray = True
+            elif kind == _OPEN_STRING:
+                in_string = True  # it runs to the end of what has arrived
+                rest = _STRING_REST.match(buf, pos)
+                pos = rest.end() if rest is not None else pos
+                break
+        else:
+            pos = end
         self._pos, self.depth, self.in_string = pos, depth, in_string
 
     @property
@@ -106,28 +174,17 @@ class JsonScanner:
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-# A string to its closing quote, or to the end of the data when it was cut short.
-_ANY_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
-_DELTA = [0] * 256
-for _opener in b"[{":
-    _DELTA[_opener] = 1
-for _closer in b"]}":
-    _DELTA[_closer] = -1
-
-
 def max_depth(data: bytes | bytearray) -> int:
     """The deepest nesting outside strings, at C speed (no Python loop per byte).
 
-    Strings go first (a regular expression), then every byte but a bracket; the
+    Strings go first (``_outside_strings``), then every byte but a bracket; the
     running sum of +1/-1 over what is left is the depth. A 500 kB reply of nothing
     but brackets takes about 20 ms; a real one well under a millisecond.
     """
-    brackets = _ANY_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    brackets = _outside_strings(bytes(data))[0].translate(None, _NOT_BRACKETS)
     if len(brackets) <= 1:
         return len(brackets)
-    deepest = max(accumulate(map(_DELTA.__getitem__, brackets)))
-    return max(deepest, 0)
+    return max(_running(brackets))
 
 
 def check_depth(data: bytes | bytearray, where: str, limit: int = MAX_DEPTH) -> None:
@@ -164,24 +221,19 @@ def is_complete(raw: bytes | bytearray) -> bool:
 
     Tolerates the known slips (a trailing or missing comma) because they leave the
     nesting intact; a reply cut short, a stray closer or control bytes outside a
-    string (garbage, not JSON) do not. C speed: strings are removed by a regular
-    expression (a quote left over opens a string that never ends), then the running
-    sum over the brackets must never go negative and must end at zero.
+    string (garbage, not JSON) do not. C speed: strings are removed
+    (``_outside_strings``; a quote left over opens a string that never ends), then the
+    running sum over the brackets must never go negative and must end at zero.
     """
-    data = bytes(raw).rstrip(b"\x00 \r\n\t")
-    # Strings go (the pattern matches at every quote, so no quote is tried twice).
-    # The sentinel NUL survives only outside a string: a reply that ends inside one
-    # swallows it, closed by the sentinel quote.
-    outside = _ANY_STRING.sub(b"", data + b'\x00"')
-    if not outside.endswith(b"\x00"):
+    outside, open_at = _outside_strings(bytes(raw).rstrip(b"\x00 \r\n\t"))
+    if open_at is not None:
         return False  # a string that never ends
-    outside = outside[:-1]
     if _CONTROL.search(outside):
         return False
     brackets = outside.translate(None, _NOT_BRACKETS)
     if not brackets:
         return False
-    if min(accumulate(map(_DELTA.__getitem__, brackets))) < 0:
+    if min(_running(brackets)) < 0:
         return False
     opened = brackets.count(b"[") + brackets.count(b"{")
     return 2 * opened == len(brackets)

@@ -8,7 +8,6 @@ not, the commands go out concurrently, one connection each.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from .rpc_parse import check_status, parse_rpc_reply_async
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0
-_CHUNK = 65536
 
 
 class MulticommandRefusedError(MinerResponseError):
@@ -62,47 +60,16 @@ class RpcClient:
 
     async def _exchange(self, payload: bytes) -> bytes:
         self.stats.connections += 1
-        reader, writer = await asyncio.open_connection(self.host, self.port)
+        loop = asyncio.get_running_loop()
+        reply: asyncio.Future[bytes] = loop.create_future()
+        transport, _ = await loop.create_connection(
+            lambda: _Reply(self, reply), self.host, self.port
+        )
         try:
-            writer.write(payload)
-            await writer.drain()
-            return await self._read(reader)
+            transport.write(payload)
+            return await reply
         finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-
-    async def _read(self, reader: asyncio.StreamReader) -> bytes:
-        """The reply up to its NUL, its end, or the point where it is provably whole.
-
-        Each chunk is scanned once (``JsonScanner`` keeps its state), so a reply
-        shaped to defeat the completeness check costs one pass, not one per chunk;
-        nesting beyond ``MAX_DEPTH`` stops the read at once, and the loop yields after
-        every chunk so a fast stream cannot hold the event loop.
-        """
-        buf = bytearray()
-        scanner = JsonScanner()
-        while True:
-            chunk = await reader.read(_CHUNK)
-            if not chunk:
-                break
-            nul = chunk.find(b"\x00")
-            buf += chunk if nul < 0 else chunk[:nul]
-            if len(buf) > self.max_reply_bytes:
-                raise MinerResponseError(
-                    f"{self.host}:{self.port}: reply larger than {self.max_reply_bytes} bytes"
-                )
-            scanner.feed(buf)
-            if scanner.too_deep:
-                raise MinerResponseError(
-                    f"{self.host}:{self.port}: reply nested deeper than {MAX_DEPTH} levels"
-                )
-            if nul >= 0 or _complete(buf, scanner):
-                break  # some firmware keeps the socket open after a full reply
-            await asyncio.sleep(0)
-        if not buf:
-            raise MinerConnectionError(f"{self.host}:{self.port}: connection closed without reply")
-        return bytes(buf)
+            transport.close()
 
     async def request(self, payload: dict[str, Any], *, whole: bool = False) -> Any:
         """Send one JSON object, return the parsed reply (STATUS not checked).
@@ -154,6 +121,64 @@ class RpcClient:
             piece = reply[name]
             out[name] = piece[0] if isinstance(piece, list) and len(piece) == 1 else piece
         return out
+
+
+class _Reply(asyncio.Protocol):
+    """One reply, read up to its NUL, its end, or the point where it is provably whole.
+
+    A protocol rather than a stream reader: one callback per chunk the socket gives,
+    no reader, writer or waiter objects per request (an RPC read opens a connection
+    per command). Each chunk is scanned once (``JsonScanner`` keeps its state), so a
+    reply shaped to defeat the completeness check costs one pass, not one per chunk;
+    nesting beyond ``MAX_DEPTH`` or a reply past the size bound ends the read at once.
+    Every chunk is its own callback, so a fast stream cannot hold the event loop.
+    """
+
+    def __init__(self, client: RpcClient, reply: asyncio.Future[bytes]) -> None:
+        self._where = f"{client.host}:{client.port}"
+        self._limit = client.max_reply_bytes
+        self._reply = reply
+        self._buf = bytearray()
+        self._scanner = JsonScanner()
+
+    def data_received(self, data: bytes) -> None:
+        if self._reply.done():
+            return
+        nul = data.find(b"\x00")
+        buf = self._buf
+        buf += data if nul < 0 else data[:nul]
+        if len(buf) > self._limit:
+            self._fail(MinerResponseError(f"{self._where}: reply larger than {self._limit} bytes"))
+            return
+        self._scanner.feed(buf)
+        if self._scanner.too_deep:
+            self._fail(
+                MinerResponseError(f"{self._where}: reply nested deeper than {MAX_DEPTH} levels")
+            )
+        elif nul >= 0 or _complete(buf, self._scanner):
+            self._ended()  # some firmware keeps the socket open after a full reply
+
+    def eof_received(self) -> bool:
+        self._ended()
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None:
+            self._fail(exc)  # an ``OSError``: reset, refused mid-way
+        else:
+            self._ended()
+
+    def _ended(self) -> None:
+        if self._reply.done():
+            return
+        if self._buf:
+            self._reply.set_result(bytes(self._buf))
+        else:
+            self._fail(MinerConnectionError(f"{self._where}: connection closed without reply"))
+
+    def _fail(self, error: Exception) -> None:
+        if not self._reply.done():
+            self._reply.set_exception(error)
 
 
 def _complete(buf: bytearray, scanner: JsonScanner) -> bool:

@@ -223,9 +223,28 @@ def _none(_: str) -> None:
     return None
 
 
+# strict=False: raw control characters inside strings; NaN/Infinity become None. Built
+# once: ``json.loads`` with options builds a decoder on every call.
+_DECODER = json.JSONDecoder(strict=False, parse_constant=_none)
+
+
 def _json(text: str) -> Any:
-    # strict=False: raw control characters inside strings; NaN/Infinity become None.
-    return json.loads(text, strict=False, parse_constant=_none)
+    """``json.loads(text, strict=False, parse_constant=_none)``, on the one decoder."""
+    if text.startswith("\ufeff"):  # what ``json.loads`` refuses before decoding
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
+
+
+def _has_quoted_non_finite(text: str) -> bool:
+    """Whether ``text`` holds ``"inf"``, ``"-nan"``... in any case.
+
+    Any match ends in ``nf"`` or ``nan"`` once lowered (its last letters are ASCII),
+    so a plain substring test spares most replies the case-blind expression.
+    """
+    lowered = text.lower()
+    if 'nf"' not in lowered and 'nan"' not in lowered:
+        return False
+    return _HAS_QUOTED_NON_FINITE.search(text) is not None
 
 
 def _loads(doc: str) -> tuple[Any, bool]:
@@ -260,7 +279,7 @@ def parse_rpc_reply(
         raise MinerResponseError(f"reply is not JSON: {text[:40]!r}")
     if not depth_checked and max_depth(text.encode()) > MAX_DEPTH:
         raise MinerResponseError(f"reply nested deeper than {MAX_DEPTH} levels")
-    quoted_non_finite = _HAS_QUOTED_NON_FINITE.search(text) is not None
+    quoted_non_finite = _has_quoted_non_finite(text)
     if not quoted_non_finite:
         try:
             return _json(text)  # most replies are valid JSON: skip the repairs
