@@ -25,7 +25,7 @@ from unittest.mock import AsyncMock, patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import FleetProcess, fmt, median
+from benchmarks._common import FleetProcess, fmt, median, total
 
 SUBNET_PREFIX = "127.0.77"
 MIX = [
@@ -131,6 +131,8 @@ async def main(count: int, repeat: int, pool: int | None) -> int:
     try:
         for run in range(1, repeat + 1):
             load = os.getloadavg()[0]
+            await fleet.reset()
+            fleet_cpu = await fleet.cpu()
             args = [sys.executable, __file__, "--_one", "--miners", str(count)]
             if pool:
                 args += ["--pool", str(pool)]
@@ -138,10 +140,14 @@ async def main(count: int, repeat: int, pool: int | None) -> int:
             out, _ = await proc.communicate()
             request, wall, cpu, entries = json.loads(out.decode().strip().splitlines()[-1])
             walls.append(wall)
+            counts = await fleet.counts()
+            fleet_cpu = await fleet.cpu() - fleet_cpu
             print(
                 f"run {run}: {count} ticked; the request returned after {fmt(request)}, "
                 f"all added and set up after {fmt(wall)} (CPU {fmt(cpu)}); {entries} entries; "
-                f"load {load:.2f}",
+                f"load {load:.2f}; the fleet answered {total(counts, 'requests')} requests on "
+                f"{total(counts, 'connections')} connections (scan included) with "
+                f"{fmt(fleet_cpu)} of CPU",
                 flush=True,
             )
     finally:
