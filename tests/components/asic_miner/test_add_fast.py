@@ -6,28 +6,14 @@ import time
 from typing import Any, cast
 from unittest.mock import patch
 
-import pytest
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.asic_miner.const import CONF_MINERS, SCAN_INTERVAL
-from custom_components.asic_miner.driver import Miner, MinerSnapshot
+from custom_components.asic_miner.const import SCAN_INTERVAL
+from custom_components.asic_miner.driver import MinerSnapshot
 from custom_components.asic_miner.first_read import async_keep_read, async_take_read
-from tests.components.asic_miner.test_config_flow import (
-    domain_entries,
-    run_scan,
-    sim_ports,
-    start_in_subnet,
-    start_user_flow,
-    uid,
-)
-from tests.simhelpers import SimRunner
-
-__all__ = ["sim_ports"]  # the fixture: scans look on the simulators' ports
 
 
 async def test_the_device_is_registered_once_per_miner(
@@ -55,42 +41,6 @@ async def test_the_device_is_registered_once_per_miner(
     assert len(entities) > 20
     assert calls == 1
     assert {entity.device_id for entity in entities} == {device.id}
-
-
-@pytest.mark.usefixtures("sim_ports")
-async def test_scanned_miners_are_read_once_when_added(
-    hass: HomeAssistant, sim_runner: SimRunner
-) -> None:
-    """The check's read is each entry's first data: no second read at setup."""
-    subnet, sims = await start_in_subnet(
-        sim_runner, ("antminer", "S19 Pro", {}), ("bitaxe", "Gamma", {}), ("braiins", "S19", {})
-    )
-    result = await start_user_flow(hass, "scan")
-    flow_id = result["flow_id"]
-    await run_scan(hass, flow_id, subnet)
-    original = Miner.read
-    reads: list[str] = []
-
-    async def counted(self: Miner) -> MinerSnapshot:
-        reads.append(self.host)
-        return await original(self)
-
-    with patch.object(Miner, "read", counted):
-        await hass.config_entries.flow.async_configure(
-            flow_id, {CONF_MINERS: [sim.host for sim in sims]}
-        )
-        await hass.async_block_till_done()
-        result = await hass.config_entries.flow.async_configure(flow_id)
-        assert result["step_id"] == "scan_done"
-        result = await hass.config_entries.flow.async_configure(flow_id, {})
-        assert result["type"] is FlowResultType.CREATE_ENTRY
-        await hass.async_block_till_done()
-    assert sorted(reads) == sorted(sim.host for sim in sims)
-    for sim in sims:
-        entry = domain_entries(hass)[uid(sim)]
-        assert entry.state is ConfigEntryState.LOADED
-        assert entry.runtime_data.data is not None
-        assert entry.runtime_data.miner.snapshot is entry.runtime_data.data
 
 
 async def test_a_kept_read_is_taken_once_and_only_while_fresh(hass: HomeAssistant) -> None:
