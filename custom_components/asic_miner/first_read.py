@@ -32,8 +32,9 @@ def async_keep_read(hass: HomeAssistant, unique_id: str, snapshot: MinerSnapshot
 def async_take_read(hass: HomeAssistant, unique_id: str | None) -> MinerSnapshot | None:
     """The read kept for ``unique_id`` if it is younger than a poll interval (once).
 
-    Drops every read kept too long ago as well: an entry the flow did not create in
-    the end (set up meanwhile, or never confirmed) leaves nothing behind.
+    Drops every read kept too long ago as well, so what the flow kept for an entry it
+    did not create in the end (set up meanwhile, or never confirmed) goes with the
+    next setup: at most one scan's reads wait, never more.
     """
     reads = hass.data.get(_READS)
     if not reads:
