@@ -25,7 +25,7 @@ from unittest.mock import AsyncMock, patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import FleetProcess, fmt, median
+from benchmarks._common import FleetProcess, fmt, median, total
 
 SUBNET_PREFIX = "127.0.77"
 MIX = [
@@ -57,11 +57,12 @@ def fleet_file(count: int) -> Path:
     return path
 
 
-async def add_all(count: int, pool: int | None) -> tuple[float, float, int]:
+async def add_all(count: int, pool: int | None) -> tuple[float, float, float, int]:
     """One Home Assistant: scan, tick all, add.
 
     Returns the add request's time (it returns at once with a progress step), the time
-    until every entry is created and set up, and the entries afterwards.
+    until every entry is created and set up, the CPU time Home Assistant's process
+    spent meanwhile (the simulator runs in another), and the entries afterwards.
     """
     from homeassistant import loader
     from pytest_homeassistant_custom_component.common import async_test_home_assistant
@@ -96,9 +97,10 @@ async def add_all(count: int, pool: int | None) -> tuple[float, float, int]:
             if os.environ.get("ADD_MANY_PROFILE"):
                 import cProfile
 
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.process_time)  # CPU, not wall clock
                 profiler.enable()
             start = time.perf_counter()
+            cpu = time.process_time()
             result = await flows.async_configure(
                 flow_id, {CONF_MINERS: [option["value"] for option in hosts]}
             )
@@ -107,6 +109,7 @@ async def add_all(count: int, pool: int | None) -> tuple[float, float, int]:
             await hass.async_block_till_done()
             result = await flows.async_configure(flow_id)
             wall = time.perf_counter() - start
+            cpu = time.process_time() - cpu
             if profiler is not None:
                 profiler.disable()
                 profiler.dump_stats(os.environ["ADD_MANY_PROFILE"])
@@ -117,7 +120,7 @@ async def add_all(count: int, pool: int | None) -> tuple[float, float, int]:
             for entry in hass.config_entries.async_entries(DOMAIN):
                 await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_stop(force=True)
-    return request, wall, entries
+    return request, wall, cpu, entries
 
 
 async def main(count: int, repeat: int, pool: int | None) -> int:
@@ -128,16 +131,23 @@ async def main(count: int, repeat: int, pool: int | None) -> int:
     try:
         for run in range(1, repeat + 1):
             load = os.getloadavg()[0]
+            await fleet.reset()
+            fleet_cpu = await fleet.cpu()
             args = [sys.executable, __file__, "--_one", "--miners", str(count)]
             if pool:
                 args += ["--pool", str(pool)]
             proc = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE)
             out, _ = await proc.communicate()
-            request, wall, entries = json.loads(out.decode().strip().splitlines()[-1])
+            request, wall, cpu, entries = json.loads(out.decode().strip().splitlines()[-1])
             walls.append(wall)
+            counts = await fleet.counts()
+            fleet_cpu = await fleet.cpu() - fleet_cpu
             print(
                 f"run {run}: {count} ticked; the request returned after {fmt(request)}, "
-                f"all added and set up after {fmt(wall)}; {entries} entries; load {load:.2f}",
+                f"all added and set up after {fmt(wall)} (CPU {fmt(cpu)}); {entries} entries; "
+                f"load {load:.2f}; the fleet answered {total(counts, 'requests')} requests on "
+                f"{total(counts, 'connections')} connections (scan included) with "
+                f"{fmt(fleet_cpu)} of CPU",
                 flush=True,
             )
     finally:

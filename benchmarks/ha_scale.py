@@ -329,6 +329,7 @@ async def run(args: argparse.Namespace) -> int:
     import aiohttp
 
     from benchmarks._common import FleetProcess, per_family
+    from demo import flow
     from demo.client import HomeAssistantClient
     from demo.fleet import plan_fleet
     from demo.flow import add_fleet_by_scan, wait_for_entries
@@ -374,6 +375,7 @@ async def run(args: argparse.Namespace) -> int:
                     # Not during the scan: the profiler's cost would make it miss miners.
                     starting.append(asyncio.create_task(profile("start")))
 
+            flow.POLL_EVERY = 0.1  # the add's figure not rounded up to half a second
             started = time.monotonic()
             passwords = plan_fleet(tomllib.loads(fleet_path.read_text())).passwords
             await add_fleet_by_scan(ha, fleet.subnet, passwords, mark)

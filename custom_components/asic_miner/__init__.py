@@ -24,6 +24,7 @@ from .farm import (
     async_unload_farm_entry,
     is_farm_entry,
 )
+from .first_read import async_take_read
 from .repairs import async_check_partial_support
 from .services import async_setup_services
 
@@ -77,6 +78,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     the controls' login and API work is checked in the background: a refusal there
     leaves the readings alone, makes the controls unavailable and opens a repair issue.
     The farm device's entry (farm.py) is set up apart; a second miner creates it.
+    An entry the scan's flow just created starts from the flow's read of the miner
+    (``first_read.py``) instead of reading it a second time.
     """
     if is_farm_entry(entry):
         return await async_setup_farm_entry(hass, entry)
@@ -89,7 +92,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     entry.async_on_unload(miner.close)
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_CLOSE, close_miner))
     coordinator = AsicMinerDataUpdateCoordinator(hass, entry, miner)
-    await coordinator.async_refresh()
+    if (first := async_take_read(hass, entry.unique_id)) is not None:
+        coordinator.async_start_from(first)  # the scan's flow read it moments ago
+    else:
+        await coordinator.async_refresh()
     if isinstance(coordinator.last_exception, ConfigEntryAuthFailed):
         raise coordinator.last_exception
     entry.runtime_data = coordinator

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -50,6 +50,14 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         self.write_problem: WriteProblem | None = None
         self._write_checked = 0.0  # monotonic time of the last write-path check
         self._restart_until = 0.0  # monotonic time a restart the miner announced ends
+
+    @callback
+    def async_start_from(self, snapshot: MinerSnapshot) -> None:
+        """Start from a read another handle of this miner made moments ago (the scan's
+        flow's): the driver's controls see it as their last poll, as after a refresh."""
+        self.miner.identity = snapshot.identity
+        self.miner.snapshot = snapshot
+        self.async_set_updated_data(snapshot)
 
     def expect_restart(self) -> None:
         """A control made the miner restart itself: silence for a while is no failure."""

@@ -26,6 +26,7 @@ from .driver import (
     MinerIdentity,
     ScanResult,
 )
+from .first_read import async_keep_read
 from .flow_forms import (
     SOURCE_SCANNED,
     bullet_list,
@@ -102,7 +103,10 @@ class AddScannedFlow(MinerFlow):
             await self._async_add_all([data for _uid, data in others])
 
     def _entries_to_add(self) -> list[tuple[str, dict[str, Any]]]:
-        """The ready miners' unique IDs and entry data, each miner once, none set up before."""
+        """The ready miners' unique IDs and entry data, each miner once, none set up before.
+
+        Keeps each one's read for its entry's setup (``first_read.py``): not read twice.
+        """
         configured = {entry.unique_id for entry in self._async_current_entries(False)}
         ticked: set[str] = set()  # stable keys of the miners taken so far
         entries: list[tuple[str, dict[str, Any]]] = []
@@ -120,6 +124,8 @@ class AddScannedFlow(MinerFlow):
             configured.add(unique_id)
             ticked |= keys
             entries.append((unique_id, entry_data(miner, login)))
+            if miner.snapshot is not None:
+                async_keep_read(self.hass, unique_id, miner.snapshot)
         return entries
 
     async def async_step_scan_adding(

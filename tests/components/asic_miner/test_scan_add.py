@@ -2,17 +2,22 @@
 
 The default-login read of every ticked miner (issue 12: 200 of them held the request
 for seconds) happens behind the ``scan_adding`` progress step; what it finds leads on
-to the listing (failures), the login step (refusals) or the summary.
+to the listing (failures), the login step (refusals) or the summary. That read is each
+new entry's first data: a miner added is read once, not again at setup.
 """
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from custom_components.asic_miner.const import CONF_MINERS
+from custom_components.asic_miner.driver import Miner, MinerSnapshot
 from tests.components.asic_miner.test_config_flow import (
     domain_entries,
     entry_for,
@@ -77,10 +82,46 @@ async def test_login_steps_follow_the_check_family_by_family(
         )
     assert sorted(asked) == ["Antminer (stock firmware)", "Braiins OS"]
     assert result["step_id"] == "scan_adding"
+    await _finish_adding(hass, flow_id)
+    assert {uid(stock), uid(bos)} <= set(domain_entries(hass))
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scanned_miners_are_read_once_when_added(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """The check's read is each entry's first data: no second read at setup."""
+    subnet, sims = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("bitaxe", "Gamma", {}), ("braiins", "S19", {})
+    )
+    result = await start_user_flow(hass, "scan")
+    flow_id = result["flow_id"]
+    await run_scan(hass, flow_id, subnet)
+    original = Miner.read
+    reads: list[str] = []
+
+    async def counted(self: Miner) -> MinerSnapshot:
+        reads.append(self.host)
+        return await original(self)
+
+    with patch.object(Miner, "read", counted):
+        await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_MINERS: [sim.host for sim in sims]}
+        )
+        await _finish_adding(hass, flow_id)
+    assert sorted(reads) == sorted(sim.host for sim in sims)
+    for sim in sims:
+        entry = domain_entries(hass)[uid(sim)]
+        assert entry.state is ConfigEntryState.LOADED
+        assert entry.runtime_data.data is not None
+        assert entry.runtime_data.miner.snapshot is entry.runtime_data.data
+
+
+async def _finish_adding(hass: HomeAssistant, flow_id: str) -> None:
+    """Past the adding's progress step: the summary, confirmed (creates the last entry)."""
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["step_id"] == "scan_done"
     result = await hass.config_entries.flow.async_configure(flow_id, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert {uid(stock), uid(bos)} <= set(domain_entries(hass))
