@@ -10,7 +10,6 @@ the miner's own page shows within ``SETTINGS_EVERY`` polls.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
 import aiohttp
@@ -56,20 +55,6 @@ ROWS = [
         light=False,
     ),
 ]
-
-
-@pytest.fixture
-async def counted() -> AsyncIterator[tuple[aiohttp.ClientSession, Counter[str]]]:
-    """A session counting every HTTP request it sends, by method and path."""
-    sent: Counter[str] = Counter()
-
-    async def on_start(_s: Any, _c: Any, params: aiohttp.TraceRequestStartParams) -> None:
-        sent[f"{params.method} {params.url.path}"] += 1
-
-    trace = aiohttp.TraceConfig()
-    trace.on_request_start.append(on_start)
-    async with aiohttp.ClientSession(trace_configs=[trace]) as client:
-        yield client, sent
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.family}-{r.model}" for r in ROWS])
