@@ -106,11 +106,8 @@ class Replies:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where one field comes from: the sources it needs and a function over them.
-
-    ``fallback``: sources fetched only when the field comes out unknown from the
-    others (``first_of``), in the same poll.
-    """
+    """Where one field comes from: the sources it needs and a function over them, and
+    ``fallback`` sources read only where those leave it unknown (``first_of``)."""
 
     sources: tuple[Source, ...]
     extract: Callable[[Replies], Any]
@@ -138,9 +135,8 @@ def first_of(*locations: Location) -> Location:
 
     The first extractor that answers a value (not ``None``) wins; one whose source
     failed or lacks the data is skipped. The first location's sources are fetched
-    every poll, the others' only where the field came out unknown (``collect``), so a
-    firmware whose web API answers while its RPC does not still fills the field, and
-    one whose web API answers costs no RPC.
+    every poll, the others' in the same poll where the field came out unknown
+    (``collect``): a web API that answers costs no RPC, one that fails still has it.
     """
 
     def extract(replies: Replies) -> Any:
