@@ -125,11 +125,12 @@ async def bench(args: argparse.Namespace) -> int:
                 print(f"  first poll: wall {wall * 1000:.0f} ms, CPU {cpu * 1000:.2f} ms per miner")
                 walls, cpus = [], []
                 steady = first
-                connections = []
+                connections, requests = [], []
                 for _ in range(args.rounds):
                     await asyncio.sleep(args.interval)
                     wall, cpu, steady, more = await _poll(fleet, miners, sims)
                     connections.append(sum(steady["connections"].values()))
+                    requests.append(sum(steady["requests"].values()))
                     failures += more
                     walls.append(wall)
                     cpus.append(cpu)
@@ -138,6 +139,12 @@ async def bench(args: argparse.Namespace) -> int:
                 print(
                     "  TCP connections per steady poll, each round: "
                     + ", ".join(f"{n:.1f}" for n in connections)
+                )
+                print(
+                    "  requests per steady poll, each round: "
+                    + ", ".join(f"{n:.1f}" for n in requests)
+                    + f" (mean {sum(requests) / len(requests):.2f}, "
+                    f"connections mean {sum(connections) / len(connections):.2f})"
                 )
                 print(
                     f"  steady poll: wall {median(walls) * 1000:.0f} ms for all of them, "

@@ -7,7 +7,9 @@ simulator listens on unprivileged ports so the suite also passes for an ordinary
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -34,6 +36,20 @@ def loopback(socket_enabled: None) -> Iterator[None]:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
+
+
+@pytest.fixture
+async def counted() -> AsyncIterator[tuple[aiohttp.ClientSession, Counter[str]]]:
+    """A session counting every HTTP request it sends, by method and path."""
+    sent: Counter[str] = Counter()
+
+    async def on_start(_s: Any, _c: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        sent[f"{params.method} {params.url.path}"] += 1
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_start)
+    async with aiohttp.ClientSession(trace_configs=[trace]) as client:
+        yield client, sent
 
 
 @pytest.fixture

@@ -495,7 +495,7 @@ def test_first_of_prefers_the_first_source_that_answers() -> None:
     location = first_of(
         Location((web,), lambda r: r[web]["x"]), Location((rpc,), lambda r: r[rpc]["y"])
     )
-    assert location.sources == (web, rpc)
+    assert (location.sources, location.fallback) == ((web,), (rpc,))  # rpc only when needed
     assert location.extract(Replies({web: {"x": 1}, rpc: {"y": 2}})) == 1
     assert location.extract(Replies({web: MinerResponseError("404"), rpc: {"y": 2}})) == 2
     assert location.extract(Replies({web: {"x": None}, rpc: {"y": 2}})) == 2

@@ -191,6 +191,8 @@ INNO |= {"hostname": False, "expected": False, "power_limit": False, "bounds": N
 INNO |= {"light": False, "errors": False, "controls": frozenset()}
 HIVEON = {"family": "hiveon", "make": "Bitmain", "firmware": "Hiveon", "backend": "hiveon"}
 HIVEON |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False}
+# A steady poll of the S9-era web UI reads RPC only (the light is kept: SLOW_SOURCES).
+HIVEON |= {"cut": RPC_CUT}
 MSKMINER = {"family": "mskminer", "make": "Bitmain", "firmware": "MSKMiner", "backend": "rwglr"}
 MSKMINER |= {"power_limit": False, "bounds": None, "api": "3.1", "errors": False, "light": False}
 MSKMINER |= {"login": False, "cut": RPC_CUT, "serial": False, "hostname": False}
@@ -234,7 +236,7 @@ EPIC_TUNED = (FULL - {C.WORK_MODE}) | {C.HASHRATE_TARGET, C.POOLS}  # VoltageOpt
 CASES: list[Case] = [
     Case(**ANTMINER, model="S19 Pro", backend="modern", controls=ANTMINER_MODERN),
     Case(**ANTMINER, model="S21", backend="modern", controls=ANTMINER_MODERN),
-    Case(**ANTMINER, model="S9", backend="legacy", controls=frozenset({C.FAULT_LIGHT, C.REBOOT}), errors=False),
+    Case(**ANTMINER, model="S9", backend="legacy", controls=frozenset({C.FAULT_LIGHT, C.REBOOT}), errors=False, cut=RPC_CUT),
     Case(**AURADINE, model="AT1500", version="2023-12.27"),
     Case(**AURADINE, model="AT2880", version="2024-06.11", expected_chips=False),
     Case(**AVALON, model="A1566", control_board="MM4v2_X3", backend="rack", controls=AVALON_HOME | {C.FAULT_LIGHT, C.POOLS}),

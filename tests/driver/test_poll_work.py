@@ -9,7 +9,6 @@ fields read them (``Replies.parsed``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -23,20 +22,6 @@ from custom_components.asic_miner.driver.families.luxos import parse as luxos_pa
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.slow import SlowReplies
 from tests.driver.conftest import DRIVER_PORTS, SimFactory
-
-
-@pytest.fixture
-async def counted() -> AsyncIterator[tuple[aiohttp.ClientSession, Counter[str]]]:
-    """A session counting every HTTP request it sends, by method and path."""
-    gets: Counter[str] = Counter()
-
-    async def on_start(_s: Any, _c: Any, params: aiohttp.TraceRequestStartParams) -> None:
-        gets[f"{params.method} {params.url.path}"] += 1
-
-    trace = aiohttp.TraceConfig()
-    trace.on_request_start.append(on_start)
-    async with aiohttp.ClientSession(trace_configs=[trace]) as client:
-        yield client, gets
 
 
 async def test_braiins_rest_reads_settings_every_few_polls(

@@ -204,18 +204,26 @@ async def collect(backend: Backend) -> MinerSnapshot:
     """Read one full snapshot from the miner, under one overall deadline.
 
     Slow sources (``Backend.SLOW_SOURCES``) are fetched only when due; their kept
-    replies stand in between (``slow.py``).
+    replies stand in between (``slow.py``). Fallback sources (``first_of``) are fetched
+    after the others, only for the fields those left unknown.
     """
     sources: set[Source] = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
     seconds = backend.ctx.timeout * READ_DEADLINE_FACTOR
     generation = backend.slow.generation
+    values: dict[Field, Any] | None
     try:
         with read_scope(seconds) as deadline:
             # A little grace: queued requests time out on ``remaining`` first, so
             # the replies that did arrive are kept.
             async with asyncio.timeout_at(deadline + _GRACE):
                 fetched = await fetch_sources(backend, backend.slow.due(sources))
-        return snapshot_from(backend, backend.slow.merge(fetched, generation))
+                replies = backend.slow.merge(fetched, generation)
+                values = extract(backend, replies)
+                fallback = _fallback_sources(backend, values, replies)
+                if fallback:
+                    replies.update(await fetch_sources(backend, fallback))
+                    values = None  # extracted again with the fallback replies
+        return snapshot_from(backend, replies, values)
     except TimeoutError as err:
         backend.slow.clear()
         raise MinerTimeoutError(f"{backend.ctx.host}: read took longer than {seconds:g} s") from err
@@ -224,9 +232,25 @@ async def collect(backend: Backend) -> MinerSnapshot:
         raise
 
 
-def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnapshot:
+def _fallback_sources(
+    backend: Backend, values: Mapping[Field, Any], replies: Mapping[Source, Any]
+) -> set[Source]:
+    """The fallback sources of the fields the poll's replies left unknown, not yet read."""
+    return {
+        source
+        for field, location in backend.DATA_MAP.items()
+        if location.fallback and values.get(field) is None
+        for source in location.fallback
+        if source not in replies
+    }
+
+
+def snapshot_from(
+    backend: Backend, replies: Mapping[Source, Any], values: dict[Field, Any] | None = None
+) -> MinerSnapshot:
     """The snapshot one poll's replies (or errors, as values) make; no I/O.
 
+    ``values``: what ``extract`` made of these replies, where the caller has it.
     Apart from ``collect``, the fuzz tests feed it mutated replies directly.
     """
     errors = [v for v in replies.values() if isinstance(v, Exception)]
@@ -237,7 +261,8 @@ def snapshot_from(backend: Backend, replies: Mapping[Source, Any]) -> MinerSnaps
         connection = [e for e in errors if isinstance(e, MinerConnectionError)]
         driver = [e for e in errors if isinstance(e, MinerError)]
         raise (connection or driver or errors)[0]
-    values = extract(backend, replies)
+    if values is None:
+        values = extract(backend, replies)
     read_fields = [
         f for f, loc in backend.DATA_MAP.items() if loc.sources and f not in _CAPABILITIES
     ]

@@ -110,10 +110,17 @@ class Replies:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where one field comes from: the sources it needs and a function over them."""
+    """Where one field comes from: the sources it needs and a function over them, and
+    ``fallback`` sources read only where those leave it unknown (``first_of``)."""
 
     sources: tuple[Source, ...]
     extract: Callable[[Replies], Any]
+    fallback: tuple[Source, ...] = ()
+
+    @property
+    def every_source(self) -> tuple[Source, ...]:
+        """The sources and the fallback ones: what reading the field may take."""
+        return self.sources + self.fallback
 
 
 _FALLBACK_ERRORS = (
@@ -131,8 +138,9 @@ def first_of(*locations: Location) -> Location:
     """One field from several sources, in order of preference, each failing on its own.
 
     The first extractor that answers a value (not ``None``) wins; one whose source
-    failed or lacks the data is skipped. All the sources are fetched, so a firmware
-    whose web API answers while its RPC does not (or the reverse) still fills the field.
+    failed or lacks the data is skipped. The first location's sources are fetched
+    every poll, the others' in the same poll where the field came out unknown
+    (``collect``): a web API that answers costs no RPC, one that fails still has it.
     """
 
     def extract(replies: Replies) -> Any:
@@ -149,8 +157,10 @@ def first_of(*locations: Location) -> Location:
             raise last
         return None
 
-    sources = tuple(dict.fromkeys(s for loc in locations for s in loc.sources))
-    return Location(sources, extract)
+    first, *others = locations
+    sources = tuple(dict.fromkeys(first.sources))
+    later = (*first.fallback, *(s for loc in others for s in loc.every_source))
+    return Location(sources, extract, tuple(dict.fromkeys(s for s in later if s not in sources)))
 
 
 class Backend:

@@ -107,7 +107,7 @@ def keep_passwords(pools: Sequence[PoolConfig], now: Sequence[PoolConfig]) -> li
 async def read_pools(backend: Backend) -> list[Pool]:
     """The pools as a poll reads them, through the backend's own data map."""
     location = backend.DATA_MAP[Field.POOLS]
-    replies = await fetch_sources(backend, set(location.sources))
+    replies = await fetch_sources(backend, set(location.every_source))
     try:
         found = location.extract(Replies(replies))
     except MinerError:

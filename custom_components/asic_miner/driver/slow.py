@@ -27,6 +27,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the contract builds one per backend: no import at run time
     from .contract import Source
 
+# Polls one read of a setting serves (at Home Assistant's 15 s interval, a minute): the
+# pool configuration, fan and tuner settings, work mode and power limit, the locate
+# light. Ours are read back at once (a control forgets every kept reply); one made on
+# the miner's own page shows within this many polls.
+SETTINGS_EVERY = 4
+# Polls one read of what only the hardware or a firmware update changes serves (five
+# minutes): chip counts, frequency presets, capability and bound tables.
+HARDWARE_EVERY = 20
+
 
 @dataclass(slots=True)
 class _Kept:

@@ -129,17 +129,31 @@ async def test_board_details(
 
 
 @pytest.mark.parametrize("model", MODELS)
-async def test_one_rpc_connection_per_poll(
-    simulate: SimFactory, session: aiohttp.ClientSession, model: str
+async def test_rpc_only_where_the_web_api_fails(
+    simulate: SimFactory,
+    session: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+    model: str,
 ) -> None:
+    """bosminer's RPC is the fallback: no connection while the web API fills every
+    field, one multicommand (one connection) in the same poll where it does not."""
     sim = await _start(simulate, model)
     miner = await _connect(session, sim.host)
-    for _ in range(2):
+
+    async def web_down(*_: object) -> None:
+        raise MinerResponseError("HTTP 500")
+
+    for down in (False, False, True):
+        if down:
+            monkeypatch.setattr(miner.backend, "fetch_web", web_down)
+            monkeypatch.setattr(miner.backend, "fetch_call", web_down)
         client_before = miner.ctx.rpc_stats.connections
         server_before = _rpc_connections(sim)
-        await miner.read()
-        assert miner.ctx.rpc_stats.connections - client_before == 1
-        assert _rpc_connections(sim) - server_before == 1
+        snap = await miner.read()
+        assert miner.ctx.rpc_stats.connections - client_before == int(down)
+        assert _rpc_connections(sim) - server_before == int(down)
+        assert snap.hashrate is not None
+        assert snap.pools
 
 
 @pytest.mark.parametrize(
@@ -352,7 +366,7 @@ async def test_each_source_fails_on_its_own(
     sim = await _start(simulate, gen.model, errors=[("E1", "Failed to start hashchain")])
     miner = await _connect(session, sim.host)
     backend = miner.backend
-    sources = {s for loc in backend.DATA_MAP.values() for s in loc.sources}
+    sources = {s for loc in backend.DATA_MAP.values() for s in loc.every_source}
     replies = await fetch_sources(backend, sources)
     web_down = {
         s: MinerResponseError("HTTP 500") if not isinstance(s, Rpc) else v

@@ -22,7 +22,7 @@ def backend_values(
     replies: dict[Any, Any],
 ) -> dict[Field, Any]:
     """Every field from ``replies``; a source not given fails, so its fields are None."""
-    sources = {source for loc in backend.DATA_MAP.values() for source in loc.sources}
+    sources = {source for loc in backend.DATA_MAP.values() for source in loc.every_source}
     given = {source: KeyError(source) for source in sources} | replies
     return extract(backend(MinerContext("127.0.10.1", session), identity), given)
 

@@ -19,6 +19,7 @@ from ...contract import Backend, Field, Location
 from ...exceptions import MinerControlRefusedError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import Control, MinerIdentity, PoolConfig
+from ...slow import SETTINGS_EVERY
 from ...transports.http import HttpClient
 from ...values import to_bool
 from .._cgminer import POOLS, STATS, SUMMARY
@@ -83,6 +84,9 @@ class ModernBackend(DigestCgiBackend):
     CONTROLS = frozenset(
         {Control.MINING, Control.FAULT_LIGHT, Control.WORK_MODE, Control.REBOOT, Control.POOLS}
     )
+    # The locate light changes only when someone sets it; the configuration stays every
+    # poll, as it says whether the miner sleeps.
+    SLOW_SOURCES = {p.WEB_BLINK: SETTINGS_EVERY}
     # set_miner_conf restarts bmminer to take new pools: a minute without hashing.
     RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
 
@@ -132,6 +136,8 @@ class LegacyBackend(DigestCgiBackend):
         Field.FAULT_LIGHT: Location((p.LEGACY_BLINK,), p.legacy_fault_light),
     }
     CONTROLS = frozenset({Control.FAULT_LIGHT, Control.REBOOT})
+    # The locate light changes only when someone sets it (Hiveon's too).
+    SLOW_SOURCES = {p.LEGACY_BLINK: SETTINGS_EVERY}
 
     async def fetch_web(self, path: str) -> Any:
         if path.startswith("blink:"):

@@ -5,7 +5,8 @@
   the NerdQAxe firmware, which numbers its releases on its own scale).
 * ``v2_14``: ``POST /api/system/pause`` and ``/resume``, with ``miningPaused`` in info.
 
-A poll is one GET (``info``), or two where the release serves ``asic``.
+A poll is one GET (``info``); where the release serves ``asic`` (presets, chip count,
+model), that is read every ``HARDWARE_EVERY`` polls too.
 
 Pools: every release keeps a pool and its fallback in its settings (``PATCH
 /api/system``: ``stratumURL`` host, ``stratumPort``, ``stratumUser``,
@@ -21,6 +22,7 @@ from typing import Any
 from ...contract import Backend
 from ...exceptions import MinerResponseError, MinerValueError
 from ...models import Control, FanMode, PoolConfig
+from ...slow import HARDWARE_EVERY
 from ...transports.http import HttpClient
 from ...values import to_float
 from .._refusal import NamedRefusals
@@ -94,6 +96,10 @@ class AsicBackend(LegacyBackend):
     name = "v2_7"
     DATA_MAP = {**ASIC_MAP, **cooling.COOLING_MAP}
     CONTROLS = LegacyBackend.CONTROLS | {Control.WORK_MODE}
+    # ``asic`` holds the chip's frequency presets, the chip count and the device model:
+    # what the hardware and firmware fix. The NerdQAxe firmware closes every connection
+    # after its reply (its http_server keeps none alive), so each GET is a connection.
+    SLOW_SOURCES = {ASIC: HARDWARE_EVERY}
 
     async def set_work_mode(self, mode: str) -> None:
         asic = await get_json(self._web(), ASIC.path)

@@ -14,6 +14,7 @@ from ...contract import Field, Location
 from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUnsupportedError
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
 from ...models import Control, FanMode, MinerIdentity, PoolConfig
+from ...slow import HARDWARE_EVERY, SETTINGS_EVERY
 from ...values import to_bool, to_int
 from .._session import LoginChecked
 from . import cooling_rest
@@ -21,8 +22,6 @@ from . import parse_rest as parse
 from .base import BraiinsBackend, with_rpc_fallback
 from .client_rest import SINCE, RestApi
 from .parse_rest import API
-
-SETTINGS_EVERY = 4  # polls one read of the tuner state and the locate LED serves (1 min)
 
 
 class RestBackend(LoginChecked[RestApi], BraiinsBackend):
@@ -67,7 +66,7 @@ class RestBackend(LoginChecked[RestApi], BraiinsBackend):
     # within SETTINGS_EVERY polls. What runs (stats, boards, fans, pools, errors, mining
     # state) is read every poll.
     SLOW_SOURCES = {
-        parse.CONSTRAINTS: 20,
+        parse.CONSTRAINTS: HARDWARE_EVERY,
         parse.TUNER: SETTINGS_EVERY,
         parse.LOCATE: SETTINGS_EVERY,
         cooling_rest.CONFIG: SETTINGS_EVERY,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ...contract import Field, Location
 from ...exceptions import MinerValueError
 from ...models import Control, PoolConfig
+from ...slow import SETTINGS_EVERY
 from ..antminer.backends import DigestCgiBackend
 from . import parse as p
 from .client import blink, read_pools, write_pools, write_work_mode
@@ -40,6 +41,8 @@ class ElphapexBackend(DigestCgiBackend):
     # Whether a pool change restarts the miner is not known: silence after one is
     # expected rather than reported.
     RESTARTS_AFTER = frozenset({Control.REBOOT, Control.POOLS})
+    # The work mode and the locate light change only when someone sets them.
+    SLOW_SOURCES = {p.WEB_CONF: SETTINGS_EVERY, p.WEB_BLINK: SETTINGS_EVERY}
 
     async def set_fault_light(self, on: bool) -> None:
         await blink(self.web, on)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...models import MinerIdentity
+from ...slow import HARDWARE_EVERY
 from .._cgminer import DEVS, POOLS, SUMMARY
 from .._session import LoginChecked
 from ..antminer import parse as stock
@@ -29,6 +30,9 @@ class GoldshellBackend(LoginChecked[GoldshellWeb], Backend):
         Field.FANS: Location((DEVS,), p.fans),
         Field.POOLS: Location((POOLS,), stock.pool_list),
     }
+    # ``devdetails`` is read for the boards' chip counts only: one connection fewer on
+    # most polls.
+    SLOW_SOURCES = {p.DEVDETAILS: HARDWARE_EVERY}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

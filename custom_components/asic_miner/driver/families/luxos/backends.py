@@ -27,6 +27,7 @@ from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...gathering import gather_dict
 from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
 from ...pools import read_pools
+from ...slow import SETTINGS_EVERY
 from ...values import to_bool
 from .._cgminer import DEVS, FANS, POOLS, STATS, SUMMARY, first
 from .._refusal import NamedRefusals
@@ -60,6 +61,9 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.CONTROLS: Location((cooling.TEMPCTRL,), cooling.extract_controls),
     }
     BOUNDS_FROM_FIRMWARE = True
+    # The profile list and the fan settings change only when someone changes them: two
+    # replies fewer to send and parse in most polls' multicommand.
+    SLOW_SOURCES = {p.PROFILES: SETTINGS_EVERY, cooling.TEMPCTRL: SETTINGS_EVERY}
     # The fan mode and manual speed where ``tempctrl`` reports the mode (``cooling.py``).
     CONTROLS = ALL_CONTROLS | {Control.POOLS, Control.SWITCH_POOL} | cooling.FAN_CONTROLS
 

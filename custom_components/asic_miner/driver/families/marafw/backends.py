@@ -15,6 +15,7 @@ from typing import Any
 from ...context import MinerContext
 from ...contract import Backend, Field, Location
 from ...models import Control, MinerIdentity, PoolConfig
+from ...slow import SETTINGS_EVERY
 from ...transports.http import HttpClient
 from .._cgminer import POOLS, pools
 from . import parse as p
@@ -57,6 +58,9 @@ class MaraBackend(Backend):
             Control.POOLS,
         }
     )
+    # The power target and the locate light change only when someone sets them; the
+    # mining state comes from ``brief``, read every poll.
+    SLOW_SOURCES = {p.WEB_CONFIG: SETTINGS_EVERY, p.WEB_LOCATE: SETTINGS_EVERY}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)

@@ -28,6 +28,7 @@ from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...logs import MAX_LOG_BYTES, MinerLog, log_from_reply
 from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
 from ...pools import keep_passwords
+from ...slow import HARDWARE_EVERY
 from ...values import to_bool
 from .._refusal import NamedRefusals
 from .._session import LoginChecked
@@ -67,8 +68,10 @@ _FIND_MINER = (f"{API}/find-miner", "on")
 
 # Polls one read of a slow source serves: the per-chip list is the largest reply of a
 # poll and only its chip counts are used; the presets change with a firmware's tuning.
-CHIPS_EVERY = 20
-PRESETS_EVERY = 20
+# (The settings stay every poll: they are the poll's authenticated read, so a changed
+# password or a lock-out shows at once.)
+CHIPS_EVERY = HARDWARE_EVERY
+PRESETS_EVERY = HARDWARE_EVERY
 
 
 def slow_sources(chips: Web) -> dict[Source, int]:

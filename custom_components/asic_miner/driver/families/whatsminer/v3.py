@@ -3,9 +3,9 @@
 Reads need no login; writes are token-signed with account ``super`` (password
 ``super`` by default). What the replies mean is in ``parse_v3.py``.
 
-A poll is one connection carrying three frames in turn: ``get.miner.status`` with
-``summary+edevs+pools`` (its sections in one answer), ``get.device.info`` and
-``get.miner.setting``. A release that refuses the combined param, or answers it
+A poll is one connection carrying two frames in turn: ``get.miner.status`` with
+``summary+edevs+pools`` (its sections in one answer) and ``get.device.info``; every
+``SETTINGS_EVERY`` polls a third, ``get.miner.setting`` (the work mode). A release that refuses the combined param, or answers it
 without every section, is asked for the sections one by one from then on (five
 frames); one that hangs up after each frame gets a connection per frame
 (``WhatsminerV3Client.get_many``).
@@ -20,6 +20,7 @@ from ...context import MinerContext
 from ...contract import Call, Field, Location
 from ...gathering import SharedPoll
 from ...models import Credentials, MinerIdentity, PoolConfig
+from ...slow import SETTINGS_EVERY
 from . import parse_v3 as parse
 from .base import WhatsminerBackend, summary_fields
 from .client_v3 import (
@@ -59,6 +60,8 @@ class ApiV3Backend(WhatsminerBackend):
         Field.FAULT_LIGHT: Location((parse.DEVICE,), parse.fault_light),
         Field.WORK_MODE: Location((parse.SETTING,), parse.work_mode),
     }
+    # The work mode changes only when someone sets it: two frames a poll, three when due.
+    SLOW_SOURCES = {parse.SETTING: SETTINGS_EVERY}
 
     def __init__(self, ctx: MinerContext, identity: MinerIdentity) -> None:
         super().__init__(ctx, identity)
@@ -81,12 +84,15 @@ class ApiV3Backend(WhatsminerBackend):
     async def _read_all(self) -> dict[Call, Any]:
         client = self.client()
         out: dict[Call, Any] = {}
-        wanted = list(parse.READS)
+        # The setting only when due (``SLOW_SOURCES``), as ``collect`` asks for it.
+        due = self.slow.due(set(parse.OTHERS))
+        others = [c for c in parse.OTHERS if c in due]
+        wanted = [*parse.STATUS, *others]
         if self.status_combined:
             requests: list[tuple[str, Any]] = [(parse.SUMMARY.name, parse.STATUS_ALL)]
-            requests += [(c.name, c.argument) for c in parse.OTHERS]
-            combined, *others = await client.get_many(requests)
-            out.update(zip(parse.OTHERS, others, strict=True))
+            requests += [(c.name, c.argument) for c in others]
+            combined, *answers = await client.get_many(requests)
+            out.update(zip(others, answers, strict=True))
             refused = isinstance(combined, MinerCommandRefusedError) or (
                 not isinstance(combined, Exception) and not parse.has_sections(combined)
             )
