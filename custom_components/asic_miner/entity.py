@@ -21,6 +21,7 @@ from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot
 from .farm import is_farm_entry
 from .naming import device_name, real_mac
+from .reported_shape import SHAPES, ShapeCache
 
 
 class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
@@ -172,16 +173,27 @@ def async_add_when_reported(
     Runs on every poll, so ``build`` yields keys with factories: only a key not seen
     before has its entity constructed, and an unchanged poll constructs nothing (with
     200 miners, rebuilding every entity each poll cost CPU and doubled the garbage
-    collector's pauses).
+    collector's pauses). ``build`` itself runs only when the snapshot reports other
+    things than at its last run (``reported_shape.py``): a steady poll costs each
+    platform one comparison.
     """
     coordinator = entry.runtime_data
+    shapes = SHAPES.get(coordinator)
+    if shapes is None:
+        shapes = SHAPES[coordinator] = ShapeCache()
     known: set[str] = set()
+    built_for: list[object] = [None]  # the shape ``build`` last ran for
 
     @callback
     def add_new() -> None:
         data: MinerSnapshot | None = coordinator.data  # None until the miner first answers
         if data is None:
             return
+        # The builders also ask the miner which controls it has.
+        shape = (shapes.shape(data), coordinator.miner.controls)
+        if shape == built_for[0]:
+            return
+        built_for[0] = shape
         new: list[Entity] = []
         for key, factory in build(data):
             if key in known:
