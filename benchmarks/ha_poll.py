@@ -138,7 +138,9 @@ async def run(args: argparse.Namespace) -> int:
         # (all at once, as HA aligns them), the window's CPU is divided by the polls.
         for entry in hass.config_entries.async_entries(DOMAIN):
             entry.runtime_data.update_interval = timedelta(seconds=args.interval)
-        await asyncio.sleep(3 * args.interval)  # settle: first writes, the farm's gathers
+        # Settle: each coordinator's timer set at setup (15 s) fires once before the
+        # faster one, and the registries' delayed saves after setup (10 s) are done.
+        await asyncio.sleep(SCAN_INTERVAL.total_seconds() + 3 * args.interval)
         gc.collect()
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         if profiler:

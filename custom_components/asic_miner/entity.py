@@ -21,7 +21,7 @@ from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerSnapshot
 from .farm import is_farm_entry
 from .naming import device_name, real_mac
-from .reported_shape import SHAPES, ShapeCache
+from .reported_shape import reported_shape
 
 
 class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
@@ -178,22 +178,10 @@ def async_add_when_reported(
     platform one comparison.
     """
     coordinator = entry.runtime_data
-    shapes = SHAPES.get(coordinator)
-    if shapes is None:
-        shapes = SHAPES[coordinator] = ShapeCache()
     known: set[str] = set()
-    built_for: list[object] = [None]  # the shape ``build`` last ran for
 
     @callback
-    def add_new() -> None:
-        data: MinerSnapshot | None = coordinator.data  # None until the miner first answers
-        if data is None:
-            return
-        # The builders also ask the miner which controls it has.
-        shape = (shapes.shape(data), coordinator.miner.controls)
-        if shape == built_for[0]:
-            return
-        built_for[0] = shape
+    def add_new(data: MinerSnapshot) -> None:
         new: list[Entity] = []
         for key, factory in build(data):
             if key in known:
@@ -203,8 +191,58 @@ def async_add_when_reported(
         if new:
             async_add_entities(new)
 
-    add_new()
-    entry.async_on_unload(coordinator.async_add_listener(add_new))
+    watch = _WATCHES.get(coordinator)
+    if watch is None:
+        watch = _WATCHES[coordinator] = _ReportedWatch(coordinator)
+        entry.async_on_unload(watch.stop)
+    watch.add(add_new)
+
+
+class _ReportedWatch:
+    """One coordinator listener per miner for all its platforms' ``build``.
+
+    It works out the snapshot's shape once a poll and runs the platforms' builders
+    only when it changed: an unchanged poll costs one comparison, not one listener
+    and one ``build`` per platform.
+    """
+
+    def __init__(self, coordinator: AsicMinerDataUpdateCoordinator) -> None:
+        self._coordinator = coordinator
+        self._builders: list[Callable[[MinerSnapshot], None]] = []
+        self._shape: Any = None  # the shape the builders last ran for
+        self._unsubscribe = coordinator.async_add_listener(self._update)
+
+    def _current(self) -> tuple[MinerSnapshot | None, Any]:
+        data: MinerSnapshot | None = self._coordinator.data  # None until it first answers
+        if data is None:
+            return None, None
+        # The builders also ask the miner which controls it has.
+        return data, (reported_shape(data), self._coordinator.miner.controls)
+
+    @callback
+    def add(self, builder: Callable[[MinerSnapshot], None]) -> None:
+        """A platform's builder: run now, then whenever the shape changes."""
+        self._builders.append(builder)
+        data, self._shape = self._current()
+        if data is not None:
+            builder(data)
+
+    @callback
+    def _update(self) -> None:
+        data, shape = self._current()
+        if data is None or shape == self._shape:
+            return
+        self._shape = shape
+        for builder in self._builders:
+            builder(data)
+
+    @callback
+    def stop(self) -> None:
+        self._unsubscribe()
+        _WATCHES.pop(self._coordinator, None)
+
+
+_WATCHES: WeakKeyDictionary[AsicMinerDataUpdateCoordinator, _ReportedWatch] = WeakKeyDictionary()
 
 
 type Build = Callable[[MinerSnapshot], Iterable[Reported]]

@@ -20,7 +20,6 @@ from collections.abc import Hashable
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from .driver import Board, Cooling, Fan, MinerSnapshot
 
@@ -56,23 +55,3 @@ def reported_shape(snapshot: MinerSnapshot) -> Hashable:
         len(snapshot.pools),
         None if cooling is None else (cooling.modes, _reported(_COOLING_VALUES(cooling))),
     )
-
-
-class ShapeCache:
-    """One miner's last snapshot and its shape, shared by all its platforms."""
-
-    __slots__ = ("_shape", "_snapshot")
-
-    def __init__(self) -> None:
-        self._snapshot: MinerSnapshot | None = None
-        self._shape: Hashable = None
-
-    def shape(self, snapshot: MinerSnapshot) -> Hashable:
-        if snapshot is not self._snapshot:
-            self._snapshot = snapshot
-            self._shape = reported_shape(snapshot)
-        return self._shape
-
-
-# Per coordinator (weakly: an unloaded entry's goes with it).
-SHAPES: WeakKeyDictionary[Any, ShapeCache] = WeakKeyDictionary()
