@@ -10,7 +10,7 @@ reported, how many pools, the cooling settings reported, the controls and work m
 and the identity. Two snapshots of one shape make every builder yield the same keys.
 
 A builder that looks at a value itself (not only whether it is reported) must find
-that value here; a field added to the snapshot is covered by its ``None``-ness without
+that value here; a field added to the snapshot counts by whether it is ``None`` without
 a change here.
 """
 
@@ -35,7 +35,7 @@ def _reported_getter(kind: type, skip: tuple[str, ...] = ()) -> attrgetter[Any]:
 
 _SNAPSHOT_VALUES = _reported_getter(MinerSnapshot, _WHOLE + _NESTED)
 _SNAPSHOT_WHOLE = attrgetter(*_WHOLE)
-_BOARD_VALUES = _reported_getter(Board)  # the index is never None: it stays in the key
+_BOARD_VALUES = _reported_getter(Board)  # the index by value, beside this, in the key
 _FAN_VALUES = _reported_getter(Fan)
 _COOLING_VALUES = _reported_getter(Cooling, ("modes",))
 
