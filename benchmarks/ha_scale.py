@@ -44,7 +44,7 @@ import tempfile
 import time
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -211,22 +211,76 @@ def write_config(config: Path, integration: Path) -> None:
 
 @dataclass
 class Sample:
-    """One look at a process: CPU seconds used so far, resident memory, when."""
+    """One look at a process: CPU seconds used so far (user, system, per thread), RSS, when."""
 
-    cpu: float
+    user: float
+    system: float
     rss_mb: float
     at: float
+    # CPU seconds per kind of thread: the event loop ("main"), "Recorder", executor
+    # workers ("SyncWorker") and so on (thread names without their numbers).
+    threads: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
+
+
+def _cpu_seconds(stat: str) -> tuple[float, float]:
+    """utime and stime (seconds) from a ``/proc/.../stat`` line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def thread_kind(name: str, main: bool) -> str:
+    """``SyncWorker_3`` -> ``SyncWorker``; the process's first thread runs the loop."""
+    return "main (event loop)" if main else name.rstrip("0123456789_-") or name
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds per kind of thread; a thread that ended in between is left out."""
+    kinds: dict[str, float] = defaultdict(float)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            user, system = _cpu_seconds((task / "stat").read_text())
+            name = (task / "comm").read_text().strip()
+            kinds[thread_kind(name, task.name == str(pid))] += user + system
+    return dict(kinds)
 
 
 def sample(pid: int) -> Sample:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    user, system = _cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
     rss_kb = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             rss_kb = int(line.split()[1])
-    return Sample(cpu, rss_kb / 1024, time.monotonic())
+    return Sample(user, system, rss_kb / 1024, time.monotonic(), thread_cpu(pid))
+
+
+def cpu_lines(before: Sample, after: Sample) -> list[str]:
+    """The window's CPU as % of one core: total, user and system, then per thread kind.
+
+    Threads that ended during the window are missing from the per-thread figures.
+    """
+    window = after.at - before.at
+
+    def pct(seconds: float) -> str:
+        return f"{seconds / window * 100:6.2f} %"
+
+    lines = [
+        f"  Home Assistant CPU over {window:.0f} s:                  "
+        f"{pct(after.cpu - before.cpu)} of one core",
+        f"    user {pct(after.user - before.user).strip()}, "
+        f"system {pct(after.system - before.system).strip()}",
+    ]
+    spent = {
+        kind: seconds - before.threads.get(kind, 0.0) for kind, seconds in after.threads.items()
+    }
+    for kind, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        if seconds > 0:
+            lines.append(f"    thread {kind:<28} {pct(seconds)}")
+    return lines
 
 
 def entity_counts(config: Path) -> dict[str, float]:
@@ -437,8 +491,7 @@ async def run(args: argparse.Namespace) -> int:
         f"  add until every entry was loaded:                    {loaded - marks.get('listed', started):6.1f} s"
     )
     print(f"  scan + add, from the first request:                  {loaded - started:6.1f} s")
-    cpu = (after.cpu - before.cpu) / window * 100
-    print(f"  Home Assistant CPU over {window:.0f} s:                  {cpu:6.2f} % of one core")
+    print(*cpu_lines(before, after), sep="\n")
     print(
         f"  RSS idle before adding / at the end:                 {idle.rss_mb:6.0f} / {after.rss_mb:.0f} MB"
     )

@@ -121,7 +121,8 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
         self._controller: HeatingController | None = None
         self._failing = False
         self._unsub_sensor: Any = None
-        self._ladder_of: tuple[MinerSnapshot, Ladder | None] | None = None
+        # What ``ladder_for`` reads of the snapshot, with the ladder it gave.
+        self._ladder_of: tuple[tuple[Any, ...], Ladder | None] | None = None
 
     # -- readings ----------------------------------------------------------------------
 
@@ -148,12 +149,14 @@ class AsicMinerClimate(AsicMinerEntity, ClimateEntity, RestoreEntity):
 
     @property
     def _ladder(self) -> Ladder | None:
-        """The path for the miner's last snapshot, worked out once per snapshot."""
+        """The path for the miner's last snapshot, worked out again only when what it
+        depends on changed (the controls, power-limit bounds and work modes: seldom)."""
         snapshot = self.coordinator.data
+        key = (snapshot.controls, snapshot.power_limit_range, snapshot.work_modes)
         cached = self._ladder_of
-        if cached is None or cached[0] is not snapshot:
+        if cached is None or cached[0] != key:
             restarts = self.coordinator.miner.restarts_after(Control.POWER_LIMIT)
-            cached = self._ladder_of = (snapshot, ladder_for(snapshot, restarts))
+            cached = self._ladder_of = (key, ladder_for(snapshot, restarts))
         return cached[1]
 
     @property

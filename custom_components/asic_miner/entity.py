@@ -22,6 +22,7 @@ from .coordinator import AsicMinerConfigEntry, AsicMinerDataUpdateCoordinator
 from .driver import Control, MinerIdentity, MinerSnapshot
 from .farm import is_farm_entry
 from .naming import device_name, real_mac
+from .reported_shape import reported_shape
 
 
 class AsicMinerEntity(CoordinatorEntity[AsicMinerDataUpdateCoordinator]):
@@ -189,16 +190,15 @@ def async_add_when_reported(
     Runs on every poll, so ``build`` yields keys with factories: only a key not seen
     before has its entity constructed, and an unchanged poll constructs nothing (with
     200 miners, rebuilding every entity each poll cost CPU and doubled the garbage
-    collector's pauses).
+    collector's pauses). ``build`` itself runs only when the snapshot reports other
+    things than at its last run (``reported_shape.py``): a steady poll costs each
+    platform one comparison.
     """
     coordinator = entry.runtime_data
     known: set[str] = set()
 
     @callback
-    def add_new() -> None:
-        data: MinerSnapshot | None = coordinator.data  # None until the miner first answers
-        if data is None:
-            return
+    def add_new(data: MinerSnapshot) -> None:
         new: list[Entity] = []
         for key, factory in build(data):
             if key in known:
@@ -208,8 +208,58 @@ def async_add_when_reported(
         if new:
             async_add_entities(new)
 
-    add_new()
-    entry.async_on_unload(coordinator.async_add_listener(add_new))
+    watch = _WATCHES.get(coordinator)
+    if watch is None:
+        watch = _WATCHES[coordinator] = _ReportedWatch(coordinator)
+        entry.async_on_unload(watch.stop)
+    watch.add(add_new)
+
+
+class _ReportedWatch:
+    """One coordinator listener per miner for all its platforms' ``build``.
+
+    It works out the snapshot's shape once a poll and runs the platforms' builders
+    only when it changed: an unchanged poll costs one comparison, not one listener
+    and one ``build`` per platform.
+    """
+
+    def __init__(self, coordinator: AsicMinerDataUpdateCoordinator) -> None:
+        self._coordinator = coordinator
+        self._builders: list[Callable[[MinerSnapshot], None]] = []
+        self._shape: Any = None  # the shape the builders last ran for
+        self._unsubscribe = coordinator.async_add_listener(self._update)
+
+    def _current(self) -> tuple[MinerSnapshot | None, Any]:
+        data: MinerSnapshot | None = self._coordinator.data  # None until it first answers
+        if data is None:
+            return None, None
+        # The builders also ask the miner which controls it has.
+        return data, (reported_shape(data), self._coordinator.miner.controls)
+
+    @callback
+    def add(self, builder: Callable[[MinerSnapshot], None]) -> None:
+        """A platform's builder: run now, then whenever the shape changes."""
+        self._builders.append(builder)
+        data, self._shape = self._current()
+        if data is not None:
+            builder(data)
+
+    @callback
+    def _update(self) -> None:
+        data, shape = self._current()
+        if data is None or shape == self._shape:
+            return
+        self._shape = shape
+        for builder in self._builders:
+            builder(data)
+
+    @callback
+    def stop(self) -> None:
+        self._unsubscribe()
+        _WATCHES.pop(self._coordinator, None)
+
+
+_WATCHES: WeakKeyDictionary[AsicMinerDataUpdateCoordinator, _ReportedWatch] = WeakKeyDictionary()
 
 
 type Build = Callable[[MinerSnapshot], Iterable[Reported]]

@@ -10,9 +10,9 @@ never drops a total to zero, and a total is unknown only when no miner reports i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
@@ -131,18 +131,39 @@ class FarmTotal:
 
 @dataclass(frozen=True, slots=True)
 class FarmSnapshot:
+    """The farm at one gather; each figure is worked out once per gather.
+
+    Every farm entity reads several figures of the same 200 miners (value, attributes,
+    availability, bounds), and Home Assistant asks each property more than once.
+    """
+
     miners: tuple[FarmMiner, ...]
+    _memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo[T](self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per gather."""
+        try:
+            return cast("T", self._memo[key])
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     @property
     def online(self) -> tuple[FarmMiner, ...]:
-        return tuple(m for m in self.miners if m.online)
+        return self.memo("online", lambda: tuple(m for m in self.miners if m.online))
 
     def _sha256(self) -> tuple[tuple[FarmMiner, ...], tuple[str, ...]]:
         """The SHA-256 miners (or not read yet), and the names of the others."""
+        return self.memo("sha256", self._split_sha256)
+
+    def _split_sha256(self) -> tuple[tuple[FarmMiner, ...], tuple[str, ...]]:
         mine = tuple(m for m in self.miners if m.algorithm is Algorithm.SHA256)
         return mine, tuple(m.name for m in self.miners if m.algorithm is not Algorithm.SHA256)
 
     def total(self, field: str) -> FarmTotal:
+        return self.memo(("total", field), lambda: self._total(field))
+
+    def _total(self, field: str) -> FarmTotal:
         values: list[float] = []
         missing: list[str] = []
         miners, others = self._sha256() if field == "hashrate" else (self.miners, ())
@@ -157,6 +178,9 @@ class FarmSnapshot:
     @property
     def efficiency(self) -> FarmTotal:
         """J/TH of the SHA-256 miners hashing: their total power over their hashrate."""
+        return self.memo("efficiency", self._efficiency)
+
+    def _efficiency(self) -> FarmTotal:
         power = hashrate = 0.0
         missing: list[str] = []
         miners, others = self._sha256()
@@ -172,7 +196,12 @@ class FarmSnapshot:
 
     @property
     def mining(self) -> tuple[FarmMiner, ...]:
-        return tuple(m for m in self.online if m.snapshot is not None and is_mining(m.snapshot))
+        return self.memo(
+            "mining",
+            lambda: tuple(
+                m for m in self.online if m.snapshot is not None and is_mining(m.snapshot)
+            ),
+        )
 
 
 _SET_UP: Final = (ConfigEntryState.LOADED, ConfigEntryState.SETUP_IN_PROGRESS)

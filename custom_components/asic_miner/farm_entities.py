@@ -264,7 +264,9 @@ class FarmMiningSwitch(FarmEntity, SwitchEntity):
 
     def _miners(self, fresh: bool = False) -> list[FarmMiner]:
         data = self.coordinator.gather() if fresh else self.coordinator.data
-        return [m for m in data.online if m.controllable(Control.MINING)]
+        return data.memo(
+            "can_pause", lambda: [m for m in data.online if m.controllable(Control.MINING)]
+        )
 
     @property
     def available(self) -> bool:
@@ -318,13 +320,16 @@ class FarmPowerCapNumber(FarmEntity, NumberEntity):
 
     def _miners(self, fresh: bool = False) -> list[FarmMiner]:
         data = self.coordinator.gather() if fresh else self.coordinator.data
-        return [
-            m
-            for m in data.online
-            if m.controllable(Control.POWER_LIMIT)
-            and m.snapshot is not None
-            and m.snapshot.power_limit_range is not None
-        ]
+        return data.memo(
+            "can_cap",
+            lambda: [
+                m
+                for m in data.online
+                if m.controllable(Control.POWER_LIMIT)
+                and m.snapshot is not None
+                and m.snapshot.power_limit_range is not None
+            ],
+        )
 
     def _bounds(self) -> tuple[int, int]:
         return farm_power_bounds(
