@@ -79,8 +79,10 @@ class Marks:
 
     ``rpc``: in either RPC probe reply (``version``, and ``devdetails`` where another
     family asked for it, or this one with ``devdetails``: firmware whose ``version``
-    may fail); ``unless``: words in those replies that rule the family out (Hiveon
-    ships MSKMiner's bmminer); ``realm``: in the web root's digest realm; ``page``: in
+    may fail); ``version_only``: the ``rpc`` words count in ``version`` alone (an
+    Antminer model in another firmware's ``devdetails`` does not make it a stock
+    Antminer, pyasic's rule too); ``unless``: words in those replies that rule the
+    family out (Hiveon ships MSKMiner's bmminer); ``realm``: in the web root's digest realm; ``page``: in
     the web root page's first ``PAGE_BYTES``. Case is ignored (firmware is inconsistent
     about it); the probes follow from where the family looks.
     """
@@ -90,6 +92,7 @@ class Marks:
     page: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     devdetails: bool = False
+    version_only: bool = False
 
     @property
     def probes(self) -> tuple[Probe, ...]:
@@ -101,6 +104,8 @@ class Marks:
         text = rpc_text(results) if self.rpc else ""
         if _said(self.unless, text):
             return False
+        if self.version_only:
+            text = str(results.get(RPC_VERSION.key, "")).upper()
         if _said(self.rpc, text):
             return True
         reply = web_reply(results)

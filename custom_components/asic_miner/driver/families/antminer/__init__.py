@@ -36,7 +36,7 @@ async def _system(ctx: MinerContext, results: ProbeResults) -> Mapping[str, Any]
 
 FAMILY = Family(
     name="Antminer (stock firmware)",
-    recognised_by=Marks(rpc=("ANTMINER",), realm=("antMiner",)),
+    recognised_by=Marks(rpc=("ANTMINER",), realm=("antMiner",), version_only=True),
     identify=Naming(
         make="Bitmain",
         unknown_model="Antminer",
