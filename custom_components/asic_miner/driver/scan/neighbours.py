@@ -58,6 +58,10 @@ HEADROOM: Final = 3
 # shared/tools/lan); a Wi-Fi miner (Bitaxe) in power save at its next beacon wake,
 # typically within 0.1-0.3 s.
 ANSWER_WAIT: Final = 0.5
+# A netlink dump is read on the event loop; the kernel fills each chunk inside the
+# recv itself, so a dump that is not there at once never comes (a sandboxed kernel):
+# give up quickly and treat the table as unreadable.
+NETLINK_WAIT: Final = 0.05
 
 # rtnetlink: RTM_GETNEIGHTBL dump, attributes of the reply (linux/neighbour.h).
 _RTM_GETNEIGHTBL: Final = 66
@@ -145,7 +149,7 @@ def _netlink_dump(kind: int, body: bytes) -> socket.socket | None:
     except OSError:
         return None
     try:
-        sock.settimeout(0.5)
+        sock.settimeout(NETLINK_WAIT)
         # nlmsghdr (len, type, flags, seq, pid), then the request's body
         sock.send(struct.pack("=IHHII", 16 + len(body), kind, _NLM_F_REQUEST_DUMP, 1, 0) + body)
     except OSError:
