@@ -5,7 +5,8 @@ A miner's entity is named by the translation of its key (``strings.json``:
 named otherwise (a device class's name, a farm's own wording) says so.
 
 A miner's hashrate, power and efficiency and the farm's totals of them are shown in the
-same units and precision: ``Shown`` says it once for both.
+same units and precision: ``Shown`` says it once for both. Settings few owners change are
+placed alike: ``ONE_CLICK_AWAY``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfEnergy, UnitOfPower
+from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower
 from homeassistant.helpers.entity import EntityDescription
 
 
@@ -60,3 +61,19 @@ POWER_SHOWN: Shown = {
     "native_unit_of_measurement": UnitOfPower.WATT,
     "suggested_display_precision": 0,
 }
+
+
+class Placed(TypedDict):
+    """Where an entity stands on the device page, passed as ``**`` keywords."""
+
+    entity_category: EntityCategory
+    entity_registry_enabled_default: bool
+
+
+ONE_CLICK_AWAY: Placed = {
+    "entity_category": EntityCategory.CONFIG,
+    "entity_registry_enabled_default": False,
+}
+"""A setting few owners change (the fault light, the fans, restarting the backend): in the
+device's configuration and disabled at first, so a miner keeps at most 12 entities
+enabled (issue 12); enabling it is one click."""
