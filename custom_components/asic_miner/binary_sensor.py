@@ -12,17 +12,16 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 
-from .descriptions import NamedByKey
 from .driver import MinerSnapshot
 from .entity import each_description, setup_when_reported
+from .on_off import OnOffDescription, OnOffEntity
 from .pool_actions import PoolActions
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerBinarySensorEntityDescription(NamedByKey, BinarySensorEntityDescription):
-    is_on_fn: Callable[[MinerSnapshot], bool | None]
+class AsicMinerBinarySensorEntityDescription(OnOffDescription, BinarySensorEntityDescription):
     attributes_fn: Callable[[MinerSnapshot], dict[str, Any]] | None = None
 
 
@@ -100,12 +99,8 @@ BINARY_SENSORS: tuple[AsicMinerBinarySensorEntityDescription, ...] = (
 )
 
 
-class AsicMinerBinarySensor(PoolActions, BinarySensorEntity):
+class AsicMinerBinarySensor(PoolActions, OnOffEntity, BinarySensorEntity):
     entity_description: AsicMinerBinarySensorEntityDescription
-
-    @property
-    def is_on(self) -> bool | None:
-        return self.entity_description.is_on_fn(self.coordinator.data)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

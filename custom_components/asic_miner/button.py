@@ -12,6 +12,7 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory
 
+from .descriptions import ONE_CLICK_AWAY
 from .driver import Control, Miner
 from .entity import (
     AsicMinerEntity,
@@ -40,9 +41,8 @@ BUTTONS: tuple[AsicMinerButtonEntityDescription, ...] = (
     AsicMinerButtonEntityDescription(
         key="restart_backend",
         translation_key="restart_backend",
-        entity_category=EntityCategory.CONFIG,
-        # Restart (reboot) is the one a person reaches for; this one is a click away.
-        entity_registry_enabled_default=False,
+        # Restart (reboot) is the one a person reaches for.
+        **ONE_CLICK_AWAY,
         control=Control.RESTART_BACKEND,
         press_fn=lambda miner: miner.restart_backend(),
     ),

@@ -9,7 +9,6 @@ from typing import Any
 
 from homeassistant.components.number import NumberDeviceClass, NumberEntity, NumberEntityDescription
 from homeassistant.components.sensor import (
-    SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
@@ -28,7 +27,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util.unit_conversion import EnergyConverter
 
 from .const import DOMAIN, FARM_UNIQUE_ID, LOGGER
-from .descriptions import ENERGY
+from .descriptions import EFFICIENCY_SHOWN, ENERGY, HASHRATE_SHOWN, POWER_SHOWN, Shown
 from .driver import Control, Miner, MinerError
 from .farm import (
     FarmCoordinator,
@@ -39,9 +38,6 @@ from .farm import (
     farm_power_bounds,
     spread_power_budget,
 )
-
-UNIT_HASHRATE = "TH/s"
-UNIT_EFFICIENCY = "J/TH"
 
 
 class FarmEntity(CoordinatorEntity[FarmCoordinator]):
@@ -61,7 +57,17 @@ class FarmEntity(CoordinatorEntity[FarmCoordinator]):
 
 @dataclass(frozen=True, kw_only=True)
 class FarmSensorEntityDescription(SensorEntityDescription):
+    """A total over the farm's miners: a measurement, kept in long-term statistics."""
+
     total_fn: Callable[[FarmSnapshot], FarmTotal]
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
+
+
+def _sum(key: str, shown: Shown) -> FarmSensorEntityDescription:
+    """The sum of the miners' ``key`` figure (``FarmSnapshot.total``), shown as theirs is."""
+    return FarmSensorEntityDescription(
+        key=key, translation_key=f"farm_{key}", total_fn=lambda s: s.total(key), **shown
+    )
 
 
 def _count(snapshot: FarmSnapshot, counted: tuple[FarmMiner, ...]) -> FarmTotal:
@@ -70,41 +76,22 @@ def _count(snapshot: FarmSnapshot, counted: tuple[FarmMiner, ...]) -> FarmTotal:
 
 
 FARM_SENSORS: tuple[FarmSensorEntityDescription, ...] = (
-    FarmSensorEntityDescription(
-        key="hashrate",
-        translation_key="farm_hashrate",
-        native_unit_of_measurement=UNIT_HASHRATE,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
-        total_fn=lambda s: s.total("hashrate"),
-    ),
-    FarmSensorEntityDescription(
-        key="power",
-        translation_key="farm_power",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        total_fn=lambda s: s.total("power"),
-    ),
+    _sum("hashrate", HASHRATE_SHOWN),
+    _sum("power", POWER_SHOWN),
     FarmSensorEntityDescription(
         key="efficiency",
         translation_key="farm_efficiency",
-        native_unit_of_measurement=UNIT_EFFICIENCY,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
+        **EFFICIENCY_SHOWN,
         total_fn=lambda s: s.efficiency,
     ),
     FarmSensorEntityDescription(
         key="miners_online",
         translation_key="miners_online",
-        state_class=SensorStateClass.MEASUREMENT,
         total_fn=lambda s: _count(s, s.online),
     ),
     FarmSensorEntityDescription(
         key="miners_mining",
         translation_key="miners_mining",
-        state_class=SensorStateClass.MEASUREMENT,
         total_fn=lambda s: _count(s, s.mining),
     ),
 )

@@ -15,7 +15,7 @@ the fans enables them once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -30,7 +30,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower, UnitOfT
 
 from .coordinator import AsicMinerDataUpdateCoordinator
 from .descriptions import NamedByKey
-from .driver import THROTTLE_RANGE, Control, Cooling, MinerSnapshot, PowerLimitRange
+from .driver import THROTTLE_RANGE, Control, Cooling, Miner, MinerSnapshot, PowerLimitRange
 from .entity import (
     AsicMinerEntity,
     Build,
@@ -43,9 +43,14 @@ from .repairs import async_set_power_limit_issue
 
 PARALLEL_UPDATES = 1
 
-POWER_LIMIT = NumberEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class AsicMinerNumberEntityDescription(NamedByKey, NumberEntityDescription):
+    """A miner's number, named by its key."""
+
+
+POWER_LIMIT = AsicMinerNumberEntityDescription(
     key="power_limit",
-    translation_key="power_limit",
     device_class=NumberDeviceClass.POWER,
     native_unit_of_measurement=UnitOfPower.WATT,
     mode=NumberMode.SLIDER,
@@ -111,16 +116,17 @@ class AsicMinerPowerLimitNumber(AsicMinerEntity, NumberEntity):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerCoolingNumberEntityDescription(NamedByKey, NumberEntityDescription):
-    """A fan setting: its control, its value and its bounds in ``Cooling``.
+class AsicMinerCoolingNumberEntityDescription(AsicMinerNumberEntityDescription):
+    """A fan setting: its control, its value and bounds in ``Cooling``, how to set it.
 
-    Set in whole units (%, °C), a configuration one click away: the firmware's own
-    defaults serve most owners.
+    Set in whole units (%, °C), a configuration one click away (as ``ONE_CLICK_AWAY``
+    places one): the firmware's own defaults serve most owners.
     """
 
     control: Control
     value_fn: Callable[[Cooling], float | None]
     range_fn: Callable[[Cooling], tuple[float, float] | None]
+    set_fn: Callable[[Miner, float], Awaitable[None]]
     native_step: float | None = 1
     entity_category: EntityCategory | None = EntityCategory.CONFIG
     entity_registry_enabled_default: bool = False
@@ -134,6 +140,7 @@ COOLING_NUMBERS: tuple[AsicMinerCoolingNumberEntityDescription, ...] = (
         mode=NumberMode.SLIDER,
         value_fn=lambda c: c.speed,
         range_fn=lambda c: c.speed_range,
+        set_fn=lambda miner, value: miner.set_fan_speed(round(value)),
     ),
     AsicMinerCoolingNumberEntityDescription(
         key="temperature_target",
@@ -143,6 +150,7 @@ COOLING_NUMBERS: tuple[AsicMinerCoolingNumberEntityDescription, ...] = (
         mode=NumberMode.BOX,
         value_fn=lambda c: c.target_temperature,
         range_fn=lambda c: c.target_range,
+        set_fn=lambda miner, value: miner.set_temperature_target(value),
     ),
 )
 
@@ -197,11 +205,7 @@ class AsicMinerCoolingNumber(_SnapshotBoundsNumber):
 
     @asic_miner_exception_handler
     async def async_set_native_value(self, value: float) -> None:
-        miner = self.coordinator.miner
-        if self.entity_description.control is Control.FAN_SPEED:
-            await miner.set_fan_speed(round(value))
-        else:
-            await miner.set_temperature_target(value)
+        await self.entity_description.set_fn(self.coordinator.miner, value)
 
 
 def _cooling_numbers(
@@ -223,9 +227,8 @@ def _cooling_numbers(
 # hashrate mode (the hashrate target reads unknown in power mode), the power limit
 # switches it back. Both apply live. Disabled by default: the power limit is the control the
 # blueprints and the thermostat drive.
-HASHRATE_TARGET = NumberEntityDescription(
+HASHRATE_TARGET = AsicMinerNumberEntityDescription(
     key="hashrate_target",
-    translation_key="hashrate_target",
     native_unit_of_measurement="TH/s",
     native_step=0.1,
     mode=NumberMode.BOX,
@@ -258,9 +261,8 @@ class AsicMinerHashrateTargetNumber(_SnapshotBoundsNumber):
 # no restart: the quick path to less heat or a cheaper hour. Disabled by default like the
 # hashrate target: the power limit (its presets) stays what the blueprints and the
 # thermostat drive.
-THROTTLE = NumberEntityDescription(
+THROTTLE = AsicMinerNumberEntityDescription(
     key="throttle",
-    translation_key="throttle",
     native_unit_of_measurement=PERCENTAGE,
     native_min_value=THROTTLE_RANGE[0],
     native_max_value=THROTTLE_RANGE[1],

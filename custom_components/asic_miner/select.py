@@ -15,6 +15,7 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .coordinator import AsicMinerDataUpdateCoordinator
+from .descriptions import ONE_CLICK_AWAY
 from .driver import Control, MinerSnapshot
 from .entity import (
     AsicMinerEntity,
@@ -52,14 +53,8 @@ class AsicMinerWorkModeSelect(AsicMinerEntity, SelectEntity):
         await self.coordinator.miner.set_work_mode(option)
 
 
-# Disabled at first like the fan numbers: a miner keeps at most 12 entities enabled,
-# and most owners never touch their fans (README, "Fans and noise").
-FAN_MODE = SelectEntityDescription(
-    key="fan_mode",
-    translation_key="fan_mode",
-    entity_category=EntityCategory.CONFIG,
-    entity_registry_enabled_default=False,
-)
+# Like the fan numbers: most owners never touch their fans (README, "Fans and noise").
+FAN_MODE = SelectEntityDescription(key="fan_mode", translation_key="fan_mode", **ONE_CLICK_AWAY)
 
 
 class AsicMinerFanModeSelect(AsicMinerEntity, SelectEntity):

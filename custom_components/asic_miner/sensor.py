@@ -25,7 +25,6 @@ from homeassistant.const import (
     PERCENTAGE,
     REVOLUTIONS_PER_MINUTE,
     EntityCategory,
-    UnitOfPower,
     UnitOfTemperature,
 )
 from homeassistant.core import callback
@@ -34,7 +33,13 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .coordinator import AsicMinerDataUpdateCoordinator
-from .descriptions import ENERGY, NamedByKey
+from .descriptions import (
+    EFFICIENCY_SHOWN,
+    ENERGY,
+    HASHRATE_SHOWN,
+    POWER_SHOWN,
+    NamedByKey,
+)
 from .driver import (
     Board,
     Control,
@@ -57,10 +62,6 @@ from .farm_entities import async_setup_farm_sensors
 
 PARALLEL_UPDATES = 0
 
-# The descriptions' units are SHA-256's; each miner's algorithm (and size) picks the
-# units it is shown in (driver/units.py), once, so statistics keep one unit.
-UNIT_HASHRATE = "TH/s"
-UNIT_EFFICIENCY = "J/TH"
 # Gaps longer than this are not integrated into energy: we don't know what happened.
 MAX_ENERGY_GAP = timedelta(minutes=5)
 UPTIME_JITTER = timedelta(minutes=1)
@@ -183,19 +184,33 @@ def _pool_server(snapshot: MinerSnapshot) -> str | None:
     return server or url or None
 
 
+def _reading[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntityDescription)](
+    kind: type[D], attribute: str, **options: Any
+) -> D:
+    """The ``attribute`` of the miner or (keyed ``board_``) of each board."""
+    key = f"board_{attribute}" if kind is AsicMinerBoardSensorEntityDescription else attribute
+    return kind(key=key, value_fn=attrgetter(attribute), **options)
+
+
 def _temperature[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntityDescription)](
     kind: type[D], attribute: str, **options: Any
 ) -> D:
-    """A temperature in °C to the firmware's 0.1 °C, of the miner or (``board_``) each board."""
-    key = f"board_{attribute}" if kind is AsicMinerBoardSensorEntityDescription else attribute
-    return kind(
-        key=key,
+    """A temperature in °C to the firmware's 0.1 °C."""
+    return _reading(
+        kind,
+        attribute,
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         digits=1,
-        value_fn=attrgetter(attribute),
         **options,
     )
+
+
+def _hashrate[D: (AsicMinerSensorEntityDescription, AsicMinerBoardSensorEntityDescription)](
+    kind: type[D], attribute: str, **options: Any
+) -> D:
+    """A hashrate in TH/s to cgminer's 0.01 GH/s, shown in the miner's hashrate unit."""
+    return _reading(kind, attribute, hashrate=True, digits=5, **HASHRATE_SHOWN, **options)
 
 
 def _of_pool(
@@ -224,40 +239,28 @@ def _pool_attributes(snapshot: MinerSnapshot) -> dict[str, Any]:
 # months: hashrate, power, efficiency, the hottest chip, energy (README: "What each
 # miner gets"). Everything else is there, disabled, one click away.
 SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
-    AsicMinerSensorEntityDescription(
-        key="hashrate",
-        native_unit_of_measurement=UNIT_HASHRATE,
-        hashrate=True,
-        digits=5,
+    _hashrate(
+        AsicMinerSensorEntityDescription,
+        "hashrate",
         state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
-        value_fn=lambda s: s.hashrate,
     ),
-    AsicMinerSensorEntityDescription(
-        key="expected_hashrate",
-        native_unit_of_measurement=UNIT_HASHRATE,
-        hashrate=True,
-        digits=5,
-        suggested_display_precision=2,
+    _hashrate(
+        AsicMinerSensorEntityDescription,
+        "expected_hashrate",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda s: s.expected_hashrate,
     ),
     AsicMinerSensorEntityDescription(
         key="power",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
+        **POWER_SHOWN,
         digits=1,
         state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
         value_fn=lambda s: s.power,
     ),
     AsicMinerSensorEntityDescription(
         key="power_limit",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
+        **POWER_SHOWN,
         digits=0,
-        suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         # The Power limit number shows the same value where the miner takes a limit.
         enabled_fn=lambda s, miner: not miner.supports(Control.POWER_LIMIT),
@@ -265,11 +268,10 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
     ),
     AsicMinerSensorEntityDescription(
         key="efficiency",
-        native_unit_of_measurement=UNIT_EFFICIENCY,
+        **EFFICIENCY_SHOWN,
         efficiency=True,
         digits=2,
         state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
         value_fn=lambda s: s.efficiency,
         exists_fn=lambda s: s.power is not None,
     ),
@@ -316,14 +318,7 @@ SENSORS: tuple[AsicMinerSensorEntityDescription, ...] = (
 
 # Per board and per fan: disabled (``AsicMinerPartSensorEntityDescription`` says why).
 BOARD_SENSORS: tuple[AsicMinerBoardSensorEntityDescription, ...] = (
-    AsicMinerBoardSensorEntityDescription(
-        key="board_hashrate",
-        native_unit_of_measurement=UNIT_HASHRATE,
-        hashrate=True,
-        digits=5,
-        suggested_display_precision=2,
-        value_fn=lambda b: b.hashrate,
-    ),
+    _hashrate(AsicMinerBoardSensorEntityDescription, "hashrate"),
     *(
         _temperature(AsicMinerBoardSensorEntityDescription, f"{part}_temperature")
         for part in ("chip", "board", "inlet", "outlet")
@@ -353,10 +348,8 @@ FAN_SENSORS: tuple[AsicMinerFanSensorEntityDescription, ...] = (
 # estimate; in place of Power and Energy, which such a miner never has.
 ESTIMATED_POWER = AsicMinerSensorEntityDescription(
     key="estimated_power",
-    device_class=SensorDeviceClass.POWER,
-    native_unit_of_measurement=UnitOfPower.WATT,
+    **POWER_SHOWN,
     state_class=SensorStateClass.MEASUREMENT,
-    suggested_display_precision=0,
     value_fn=estimated_power,
 )
 

@@ -7,25 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
 
-from .descriptions import NamedByKey
-from .driver import Control, Miner, MinerSnapshot
-from .entity import (
-    AsicMinerEntity,
-    each_description,
-    setup_when_reported,
-)
+from .descriptions import ONE_CLICK_AWAY
+from .driver import Control, Miner
+from .entity import each_description, setup_when_reported
 from .farm_entities import async_setup_farm_switches
 from .helpers import asic_miner_exception_handler
+from .on_off import OnOffDescription, OnOffEntity
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class AsicMinerSwitchEntityDescription(NamedByKey, SwitchEntityDescription):
+class AsicMinerSwitchEntityDescription(OnOffDescription, SwitchEntityDescription):
     control: Control
-    is_on_fn: Callable[[MinerSnapshot], bool | None]
     set_fn: Callable[[Miner, bool], Awaitable[None]]
 
 
@@ -38,10 +33,8 @@ SWITCHES: tuple[AsicMinerSwitchEntityDescription, ...] = (
     ),
     AsicMinerSwitchEntityDescription(
         key="fault_light",
-        entity_category=EntityCategory.CONFIG,
-        # Wanted when looking for the miner in a rack, rarely otherwise: one click away,
-        # so the thermostat fits the 12 enabled entities per miner (issue 12).
-        entity_registry_enabled_default=False,
+        # Wanted when looking for the miner in a rack, rarely otherwise.
+        **ONE_CLICK_AWAY,
         control=Control.FAULT_LIGHT,
         is_on_fn=lambda s: s.fault_light,
         set_fn=lambda miner, on: miner.set_fault_light(on),
@@ -49,13 +42,9 @@ SWITCHES: tuple[AsicMinerSwitchEntityDescription, ...] = (
 )
 
 
-class AsicMinerSwitch(AsicMinerEntity, SwitchEntity):
+class AsicMinerSwitch(OnOffEntity, SwitchEntity):
     entity_description: AsicMinerSwitchEntityDescription
     _requires_write = True
-
-    @property
-    def is_on(self) -> bool | None:
-        return self.entity_description.is_on_fn(self.coordinator.data)
 
     @asic_miner_exception_handler
     async def async_turn_on(self, /, **kwargs: Any) -> None:
