@@ -96,6 +96,7 @@ PROBE_INIT = '''\
 
 import asyncio
 import cProfile
+import gc
 import json
 import time
 
@@ -104,11 +105,28 @@ PERIOD = PROBE_PERIOD
 
 async def async_setup(hass, config):
     path = hass.config.path("loop_probe.json")
+    gc_path = hass.config.path("gc_probe.json")
     seconds = {}
+    # Garbage collection: seconds spent collecting and collections, per wall second
+    # (gc.callbacks run in whichever thread collects).
+    collecting = {}
+    began = [0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            began[0] = time.perf_counter()
+            return
+        second = str(int(time.time()))
+        spent, count = collecting.get(second, (0.0, 0))
+        collecting[second] = (spent + time.perf_counter() - began[0], count + 1)
+
+    gc.callbacks.append(on_gc)
 
     def write(data):
         with open(path, "w") as out:
             json.dump(data, out)
+        with open(gc_path, "w") as out:
+            json.dump(dict(collecting), out)
 
     async def probe():
         loop = asyncio.get_running_loop()
@@ -324,6 +342,16 @@ def recorder_figures(db: Path, start: float, end: float) -> dict[str, float]:
         con.close()
 
 
+def garbage_collection(config: Path, start: float, end: float) -> tuple[float, int]:
+    """Seconds the garbage collector ran in the window, and its collections."""
+    path = config / "gc_probe.json"
+    if not path.exists():
+        return float("nan"), 0
+    seconds = json.loads(path.read_text())
+    inside = [v for k, v in seconds.items() if start <= int(k) <= end]
+    return sum(spent for spent, _ in inside), sum(count for _, count in inside)
+
+
 def longest_stall(config: Path, start: float, end: float) -> tuple[float, float]:
     """Longest probe lag in the window, and the 99th percentile of per-second maxima."""
     path = config / "loop_probe.json"
@@ -456,6 +484,7 @@ async def run(args: argparse.Namespace) -> int:
             entities = entity_counts(config)
             recorder = recorder_figures(config / "home-assistant_v2.db", wall_start, wall_end)
             stall, stall_p99 = longest_stall(config, wall_start, wall_end)
+            gc_seconds, gc_count = garbage_collection(config, wall_start, wall_end)
             await ha.close()
     finally:
         await hass.stop()
@@ -526,6 +555,10 @@ async def run(args: argparse.Namespace) -> int:
         f"  longest loop stall seen by a {PROBE_PERIOD * 1000:.0f} ms probe: "
         f"{stall * 1000:.0f} ms (99th percentile of the per-second maxima "
         f"{stall_p99 * 1000:.0f} ms)"
+    )
+    print(
+        f"  garbage collection: {100 * gc_seconds / window:.2f} % of one core "
+        f"({gc_count} collections in {window:.0f} s)"
     )
     print(f"  per poll and miner ({polls:.1f} polls; keep-alive reuses HTTP connections):")
     for label, (connections, requests) in per_label.items():
