@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Field, Location, read_from
+from ...contract import Field, read_from
 from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUnsupportedError
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
 from ...models import Control, FanMode, MinerIdentity, PoolConfig
@@ -41,9 +41,7 @@ class RestBackend(LoginChecked[RestApi], BraiinsBackend):
                 **read_from(parse.POOLS, parse, Field.POOLS),
                 **read_from(parse.ERRORS, parse, Field.ERRORS),
                 **read_from(parse.LOCATE, parse, Field.FAULT_LIGHT),
-                Field.HASHRATE_TARGET_RANGE: Location(
-                    (parse.CONSTRAINTS,), parse.hashrate_target_range
-                ),
+                **read_from(parse.CONSTRAINTS, parse, Field.HASHRATE_TARGET_RANGE),
             }
         )
         | cooling_rest.COOLING_MAP
