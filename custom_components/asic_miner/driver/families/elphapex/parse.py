@@ -16,8 +16,10 @@ from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, max_temp, rate_to_ths, temps_from, to_bool, to_float, to_int
 from .._cgminer import PoolKeys, first, pool_of, section
-from ..antminer.parse import WEB_BLINK, WEB_CONF, WEB_SUMMARY  # the Antminer CGI's own
+from ..antminer import parse as stock
 
+# The Antminer CGI's own pages; the others are Elphapex's.
+WEB_SUMMARY, WEB_CONF, WEB_BLINK = stock.WEB_SUMMARY, stock.WEB_CONF, stock.WEB_BLINK
 WEB_STATS = Web("/cgi-bin/stats.cgi")
 WEB_POOLS = Web("/cgi-bin/pools.cgi")
 WEB_POWER = Web("/cgi-bin/get_power.cgi")
