@@ -40,6 +40,7 @@ type Source = sources.Source
 Replies = sources.Replies
 Location = sources.Location
 first_of = sources.first_of
+read_from = sources.read_from
 Probe = recognition.Probe  # how a family is recognised (``recognition.py``), the same way
 Recognition = recognition.Recognition
 Fingerprint = recognition.Fingerprint

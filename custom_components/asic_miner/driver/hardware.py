@@ -14,7 +14,8 @@ Where the figures come from:
   configuration, rounded;
 - power range: measured bounds for the first models; for the rest (rows built with
   :func:`_spec`) 45 % of nominal power rounded down to 100 W, up to 110 % rounded up,
-  the span btminer and Braiins OS accept on the models where both are known.
+  the span btminer and Braiins OS accept on the models where both are known; models
+  without a power limit (rows built with :func:`_fixed`) run at their one power figure.
 
 A model missing here falls back to :func:`make_power_range`: one range per maker that
 covers every model of that maker in this table, the firmware refusing what its model
@@ -46,6 +47,13 @@ def _spec(boards: int, chips: int | None, fans: int, ths: float, watts: int) -> 
     low = math.floor(watts * 0.45 / 100) * 100
     high = math.ceil(watts * 1.10 / 100) * 100
     return Hardware(boards, chips, fans, ths, watts, low, high)
+
+
+def _fixed(
+    boards: int, chips: int | None, fans: int, rate: float, watts: int, *, algorithm: Algorithm
+) -> Hardware:
+    """A row for a fixed power plan (no power limit): the range is the one power figure."""
+    return Hardware(boards, chips, fans, rate, watts, watts, watts, algorithm)
 
 
 HARDWARE: dict[tuple[str, str], Hardware] = {
@@ -155,9 +163,9 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     ("Auradine", "AT2880"): _spec(3, None, 4, 260.0, 4160),
     # Elphapex (Scrypt): boards, chips and fans from asic-rs's model table (the DG Home
     # fills one of its four slots, as its 1.0.5 capture shows); no power limit.
-    ("Elphapex", "DG1"): Hardware(4, 144, 4, 0.011, 3420, 3420, 3420, Algorithm.SCRYPT),
-    ("Elphapex", "DG1+"): Hardware(4, 210, 4, 0.0144, 3950, 3950, 3950, Algorithm.SCRYPT),
-    ("Elphapex", "DG Home 1"): Hardware(1, 120, 4, 0.0021, 630, 630, 630, Algorithm.SCRYPT),
+    ("Elphapex", "DG1"): _fixed(4, 144, 4, 0.011, 3420, algorithm=Algorithm.SCRYPT),
+    ("Elphapex", "DG1+"): _fixed(4, 210, 4, 0.0144, 3950, algorithm=Algorithm.SCRYPT),
+    ("Elphapex", "DG Home 1"): _fixed(1, 120, 4, 0.0021, 630, algorithm=Algorithm.SCRYPT),
     # Innosilicon: 3 chains of 114 chips and 4 fans (pyasic's T3H+ table, checked 2026-12);
     # 52 TH/s at 2800 W is the T3 series' published sheet, not read from a capture: no
     # public source here names the T3H+'s own figures.
@@ -165,22 +173,22 @@ HARDWARE: dict[tuple[str, str], Hardware] = {
     # Goldshell: boards, chips and fans from pyasic's model table (KD5 4 x 46 chips, 4 fans,
     # Kadena; Mini DOGE 1 x 40 chips, 2 fans, Scrypt: checked 2026-12), rates and power the
     # maker's; no power limit (a fixed power plan), so one power figure
-    ("Goldshell", "KD5"): Hardware(4, 46, 4, 18.0, 2250, 2250, 2250, Algorithm.BLAKE2S),
-    ("Goldshell", "Mini DOGE"): Hardware(1, 40, 2, 0.000185, 233, 233, 233, Algorithm.SCRYPT),
+    ("Goldshell", "KD5"): _fixed(4, 46, 4, 18.0, 2250, algorithm=Algorithm.BLAKE2S),
+    ("Goldshell", "Mini DOGE"): _fixed(1, 40, 2, 0.000185, 233, algorithm=Algorithm.SCRYPT),
     # IceRiver: the maker's launch figures; fans, the KS3/AL3 boards and the KS3M/KS5L chips
     # from pyasic's model table (its KS0 lists no fan), the AL3's 18 chips a board from the
     # live 10306 capture (pyasic says 156); one board for KS0-KS2 and three for KS5 are
     # ours (pyasic names none); no power limit, so one power figure. kHeavyHash, Blake3.
-    ("IceRiver", "KS0"): Hardware(1, None, 0, 0.1, 65, 65, 65, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS0 Pro"): Hardware(1, None, 0, 0.2, 100, 100, 100, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS1"): Hardware(1, None, 4, 1.0, 600, 600, 600, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS2"): Hardware(1, None, 4, 2.0, 1200, 1200, 1200, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS3"): Hardware(3, None, 4, 8.0, 3200, 3200, 3200, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS3L"): Hardware(3, None, 4, 5.0, 3200, 3200, 3200, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS3M"): Hardware(3, 18, 4, 6.0, 3400, 3400, 3400, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS5L"): Hardware(3, 18, 4, 12.0, 3400, 3400, 3400, Algorithm.KHEAVYHASH),
-    ("IceRiver", "KS5M"): Hardware(3, None, 4, 15.0, 3400, 3400, 3400, Algorithm.KHEAVYHASH),
-    ("IceRiver", "AL3"): Hardware(3, 18, 4, 15.0, 3500, 3500, 3500, Algorithm.BLAKE3),
+    ("IceRiver", "KS0"): _fixed(1, None, 0, 0.1, 65, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS0 Pro"): _fixed(1, None, 0, 0.2, 100, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS1"): _fixed(1, None, 4, 1.0, 600, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS2"): _fixed(1, None, 4, 2.0, 1200, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS3"): _fixed(3, None, 4, 8.0, 3200, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS3L"): _fixed(3, None, 4, 5.0, 3200, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS3M"): _fixed(3, 18, 4, 6.0, 3400, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS5L"): _fixed(3, 18, 4, 12.0, 3400, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "KS5M"): _fixed(3, None, 4, 15.0, 3400, algorithm=Algorithm.KHEAVYHASH),
+    ("IceRiver", "AL3"): _fixed(3, 18, 4, 15.0, 3500, algorithm=Algorithm.BLAKE3),
 }
 
 

@@ -44,6 +44,13 @@ CONTROL_DEADLINE_FACTOR = 4.0
 """A control may take this many request timeouts (login, command, read-back)."""
 
 
+def _check_within(what: str, value: float, bounds: tuple[float, float], unit: str) -> None:
+    """Refuse a control value outside the bounds the firmware (or its table) takes."""
+    low, high = bounds
+    if not low <= value <= high:
+        raise MinerValueError(f"{what} {value:g} {unit} is outside {low:g}-{high:g} {unit}")
+
+
 class Miner:
     def __init__(self, ctx: MinerContext, family: Family, identity: MinerIdentity) -> None:
         self.ctx = ctx
@@ -220,10 +227,8 @@ class Miner:
     async def set_power_limit(self, watts: int) -> None:
         self._require(Control.POWER_LIMIT)
         bounds = self.power_limit_range()
-        if bounds is not None and not bounds.minimum <= watts <= bounds.maximum:
-            raise MinerValueError(
-                f"power limit {watts} W is outside {bounds.minimum}-{bounds.maximum} W"
-            )
+        if bounds is not None:
+            _check_within("power limit", watts, (bounds.minimum, bounds.maximum), "W")
         await self._run(self.backend.set_power_limit(watts))
 
     async def set_work_mode(self, mode: str) -> None:
@@ -242,19 +247,16 @@ class Miner:
     async def set_fan_speed(self, percent: int) -> None:
         """The manual fan speed, never below the floor that protects the hardware."""
         self._require(Control.FAN_SPEED)
-        low, high = self._cooling().speed_range or (MIN_AIR_FAN_PERCENT, 100)
-        if not low <= percent <= high:
-            raise MinerValueError(f"fan speed {percent} % is outside {low}-{high} %")
+        bounds = self._cooling().speed_range or (MIN_AIR_FAN_PERCENT, 100)
+        _check_within("fan speed", percent, bounds, "%")
         await self._run(self.backend.set_fan_speed(percent))
 
     async def set_temperature_target(self, celsius: float) -> None:
         """The temperature the firmware's fan curve holds, inside the firmware's bounds."""
         self._require(Control.TEMPERATURE_TARGET)
         bounds = self._cooling().target_range
-        if bounds is not None and not bounds[0] <= celsius <= bounds[1]:
-            raise MinerValueError(
-                f"temperature target {celsius:g} °C is outside {bounds[0]:g}-{bounds[1]:g} °C"
-            )
+        if bounds is not None:
+            _check_within("temperature target", celsius, bounds, "°C")
         await self._run(self.backend.set_temperature_target(celsius))
 
     def _cooling(self) -> Cooling:
@@ -266,18 +268,14 @@ class Miner:
         """Tune by hashrate (TH/s) instead of watts, within the firmware's bounds."""
         self._require(Control.HASHRATE_TARGET)
         bounds = self.snapshot.hashrate_target_range if self.snapshot is not None else None
-        if bounds is not None and not bounds[0] <= ths <= bounds[1]:
-            raise MinerValueError(
-                f"hashrate target {ths:g} TH/s is outside {bounds[0]:g}-{bounds[1]:g} TH/s"
-            )
+        if bounds is not None:
+            _check_within("hashrate target", ths, bounds, "TH/s")
         await self._run(self.backend.set_hashrate_target(ths))
 
     async def set_throttle(self, percent: int) -> None:
         """Run at a percentage of full power, applied live (no restart, no reboot)."""
         self._require(Control.THROTTLE)
-        low, high = THROTTLE_RANGE
-        if not low <= percent <= high:
-            raise MinerValueError(f"throttle {percent} % is outside {low}-{high} %")
+        _check_within("throttle", percent, THROTTLE_RANGE, "%")
         await self._run(self.backend.set_throttle(percent))
 
     async def reboot(self) -> None:

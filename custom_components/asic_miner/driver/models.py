@@ -296,13 +296,11 @@ class MinerSnapshot:
     @property
     def chip_temperature(self) -> float | None:
         """Hottest chip across boards: what throttling and alarms key on."""
-        temps = [b.chip_temperature for b in self.boards if b.chip_temperature is not None]
-        return max(temps) if temps else None
+        return _hottest(b.chip_temperature for b in self.boards)
 
     @property
     def board_temperature(self) -> float | None:
-        temps = [b.board_temperature for b in self.boards if b.board_temperature is not None]
-        return max(temps) if temps else None
+        return _hottest(b.board_temperature for b in self.boards)
 
     @property
     def active_pool(self) -> Pool | None:
@@ -319,3 +317,8 @@ class MinerSnapshot:
         data["controls"] = sorted(c.value for c in self.controls)
         data["efficiency"] = self.efficiency
         return data
+
+
+def _hottest(temperatures: Iterable[float | None]) -> float | None:
+    """The highest of the readings; ``None`` where no board has one."""
+    return max((t for t in temperatures if t is not None), default=None)

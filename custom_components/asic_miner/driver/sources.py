@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from .exceptions import MinerError
+from .fields import Field
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,13 @@ class Location:
     def every_source(self) -> tuple[Source, ...]:
         """The sources and the fallback ones: what reading the field may take."""
         return self.sources + self.fallback
+
+
+def read_from(source: Source, parse: ModuleType, *fields: Field) -> dict[Field, Location]:
+    """Data-map rows for fields ``source`` holds alone, each read by the function of
+    ``parse`` named after it (``parse.hashrate`` for ``Field.HASHRATE``): what one
+    reply gives, in one line; a missing extractor fails at import, not at a poll."""
+    return {field: Location((source,), getattr(parse, field.value)) for field in fields}
 
 
 _FALLBACK_ERRORS = (

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Call, Field, Location
+from ...contract import Backend, Call, Field, Location, read_from
 from ...exceptions import MinerValueError
 from ...models import ALL_CONTROLS, Control, MinerIdentity, PoolConfig
 from .._cgminer import DEVS, POOLS, SUMMARY
@@ -32,12 +32,10 @@ class FluxBackend(LoginChecked[FluxApi], Backend):
     name = "fluxos"
     RPC_MULTICOMMAND = False  # no capture shows gcminer answering `a+b`
     DATA_MAP = {
-        Field.HASHRATE: Location((SUMMARY,), p.hashrate),
-        Field.UPTIME: Location((SUMMARY,), p.uptime),
-        Field.EXPECTED_HASHRATE: Location((p.MODE,), p.expected_hashrate),
-        Field.POWER_LIMIT: Location((p.MODE,), p.power_limit),
-        Field.MINING: Location((p.MODE,), p.mining),
-        Field.WORK_MODE: Location((p.MODE,), p.work_mode),
+        **read_from(SUMMARY, p, Field.HASHRATE, Field.UPTIME),
+        **read_from(
+            p.MODE, p, Field.EXPECTED_HASHRATE, Field.POWER_LIMIT, Field.MINING, Field.WORK_MODE
+        ),
         Field.WORK_MODES: Location((), lambda _: p.WORK_MODES),
         Field.POWER: Location((p.PSU,), p.power),
         Field.BOARDS: Location((DEVS, p.TEMPERATURE), p.boards),

@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, cast
 
 from ...context import MinerContext
-from ...contract import Backend, Field, Location, Replies
+from ...contract import Backend, Field, Location, Replies, read_from
 from ...exceptions import MinerConnectionError, MinerError, MinerResponseError, MinerValueError
 from ...models import Control, MinerIdentity, PoolConfig
 from ...transports.rpc_parse import check_status, parse_rpc_reply
@@ -58,15 +58,19 @@ SOFT_SWITCH_DELAY = 5
 def _common_map() -> dict[Field, Location]:
     return {
         Field.HASHRATE: Location((DEVS, p.ESTATS), p.hashrate),
-        Field.EXPECTED_HASHRATE: Location((p.ESTATS,), p.expected_hashrate),
-        Field.POWER: Location((p.ESTATS,), p.power),
-        Field.POWER_LIMIT: Location((p.ESTATS,), p.power_limit),
-        Field.ENVIRONMENT_TEMPERATURE: Location((p.ESTATS,), p.environment_temperature),
-        Field.BOARDS: Location((p.ESTATS,), p.boards),
+        **read_from(
+            p.ESTATS,
+            p,
+            Field.EXPECTED_HASHRATE,
+            Field.POWER,
+            Field.POWER_LIMIT,
+            Field.ENVIRONMENT_TEMPERATURE,
+            Field.BOARDS,
+            Field.UPTIME,
+            Field.MINING,
+            Field.ERRORS,
+        ),
         Field.FANS: Location((p.ESTATS,), p.fan_list),
-        Field.UPTIME: Location((p.ESTATS,), p.uptime),
-        Field.MINING: Location((p.ESTATS,), p.mining),
-        Field.ERRORS: Location((p.ESTATS,), p.errors),
         Field.POOLS: Location((POOLS,), p.pool_list),
         Field.COOLING: Location((p.ESTATS,), cooling.cooling),
     }

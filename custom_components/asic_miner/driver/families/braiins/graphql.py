@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Call, Field, Location
+from ...contract import Call, Field, Location, read_from
 from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerValueError
 from ...logs import MinerLog, log_from_lines
 from ...models import Control, MinerIdentity, PoolConfig
@@ -77,17 +77,21 @@ def _check_union(result: Any, ok: str, what: str) -> None:
 def _data_map(boards: Call) -> dict[Field, Location]:
     return with_rpc_fallback(
         {
-            Field.HASHRATE: Location((parse.SYSTEM,), parse.hashrate),
-            Field.EXPECTED_HASHRATE: Location((parse.SYSTEM,), parse.expected_hashrate),
-            Field.POWER: Location((parse.SYSTEM,), parse.power),
-            Field.POWER_LIMIT: Location((parse.SYSTEM,), parse.power_limit),
-            Field.FANS: Location((parse.SYSTEM,), parse.fans),
+            **read_from(
+                parse.SYSTEM,
+                parse,
+                Field.HASHRATE,
+                Field.EXPECTED_HASHRATE,
+                Field.POWER,
+                Field.POWER_LIMIT,
+                Field.FANS,
+                Field.UPTIME,
+                Field.MINING,
+                Field.FAULT_LIGHT,
+            ),
             Field.BOARDS: Location((boards,), lambda r: parse.boards_from(r, boards)),
             Field.POOLS: Location((parse.POOLS,), parse.pools),
             Field.ERRORS: Location((parse.EVENTS, parse.SYSTEM), parse.errors),
-            Field.UPTIME: Location((parse.SYSTEM,), parse.uptime),
-            Field.MINING: Location((parse.SYSTEM,), parse.mining),
-            Field.FAULT_LIGHT: Location((parse.SYSTEM,), parse.fault_light),
         }
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Field, Location
+from ...contract import Field, read_from
 from ...exceptions import MinerControlRefusedError, MinerResponseError, MinerUnsupportedError
 from ...logs import MAX_LOG_BYTES, NOT_OFFERED, MinerLog, log_from_reply
 from ...models import Control, FanMode, MinerIdentity, PoolConfig
@@ -31,21 +31,17 @@ class RestBackend(LoginChecked[RestApi], BraiinsBackend):
     DATA_MAP = (
         with_rpc_fallback(
             {
-                Field.HASHRATE: Location((parse.STATS,), parse.hashrate),
-                Field.EXPECTED_HASHRATE: Location((parse.DETAILS,), parse.expected_hashrate),
-                Field.POWER: Location((parse.STATS,), parse.power),
-                Field.POWER_LIMIT: Location((parse.TUNER,), parse.power_limit),
-                Field.BOARDS: Location((parse.HASHBOARDS,), parse.boards),
-                Field.FANS: Location((parse.COOLING,), parse.fans),
-                Field.POOLS: Location((parse.POOLS,), parse.pools),
-                Field.ERRORS: Location((parse.ERRORS,), parse.errors),
-                Field.UPTIME: Location((parse.DETAILS,), parse.uptime),
-                Field.MINING: Location((parse.DETAILS,), parse.mining),
-                Field.FAULT_LIGHT: Location((parse.LOCATE,), parse.fault_light),
-                Field.HASHRATE_TARGET: Location((parse.TUNER,), parse.hashrate_target),
-                Field.HASHRATE_TARGET_RANGE: Location(
-                    (parse.CONSTRAINTS,), parse.hashrate_target_range
+                **read_from(parse.STATS, parse, Field.HASHRATE, Field.POWER),
+                **read_from(
+                    parse.DETAILS, parse, Field.EXPECTED_HASHRATE, Field.UPTIME, Field.MINING
                 ),
+                **read_from(parse.TUNER, parse, Field.POWER_LIMIT, Field.HASHRATE_TARGET),
+                **read_from(parse.HASHBOARDS, parse, Field.BOARDS),
+                **read_from(parse.COOLING, parse, Field.FANS),
+                **read_from(parse.POOLS, parse, Field.POOLS),
+                **read_from(parse.ERRORS, parse, Field.ERRORS),
+                **read_from(parse.LOCATE, parse, Field.FAULT_LIGHT),
+                **read_from(parse.CONSTRAINTS, parse, Field.HASHRATE_TARGET_RANGE),
             }
         )
         | cooling_rest.COOLING_MAP

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...contract import Family
 from ...models import Algorithm
-from .._identity import Naming, Reply, system_info
+from .._identity import SYSTEM_INFO_KEYS, Naming, Reply, system_info
 from .._probes import Marks
 from .backends import ElphapexBackend
 from .client import DEFAULT_CREDENTIALS
@@ -24,13 +24,8 @@ FAMILY = Family(
     recognised_by=Marks(realm=("Daoge",)),
     identify=Naming(
         replies=(
-            Reply(
-                system_info(DEFAULT_CREDENTIALS),
-                model="minertype",
-                firmware_version="system_filesystem_version",
-                mac="macaddr",
-                hostname="hostname",
-            ),
+            # The Antminer web UI's own system info page and keys.
+            Reply(system_info(DEFAULT_CREDENTIALS), model="minertype", **SYSTEM_INFO_KEYS),
         ),
         model_name=model_name,
         # Every Elphapex hashes Scrypt; the firmware says so too ("Algorithm": "Scrypt").

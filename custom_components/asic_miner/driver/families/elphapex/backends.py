@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...contract import Field, Location
+from ...contract import Field, Location, read_from
 from ...exceptions import MinerValueError
 from ...models import Control, PoolConfig
 from ...slow import SETTINGS_EVERY
@@ -25,10 +25,9 @@ class ElphapexBackend(DigestCgiBackend):
 
     name = "cgi"
     DATA_MAP = {
-        Field.HASHRATE: Location((p.WEB_SUMMARY,), p.hashrate),
-        Field.EXPECTED_HASHRATE: Location((p.WEB_SUMMARY,), p.expected_hashrate),
-        Field.UPTIME: Location((p.WEB_SUMMARY,), p.uptime),
-        Field.ERRORS: Location((p.WEB_SUMMARY,), p.errors),
+        **read_from(
+            p.WEB_SUMMARY, p, Field.HASHRATE, Field.EXPECTED_HASHRATE, Field.UPTIME, Field.ERRORS
+        ),
         Field.POWER: Location((p.WEB_POWER,), p.power),
         Field.BOARDS: Location((p.WEB_STATS,), p.boards),
         Field.FANS: Location((p.WEB_STATS,), p.fan_list),

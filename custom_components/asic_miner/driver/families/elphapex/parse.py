@@ -16,12 +16,12 @@ from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, max_temp, rate_to_ths, temps_from, to_bool, to_float, to_int
 from .._cgminer import PoolKeys, first, pool_of, section
+from ..antminer import parse as stock
 
-WEB_SUMMARY = Web("/cgi-bin/summary.cgi")
+# The Antminer CGI's own pages; the others are Elphapex's.
+WEB_SUMMARY, WEB_CONF, WEB_BLINK = stock.WEB_SUMMARY, stock.WEB_CONF, stock.WEB_BLINK
 WEB_STATS = Web("/cgi-bin/stats.cgi")
 WEB_POOLS = Web("/cgi-bin/pools.cgi")
-WEB_CONF = Web("/cgi-bin/get_miner_conf.cgi")
-WEB_BLINK = Web("/cgi-bin/get_blink_status.cgi")
 WEB_POWER = Web("/cgi-bin/get_power.cgi")
 
 # fc-work-mode values (asic-rs reads 0 normal, 2 high, 3 low; 1 is not used).

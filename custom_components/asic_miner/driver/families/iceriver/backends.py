@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Field, Location
+from ...contract import Backend, Field, Location, read_from
 from ...exceptions import MinerControlRefusedError
 from ...models import Control, MinerIdentity, PoolConfig
 from ...pools import keep_passwords
@@ -26,12 +26,16 @@ class IceRiverBackend(LoginChecked[IceRiverWeb], Backend):
 
     name = "userpanel"
     DATA_MAP = {
-        Field.HASHRATE: Location((p.PANEL,), p.hashrate),
-        Field.UPTIME: Location((p.PANEL,), p.uptime),
-        Field.MINING: Location((p.PANEL,), p.mining),
-        Field.FAULT_LIGHT: Location((p.PANEL,), p.fault_light),
-        Field.BOARDS: Location((p.PANEL,), p.boards),
-        Field.FANS: Location((p.PANEL,), p.fans),
+        **read_from(
+            p.PANEL,
+            p,
+            Field.HASHRATE,
+            Field.UPTIME,
+            Field.MINING,
+            Field.FAULT_LIGHT,
+            Field.BOARDS,
+            Field.FANS,
+        ),
         Field.POOLS: Location((p.PANEL,), p.pool_list),
     }
     CONTROLS = frozenset({Control.FAULT_LIGHT, Control.POOLS})

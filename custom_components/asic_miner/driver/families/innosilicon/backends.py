@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Call, Field, Location
+from ...contract import Backend, Call, Field, Location, read_from
 from ...models import MinerIdentity
 from .._cgminer import POOLS, STATS, SUMMARY
 from .._session import LoginChecked
@@ -24,10 +24,8 @@ class InnoBackend(LoginChecked[InnoApi], Backend):
     name = "innominer"
     RPC_MULTICOMMAND = False  # no capture shows innominer answering `a+b`
     DATA_MAP = {
-        Field.HASHRATE: Location((SUMMARY,), p.hashrate),
-        Field.UPTIME: Location((SUMMARY,), p.uptime),
-        Field.BOARDS: Location((STATS,), p.boards),
-        Field.FANS: Location((STATS,), p.fans),
+        **read_from(SUMMARY, p, Field.HASHRATE, Field.UPTIME),
+        **read_from(STATS, p, Field.BOARDS, Field.FANS),
         Field.POWER: Location((p.GET_ALL,), p.power),
         Field.POOLS: Location((POOLS,), stock.pool_list),
     }

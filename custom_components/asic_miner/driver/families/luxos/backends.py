@@ -22,7 +22,7 @@ import contextlib
 from collections.abc import Sequence
 
 from ...context import MinerContext
-from ...contract import Backend, Field, Location
+from ...contract import Backend, Field, Location, read_from
 from ...exceptions import MinerError, MinerResponseError, MinerValueError
 from ...gathering import gather_dict
 from ...models import ALL_CONTROLS, Control, FanMode, MinerIdentity, PoolConfig
@@ -50,10 +50,8 @@ class LuxminerBackend(NamedRefusals, Backend):
         Field.POWER: Location((p.POWER,), p.power),
         Field.POWER_LIMIT: Location((p.CONFIG, p.PROFILES), p.power_limit),
         Field.WORK_MODE: Location((p.CONFIG,), p.active_profile),
-        Field.WORK_MODES: Location((p.PROFILES,), p.work_modes),
-        Field.POWER_LIMIT_RANGE: Location((p.PROFILES,), p.power_limit_range),
-        Field.MINING: Location((p.CONFIG,), p.mining),
-        Field.FAULT_LIGHT: Location((p.CONFIG,), p.fault_light),
+        **read_from(p.CONFIG, p, Field.MINING, Field.FAULT_LIGHT),
+        **read_from(p.PROFILES, p, Field.WORK_MODES, Field.POWER_LIMIT_RANGE),
         Field.ERRORS: Location((p.EVENTS,), p.errors),
         Field.UPTIME: Location((STATS, SUMMARY), p.uptime),
         Field.POOLS: Location((POOLS,), p.pool_list),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...context import MinerContext
-from ...contract import Backend, Field, Location
+from ...contract import Backend, Field, Location, read_from
 from ...models import Control, MinerIdentity, PoolConfig
 from ...slow import SETTINGS_EVERY
 from ...transports.http import HttpClient
@@ -36,12 +36,16 @@ class MaraBackend(Backend):
     name = "kaonsu"
     RPC_MULTICOMMAND = False  # bmminer underneath; one RPC command a poll anyway
     DATA_MAP = {
-        Field.HASHRATE: Location((p.WEB_BRIEF,), p.hashrate),
-        Field.EXPECTED_HASHRATE: Location((p.WEB_BRIEF,), p.expected_hashrate),
-        Field.POWER: Location((p.WEB_BRIEF,), p.power),
-        Field.UPTIME: Location((p.WEB_BRIEF,), p.uptime),
-        Field.MINING: Location((p.WEB_BRIEF,), p.mining),
-        Field.ERRORS: Location((p.WEB_BRIEF,), p.errors),
+        **read_from(
+            p.WEB_BRIEF,
+            p,
+            Field.HASHRATE,
+            Field.EXPECTED_HASHRATE,
+            Field.POWER,
+            Field.UPTIME,
+            Field.MINING,
+            Field.ERRORS,
+        ),
         Field.BOARDS: Location((p.WEB_HASHBOARDS, p.WEB_BRIEF), p.boards),
         Field.FANS: Location((p.WEB_FANS,), p.fan_list),
         Field.POWER_LIMIT: Location((p.WEB_CONFIG,), p.power_limit),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...contract import Backend, Field, Location
+from ...contract import Backend, Field, Location, read_from
 from .._cgminer import POOLS, STATS
 from ..antminer import parse as stock
 from . import parse as p
@@ -14,12 +14,16 @@ class SealBackend(Backend):
     name = "bdminer"
     RPC_MULTICOMMAND = False  # no capture shows bdminer answering `a+b`
     DATA_MAP = {
-        Field.HASHRATE: Location((STATS,), p.hashrate),
-        Field.EXPECTED_HASHRATE: Location((STATS,), p.expected_hashrate),
-        Field.POWER: Location((STATS,), p.power),
-        Field.POWER_LIMIT: Location((STATS,), p.power_limit),
-        Field.BOARDS: Location((STATS,), p.boards),
-        Field.FANS: Location((STATS,), p.fans),
-        Field.UPTIME: Location((STATS,), p.uptime),
+        **read_from(
+            STATS,
+            p,
+            Field.HASHRATE,
+            Field.EXPECTED_HASHRATE,
+            Field.POWER,
+            Field.POWER_LIMIT,
+            Field.BOARDS,
+            Field.FANS,
+            Field.UPTIME,
+        ),
         Field.POOLS: Location((POOLS,), stock.pool_list),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ...contract import Backend, Call, Field, Location
+from ...contract import Backend, Call, Field, Location, read_from
 from ...exceptions import MinerValueError
 from ...models import ALL_CONTROLS, Control, MinerIdentity, PowerLimitRange
 from .._refusal import NamedRefusals
@@ -31,9 +31,10 @@ _SUMMARY_FIELDS = (
 def summary_fields(parse: ModuleType, summary: Call) -> dict[Field, Location]:
     """The data-map rows both generations share: the summary's own figures (each read
     by the generation's extractor named after the field) and the work-mode names."""
-    rows = {field: Location((summary,), getattr(parse, field.value)) for field in _SUMMARY_FIELDS}
-    rows[Field.WORK_MODES] = Location((), lambda _: WORK_MODES)
-    return rows
+    return {
+        **read_from(summary, parse, *_SUMMARY_FIELDS),
+        Field.WORK_MODES: Location((), lambda _: WORK_MODES),
+    }
 
 
 class WhatsminerBackend(NamedRefusals, Backend):
