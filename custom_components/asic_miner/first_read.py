@@ -18,14 +18,21 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN, SCAN_INTERVAL
 from .driver import MinerSnapshot
 
-# Unique ID to (monotonic time kept, the read); taken by the entry's setup.
+# Unique ID to (monotonic time of the read, the read); taken by the entry's setup.
 _READS: HassKey[dict[str, tuple[float, MinerSnapshot]]] = HassKey(f"{DOMAIN}_first_reads")
 
 
 @callback
-def async_keep_read(hass: HomeAssistant, unique_id: str, snapshot: MinerSnapshot) -> None:
-    """Keep a miner's read for the entry about to be created with ``unique_id``."""
-    hass.data.setdefault(_READS, {})[unique_id] = (time.monotonic(), snapshot)
+def async_keep_read(
+    hass: HomeAssistant, unique_id: str, snapshot: MinerSnapshot, read_at: float | None = None
+) -> None:
+    """Keep a miner's read for the entry about to be created with ``unique_id``.
+
+    ``read_at``: the monotonic time the read was made (now when not given). A read the
+    flow made before a login step the user took minutes over is that old, not new.
+    """
+    at = time.monotonic() if read_at is None else read_at
+    hass.data.setdefault(_READS, {})[unique_id] = (at, snapshot)
 
 
 @callback

@@ -124,8 +124,8 @@ class AddScannedFlow(MinerFlow):
             configured.add(unique_id)
             ticked |= keys
             entries.append((unique_id, entry_data(miner, login)))
-            if miner.snapshot is not None:
-                async_keep_read(self.hass, unique_id, miner.snapshot)
+            if miner.snapshot is not None and miner.read_at is not None:
+                async_keep_read(self.hass, unique_id, miner.snapshot, miner.read_at)
         return entries
 
     async def async_step_scan_adding(

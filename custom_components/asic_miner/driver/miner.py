@@ -7,6 +7,7 @@ stored identity (Home Assistant after the first setup), so a poll never re-ident
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
@@ -60,6 +61,7 @@ class Miner:
         self.backend: Backend = family.backend(identity.backend)(ctx, identity)
         # The last poll's snapshot: what the miner can do is what it last reported.
         self.snapshot: MinerSnapshot | None = None
+        self.read_at: float | None = None  # monotonic time ``snapshot`` was read
 
     @property
     def host(self) -> str:
@@ -139,6 +141,7 @@ class Miner:
         if snapshot.identity is not self.identity:
             self.identity = snapshot.identity
         self.snapshot = snapshot
+        self.read_at = time.monotonic()
         return snapshot
 
     async def check_credentials(self) -> None:

@@ -16,7 +16,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from custom_components.asic_miner.const import CONF_MINERS
+from custom_components.asic_miner.const import CONF_MINERS, SCAN_INTERVAL
 from custom_components.asic_miner.driver import Miner, MinerSnapshot
 from tests.components.asic_miner.test_config_flow import (
     domain_entries,
@@ -125,3 +125,47 @@ async def _finish_adding(hass: HomeAssistant, flow_id: str) -> None:
     result = await hass.config_entries.flow.async_configure(flow_id, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_a_read_older_than_a_poll_is_not_an_entrys_first_data(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """The check's read waits while the user answers a login step: by then it may be
+    minutes old, and the entry reads its miner itself (review2: it was kept as new)."""
+    subnet, (stock, bos) = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("braiins", "S19", {"password": "other"})
+    )
+    result = await start_user_flow(hass, "scan")
+    flow_id = result["flow_id"]
+    await run_scan(hass, flow_id, subnet)
+    original = Miner.read
+
+    async def aged(self: Miner) -> MinerSnapshot:
+        snapshot = await original(self)
+        assert self.read_at is not None
+        self.read_at -= SCAN_INTERVAL.total_seconds() + 1  # the user took their time
+        return snapshot
+
+    with patch.object(Miner, "read", aged):
+        await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_MINERS: [stock.host, bos.host]}
+        )
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["step_id"] == "scan_login"
+    reads: list[str] = []
+
+    async def counted(self: Miner) -> MinerSnapshot:
+        reads.append(self.host)
+        return await original(self)
+
+    with patch.object(Miner, "read", counted):
+        await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_USERNAME: "root", CONF_PASSWORD: "other"}
+        )
+        await _finish_adding(hass, flow_id)
+    assert reads.count(stock.host) == 1  # its old read not taken: read again at setup
+    assert reads.count(bos.host) == 1  # read with the login just given: taken
+    for sim in (stock, bos):
+        assert domain_entries(hass)[uid(sim)].state is ConfigEntryState.LOADED
