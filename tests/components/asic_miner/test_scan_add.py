@@ -8,6 +8,7 @@ new entry's first data: a miner added is read once, not again at setup.
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -97,14 +98,8 @@ async def test_scanned_miners_are_read_once_when_added(
     result = await start_user_flow(hass, "scan")
     flow_id = result["flow_id"]
     await run_scan(hass, flow_id, subnet)
-    original = Miner.read
     reads: list[str] = []
-
-    async def counted(self: Miner) -> MinerSnapshot:
-        reads.append(self.host)
-        return await original(self)
-
-    with patch.object(Miner, "read", counted):
+    with _counting_reads(reads):
         await hass.config_entries.flow.async_configure(
             flow_id, {CONF_MINERS: [sim.host for sim in sims]}
         )
@@ -115,6 +110,17 @@ async def test_scanned_miners_are_read_once_when_added(
         assert entry.state is ConfigEntryState.LOADED
         assert entry.runtime_data.data is not None
         assert entry.runtime_data.miner.snapshot is entry.runtime_data.data
+
+
+def _counting_reads(reads: list[str]) -> Any:
+    """``Miner.read`` patched to note each miner read (its address) in ``reads``."""
+    original = Miner.read
+
+    async def counted(self: Miner) -> MinerSnapshot:
+        reads.append(self.host)
+        return await original(self)
+
+    return patch.object(Miner, "read", counted)
 
 
 async def _finish_adding(hass: HomeAssistant, flow_id: str) -> None:
@@ -155,12 +161,7 @@ async def test_a_read_older_than_a_poll_is_not_an_entrys_first_data(
         result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["step_id"] == "scan_login"
     reads: list[str] = []
-
-    async def counted(self: Miner) -> MinerSnapshot:
-        reads.append(self.host)
-        return await original(self)
-
-    with patch.object(Miner, "read", counted):
+    with _counting_reads(reads):
         await hass.config_entries.flow.async_configure(
             flow_id, {CONF_USERNAME: "root", CONF_PASSWORD: "other"}
         )
