@@ -15,6 +15,7 @@ from typing import Any
 
 from .contract import Backend, Field
 from .hardware import make_power_range, model_power_range
+from .limits import MAX_ITEMS
 from .models import Board, Control, Cooling, Fan, MinerErrorEntry, Pool, PowerLimitRange
 from .values import within
 
@@ -30,7 +31,6 @@ MAX_COUNT = 1 << 62  # share counters
 MAX_FREQUENCY_MHZ = 10_000.0
 MAX_VOLTAGE_V = 1_000.0
 MAX_ENERGY_KWH = 1e9
-MAX_ITEMS = 1_000  # boards, fans, pools, errors, work modes
 # The lowest manual fan speed offered to air-cooled hardware where the firmware names no
 # floor of its own: below it the chips outrun the firmware's overheat cut-off on a warm
 # day. Only immersion (fans off by design) goes to 0.

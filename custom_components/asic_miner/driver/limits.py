@@ -15,3 +15,6 @@ from typing import Final
 DEFAULT_MAX_REPLY_BYTES: Final = 512 * 1024
 # A family that names no bound of its own.
 FAMILY_MAX_REPLY_BYTES: Final = 256 * 1024
+# Boards, fans, pools, errors, work modes: no miner has more; a reply that counts more
+# is cut here, and a count in a reply never makes a parser loop further.
+MAX_ITEMS: Final = 1_000

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .limits import MAX_ITEMS
+
 _MAC_SEPARATORS = re.compile(r"[\s:.\-]")
 _MAC_DIGITS = re.compile(r"[0-9A-F]{12}")
 # Possessive: anchored with ``match`` and unable to backtrack whatever the text.
@@ -90,6 +92,13 @@ def to_int(value: Any) -> int | None:
         return value if abs(value) < 1 << 63 else None
     result = to_float(value)
     return None if result is None else round(result)
+
+
+def item_count(value: Any) -> int:
+    """A count of boards or fans a reply states, for a loop over them: never negative,
+    never past ``MAX_ITEMS`` (a hostile ``Board Count`` of 10**9 must not make a parser
+    loop, or allocate, a billion times)."""
+    return min(max(to_int(value) or 0, 0), MAX_ITEMS)
 
 
 def within(value: Any, low: float, high: float) -> float | None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from ...contract import Replies, Rpc
 from ...exceptions import MinerResponseError
+from ...limits import MAX_ITEMS
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, ghs_to_ths, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._cgminer import DEVS, POOLS, pools, section, stats_item
@@ -203,7 +204,8 @@ def boards(replies: Replies) -> list[Board]:
     mm = figures(replies)
     rates = numbers(mm.get("MGHS"))
     slots = {int(m.group(1)) for k in mm if (m := re.fullmatch(r"PVT_T(\d+)", k))}
-    count = max(len(rates), max(slots) + 1 if slots else 0)
+    # A slot index is the reply's word: never loop past MAX_ITEMS for one (PVT_T999999999).
+    count = min(max(len(rates), max(slots) + 1 if slots else 0), MAX_ITEMS)
     if not count:
         raise KeyError("no hash board figures")
     hottest = numbers(mm.get("MTmax"))

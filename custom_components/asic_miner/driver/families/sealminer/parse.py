@@ -14,7 +14,7 @@ from typing import Any
 
 from ...contract import Replies
 from ...models import Board, Fan
-from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
+from ...values import clean_str, item_count, mhs_to_ths, positive, to_bool, to_float, to_int
 from .._cgminer import STATS, stats_item
 
 MINER_KEYS = ("Board Count", "Fan Count", "Model")
@@ -46,14 +46,14 @@ def uptime(replies: Replies) -> int | None:
 
 def fans(replies: Replies) -> list[Fan]:
     stats = _stats(replies)
-    count = to_int(stats["Fan Count"]) or 0
+    count = item_count(stats["Fan Count"])
     return [Fan(index=n, rpm=to_int(stats.get(f"{n} Speed"))) for n in range(count)]
 
 
 def boards(replies: Replies) -> list[Board]:
     stats = _stats(replies)
     found = []
-    for n in range(to_int(stats["Board Count"]) or 0):
+    for n in range(item_count(stats["Board Count"])):
         temps = [t for i in range(4) if (t := positive(to_float(stats.get(f"{n} Temp {i}"))))]
         chips = to_int(stats.get(f"{n} Chip Count"))
         bad = to_int(stats.get(f"{n} Bad Chip Count")) or 0
