@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,13 +46,36 @@ def corpus() -> fuzzing.Corpus:
     return _CORPUS[0]
 
 
+class _StillRunning(BaseException):
+    """Raised into a parse that ran far past its bound (a BaseException: the driver's
+    own ``except Exception`` handlers must not swallow it)."""
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float) -> Iterator[None]:
+    """Stop a parse that runs ``seconds``: a loop a reply's count drives once ran until
+    the kernel killed the worker, long after the bound checked on return."""
+
+    def fire(_signum: int, _frame: object) -> None:
+        raise _StillRunning(f"still parsing after {seconds:.0f} s")
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _bounded(size: int, run: Callable[[], Any]) -> None:
     """Only driver errors, within the time bound for this input."""
+    bound = fuzzing.time_bound(size)
     started = time.perf_counter()
-    with contextlib.suppress(MinerError):
+    with _watchdog(10 * bound + 5), contextlib.suppress(MinerError):
         run()
     elapsed = time.perf_counter() - started
-    assert elapsed <= fuzzing.time_bound(size), (elapsed, size)
+    assert elapsed <= bound, (elapsed, size)
 
 
 def _pick(items: list[bytes], rnd: random.Random) -> bytes:
@@ -120,3 +145,16 @@ def test_every_family_extractors_on_hostile_values() -> None:
         for _ in range(20):
             mutated = fuzzing.mutate_poll(replies, rnd)
             _bounded(len(repr(mutated)), lambda b=backend, m=mutated: fuzzing.extract_poll(b, m))
+
+
+def test_a_runaway_parse_is_stopped() -> None:
+    """The watchdog ends a loop that would never return (and restores the old handler)."""
+    before = signal.getsignal(signal.SIGALRM)
+
+    def forever() -> None:
+        while True:
+            pass
+
+    with pytest.raises(_StillRunning), _watchdog(0.2):
+        forever()
+    assert signal.getsignal(signal.SIGALRM) is before
