@@ -51,7 +51,7 @@ def make_of(model: str) -> str:
     return "Braiins" if model.upper().startswith("BMM") else "Bitmain"
 
 
-# -- what both web APIs share --------------------------------------------------------
+# -- what the APIs share (the pools and fans: both web APIs; the boards: all three) ----
 
 
 def grouped_pools(
@@ -102,6 +102,56 @@ def spinning_fans(
     return found
 
 
+def by_number(items: Any, key: str) -> list[dict[str, Any]]:
+    """A web API's chain list in the order of the chains' numbers (``id``, ``name``)."""
+    chains = (item for item in items if isinstance(item, dict))
+    return sorted(chains, key=lambda item: to_int(item.get(key)) or 0)
+
+
+def megahertz(hertz: Any) -> float | None:
+    """A chain clock bosminer sends in Hz (RPC ``Frequency``, REST ``hertz``), in MHz."""
+    value = to_float(hertz)
+    return None if value is None else round(value / 1e6, 2)
+
+
+def hashboard(
+    position: int,
+    rate: float | None,
+    *,
+    expected: float | None,
+    chips: Any,
+    frequency: float | None,
+    voltage: Any,
+    board: Any,
+    chip: Any,
+    inlet: Any = None,
+    outlet: Any = None,
+    serial: Any = None,
+    enabled: bool | None = None,
+) -> Board:
+    """One hashboard by the same rules whichever API (RPC, GraphQL, REST) read it.
+
+    The rates come in TH/s and the clock in MHz (each API has its own units); the
+    temperatures, voltage, chip count and serial as sent. A zero temperature or
+    voltage is no reading; a board hashes when its rate is above zero, and one the
+    firmware disabled (REST's ``enabled``) says nothing either way.
+    """
+    return Board(
+        index=position,
+        hashrate=rate,
+        expected_hashrate=expected,
+        board_temperature=positive(to_float(board)),
+        chip_temperature=positive(to_float(chip)),
+        inlet_temperature=positive(to_float(inlet)),
+        outlet_temperature=positive(to_float(outlet)),
+        chips=to_int(chips),
+        frequency=frequency,
+        voltage=positive(to_float(voltage)),
+        serial=clean_str(serial),
+        active=None if rate is None or enabled is False else rate > 0,
+    )
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 
@@ -146,20 +196,16 @@ def _boards(replies: Replies) -> list[Board]:
         dev = devs.get(chain, {})
         detail = details.get(chain, {})
         temp = temps.get(chain, {})
-        rate = _rate(dev) if dev else None
-        frequency = to_float(detail.get("Frequency"))
         boards.append(
-            Board(
-                index=position,
-                hashrate=rate,
-                expected_hashrate=mhs_to_ths(dev.get("Nominal MHS")),
-                board_temperature=positive(to_float(temp.get("Board"))),
-                chip_temperature=positive(to_float(temp.get("Chip"))),
-                chips=to_int(detail.get("Chips")),
-                # bosminer reports the chain clock in Hz.
-                frequency=None if frequency is None else round(frequency / 1e6, 2),
-                voltage=positive(to_float(detail.get("Voltage"))),
-                active=None if rate is None else rate > 0,
+            hashboard(
+                position,
+                _rate(dev) if dev else None,
+                expected=mhs_to_ths(dev.get("Nominal MHS")),
+                chips=detail.get("Chips"),
+                frequency=megahertz(detail.get("Frequency")),
+                voltage=detail.get("Voltage"),
+                board=temp.get("Board"),
+                chip=temp.get("Chip"),
             )
         )
     return boards

@@ -16,8 +16,8 @@ from typing import Any
 from ...contract import Call, Replies
 from ...exceptions import MinerResponseError
 from ...models import Board, Fan, MinerErrorEntry, Pool
-from ...values import clean_str, mhs_to_ths, positive, to_bool, to_float, to_int
-from .parse import grouped_pools, spinning_fans
+from ...values import mhs_to_ths, positive, to_bool, to_float, to_int
+from .parse import by_number, grouped_pools, hashboard, spinning_fans
 
 # Telemetry queries: one per concern, so a field one schema lacks fails alone (GraphQL
 # refuses a whole document over one unknown field). Selections as real units are asked.
@@ -116,14 +116,15 @@ def fans(replies: Replies) -> list[Fan]:
 
 
 # Temperature sensor names: "Board"/"Chip" up to 24.09, "Max Board"/"Max Chip"/"Inlet"/
-# "Outlet" in 25.03, "MAX_BOARD"/"MAX_CHIP"/"INLET"/"OUTLET" from 25.05.
+# "Outlet" in 25.03, "MAX_BOARD"/"MAX_CHIP"/"INLET"/"OUTLET" from 25.05; each to the
+# ``hashboard`` keyword it fills.
 _TEMPERATURE_FIELDS = {
-    "BOARD": "board_temperature",
-    "MAX_BOARD": "board_temperature",
-    "CHIP": "chip_temperature",
-    "MAX_CHIP": "chip_temperature",
-    "INLET": "inlet_temperature",
-    "OUTLET": "outlet_temperature",
+    "BOARD": "board",
+    "MAX_BOARD": "board",
+    "CHIP": "chip",
+    "MAX_CHIP": "chip",
+    "INLET": "inlet",
+    "OUTLET": "outlet",
 }
 
 
@@ -131,34 +132,26 @@ def boards_from(replies: Replies, source: Call) -> list[Board]:
     solvers = path(bosminer_info(replies, source), "workSolver", "childSolvers")
     if not isinstance(solvers, list) or not solvers:
         raise KeyError("no chain data")
-    chains = sorted(
-        (s for s in solvers if isinstance(s, dict)), key=lambda s: to_int(s.get("name")) or 0
-    )
     boards = []
-    for position, chain in enumerate(chains):
+    for position, chain in enumerate(by_number(solvers, "name")):
         details = chain.get("hwDetails") or {}
-        temps: dict[str, float | None] = {}
+        temps: dict[str, Any] = {}
         for item in chain.get("temperatures") or []:
             if not isinstance(item, dict):
                 continue
             name = str(item.get("name", "")).upper().replace(" ", "_")
             if name in _TEMPERATURE_FIELDS:
-                temps[_TEMPERATURE_FIELDS[name]] = positive(to_float(item.get("degreesC")))
-        rate = mhs_to_ths(path(chain, "realHashrate", "mhs5S"))
+                temps[_TEMPERATURE_FIELDS[name]] = item.get("degreesC")
         boards.append(
-            Board(
-                index=position,
-                hashrate=rate,
-                expected_hashrate=mhs_to_ths(chain.get("nominalMhs")),
-                chips=to_int(details.get("chips")),
+            hashboard(
+                position,
+                mhs_to_ths(path(chain, "realHashrate", "mhs5S")),
+                expected=mhs_to_ths(chain.get("nominalMhs")),
+                chips=details.get("chips"),
                 frequency=positive(to_float(details.get("frequencyMhz"))),
-                voltage=positive(to_float(details.get("voltageV"))),
-                serial=clean_str(details.get("hbSerialNumber")),
-                active=None if rate is None else rate > 0,
-                board_temperature=temps.get("board_temperature"),
-                chip_temperature=temps.get("chip_temperature"),
-                inlet_temperature=temps.get("inlet_temperature"),
-                outlet_temperature=temps.get("outlet_temperature"),
+                voltage=details.get("voltageV"),
+                serial=details.get("hbSerialNumber"),
+                **temps,
             )
         )
     return boards

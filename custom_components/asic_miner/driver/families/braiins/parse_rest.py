@@ -13,7 +13,7 @@ from typing import Any
 from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import clean_str, ghs_to_ths, positive, to_bool, to_float, to_int
-from .parse import grouped_pools, spinning_fans
+from .parse import by_number, grouped_pools, hashboard, megahertz, spinning_fans
 
 API = "/api/v1"
 
@@ -56,8 +56,9 @@ def _window(rates: Any) -> float | None:
     return None
 
 
-def _degrees(value: Any) -> float | None:
-    return positive(to_float(value.get("degree_c"))) if isinstance(value, dict) else None
+def _celsius(value: Any) -> Any:
+    """``{"degree_c": x}``'s ``x``, as sent."""
+    return value.get("degree_c") if isinstance(value, dict) else None
 
 
 def hashrate(replies: Replies) -> float | None:
@@ -106,31 +107,24 @@ def uptime(replies: Replies) -> int | None:
 
 
 def boards(replies: Replies) -> list[Board]:
-    items = replies[HASHBOARDS]["hashboards"]
+    chains = by_number(replies[HASHBOARDS]["hashboards"], "id")
     found_boards = []
-    chains = sorted(
-        (b for b in items if isinstance(b, dict)), key=lambda b: to_int(b.get("id")) or 0
-    )
     for position, item in enumerate(chains):
         stats = item.get("stats") or {}
-        rate = _window(stats.get("real_hashrate"))
-        hottest = item.get("highest_chip_temp") or {}
-        hertz = to_float((item.get("current_frequency") or {}).get("hertz"))
-        enabled = to_bool(item.get("enabled"))
         found_boards.append(
-            Board(
-                index=position,
-                hashrate=rate,
-                expected_hashrate=_ghs(stats.get("nominal_hashrate")),
-                board_temperature=_degrees(item.get("board_temp")),
-                chip_temperature=_degrees(hottest.get("temperature")),
-                inlet_temperature=_degrees(item.get("lowest_inlet_temp")),
-                outlet_temperature=_degrees(item.get("highest_outlet_temp")),
-                chips=to_int(item.get("chips_count")),
-                frequency=None if hertz is None else round(hertz / 1e6, 2),
-                voltage=positive(to_float((item.get("current_voltage") or {}).get("volt"))),
-                serial=clean_str(item.get("serial_number")),
-                active=None if rate is None or enabled is False else rate > 0,
+            hashboard(
+                position,
+                _window(stats.get("real_hashrate")),
+                expected=_ghs(stats.get("nominal_hashrate")),
+                chips=item.get("chips_count"),
+                frequency=megahertz((item.get("current_frequency") or {}).get("hertz")),
+                voltage=(item.get("current_voltage") or {}).get("volt"),
+                board=_celsius(item.get("board_temp")),
+                chip=_celsius((item.get("highest_chip_temp") or {}).get("temperature")),
+                inlet=_celsius(item.get("lowest_inlet_temp")),
+                outlet=_celsius(item.get("highest_outlet_temp")),
+                serial=item.get("serial_number"),
+                enabled=to_bool(item.get("enabled")),
             )
         )
     return found_boards
