@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, TypedDict
 
 from ..contract import ProbeResults, Rpc
 from ..exceptions import MinerError, MinerResponseError
 from ..models import Fan, Pool
 from ..transports.rpc_parse import OK_STATUS, status_of
-from ..values import clean_str, to_bool, to_int
+from ..values import clean_str, max_temp, positive, to_bool, to_float, to_int
 from ._probes import parsed
 
 # The read commands most cgminer-speaking families poll, as data sources.
@@ -117,6 +117,43 @@ def slots(stats: dict[str, Any], *prefixes: str) -> list[int]:
 @functools.cache
 def _slot_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")(\d+)")
+
+
+def chains(
+    stats: dict[str, Any], to_ths: Callable[[Any], float | None], *prefixes: str
+) -> list[tuple[int, int | None, float | None]]:
+    """A bmminer-style ``stats`` object's chain slots: (number, chips, rate in TH/s).
+
+    The chips are ``chain_acn<n>``, the rate ``chain_rate<n>`` in the firmware's own
+    unit (``to_ths`` converts it); the slots are those keyed by ``prefixes``
+    (``chain_acn`` unless said). Antminer, LuxOS and the Antminer clones list them so.
+    """
+    return [
+        (slot, to_int(stats.get(f"chain_acn{slot}")), to_ths(stats.get(f"chain_rate{slot}")))
+        for slot in slots(stats, *(prefixes or ("chain_acn",)))
+    ]
+
+
+class ChainSensors(TypedDict):
+    """What bmminer's ``stats`` says of a chain besides chips and rate (``Board`` keywords)."""
+
+    chip_temperature: float | None
+    board_temperature: float | None
+    frequency: float | None
+
+
+def chain_sensors(stats: dict[str, Any], slot: int) -> ChainSensors:
+    """Chain ``slot``'s hottest chip and board sensor and its clock (MHz) in ``stats``.
+
+    ``temp_chip<n>`` and ``temp_pcb<n>`` (dash-joined per-sensor lists), ``temp2_<n>``
+    and ``temp<n>`` on older releases; ``freq<n>``. Stock bmminer and LuxOS, its fork,
+    name them alike.
+    """
+    return ChainSensors(
+        chip_temperature=max_temp(stats.get(f"temp_chip{slot}", stats.get(f"temp2_{slot}"))),
+        board_temperature=max_temp(stats.get(f"temp_pcb{slot}", stats.get(f"temp{slot}"))),
+        frequency=positive(to_float(stats.get(f"freq{slot}"))),
+    )
 
 
 # -- fans ------------------------------------------------------------------------------

@@ -16,14 +16,11 @@ from ...models import Board, Fan, MinerErrorEntry, Pool
 from ...values import (
     clean_str,
     ghs_to_ths,
-    max_temp,
-    positive,
     rate_to_ths,
     to_bool,
-    to_float,
     to_int,
 )
-from .._cgminer import POOLS, STATS, SUMMARY, first, pools, slots, stats_item
+from .._cgminer import POOLS, STATS, SUMMARY, chain_sensors, chains, first, pools, slots, stats_item
 
 WEB_CONF = Web("/cgi-bin/get_miner_conf.cgi")
 WEB_BLINK = Web("/cgi-bin/get_blink_status.cgi")
@@ -58,27 +55,20 @@ def expected_hashrate(replies: Replies) -> float | None:
 
 
 def boards(replies: Replies) -> list[Board]:
+    """The chains by slot position; an empty slot (no chips, no rate) is left out, as
+    bmminer lists four even on three-board models."""
     stats = stats_item(replies[STATS], _CHAIN_KEYS)
-    found = []
-    for position, slot in enumerate(slots(stats, "chain_acn")):
-        chips = to_int(stats.get(f"chain_acn{slot}"))
-        rate = ghs_to_ths(stats.get(f"chain_rate{slot}"))
-        if not chips and rate is None:
-            continue  # empty slot: bmminer lists four even on three-board models
-        found.append(
-            Board(
-                index=position,
-                hashrate=rate,
-                chip_temperature=max_temp(
-                    stats.get(f"temp_chip{slot}", stats.get(f"temp2_{slot}"))
-                ),
-                board_temperature=max_temp(stats.get(f"temp_pcb{slot}", stats.get(f"temp{slot}"))),
-                chips=chips,
-                frequency=positive(to_float(stats.get(f"freq{slot}"))),
-                active=bool(rate),
-            )
+    return [
+        Board(
+            index=position,
+            hashrate=rate,
+            chips=chips,
+            active=bool(rate),
+            **chain_sensors(stats, slot),
         )
-    return found
+        for position, (slot, chips, rate) in enumerate(chains(stats, ghs_to_ths))
+        if chips or rate is not None
+    ]
 
 
 def fan_list(replies: Replies) -> list[Fan]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from ...contract import Replies
 from ...models import Board
-from ...values import clean_str, mhs_to_ths, to_int
-from .._cgminer import STATS, SUMMARY, first, slots, stats_item
+from ...values import clean_str, mhs_to_ths
+from .._cgminer import STATS, SUMMARY, chains, first, stats_item
 
 _CHAIN_KEYS = ("chain_rate", "chain_acn", "fan")
 
@@ -29,12 +29,10 @@ def hashrate(replies: Replies) -> float | None:
 
 
 def boards(replies: Replies) -> list[Board]:
+    """The chains by slot position, the empty fourth connector left out."""
     stats = stats_item(replies[STATS], _CHAIN_KEYS)
-    found = []
-    for position, slot in enumerate(slots(stats, "chain_acn")):
-        chips = to_int(stats.get(f"chain_acn{slot}"))
-        rate = mhs_to_ths(stats.get(f"chain_rate{slot}"))
-        if not chips and not rate:
-            continue  # the empty fourth connector
-        found.append(Board(index=position, hashrate=rate, chips=chips, active=bool(rate)))
-    return found
+    return [
+        Board(index=position, hashrate=rate, chips=chips, active=bool(rate))
+        for position, (_slot, chips, rate) in enumerate(chains(stats, mhs_to_ths))
+        if chips or rate
+    ]

@@ -17,18 +17,19 @@ from typing import Any
 from ...contract import Replies, Rpc
 from ...exceptions import MinerValueError
 from ...models import Board, Fan, MinerErrorEntry, Pool, PowerLimitRange
-from ...values import clean_str, ghs_to_ths, max_temp, positive, rate_to_ths, ths, to_float, to_int
+from ...values import clean_str, ghs_to_ths, positive, rate_to_ths, ths, to_float, to_int
 from .._cgminer import (
     DEVS,
     FANS,
     POOLS,
     STATS,
     SUMMARY,
+    chain_sensors,
+    chains,
     fans,
     first,
     pools,
     section,
-    slots,
     stats_item,
 )
 
@@ -167,12 +168,10 @@ def boards(replies: Replies) -> list[Board]:
     stats = stats_item(replies[STATS], _CHAIN_KEYS)
     devs = _devs_by_slot(replies)
     found: list[Board] = []
-    for slot in slots(stats, "chain_acn", "chain_rate"):
-        chips = to_int(stats.get(f"chain_acn{slot}"))
-        rate = ghs_to_ths(stats.get(f"chain_rate{slot}"))
-        chip_temp = max_temp(stats.get(f"temp_chip{slot}", stats.get(f"temp2_{slot}")))
-        board_temp = max_temp(stats.get(f"temp_pcb{slot}", stats.get(f"temp{slot}")))
-        if not chips and not rate and chip_temp is None and board_temp is None:
+    for slot, chips, rate in chains(stats, ghs_to_ths, "chain_acn", "chain_rate"):
+        sensors = chain_sensors(stats, slot)
+        temperatures = (sensors["chip_temperature"], sensors["board_temperature"])
+        if not chips and not rate and temperatures == (None, None):
             continue  # an empty connector: LuxOS lists it with zeros
         dev = devs.get(slot, {})
         found.append(
@@ -180,12 +179,10 @@ def boards(replies: Replies) -> list[Board]:
                 index=len(found),
                 hashrate=rate,
                 expected_hashrate=positive(rate_to_ths(dev.get("Nominal MHS"), "MH")),
-                chip_temperature=chip_temp,
-                board_temperature=board_temp,
                 chips=chips,
-                frequency=positive(to_float(stats.get(f"freq{slot}"))),
                 serial=clean_str(dev.get("SerialNumber")),
                 active=None if rate is None else rate > 0,
+                **sensors,
             )
         )
     return found
