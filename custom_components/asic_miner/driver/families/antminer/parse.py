@@ -13,13 +13,7 @@ from typing import Any
 
 from ...contract import Replies, Web
 from ...models import Board, Fan, MinerErrorEntry, Pool
-from ...values import (
-    clean_str,
-    ghs_to_ths,
-    rate_to_ths,
-    to_bool,
-    to_int,
-)
+from ...values import clean_str, ghs_to_ths, rate_to_ths, to_bool, to_int
 from .._cgminer import POOLS, STATS, SUMMARY, chain_sensors, chains, first, pools, slots, stats_item
 
 WEB_CONF = Web("/cgi-bin/get_miner_conf.cgi")
