@@ -1,5 +1,6 @@
 """What every Braiins OS generation reads alike: bosminer's cgminer-style RPC on 4028,
-model names, and the pool groups both web APIs list.
+model names, the pool groups both web APIs list, and one ``hashboard`` rule set for
+the boards all three APIs read.
 
 bosminer (and its successor BOSer) answers the same RPC on every release, though
 many units answer only some commands: hashrate in MH/s from ``summary`` and ``devs``,
