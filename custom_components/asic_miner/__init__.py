@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from typing import Final
+
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -9,10 +12,11 @@ from homeassistant.const import (
     EVENT_HOMEASSISTANT_CLOSE,
     Platform,
 )
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_IDENTITY, CONF_PORTS, DOMAIN
@@ -27,6 +31,10 @@ from .farm import (
 from .first_read import async_take_read
 from .repairs import async_check_partial_support
 from .services import async_setup_services
+
+# Seconds after its setup that a miner a scan added has its controls' path checked:
+# after the whole batch is set up, spread so the logins do not land at once.
+WRITE_CHECK_SPREAD: Final = (15.0, 45.0)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -102,11 +110,37 @@ async def async_setup_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) ->
     async_check_partial_support(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if coordinator.last_update_success:
+        _async_schedule_write_check(hass, entry, coordinator, added_by_scan=first is not None)
+    async_ensure_farm(hass)
+    return True
+
+
+@callback
+def _async_schedule_write_check(
+    hass: HomeAssistant,
+    entry: AsicMinerConfigEntry,
+    coordinator: AsicMinerDataUpdateCoordinator,
+    *,
+    added_by_scan: bool,
+) -> None:
+    """Check the controls' path in the background: at once, or soon for a scan's add.
+
+    A scan adds up to hundreds of miners at once; their logins (a few requests each)
+    would compete with the entries' setup for the event loop. Those checks go out a
+    little later, spread over ``WRITE_CHECK_SPREAD`` so they do not all land at once.
+    """
+
+    @callback
+    def check(_now: object = None) -> None:
         entry.async_create_background_task(
             hass, coordinator.async_check_write_access(), f"{DOMAIN} write check {entry.title}"
         )
-    async_ensure_farm(hass)
-    return True
+
+    if not added_by_scan:
+        check()
+        return
+    low, high = WRITE_CHECK_SPREAD
+    entry.async_on_unload(async_call_later(hass, random.uniform(low, high), check))
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AsicMinerConfigEntry) -> bool:

@@ -8,6 +8,7 @@ new entry's first data: a miner added is read once, not again at setup.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -16,7 +17,10 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.asic_miner import WRITE_CHECK_SPREAD
 from custom_components.asic_miner.const import CONF_MINERS, SCAN_INTERVAL
 from custom_components.asic_miner.driver import Miner, MinerSnapshot
 from tests.components.asic_miner.test_config_flow import (
@@ -170,3 +174,36 @@ async def test_a_read_older_than_a_poll_is_not_an_entrys_first_data(
     assert reads.count(bos.host) == 1  # read with the login just given: taken
     for sim in (stock, bos):
         assert domain_entries(hass)[uid(sim)].state is ConfigEntryState.LOADED
+
+
+@pytest.mark.usefixtures("sim_ports")
+async def test_scanned_miners_check_their_controls_after_the_add(
+    hass: HomeAssistant, sim_runner: SimRunner
+) -> None:
+    """A scan's miners check their controls' login once the batch is set up, spread over
+    ``WRITE_CHECK_SPREAD``: hundreds of logins do not compete with the setup."""
+    subnet, sims = await start_in_subnet(
+        sim_runner, ("antminer", "S19 Pro", {}), ("braiins", "S19", {})
+    )
+    result = await start_user_flow(hass, "scan")
+    flow_id = result["flow_id"]
+    await run_scan(hass, flow_id, subnet)
+    checked: list[str] = []
+    original = Miner.check_credentials
+
+    async def counted(self: Miner) -> None:
+        checked.append(self.host)
+        await original(self)
+
+    with patch.object(Miner, "check_credentials", counted):
+        await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_MINERS: [sim.host for sim in sims]}
+        )
+        await _finish_adding(hass, flow_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert checked == []  # not during the add
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=WRITE_CHECK_SPREAD[1]))
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert sorted(checked) == sorted(sim.host for sim in sims)
+    for sim in sims:
+        assert domain_entries(hass)[uid(sim)].runtime_data.write_problem is None
