@@ -439,6 +439,10 @@ async def run(args: argparse.Namespace) -> int:
             await wait_for_setup(ha, 120)
             await asyncio.sleep(args.settle)
             idle = sample(hass.pid)
+            if args.idle_window > 0:
+                say(f"measuring Home Assistant without miners for {args.idle_window:.0f} s")
+                await asyncio.sleep(args.idle_window)
+                idle_end = sample(hass.pid)
             say(f"Home Assistant running, {idle.rss_mb:.0f} MB RSS; adding the fleet by scan")
 
             marks: dict[str, float] = {}
@@ -521,6 +525,12 @@ async def run(args: argparse.Namespace) -> int:
     )
     print(f"  scan + add, from the first request:                  {loaded - started:6.1f} s")
     print(*cpu_lines(before, after), sep="\n")
+    if args.idle_window > 0:
+        busy = (idle_end.user + idle_end.system) - (idle.user + idle.system)
+        print(
+            f"  the same Home Assistant before adding (no miners, {args.idle_window:.0f} s): "
+            f"{100 * busy / (idle_end.at - idle.at):.2f} % of one core"
+        )
     print(
         f"  RSS idle before adding / at the end:                 {idle.rss_mb:6.0f} / {after.rss_mb:.0f} MB"
     )
@@ -583,6 +593,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=300.0, help="seconds measured")
     parser.add_argument("--settle", type=float, default=45.0, help="seconds before measuring")
     parser.add_argument("--dir", help="keep the run's files here (default: a temporary dir)")
+    parser.add_argument(
+        "--idle-window",
+        type=float,
+        default=30.0,
+        help="seconds Home Assistant's own CPU is measured before any miner is added (0: not)",
+    )
     parser.add_argument(
         "--integration",
         default=str(ROOT / "custom_components" / "asic_miner"),
