@@ -5,14 +5,20 @@ authentication is a per-request middleware, so one shared session can talk to ma
 miners with different passwords. Miners use self-signed certificates, so TLS is never
 verified, and redirects are never followed: on identification the redirect itself is
 the fingerprint.
+
+A miner polled through its own ``ConnectionPool`` sends its plain-HTTP requests through
+the lean client in ``http11`` (kept-alive connections, digest in ``digest``); HTTPS and
+callers without a pool (identification, scans, the CLI) use the aiohttp session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -23,6 +29,9 @@ from ..exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
+from .digest import DigestState
+from .http11 import POOL_LIMIT, KeptConnections
+from .http11_reply import MalformedReplyError, ReplyReader
 from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
@@ -57,9 +66,9 @@ class HttpReply:
         return loads_bounded(self.body, "HTTP reply")
 
 
-POOL_LIMIT = 4
-"""Connections one miner's own pool opens at once: a poll's requests, no more (its web
-server is small; requests beyond wait their turn inside the poll's deadline)."""
+# ``POOL_LIMIT`` (``http11``): connections one miner's own pool opens at once, a poll's
+# requests, no more (its web server is small; requests beyond wait their turn inside the
+# poll's deadline).
 
 
 class ConnectionPool:
@@ -68,10 +77,15 @@ class ConnectionPool:
     aiohttp drops an idle connection after 15 s, Home Assistant's poll interval, so a
     poll through the shared session found its connection closed on a third of polls
     and reconnected. A miner's own pool keeps them ``keep_alive`` seconds; a web server
-    that ends them sooner costs a new connection, as before (aiohttp resends an
-    idempotent request once when a kept connection turns out closed). Created on first
-    use, inside the event loop; ``close`` releases the sockets, after which requests go
-    through the caller's session again rather than open a pool nobody closes.
+    that ends them sooner costs a new connection, as before (a request sent on a kept
+    connection the server had closed, and so not answered at all, goes out once more).
+    Created on first use, inside the event loop; ``close`` releases the sockets, after
+    which requests go through the caller's session again rather than open a pool
+    nobody closes.
+
+    Plain HTTP goes through the lean client's ``KeptConnections`` (``kept``): aiohttp's
+    general machinery cost several times a miner's small request. Its session
+    (``session``) is made only for HTTPS, which stays on aiohttp.
     """
 
     def __init__(self, keep_alive: float, limit: int = POOL_LIMIT) -> None:
@@ -79,6 +93,15 @@ class ConnectionPool:
         self.limit = limit
         self.closed = False
         self._session: aiohttp.ClientSession | None = None
+        self._kept: KeptConnections | None = None
+
+    def kept(self) -> KeptConnections | None:
+        """The lean client's connections, ``None`` once closed."""
+        if self.closed:
+            return None
+        if self._kept is None:
+            self._kept = KeptConnections(self.keep_alive, self.limit)
+        return self._kept
 
     def session(self) -> aiohttp.ClientSession | None:
         """The pool's session, ``None`` once closed."""
@@ -93,6 +116,9 @@ class ConnectionPool:
 
     async def close(self) -> None:
         self.closed = True
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
         session, self._session = self._session, None
         if session is not None:
             await session.close()
@@ -113,6 +139,7 @@ class HttpClient:
     # The miner's own pool (``ConnectionPool``), else (or once it is closed) ``session``.
     pool: ConnectionPool | None = field(default=None, repr=False)
     _middleware: aiohttp.DigestAuthMiddleware | None = field(default=None, repr=False)
+    _digest: DigestState | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -139,6 +166,18 @@ class HttpClient:
         With ``tail`` the body may be any length: only its last ``tail`` bytes are
         kept (a log), and the reply says whether its beginning was cut.
         """
+        kept = self.pool.kept() if self.pool is not None and self.scheme == "http" else None
+        if kept is not None:
+            self.requests += 1
+            body, content_type = _encode_body(json_body, data)
+            reply = await self._lean(
+                kept, method, path, body=body, content_type=content_type, headers=headers, tail=tail
+            )
+            if auth_required and reply.status in (401, 403):
+                raise MinerAuthenticationError(
+                    f"{method} {self.base_url + path}: credentials refused ({reply.status})"
+                )
+            return reply
         middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
         if self.digest is not None:
             if self._middleware is None:
@@ -174,6 +213,66 @@ class HttpClient:
             raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
         return reply
 
+    async def _lean(
+        self,
+        kept: KeptConnections,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None,
+        content_type: str | None,
+        headers: Mapping[str, str] | None,
+        tail: int | None,
+    ) -> HttpReply:
+        """One request on the miner's kept connections, answering a digest challenge."""
+        state = self._digest
+        if state is None and self.digest is not None:
+            state = self._digest = DigestState(*self.digest)
+        head = _head(
+            method, path, self._host_header(), body=body, content_type=content_type, headers=headers
+        )
+        for attempt in (1, 2):
+            sent_nonce = None
+            lines = head
+            if state is not None and state.challenge is not None:
+                sent_nonce = state.challenge.nonce
+                auth = state.authorization(method, path, body or b"")
+                lines = head + f"Authorization: {auth}\r\n".encode()
+            request = lines + b"\r\n" if body is None else lines + b"\r\n" + body
+            reader = ReplyReader(
+                head_request=method == "HEAD", limit=self.max_body_bytes, tail=tail
+            )
+            reader = await self._send(kept, method, path, request, reader)
+            reply = HttpReply(reader.status, reader.headers, bytes(reader.body), reader.cut)
+            if reply.status != 401 or state is None or attempt == 2:
+                return reply
+            challenge = next(
+                (v for k, v in reply.headers.items() if k.lower() == "www-authenticate"), ""
+            )
+            if not state.take(challenge, sent_nonce):
+                return reply
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(
+        self, kept: KeptConnections, method: str, path: str, request: bytes, reader: ReplyReader
+    ) -> ReplyReader:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await kept.send(self.host, self.port, request, reader)
+        except TimeoutError as err:
+            url = self.base_url + path
+            raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
+        except (MalformedReplyError, OSError) as err:
+            raise MinerConnectionError(f"{method} {self.base_url + path}: {err}") from err
+        except MinerResponseError as err:
+            raise MinerResponseError(f"{self.base_url + path}: {err}") from err
+
+    def _host_header(self) -> str:
+        host = self.host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 literal
+        return host if self.port == 80 else f"{host}:{self.port}"
+
     def _session(self) -> aiohttp.ClientSession:
         own = self.pool.session() if self.pool is not None else None
         return self.session if own is None else own
@@ -202,6 +301,51 @@ class HttpClient:
     async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         reply = await self.request("POST", path, json_body=body, **kwargs)
         return await json_of(_ok(reply, path))
+
+
+def _encode_body(json_body: Any, data: Any) -> tuple[bytes | None, str | None]:
+    """The request body and its type, as aiohttp makes them from ``json=`` and ``data=``."""
+    if json_body is not None:
+        return json.dumps(json_body).encode(), "application/json"
+    if data is None:
+        return None, None
+    if isinstance(data, Mapping):
+        return urlencode(data).encode(), "application/x-www-form-urlencoded"
+    if isinstance(data, str):
+        return data.encode(), "text/plain; charset=utf-8"
+    return bytes(data), "application/octet-stream"
+
+
+_WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
+
+
+def _head(
+    method: str,
+    path: str,
+    host: str,
+    *,
+    body: bytes | None,
+    content_type: str | None,
+    headers: Mapping[str, str] | None,
+) -> bytes:
+    """The request line and headers, without the blank line that ends them."""
+    lines = [f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n"]
+    if headers:
+        for name, value in headers.items():
+            lines.append(f"{name}: {value}\r\n")
+            if name.lower() == "content-type":
+                content_type = None
+    if content_type is not None:
+        lines.append(f"Content-Type: {content_type}\r\n")
+    if body is not None:
+        lines.append(f"Content-Length: {len(body)}\r\n")
+    elif method in _WITH_BODY:
+        lines.append("Content-Length: 0\r\n")
+    text = "".join(lines)
+    breaks = len(lines) + 2  # the first piece holds three lines
+    if text.count("\n") != breaks or text.count("\r") != breaks or " " in path:
+        raise MinerResponseError(f"{method} {path[:80]!r}: a line break in the request")
+    return text.encode()
 
 
 async def _read_tail(resp: aiohttp.ClientResponse, keep: int) -> tuple[bytes, bool]:
