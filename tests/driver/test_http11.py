@@ -38,6 +38,7 @@ class Raw:
         self.script = script
         self.connections = 0
         self.requests: list[bytes] = []
+        self.handlers: set[asyncio.Task[None]] = set()
         self.host = ""
         self.port = 0
 
@@ -57,6 +58,9 @@ class Raw:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self.handlers.add(task)
         try:
             await self.script(self, reader, writer, self.connections)
         except ConnectionError, asyncio.IncompleteReadError:
@@ -78,8 +82,13 @@ async def raw_server(script: Script) -> AsyncIterator[Raw]:
         raw.host = host
         raw.port = server.sockets[0].getsockname()[1]
         async with server:
-            yield raw
-            server.close()
+            try:
+                yield raw
+            finally:
+                server.close()
+                for task in raw.handlers:  # a script still writing (slowloris) ends here
+                    task.cancel()
+                await asyncio.gather(*raw.handlers, return_exceptions=True)
         return
     raise AssertionError("no free loopback address")  # pragma: no cover
 

@@ -11,6 +11,7 @@ the work is linear in the reply whatever its cuts.
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Final
 
@@ -35,6 +36,30 @@ _WBITS: Final = {
     "deflate": zlib.MAX_WBITS,
 }
 _INFLATE_STEP: Final = 64 * 1024
+
+
+# One header line: a token name, a colon, the value to the line's end (stripped after;
+# a lazy value before optional blanks would backtrack on a line of blanks).
+_FIELD: Final = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):([^\r\n]*)\r?$", re.MULTILINE)
+_FRAMING: Final = frozenset(
+    ("connection", "content-encoding", "content-length", "transfer-encoding")
+)
+
+
+def _fields_slowly(fields: str) -> list[tuple[str, str]]:
+    """Header lines one by one, joining obsolete folded lines; a bad line is an error."""
+    pairs: list[tuple[str, str]] = []
+    for raw in fields.split("\n"):
+        line = raw.removesuffix("\r")
+        if line[:1] in (" ", "\t") and pairs:
+            name, value = pairs[-1]
+            pairs[-1] = (name, f"{value.strip()} {line.strip()}")
+            continue
+        match = _FIELD.fullmatch(line)
+        if match is None:
+            raise MalformedReplyError(f"bad header line {line[:40]!r}")
+        pairs.append((match[1], match[2]))
+    return pairs
 
 
 class MalformedReplyError(Exception):
@@ -135,50 +160,45 @@ class ReplyReader:
             # an interim 1xx reply (100 Continue, 103): the real one follows
 
     def _parse_head(self, head: bytes) -> bool:
-        lines = head.split(b"\n")
-        status_line = lines[0].rstrip(b"\r")
+        text = head.decode("utf-8", "surrogateescape")
+        status_line, _, fields = text.partition("\n")
         parts = status_line.split(None, 2)
         if (
             len(parts) < 2
-            or parts[0] not in (b"HTTP/1.1", b"HTTP/1.0")
+            or parts[0] not in ("HTTP/1.1", "HTTP/1.0")
             or len(parts[1]) != 3
             or not parts[1].isdigit()
         ):
             raise MalformedReplyError(f"not an HTTP/1.x status line: {status_line[:40]!r}")
         status = int(parts[1])
-        if len(lines) - 1 > MAX_HEADERS:
+        lines = fields.count("\n") + 1 if fields else 0
+        if lines > MAX_HEADERS:
             raise MalformedReplyError(f"more than {MAX_HEADERS} header lines")
+        pairs = _FIELD.findall(fields)
+        if len(pairs) != lines:
+            pairs = _fields_slowly(fields)  # folded lines, or a bad one
         headers: dict[str, str] = {}
-        folded: list[str] = []  # lower-case names, for the framing below
-        values: dict[str, str] = {}
-        last = ""
-        for raw in lines[1:]:
-            line = raw.rstrip(b"\r").decode("utf-8", "surrogateescape")
-            if line[:1] in (" ", "\t") and last:  # obsolete line folding
-                headers[last] += " " + line.strip()
-                continue
-            name, sep, value = line.partition(":")
-            if not sep or not name or name != name.strip():
-                raise MalformedReplyError(f"bad header line {line[:40]!r}")
-            value = value.strip()
-            lower = name.lower()
-            if lower == "content-length" and lower in values and values[lower] != value:
-                raise MalformedReplyError("two different Content-Length headers")
-            if lower not in values:
-                values[lower] = value
-                folded.append(lower)
-            elif lower == "transfer-encoding":
-                values[lower] += "," + value
+        framing: dict[str, str] = {}
+        for name, raw in pairs:
+            value = raw.strip()
             if name not in headers:  # the first of repeated headers, as aiohttp's dict()
                 headers[name] = value
-            last = name
+            lower = name.lower()
+            if lower in _FRAMING:
+                seen = framing.get(lower)
+                if seen is None:
+                    framing[lower] = value
+                elif lower == "transfer-encoding":
+                    framing[lower] = seen + "," + value
+                elif lower == "content-length" and seen != value:
+                    raise MalformedReplyError("two different Content-Length headers")
         if 100 <= status < 200:
             if status == 101:
                 raise MalformedReplyError("101 Switching Protocols was never asked for")
             return False
         self.status = status
         self.headers = headers
-        self._frame(parts[0] == b"HTTP/1.1", values)
+        self._frame(parts[0] == "HTTP/1.1", framing)
         return True
 
     def _frame(self, http11: bool, values: dict[str, str]) -> None:
