@@ -26,6 +26,7 @@ from custom_components.asic_miner.driver.exceptions import (
 )
 from custom_components.asic_miner.driver.transports.digest import DigestState, parse_challenge
 from custom_components.asic_miner.driver.transports.http import ConnectionPool, HttpClient
+from custom_components.asic_miner.driver.transports.http11_request import host_header
 from tests.driver.test_http import _hosts, _server
 
 type Script = Callable[[Raw, asyncio.StreamReader, asyncio.StreamWriter, int], Awaitable[None]]
@@ -300,10 +301,10 @@ async def test_refused_connection() -> None:
 
 
 def test_line_breaks_and_hosts_in_the_request() -> None:
+    assert host_header("fd00::5", 8080) == "[fd00::5]:8080"
+    assert host_header("[fd00::5]", 80) == "[fd00::5]"
     pool = ConnectionPool(60.0)
-    client = HttpClient("fd00::5", 8080, None, pool=pool)  # type: ignore[arg-type]
-    assert client._host_header() == "[fd00::5]:8080"
-    assert HttpClient("[fd00::5]", 80, None)._host_header() == "[fd00::5]"  # type: ignore[arg-type]
+    client = HttpClient("127.0.0.1", 8080, None, pool=pool)  # type: ignore[arg-type]
     for bad in ({"X-Token": "a\r\nEvil: 1"}, None):
         path = "/ok" if bad else "/a b"
         with pytest.raises(MinerResponseError, match="line break"):

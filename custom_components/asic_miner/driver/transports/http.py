@@ -14,11 +14,9 @@ callers without a pool (identification, scans, the CLI) use the aiohttp session.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 
@@ -31,7 +29,7 @@ from ..exceptions import (
 )
 from .digest import DigestState
 from .http11 import POOL_LIMIT, KeptConnections
-from .http11_reply import MalformedReplyError, ReplyReader
+from .http11_request import LeanRequest, lean_request
 from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
@@ -167,23 +165,47 @@ class HttpClient:
         kept (a log), and the reply says whether its beginning was cut.
         """
         kept = self.pool.kept() if self.pool is not None and self.scheme == "http" else None
+        self.requests += 1
         if kept is not None:
-            self.requests += 1
-            body, content_type = _encode_body(json_body, data)
-            reply = await self._lean(
-                kept, method, path, body=body, content_type=content_type, headers=headers, tail=tail
+            if self._digest is None and self.digest is not None:
+                self._digest = DigestState(*self.digest)
+            reader = await lean_request(
+                kept,
+                LeanRequest(self.host, self.port, method, path, self.base_url + path),
+                json_body=json_body,
+                data=data,
+                headers=headers,
+                digest=self._digest,
+                limit=self.max_body_bytes,
+                tail=tail,
+                timeout=self.timeout,
             )
-            if auth_required and reply.status in (401, 403):
-                raise MinerAuthenticationError(
-                    f"{method} {self.base_url + path}: credentials refused ({reply.status})"
-                )
-            return reply
+            reply = HttpReply(reader.status, reader.headers, bytes(reader.body), reader.cut)
+        else:
+            reply = await self._through_session(
+                method, path, json_body=json_body, data=data, headers=headers, tail=tail
+            )
+        if auth_required and reply.status in (401, 403):
+            url = self.base_url + path
+            raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
+        return reply
+
+    async def _through_session(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any,
+        data: Any,
+        headers: Mapping[str, str] | None,
+        tail: int | None,
+    ) -> HttpReply:
+        """The request on aiohttp: HTTPS, and callers without a pool of their own."""
         middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
         if self.digest is not None:
             if self._middleware is None:
                 self._middleware = aiohttp.DigestAuthMiddleware(*self.digest)
             middlewares = (self._middleware,)
-        self.requests += 1
         url = self.base_url + path
         try:
             async with asyncio.timeout(self.timeout):
@@ -199,79 +221,15 @@ class HttpClient:
                     timeout=_OWN_DEADLINE,
                 ) as resp:
                     if tail is None:
-                        reply = HttpReply(
+                        return HttpReply(
                             resp.status, dict(resp.headers), await self._read_body(resp, url)
                         )
-                    else:
-                        body, cut = await _read_tail(resp, tail)
-                        reply = HttpReply(resp.status, dict(resp.headers), body, cut)
+                    body, cut = await _read_tail(resp, tail)
+                    return HttpReply(resp.status, dict(resp.headers), body, cut)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
         except (aiohttp.ClientError, OSError) as err:
             raise MinerConnectionError(f"{method} {url}: {err}") from err
-        if auth_required and reply.status in (401, 403):
-            raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
-        return reply
-
-    async def _lean(
-        self,
-        kept: KeptConnections,
-        method: str,
-        path: str,
-        *,
-        body: bytes | None,
-        content_type: str | None,
-        headers: Mapping[str, str] | None,
-        tail: int | None,
-    ) -> HttpReply:
-        """One request on the miner's kept connections, answering a digest challenge."""
-        state = self._digest
-        if state is None and self.digest is not None:
-            state = self._digest = DigestState(*self.digest)
-        head = _head(
-            method, path, self._host_header(), body=body, content_type=content_type, headers=headers
-        )
-        for attempt in (1, 2):
-            sent_nonce = None
-            lines = head
-            if state is not None and state.challenge is not None:
-                sent_nonce = state.challenge.nonce
-                auth = state.authorization(method, path, body or b"")
-                lines = head + f"Authorization: {auth}\r\n".encode()
-            request = lines + b"\r\n" if body is None else lines + b"\r\n" + body
-            reader = ReplyReader(
-                head_request=method == "HEAD", limit=self.max_body_bytes, tail=tail
-            )
-            reader = await self._send(kept, method, path, request, reader)
-            reply = HttpReply(reader.status, reader.headers, bytes(reader.body), reader.cut)
-            if reply.status != 401 or state is None or attempt == 2:
-                return reply
-            challenge = next(
-                (v for k, v in reply.headers.items() if k.lower() == "www-authenticate"), ""
-            )
-            if not state.take(challenge, sent_nonce):
-                return reply
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _send(
-        self, kept: KeptConnections, method: str, path: str, request: bytes, reader: ReplyReader
-    ) -> ReplyReader:
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await kept.send(self.host, self.port, request, reader)
-        except TimeoutError as err:
-            url = self.base_url + path
-            raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
-        except (MalformedReplyError, OSError) as err:
-            raise MinerConnectionError(f"{method} {self.base_url + path}: {err}") from err
-        except MinerResponseError as err:
-            raise MinerResponseError(f"{self.base_url + path}: {err}") from err
-
-    def _host_header(self) -> str:
-        host = self.host
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"  # an IPv6 literal
-        return host if self.port == 80 else f"{host}:{self.port}"
 
     def _session(self) -> aiohttp.ClientSession:
         own = self.pool.session() if self.pool is not None else None
@@ -301,51 +259,6 @@ class HttpClient:
     async def post_json(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         reply = await self.request("POST", path, json_body=body, **kwargs)
         return await json_of(_ok(reply, path))
-
-
-def _encode_body(json_body: Any, data: Any) -> tuple[bytes | None, str | None]:
-    """The request body and its type, as aiohttp makes them from ``json=`` and ``data=``."""
-    if json_body is not None:
-        return json.dumps(json_body).encode(), "application/json"
-    if data is None:
-        return None, None
-    if isinstance(data, Mapping):
-        return urlencode(data).encode(), "application/x-www-form-urlencoded"
-    if isinstance(data, str):
-        return data.encode(), "text/plain; charset=utf-8"
-    return bytes(data), "application/octet-stream"
-
-
-_WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
-
-
-def _head(
-    method: str,
-    path: str,
-    host: str,
-    *,
-    body: bytes | None,
-    content_type: str | None,
-    headers: Mapping[str, str] | None,
-) -> bytes:
-    """The request line and headers, without the blank line that ends them."""
-    lines = [f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\n"]
-    if headers:
-        for name, value in headers.items():
-            lines.append(f"{name}: {value}\r\n")
-            if name.lower() == "content-type":
-                content_type = None
-    if content_type is not None:
-        lines.append(f"Content-Type: {content_type}\r\n")
-    if body is not None:
-        lines.append(f"Content-Length: {len(body)}\r\n")
-    elif method in _WITH_BODY:
-        lines.append("Content-Length: 0\r\n")
-    text = "".join(lines)
-    breaks = len(lines) + 2  # the first piece holds three lines
-    if text.count("\n") != breaks or text.count("\r") != breaks or " " in path:
-        raise MinerResponseError(f"{method} {path[:80]!r}: a line break in the request")
-    return text.encode()
 
 
 async def _read_tail(resp: aiohttp.ClientResponse, keep: int) -> tuple[bytes, bool]:
