@@ -5,6 +5,10 @@ authentication is a per-request middleware, so one shared session can talk to ma
 miners with different passwords. Miners use self-signed certificates, so TLS is never
 verified, and redirects are never followed: on identification the redirect itself is
 the fingerprint.
+
+A miner polled through its own ``ConnectionPool`` sends its plain-HTTP requests through
+the lean client in ``http11`` (kept-alive connections, digest in ``digest``); HTTPS and
+callers without a pool (identification, scans, the CLI) use the aiohttp session.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from ..exceptions import (
     MinerResponseError,
     MinerTimeoutError,
 )
+from .digest import DigestState
+from .http11 import POOL_LIMIT, KeptConnections
+from .http11_request import LeanRequest, lean_request
 from .json_scan import INLINE_PARSE_BYTES, loads_bounded
 
 DEFAULT_TIMEOUT = 5.0
@@ -57,9 +64,9 @@ class HttpReply:
         return loads_bounded(self.body, "HTTP reply")
 
 
-POOL_LIMIT = 4
-"""Connections one miner's own pool opens at once: a poll's requests, no more (its web
-server is small; requests beyond wait their turn inside the poll's deadline)."""
+# ``POOL_LIMIT`` (``http11``): connections one miner's own pool opens at once, a poll's
+# requests, no more (its web server is small; requests beyond wait their turn inside the
+# poll's deadline).
 
 
 class ConnectionPool:
@@ -68,10 +75,15 @@ class ConnectionPool:
     aiohttp drops an idle connection after 15 s, Home Assistant's poll interval, so a
     poll through the shared session found its connection closed on a third of polls
     and reconnected. A miner's own pool keeps them ``keep_alive`` seconds; a web server
-    that ends them sooner costs a new connection, as before (aiohttp resends an
-    idempotent request once when a kept connection turns out closed). Created on first
-    use, inside the event loop; ``close`` releases the sockets, after which requests go
-    through the caller's session again rather than open a pool nobody closes.
+    that ends them sooner costs a new connection, as before (a request sent on a kept
+    connection the server had closed, and so not answered at all, goes out once more).
+    Created on first use, inside the event loop; ``close`` releases the sockets, after
+    which requests go through the caller's session again rather than open a pool
+    nobody closes.
+
+    Plain HTTP goes through the lean client's ``KeptConnections`` (``kept``): aiohttp's
+    general machinery cost several times a miner's small request. Its session
+    (``session``) is made only for HTTPS, which stays on aiohttp.
     """
 
     def __init__(self, keep_alive: float, limit: int = POOL_LIMIT) -> None:
@@ -79,6 +91,15 @@ class ConnectionPool:
         self.limit = limit
         self.closed = False
         self._session: aiohttp.ClientSession | None = None
+        self._kept: KeptConnections | None = None
+
+    def kept(self) -> KeptConnections | None:
+        """The lean client's connections, ``None`` once closed."""
+        if self.closed:
+            return None
+        if self._kept is None:
+            self._kept = KeptConnections(self.keep_alive, self.limit)
+        return self._kept
 
     def session(self) -> aiohttp.ClientSession | None:
         """The pool's session, ``None`` once closed."""
@@ -93,6 +114,9 @@ class ConnectionPool:
 
     async def close(self) -> None:
         self.closed = True
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
         session, self._session = self._session, None
         if session is not None:
             await session.close()
@@ -113,6 +137,7 @@ class HttpClient:
     # The miner's own pool (``ConnectionPool``), else (or once it is closed) ``session``.
     pool: ConnectionPool | None = field(default=None, repr=False)
     _middleware: aiohttp.DigestAuthMiddleware | None = field(default=None, repr=False)
+    _digest: DigestState | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -139,12 +164,48 @@ class HttpClient:
         With ``tail`` the body may be any length: only its last ``tail`` bytes are
         kept (a log), and the reply says whether its beginning was cut.
         """
+        kept = self.pool.kept() if self.pool is not None and self.scheme == "http" else None
+        self.requests += 1
+        if kept is not None:
+            if self._digest is None and self.digest is not None:
+                self._digest = DigestState(*self.digest)
+            reader = await lean_request(
+                kept,
+                LeanRequest(self.host, self.port, method, path, self.base_url + path),
+                json_body=json_body,
+                data=data,
+                headers=headers,
+                digest=self._digest,
+                limit=self.max_body_bytes,
+                tail=tail,
+                timeout=self.timeout,
+            )
+            reply = HttpReply(reader.status, reader.headers, bytes(reader.body), reader.cut)
+        else:
+            reply = await self._through_session(
+                method, path, json_body=json_body, data=data, headers=headers, tail=tail
+            )
+        if auth_required and reply.status in (401, 403):
+            url = self.base_url + path
+            raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
+        return reply
+
+    async def _through_session(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any,
+        data: Any,
+        headers: Mapping[str, str] | None,
+        tail: int | None,
+    ) -> HttpReply:
+        """The request on aiohttp: HTTPS, and callers without a pool of their own."""
         middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
         if self.digest is not None:
             if self._middleware is None:
                 self._middleware = aiohttp.DigestAuthMiddleware(*self.digest)
             middlewares = (self._middleware,)
-        self.requests += 1
         url = self.base_url + path
         try:
             async with asyncio.timeout(self.timeout):
@@ -160,19 +221,15 @@ class HttpClient:
                     timeout=_OWN_DEADLINE,
                 ) as resp:
                     if tail is None:
-                        reply = HttpReply(
+                        return HttpReply(
                             resp.status, dict(resp.headers), await self._read_body(resp, url)
                         )
-                    else:
-                        body, cut = await _read_tail(resp, tail)
-                        reply = HttpReply(resp.status, dict(resp.headers), body, cut)
+                    body, cut = await _read_tail(resp, tail)
+                    return HttpReply(resp.status, dict(resp.headers), body, cut)
         except TimeoutError as err:
             raise MinerTimeoutError(f"{method} {url}: no reply in {self.timeout} s") from err
         except (aiohttp.ClientError, OSError) as err:
             raise MinerConnectionError(f"{method} {url}: {err}") from err
-        if auth_required and reply.status in (401, 403):
-            raise MinerAuthenticationError(f"{method} {url}: credentials refused ({reply.status})")
-        return reply
 
     def _session(self) -> aiohttp.ClientSession:
         own = self.pool.session() if self.pool is not None else None
