@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,8 @@ from .rpc_parse import check_status, parse_rpc_reply_async
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 5.0
+_READ_SIZE = 256 * 1024  # per chunk, as asyncio's socket transport reads
+type _Addresses = list[tuple[int, Any]]  # (address family, socket address) to try in turn
 
 
 class MulticommandRefusedError(MinerResponseError):
@@ -45,12 +48,30 @@ class RpcClient:
     timeout: float = DEFAULT_TIMEOUT
     max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
     stats: RpcStats = field(default_factory=RpcStats)
+    _addresses: _Addresses | None = field(default=None, init=False, repr=False, compare=False)
 
     async def send_raw(self, payload: bytes) -> bytes:
         """Send bytes, return the raw reply; one connection, one deadline for all of it."""
+        self.stats.connections += 1
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         try:
-            async with asyncio.timeout(self.timeout):
-                return await self._exchange(payload)
+            addresses = self._addresses or await self._resolve(loop, deadline)
+            first: OSError | None = None
+            for target in addresses:
+                exchange = _Exchange(loop, self, target, payload, deadline)
+                try:
+                    return await exchange.reply
+                except TimeoutError:
+                    raise
+                except OSError as err:
+                    if exchange.connected:
+                        raise
+                    first = first or err  # as ``create_connection``: the next address
+                finally:
+                    exchange.close()
+            assert first is not None  # at least one address, or ``_resolve`` raised
+            raise first
         except TimeoutError as err:
             raise MinerTimeoutError(
                 f"{self.host}:{self.port}: no reply in {self.timeout} s"
@@ -58,18 +79,21 @@ class RpcClient:
         except OSError as err:
             raise MinerConnectionError(f"{self.host}:{self.port}: {err.strerror or err}") from err
 
-    async def _exchange(self, payload: bytes) -> bytes:
-        self.stats.connections += 1
-        loop = asyncio.get_running_loop()
-        reply: asyncio.Future[bytes] = loop.create_future()
-        transport, _ = await loop.create_connection(
-            lambda: _Reply(self, reply), self.host, self.port
-        )
-        try:
-            transport.write(payload)
-            return await reply
-        finally:
-            transport.close()
+    async def _resolve(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Addresses:
+        """The socket addresses to try, worked out once per client.
+
+        An IP literal needs no look-up (no executor, no ``getaddrinfo``); a host name is
+        looked up inside the exchange's deadline, its addresses tried in turn.
+        """
+        addresses = _literal(self.host, self.port)
+        if addresses is None:
+            async with asyncio.timeout_at(deadline):
+                infos = await loop.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+            addresses = [(family, address) for family, _, _, _, address in infos]
+            if not addresses:  # pragma: no cover - getaddrinfo raises rather than answer nothing
+                raise OSError(f"getaddrinfo({self.host!r}) returned empty list")
+        self._addresses = addresses
+        return addresses
 
     async def request(self, payload: dict[str, Any], *, whole: bool = False) -> Any:
         """Send one JSON object, return the parsed reply (STATUS not checked).
@@ -123,62 +147,167 @@ class RpcClient:
         return out
 
 
-class _Reply(asyncio.Protocol):
-    """One reply, read up to its NUL, its end, or the point where it is provably whole.
+def _literal(host: str, port: int) -> _Addresses | None:
+    """The one address of an IP literal, or ``None`` for a name to look up."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        return [(family, (host, port))]
+    return None
 
-    A protocol rather than a stream reader: one callback per chunk the socket gives,
-    no reader, writer or waiter objects per request (an RPC read opens a connection
-    per command). Each chunk is scanned once (``JsonScanner`` keeps its state), so a
-    reply shaped to defeat the completeness check costs one pass, not one per chunk;
-    nesting beyond ``MAX_DEPTH`` or a reply past the size bound ends the read at once.
-    Every chunk is its own callback, so a fast stream cannot hold the event loop.
+
+class _Exchange:
+    """One request and its reply on a raw non-blocking socket, driven by loop callbacks.
+
+    No transport, protocol, stream or task per request (an RPC read opens a connection
+    per command): a writable callback finishes the connect and sends, a readable
+    callback takes each chunk the socket gives (each its own loop turn, so a fast
+    stream cannot hold the event loop), and one timer is the exchange's deadline. The
+    reply is read up to its NUL, its end, or the point where it is provably whole.
+    Each chunk is scanned once (``JsonScanner`` keeps its state), so a reply shaped to
+    defeat the completeness check costs one pass, not one per chunk; nesting beyond
+    ``MAX_DEPTH`` or a reply past the size bound ends the read at once. ``reply`` holds
+    the bytes or the error: an ``OSError`` (refused, reset), ``TimeoutError`` at the
+    deadline, or the driver's own ``MinerResponseError``/``MinerConnectionError``.
     """
 
-    def __init__(self, client: RpcClient, reply: asyncio.Future[bytes]) -> None:
-        self._where = f"{client.host}:{client.port}"
-        self._limit = client.max_reply_bytes
-        self._reply = reply
+    __slots__ = (
+        "_address",
+        "_buf",
+        "_client",
+        "_fd",
+        "_loop",
+        "_payload",
+        "_reading",
+        "_scanner",
+        "_sock",
+        "_timer",
+        "_writing",
+        "connected",
+        "reply",
+    )
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        client: RpcClient,
+        target: tuple[int, Any],
+        payload: bytes,
+        deadline: float,
+    ) -> None:
+        family, address = target
+        self.reply: asyncio.Future[bytes] = loop.create_future()
+        self.connected = False
+        self._loop = loop
+        self._client = client
+        self._address = address
+        self._payload = payload
         self._buf = bytearray()
         self._scanner = JsonScanner()
+        self._reading = self._writing = False
+        self._sock = sock = socket.socket(family, socket.SOCK_STREAM)
+        self._fd = sock.fileno()
+        self._timer: asyncio.TimerHandle | None = loop.call_at(deadline, self._expire)
+        try:
+            sock.setblocking(False)
+            sock.connect(address)
+        except BlockingIOError, InterruptedError:  # under way: writable once done
+            self._writing = True
+            loop.add_writer(self._fd, self._connect_done)
+        except OSError as err:  # pragma: no cover - the kernel refuses at once (no route)
+            self._fail(err)
+        else:  # pragma: no cover - a TCP connect is not instant on Linux, even on loopback
+            self._connect_done()
 
-    def data_received(self, data: bytes) -> None:
-        if self._reply.done():
+    def close(self) -> None:
+        """Stop every callback and close the socket (also when the awaiting task was cancelled)."""
+        self._stop()
+        self._sock.close()
+
+    def _stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._writing:
+            self._writing = False
+            self._loop.remove_writer(self._fd)
+        if self._reading:
+            self._reading = False
+            self._loop.remove_reader(self._fd)
+
+    def _connect_done(self) -> None:
+        err = self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if err:
+            self._fail(OSError(err, f"Connect call failed {self._address}"))
+            return
+        self.connected = True
+        self._reading = True
+        self._loop.add_reader(self._fd, self._read)
+        self._send()
+
+    def _send(self) -> None:
+        try:
+            sent = self._sock.send(self._payload)
+        except BlockingIOError, InterruptedError:  # pragma: no cover - writable said otherwise
+            sent = 0
+        except OSError as err:  # pragma: no cover - reset before the request went out
+            self._fail(err)
+            return
+        self._payload = self._payload[sent:]
+        if self._payload:  # the rest once the socket takes more (replaces the connect's)
+            self._writing = True
+            self._loop.add_writer(self._fd, self._send)
+        elif self._writing:
+            self._writing = False
+            self._loop.remove_writer(self._fd)
+
+    def _read(self) -> None:
+        try:
+            data = self._sock.recv(_READ_SIZE)
+        except BlockingIOError, InterruptedError:  # pragma: no cover - a spurious wake-up
+            return
+        except OSError as err:  # reset, refused mid-way
+            self._fail(err)
+            return
+        if not data:
+            self._ended()
             return
         nul = data.find(b"\x00")
         buf = self._buf
         buf += data if nul < 0 else data[:nul]
-        if len(buf) > self._limit:
-            self._fail(MinerResponseError(f"{self._where}: reply larger than {self._limit} bytes"))
+        limit = self._client.max_reply_bytes
+        if len(buf) > limit:
+            self._fail(MinerResponseError(f"{self._where()}: reply larger than {limit} bytes"))
             return
         self._scanner.feed(buf)
         if self._scanner.too_deep:
             self._fail(
-                MinerResponseError(f"{self._where}: reply nested deeper than {MAX_DEPTH} levels")
+                MinerResponseError(f"{self._where()}: reply nested deeper than {MAX_DEPTH} levels")
             )
         elif nul >= 0 or _complete(buf, self._scanner):
             self._ended()  # some firmware keeps the socket open after a full reply
 
-    def eof_received(self) -> bool:
-        self._ended()
-        return False  # close the transport
+    def _expire(self) -> None:
+        self._timer = None
+        self._fail(TimeoutError())
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        if exc is not None:
-            self._fail(exc)  # an ``OSError``: reset, refused mid-way
-        else:
-            self._ended()
+    def _where(self) -> str:
+        return f"{self._client.host}:{self._client.port}"
 
     def _ended(self) -> None:
-        if self._reply.done():
+        if not self._buf:
+            self._fail(MinerConnectionError(f"{self._where()}: connection closed without reply"))
             return
-        if self._buf:
-            self._reply.set_result(bytes(self._buf))
-        else:
-            self._fail(MinerConnectionError(f"{self._where}: connection closed without reply"))
+        self._stop()
+        if not self.reply.done():  # cancelled: the awaiting task is on its way out
+            self.reply.set_result(bytes(self._buf))
 
     def _fail(self, error: Exception) -> None:
-        if not self._reply.done():
-            self._reply.set_exception(error)
+        self._stop()
+        if not self.reply.done():
+            self.reply.set_exception(error)
 
 
 def _complete(buf: bytearray, scanner: JsonScanner) -> bool:
