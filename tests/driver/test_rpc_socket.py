@@ -234,3 +234,85 @@ async def test_cancelled_exchange_leaves_nothing_registered() -> None:
 async def _write(writer: asyncio.StreamWriter, data: bytes) -> None:
     writer.write(data + b"\x00")
     await writer.drain()
+
+
+async def test_commands_side_by_side_without_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    both_in = asyncio.Event()
+
+    async def respond(request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        if server.active >= 3:
+            both_in.set()
+        await asyncio.wait_for(both_in.wait(), 1.0)  # every connection open at once
+        command = request["command"]
+        if command == "ascset":
+            writer.write(b'{"STATUS":[{"STATUS":"E","Msg":"Access denied"}]}\x00')
+        elif command == "stats":
+            writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        else:
+            writer.write(SUMMARY + b"\x00")
+
+    loop = asyncio.get_running_loop()
+    created: list[Any] = []
+    factory = loop.get_task_factory()
+
+    def counting(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        created.append(coro)
+        if factory is None:
+            return asyncio.Task(coro, loop=loop, **kwargs)
+        return factory(loop, coro, **kwargs)  # pragma: no cover - HA's loop sets none
+
+    async with FakeCgminer(respond) as server:
+        client = server.client(timeout=2.0)
+        monkeypatch.setattr(loop, "_task_factory", counting)
+        summary, denied, garbled = await client.commands(
+            [("summary", None), ("ascset", "0,led,1"), ("stats", None)], new_api=True
+        )
+        monkeypatch.undo()
+    assert not [c for c in created if "asic_miner" in c.cr_code.co_filename]  # the server's only
+    assert summary["SUMMARY"][0]["Elapsed"] == 10
+    assert isinstance(denied, MinerResponseError)
+    assert "ascset: Access denied" in str(denied)
+    assert isinstance(garbled, MinerResponseError)
+    assert "stats: reply is not JSON" in str(garbled)
+    assert server.max_active == 3
+    assert client.stats.connections == 3
+    assert {"command": "ascset", "parameter": "0,led,1", "new_api": True} in server.requests
+
+
+async def test_commands_to_a_refused_port_and_a_failed_look_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    host = _hosts()[0]
+    port = _refused_port(host)
+    out = await RpcClient(host, port, timeout=2.0).commands([("summary", None), ("pools", None)])
+    assert all(isinstance(e, MinerConnectionError) for e in out)
+    assert out[0] is not out[1]
+
+    async def lookup(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", lookup)
+    client = RpcClient("miner.example", 1, timeout=2.0)
+    out = await client.commands([("summary", None), ("pools", None)])
+    assert [type(e) for e in out] == [MinerConnectionError, MinerConnectionError]
+    assert "Name or service not known" in str(out[1])
+    assert client.stats.connections == 2
+
+
+async def test_cancelled_commands_close_every_connection() -> None:
+    loop = asyncio.get_running_loop()
+    asked = asyncio.Event()
+
+    async def respond(request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        if server.active >= 2:
+            asked.set()
+        await server.hold()
+
+    async with FakeCgminer(respond) as server:
+        client = server.client(timeout=2.0)
+        task = asyncio.create_task(client.commands([("summary", None), ("pools", None)]))
+        await asked.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len(loop._selector.get_map()) == 1  # type: ignore[attr-defined]

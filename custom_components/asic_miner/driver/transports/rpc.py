@@ -11,10 +11,11 @@ import asyncio
 import json
 import logging
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
+from ..exceptions import MinerConnectionError, MinerError, MinerResponseError, MinerTimeoutError
 from ..limits import DEFAULT_MAX_REPLY_BYTES
 from .json_scan import MAX_DEPTH, JsonScanner, is_complete_async
 from .rpc_parse import check_status, parse_rpc_reply_async
@@ -52,48 +53,11 @@ class RpcClient:
 
     async def send_raw(self, payload: bytes) -> bytes:
         """Send bytes, return the raw reply; one connection, one deadline for all of it."""
-        self.stats.connections += 1
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        try:
-            addresses = self._addresses or await self._resolve(loop, deadline)
-            first: OSError | None = None
-            for target in addresses:
-                exchange = _Exchange(loop, self, target, payload, deadline)
-                try:
-                    return await exchange.reply
-                except TimeoutError:
-                    raise
-                except OSError as err:
-                    if exchange.connected:
-                        raise
-                    first = first or err  # as ``create_connection``: the next address
-                finally:
-                    exchange.close()
-            assert first is not None  # at least one address, or ``_resolve`` raised
-            raise first
-        except TimeoutError as err:
-            raise MinerTimeoutError(
-                f"{self.host}:{self.port}: no reply in {self.timeout} s"
-            ) from err
-        except OSError as err:
-            raise MinerConnectionError(f"{self.host}:{self.port}: {err.strerror or err}") from err
-
-    async def _resolve(self, loop: asyncio.AbstractEventLoop, deadline: float) -> _Addresses:
-        """The socket addresses to try, worked out once per client.
-
-        An IP literal needs no look-up (no executor, no ``getaddrinfo``); a host name is
-        looked up inside the exchange's deadline, its addresses tried in turn.
-        """
-        addresses = _literal(self.host, self.port)
-        if addresses is None:
-            async with asyncio.timeout_at(deadline):
-                infos = await loop.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
-            addresses = [(family, address) for family, _, _, _, address in infos]
-            if not addresses:  # pragma: no cover - getaddrinfo raises rather than answer nothing
-                raise OSError(f"getaddrinfo({self.host!r}) returned empty list")
-        self._addresses = addresses
-        return addresses
+        self.stats.connections += 1
+        await self._ready(loop, deadline)
+        return await self._finish(_Exchange(loop, self, 0, payload, deadline))
 
     async def request(self, payload: dict[str, Any], *, whole: bool = False) -> Any:
         """Send one JSON object, return the parsed reply (STATUS not checked).
@@ -102,8 +66,108 @@ class RpcClient:
         (``parse_whole``), for firmware whose cut-short reply still ends the connection
         cleanly: a repaired truncation would pass for a shorter, valid-looking reply.
         """
-        raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
-        where = f"{self.host}:{self.port} {payload.get('command')}"
+        raw = await self.send_raw(_encode(payload))
+        return await self._parsed(raw, payload.get("command"), whole)
+
+    async def command(
+        self, command: str, parameter: str | None = None, *, whole: bool = False, **extra: Any
+    ) -> Any:
+        """Run one command and raise ``MinerResponseError`` on an error STATUS."""
+        reply = await self.request(_command(command, parameter, extra), whole=whole)
+        return self._status(command, reply)
+
+    async def commands(
+        self, calls: Sequence[tuple[str, str | None]], *, whole: bool = False, **extra: Any
+    ) -> list[Any]:
+        """Run several commands at once, one connection each; each reply or its error.
+
+        As ``command`` for each, side by side as ``gather`` would run them, but every
+        exchange is under way before the first is awaited: no task per command, no
+        gather. A failure comes back as the value in its place.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        self.stats.connections += len(calls)
+        try:
+            await self._ready(loop, deadline)
+        except MinerError as err:
+            return [type(err)(str(err)) for _ in calls]
+        started = [
+            _Exchange(loop, self, 0, _encode(_command(name, parameter, extra)), deadline)
+            for name, parameter in calls
+        ]
+        out: list[Any] = []
+        try:
+            for (name, _), exchange in zip(calls, started, strict=True):
+                try:
+                    raw = await self._finish(exchange)
+                    out.append(self._status(name, await self._parsed(raw, name, whole)))
+                except Exception as err:  # a value, as ``gather`` would hand it back
+                    out.append(err)
+        finally:
+            for exchange in started:  # cancelled half-way: stop the rest as well
+                exchange.close()
+        return out
+
+    async def _ready(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
+        """The socket addresses to try, worked out once per client.
+
+        An IP literal needs no look-up (no executor, no ``getaddrinfo``); a host name is
+        looked up inside the exchange's deadline, its addresses tried in turn.
+        """
+        if self._addresses is not None:
+            return
+        addresses = _literal(self.host, self.port)
+        try:
+            if addresses is None:
+                async with asyncio.timeout_at(deadline):
+                    infos = await loop.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+                addresses = [(family, address) for family, _, _, _, address in infos]
+        except TimeoutError as err:
+            raise self._timed_out() from err
+        except OSError as err:
+            raise self._unreachable(err) from err
+        if not addresses:  # pragma: no cover - getaddrinfo raises rather than answer nothing
+            raise MinerConnectionError(f"{self.host}:{self.port}: no address")
+        self._addresses = addresses
+
+    async def _finish(self, exchange: _Exchange) -> bytes:
+        """A started exchange's reply, in the driver's error types.
+
+        Where the connect fails, the host name's next address is tried (as
+        ``create_connection`` does) under the same deadline; the first error is raised
+        when none connects.
+        """
+        first: OSError | None = None
+        try:
+            while True:
+                try:
+                    return await exchange.reply
+                except TimeoutError:
+                    raise
+                except OSError as err:
+                    if exchange.connected:
+                        raise
+                    first = first or err
+                finally:
+                    exchange.close()
+                following = exchange.following()
+                if following is None:
+                    raise first
+                exchange = following
+        except TimeoutError as err:
+            raise self._timed_out() from err
+        except OSError as err:
+            raise self._unreachable(err) from err
+
+    def _timed_out(self) -> MinerTimeoutError:
+        return MinerTimeoutError(f"{self.host}:{self.port}: no reply in {self.timeout} s")
+
+    def _unreachable(self, err: OSError) -> MinerConnectionError:
+        return MinerConnectionError(f"{self.host}:{self.port}: {err.strerror or err}")
+
+    async def _parsed(self, raw: bytes, command: Any, whole: bool) -> Any:
+        where = f"{self.host}:{self.port} {command}"
         if whole:
             return await parse_whole(raw, where)
         try:
@@ -111,14 +175,7 @@ class RpcClient:
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 
-    async def command(
-        self, command: str, parameter: str | None = None, *, whole: bool = False, **extra: Any
-    ) -> Any:
-        """Run one command and raise ``MinerResponseError`` on an error STATUS."""
-        payload: dict[str, Any] = {"command": command, **extra}
-        if parameter is not None:
-            payload["parameter"] = parameter
-        reply = await self.request(payload, whole=whole)
+    def _status(self, command: str, reply: Any) -> Any:
         try:
             return check_status(reply)
         except MinerResponseError as err:
@@ -133,7 +190,7 @@ class RpcClient:
         so the caller can fall back to single commands and remember that it must; a
         reply cut short or garbled is a plain ``MinerResponseError`` (one bad poll).
         """
-        reply = await self.request({"command": "+".join(commands), **extra}, whole=whole)
+        reply = await self.request(_command("+".join(commands), None, extra), whole=whole)
         if not isinstance(reply, dict) or not all(c in reply for c in commands):
             try:
                 check_status(reply)  # an explicit refusal carries its own message
@@ -145,6 +202,17 @@ class RpcClient:
             piece = reply[name]
             out[name] = piece[0] if isinstance(piece, list) and len(piece) == 1 else piece
         return out
+
+
+def _command(command: str, parameter: str | None, extra: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {"command": command, **extra}
+    if parameter is not None:
+        payload["parameter"] = parameter
+    return payload
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def _literal(host: str, port: int) -> _Addresses | None:
@@ -177,6 +245,7 @@ class _Exchange:
         "_address",
         "_buf",
         "_client",
+        "_deadline",
         "_fd",
         "_loop",
         "_payload",
@@ -184,6 +253,7 @@ class _Exchange:
         "_scanner",
         "_sock",
         "_timer",
+        "_which",
         "_writing",
         "connected",
         "reply",
@@ -193,38 +263,52 @@ class _Exchange:
         self,
         loop: asyncio.AbstractEventLoop,
         client: RpcClient,
-        target: tuple[int, Any],
+        which: int,
         payload: bytes,
         deadline: float,
     ) -> None:
-        family, address = target
+        assert client._addresses is not None
+        family, address = client._addresses[which]
         self.reply: asyncio.Future[bytes] = loop.create_future()
         self.connected = False
         self._loop = loop
         self._client = client
+        self._which = which
         self._address = address
         self._payload = payload
+        self._deadline = deadline
         self._buf = bytearray()
         self._scanner = JsonScanner()
         self._reading = self._writing = False
-        self._sock = sock = socket.socket(family, socket.SOCK_STREAM)
-        self._fd = sock.fileno()
+        self._sock: socket.socket | None = None
+        self._fd = -1
         self._timer: asyncio.TimerHandle | None = loop.call_at(deadline, self._expire)
         try:
+            self._sock = sock = socket.socket(family, socket.SOCK_STREAM)
+            self._fd = sock.fileno()
             sock.setblocking(False)
             sock.connect(address)
         except BlockingIOError, InterruptedError:  # under way: writable once done
             self._writing = True
             loop.add_writer(self._fd, self._connect_done)
-        except OSError as err:  # pragma: no cover - the kernel refuses at once (no route)
+        except OSError as err:  # no socket left (EMFILE), or the kernel refused at once
             self._fail(err)
         else:  # pragma: no cover - a TCP connect is not instant on Linux, even on loopback
             self._connect_done()
 
+    def following(self) -> _Exchange | None:
+        """The same request to the host name's next address, or ``None`` after the last."""
+        addresses = self._client._addresses
+        assert addresses is not None
+        if self._which + 1 >= len(addresses):
+            return None
+        return _Exchange(self._loop, self._client, self._which + 1, self._payload, self._deadline)
+
     def close(self) -> None:
         """Stop every callback and close the socket (also when the awaiting task was cancelled)."""
         self._stop()
-        self._sock.close()
+        if self._sock is not None:
+            self._sock.close()
 
     def _stop(self) -> None:
         if self._timer is not None:
@@ -238,6 +322,7 @@ class _Exchange:
             self._loop.remove_reader(self._fd)
 
     def _connect_done(self) -> None:
+        assert self._sock is not None  # the callbacks run only once it exists
         err = self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if err:
             self._fail(OSError(err, f"Connect call failed {self._address}"))
@@ -249,6 +334,7 @@ class _Exchange:
 
     def _send(self) -> None:
         try:
+            assert self._sock is not None
             sent = self._sock.send(self._payload)
         except BlockingIOError, InterruptedError:  # pragma: no cover - writable said otherwise
             sent = 0
@@ -265,6 +351,7 @@ class _Exchange:
 
     def _read(self) -> None:
         try:
+            assert self._sock is not None
             data = self._sock.recv(_READ_SIZE)
         except BlockingIOError, InterruptedError:  # pragma: no cover - a spurious wake-up
             return
