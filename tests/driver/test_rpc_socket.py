@@ -226,7 +226,7 @@ async def test_cancelled_exchange_leaves_nothing_registered() -> None:
     selector = loop._selector  # type: ignore[attr-defined]
     assert len(selector.get_map()) == 1  # the loop's own self-pipe only
     assert not any(
-        not t.cancelled() and "_expire" in repr(t)
+        not t.cancelled() and "expire" in repr(t)
         for t in loop._scheduled  # type: ignore[attr-defined]
     )
 
@@ -316,3 +316,28 @@ async def test_cancelled_commands_close_every_connection() -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
     assert len(loop._selector.get_map()) == 1  # type: ignore[attr-defined]
+    assert not any(
+        not t.cancelled() and "expire" in repr(t)
+        for t in loop._scheduled  # type: ignore[attr-defined]
+    )
+
+
+async def test_commands_share_one_deadline() -> None:
+    async def respond(request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
+        if request["command"] == "summary":
+            writer.write(SUMMARY + b"\x00")
+            return
+        writer.write(b'{"STATUS":[')  # the rest never comes
+        await writer.drain()
+        await server.hold()
+
+    async with FakeCgminer(respond) as server:
+        started = time.monotonic()
+        out = await server.client(timeout=0.3).commands(
+            [("stats", None), ("summary", None), ("pools", None)]
+        )
+        assert 0.25 <= time.monotonic() - started < 0.8
+    assert isinstance(out[0], MinerTimeoutError)
+    assert out[1]["SUMMARY"][0]["Elapsed"] == 10
+    assert isinstance(out[2], MinerTimeoutError)
+    assert "no reply in 0.3 s" in str(out[2])

@@ -93,9 +93,13 @@ class RpcClient:
         except MinerError as err:
             return [type(err)(str(err)) for _ in calls]
         started = [
-            _Exchange(loop, self, 0, _encode(_command(name, parameter, extra)), deadline)
+            _Exchange(
+                loop, self, 0, _encode(_command(name, parameter, extra)), deadline, timed=False
+            )
             for name, parameter in calls
         ]
+        # They share one deadline: one timer for all of them.
+        timer = loop.call_at(deadline, _expire_all, started)
         out: list[Any] = []
         try:
             for (name, _), exchange in zip(calls, started, strict=True):
@@ -105,6 +109,7 @@ class RpcClient:
                 except Exception as err:  # a value, as ``gather`` would hand it back
                     out.append(err)
         finally:
+            timer.cancel()
             for exchange in started:  # cancelled half-way: stop the rest as well
                 exchange.close()
         return out
@@ -204,6 +209,11 @@ class RpcClient:
         return out
 
 
+def _expire_all(exchanges: list[_Exchange]) -> None:
+    for exchange in exchanges:
+        exchange.expire()
+
+
 def _command(command: str, parameter: str | None, extra: dict[str, Any]) -> dict[str, Any]:
     payload: dict[str, Any] = {"command": command, **extra}
     if parameter is not None:
@@ -232,7 +242,8 @@ class _Exchange:
     No transport, protocol, stream or task per request (an RPC read opens a connection
     per command): a writable callback finishes the connect and sends, a readable
     callback takes each chunk the socket gives (each its own loop turn, so a fast
-    stream cannot hold the event loop), and one timer is the exchange's deadline. The
+    stream cannot hold the event loop), and one timer is the exchange's deadline (or the
+    caller's, for exchanges started together with the same deadline). The
     reply is read up to its NUL, its end, or the point where it is provably whole.
     Each chunk is scanned once (``JsonScanner`` keeps its state), so a reply shaped to
     defeat the completeness check costs one pass, not one per chunk; nesting beyond
@@ -266,6 +277,8 @@ class _Exchange:
         which: int,
         payload: bytes,
         deadline: float,
+        *,
+        timed: bool = True,
     ) -> None:
         assert client._addresses is not None
         family, address = client._addresses[which]
@@ -282,7 +295,9 @@ class _Exchange:
         self._reading = self._writing = False
         self._sock: socket.socket | None = None
         self._fd = -1
-        self._timer: asyncio.TimerHandle | None = loop.call_at(deadline, self._expire)
+        self._timer: asyncio.TimerHandle | None = (
+            loop.call_at(deadline, self.expire) if timed else None  # else the caller's timer
+        )
         try:
             self._sock = sock = socket.socket(family, socket.SOCK_STREAM)
             self._fd = sock.fileno()
@@ -376,7 +391,8 @@ class _Exchange:
         elif nul >= 0 or _complete(buf, self._scanner):
             self._ended()  # some firmware keeps the socket open after a full reply
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """The deadline passed: ``TimeoutError`` unless the reply is in."""
         self._timer = None
         self._fail(TimeoutError())
 
