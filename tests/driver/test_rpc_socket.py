@@ -11,6 +11,7 @@ callback registered with the loop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import socket
 import struct
@@ -286,22 +287,30 @@ async def test_commands_to_a_refused_port_and_a_failed_look_up(
     assert client.stats.connections == 2
 
 
-async def test_cancelled_commands_close_every_connection() -> None:
+async def test_cancelled_commands_close_every_connection(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     loop = asyncio.get_running_loop()
-    asked = asyncio.Event()
+    reset = asyncio.Event()
 
     async def respond(request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
-        if server.active >= 2:
-            asked.set()
+        if request["command"] == "pools":  # fails while the task awaits ``summary``
+            writer.transport.abort()
+            reset.set()
         await server.hold()
 
     async with FakeCgminer(respond) as server:
         client = server.client(timeout=2.0)
         task = asyncio.create_task(client.commands([("summary", None), ("pools", None)]))
-        await asked.wait()
+        await reset.wait()
+        for _ in range(5):  # loop turns for the client to see the reset
+            await asyncio.sleep(0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+    del task
+    gc.collect()
+    assert "never retrieved" not in caplog.text
     assert len(loop._selector.get_map()) == 1  # type: ignore[attr-defined]
     assert not any(
         not t.cancelled() and "expire" in repr(t)

@@ -324,6 +324,8 @@ class _Exchange:
         self._stop()
         if self._sock is not None:
             self._sock.close()
+        if self.reply.done() and not self.reply.cancelled():
+            self.reply.exception()  # a failure nobody will await (cancelled half-way): seen
 
     def _stop(self) -> None:
         if self._timer is not None:
