@@ -38,7 +38,7 @@ from custom_components.asic_miner.driver.exceptions import MinerError, MinerResp
 from custom_components.asic_miner.driver.families.whatsminer.client_v3 import WhatsminerV3Client
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.registry import FAMILIES
-from custom_components.asic_miner.driver.transports import rpc as rpc_module
+from custom_components.asic_miner.driver.transports import rpc_exchange
 from custom_components.asic_miner.driver.transports.http import HttpClient, HttpReply
 from custom_components.asic_miner.driver.transports.json_scan import JsonScanner, is_complete
 from custom_components.asic_miner.driver.transports.rpc import RpcClient
@@ -323,7 +323,7 @@ def incremental_agrees(data: bytes, rnd: random.Random, stats: Stats | None = No
             elapsed = _clock() - started
         if stats is not None:
             stats.record("chunk", elapsed, min(step, len(data)))
-    rpc_module._complete(buf, split)  # O(1) on the scanner's state
+    rpc_exchange.complete(buf, split)  # O(1) on the scanner's state
     assert whole.too_deep == split.too_deep, data[:80]
     if not whole.too_deep:
         assert (whole.depth, whole.in_string, whole.opened, whole.stray) == (

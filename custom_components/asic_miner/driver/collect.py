@@ -147,8 +147,13 @@ async def _singles(
     unreachable (or ``down`` says it already was), the rest fail the same way at once
     rather than each wait it out.
     """
-    if not backend.RPC_ONE_AT_A_TIME:
-        return dict(await gather_dict({s: _one(backend, client, s) for s in sources}))
+    if not backend.RPC_ONE_AT_A_TIME:  # side by side, without a task per command
+        replies = await client.commands(
+            [(s.command, s.parameter) for s in sources],
+            whole=backend.RPC_WHOLE_REPLIES,
+            **backend.RPC_EXTRA,
+        )
+        return dict(zip(sources, replies, strict=True))
     out: dict[Source, Any] = {}
     for source in sources:
         if down is not None:

@@ -2,7 +2,8 @@
 
 One request per connection, as the firmware expects. A whole poll can go out as one
 ``a+b+c`` multicommand on one connection where the firmware allows it; where it does
-not, the commands go out concurrently, one connection each.
+not, the commands go out concurrently, one connection each. The socket work of each
+exchange is in ``rpc_exchange.py``.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import MinerConnectionError, MinerResponseError, MinerTimeoutError
+from ..exceptions import MinerConnectionError, MinerError, MinerResponseError, MinerTimeoutError
 from ..limits import DEFAULT_MAX_REPLY_BYTES
-from .json_scan import MAX_DEPTH, JsonScanner, is_complete_async
+from .json_scan import is_complete_async
+from .rpc_exchange import Addresses, Exchange, expire_all, literal
 from .rpc_parse import check_status, parse_rpc_reply_async
 
 _LOGGER = logging.getLogger(__name__)
@@ -45,31 +49,15 @@ class RpcClient:
     timeout: float = DEFAULT_TIMEOUT
     max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
     stats: RpcStats = field(default_factory=RpcStats)
+    _addresses: Addresses | None = field(default=None, init=False, repr=False, compare=False)
 
     async def send_raw(self, payload: bytes) -> bytes:
         """Send bytes, return the raw reply; one connection, one deadline for all of it."""
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await self._exchange(payload)
-        except TimeoutError as err:
-            raise MinerTimeoutError(
-                f"{self.host}:{self.port}: no reply in {self.timeout} s"
-            ) from err
-        except OSError as err:
-            raise MinerConnectionError(f"{self.host}:{self.port}: {err.strerror or err}") from err
-
-    async def _exchange(self, payload: bytes) -> bytes:
-        self.stats.connections += 1
         loop = asyncio.get_running_loop()
-        reply: asyncio.Future[bytes] = loop.create_future()
-        transport, _ = await loop.create_connection(
-            lambda: _Reply(self, reply), self.host, self.port
-        )
-        try:
-            transport.write(payload)
-            return await reply
-        finally:
-            transport.close()
+        deadline = loop.time() + self.timeout
+        self.stats.connections += 1
+        await self._ready(loop, deadline)
+        return await self._finish(Exchange(loop, self, 0, payload, deadline))
 
     async def request(self, payload: dict[str, Any], *, whole: bool = False) -> Any:
         """Send one JSON object, return the parsed reply (STATUS not checked).
@@ -78,8 +66,113 @@ class RpcClient:
         (``parse_whole``), for firmware whose cut-short reply still ends the connection
         cleanly: a repaired truncation would pass for a shorter, valid-looking reply.
         """
-        raw = await self.send_raw(json.dumps(payload, separators=(",", ":")).encode())
-        where = f"{self.host}:{self.port} {payload.get('command')}"
+        raw = await self.send_raw(_encode(payload))
+        return await self._parsed(raw, payload.get("command"), whole)
+
+    async def command(
+        self, command: str, parameter: str | None = None, *, whole: bool = False, **extra: Any
+    ) -> Any:
+        """Run one command and raise ``MinerResponseError`` on an error STATUS."""
+        reply = await self.request(_command(command, parameter, extra), whole=whole)
+        return self._status(command, reply)
+
+    async def commands(
+        self, calls: Sequence[tuple[str, str | None]], *, whole: bool = False, **extra: Any
+    ) -> list[Any]:
+        """Run several commands at once, one connection each; each reply or its error.
+
+        As ``command`` for each, side by side as ``gather`` would run them, but every
+        exchange is under way before the first is awaited: no task per command, no
+        gather. A failure comes back as the value in its place.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        self.stats.connections += len(calls)
+        try:
+            await self._ready(loop, deadline)
+        except MinerError as err:
+            return [type(err)(str(err)) for _ in calls]
+        started = [
+            Exchange(
+                loop, self, 0, _encode(_command(name, parameter, extra)), deadline, timed=False
+            )
+            for name, parameter in calls
+        ]
+        # They share one deadline: one timer for all of them.
+        timer = loop.call_at(deadline, expire_all, started)
+        out: list[Any] = []
+        try:
+            for (name, _), exchange in zip(calls, started, strict=True):
+                try:
+                    raw = await self._finish(exchange)
+                    out.append(self._status(name, await self._parsed(raw, name, whole)))
+                except Exception as err:  # a value, as ``gather`` would hand it back
+                    out.append(err)
+        finally:
+            timer.cancel()
+            for exchange in started:  # cancelled half-way: stop the rest as well
+                exchange.close()
+        return out
+
+    async def _ready(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
+        """The socket addresses to try, worked out once per client.
+
+        An IP literal needs no look-up (no executor, no ``getaddrinfo``); a host name is
+        looked up inside the exchange's deadline, its addresses tried in turn.
+        """
+        if self._addresses is not None:
+            return
+        addresses = literal(self.host, self.port)
+        try:
+            if addresses is None:
+                async with asyncio.timeout_at(deadline):
+                    infos = await loop.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+                addresses = [(family, address) for family, _, _, _, address in infos]
+        except TimeoutError as err:
+            raise self._timed_out() from err
+        except OSError as err:
+            raise self._unreachable(err) from err
+        if not addresses:  # pragma: no cover - getaddrinfo raises rather than answer nothing
+            raise MinerConnectionError(f"{self.host}:{self.port}: no address")
+        self._addresses = addresses
+
+    async def _finish(self, exchange: Exchange) -> bytes:
+        """A started exchange's reply, in the driver's error types.
+
+        Where the connect fails, the host name's next address is tried (as
+        ``create_connection`` does) under the same deadline; the first error is raised
+        when none connects.
+        """
+        first: OSError | None = None
+        try:
+            while True:
+                try:
+                    return await exchange.reply
+                except TimeoutError:
+                    raise
+                except OSError as err:
+                    if exchange.connected:
+                        raise
+                    first = first or err
+                finally:
+                    exchange.close()
+                following = exchange.following()
+                if following is None:
+                    raise first
+                exchange = following
+        except TimeoutError as err:
+            raise self._timed_out() from err
+        except OSError as err:
+            raise self._unreachable(err) from err
+
+    def _timed_out(self) -> MinerTimeoutError:
+        return MinerTimeoutError(f"{self.host}:{self.port}: no reply in {self.timeout} s")
+
+    def _unreachable(self, err: OSError) -> MinerConnectionError:
+        return MinerConnectionError(f"{self.host}:{self.port}: {err.strerror or err}")
+
+    async def _parsed(self, raw: bytes, command: Any, whole: bool) -> Any:
+        where = f"{self.host}:{self.port} {command}"
         if whole:
             return await parse_whole(raw, where)
         try:
@@ -87,14 +180,7 @@ class RpcClient:
         except MinerResponseError as err:
             raise MinerResponseError(f"{where}: {err}") from err
 
-    async def command(
-        self, command: str, parameter: str | None = None, *, whole: bool = False, **extra: Any
-    ) -> Any:
-        """Run one command and raise ``MinerResponseError`` on an error STATUS."""
-        payload: dict[str, Any] = {"command": command, **extra}
-        if parameter is not None:
-            payload["parameter"] = parameter
-        reply = await self.request(payload, whole=whole)
+    def _status(self, command: str, reply: Any) -> Any:
         try:
             return check_status(reply)
         except MinerResponseError as err:
@@ -109,7 +195,7 @@ class RpcClient:
         so the caller can fall back to single commands and remember that it must; a
         reply cut short or garbled is a plain ``MinerResponseError`` (one bad poll).
         """
-        reply = await self.request({"command": "+".join(commands), **extra}, whole=whole)
+        reply = await self.request(_command("+".join(commands), None, extra), whole=whole)
         if not isinstance(reply, dict) or not all(c in reply for c in commands):
             try:
                 check_status(reply)  # an explicit refusal carries its own message
@@ -123,72 +209,15 @@ class RpcClient:
         return out
 
 
-class _Reply(asyncio.Protocol):
-    """One reply, read up to its NUL, its end, or the point where it is provably whole.
-
-    A protocol rather than a stream reader: one callback per chunk the socket gives,
-    no reader, writer or waiter objects per request (an RPC read opens a connection
-    per command). Each chunk is scanned once (``JsonScanner`` keeps its state), so a
-    reply shaped to defeat the completeness check costs one pass, not one per chunk;
-    nesting beyond ``MAX_DEPTH`` or a reply past the size bound ends the read at once.
-    Every chunk is its own callback, so a fast stream cannot hold the event loop.
-    """
-
-    def __init__(self, client: RpcClient, reply: asyncio.Future[bytes]) -> None:
-        self._where = f"{client.host}:{client.port}"
-        self._limit = client.max_reply_bytes
-        self._reply = reply
-        self._buf = bytearray()
-        self._scanner = JsonScanner()
-
-    def data_received(self, data: bytes) -> None:
-        if self._reply.done():
-            return
-        nul = data.find(b"\x00")
-        buf = self._buf
-        buf += data if nul < 0 else data[:nul]
-        if len(buf) > self._limit:
-            self._fail(MinerResponseError(f"{self._where}: reply larger than {self._limit} bytes"))
-            return
-        self._scanner.feed(buf)
-        if self._scanner.too_deep:
-            self._fail(
-                MinerResponseError(f"{self._where}: reply nested deeper than {MAX_DEPTH} levels")
-            )
-        elif nul >= 0 or _complete(buf, self._scanner):
-            self._ended()  # some firmware keeps the socket open after a full reply
-
-    def eof_received(self) -> bool:
-        self._ended()
-        return False  # close the transport
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if exc is not None:
-            self._fail(exc)  # an ``OSError``: reset, refused mid-way
-        else:
-            self._ended()
-
-    def _ended(self) -> None:
-        if self._reply.done():
-            return
-        if self._buf:
-            self._reply.set_result(bytes(self._buf))
-        else:
-            self._fail(MinerConnectionError(f"{self._where}: connection closed without reply"))
-
-    def _fail(self, error: Exception) -> None:
-        if not self._reply.done():
-            self._reply.set_exception(error)
+def _command(command: str, parameter: str | None, extra: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {"command": command, **extra}
+    if parameter is not None:
+        payload["parameter"] = parameter
+    return payload
 
 
-def _complete(buf: bytearray, scanner: JsonScanner) -> bool:
-    """Whether ``buf`` holds a whole reply, for firmware that keeps the socket open.
-
-    A reply counts as whole once its brackets balance outside strings and it ends in
-    a closer; a reply only the repairs can fix (``}{``, a trailing comma, ``inf``)
-    balances all the same. The scanner has seen every byte already: this is O(1).
-    """
-    return scanner.balanced and bytes(buf[-8:]).rstrip().endswith((b"}", b"]"))
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 async def parse_whole(raw: bytes, where: str) -> Any:

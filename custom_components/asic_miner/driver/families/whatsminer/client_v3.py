@@ -221,8 +221,8 @@ class WhatsminerV3Client:
     async def _read_frame(self, reader: asyncio.StreamReader, cmd: str) -> bytes:
         """One frame; a few empty heartbeat frames are skipped, a stream of them is not.
 
-        The body is read in chunks with a yield after each, so a large frame never
-        holds the event loop.
+        The body is read in chunks with a yield between them, so a large frame never
+        holds the event loop; a frame of one chunk costs no extra loop turn.
         """
         for _ in range(MAX_HEARTBEATS + 1):
             (length,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
@@ -235,10 +235,11 @@ class WhatsminerV3Client:
                     f"{self.max_frame_bytes}"
                 )
             body = bytearray()
-            while len(body) < length:
+            while True:
                 body += await reader.readexactly(min(_CHUNK, length - len(body)))
+                if len(body) >= length:
+                    return bytes(body)
                 await asyncio.sleep(0)
-            return bytes(body)
         raise MinerResponseError(
             f"{self.host}:{self.port} {cmd}: more than {MAX_HEARTBEATS} empty frames, no reply"
         )
