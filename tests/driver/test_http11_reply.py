@@ -79,6 +79,15 @@ VALID: list[tuple[str, bytes, bool, int, bytes, bool]] = [
         True,
     ),
     (
+        "chunked and a length: chunked, not kept",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"21\r\n" + JSON + b"\r\n0\r\n\r\n",
+        False,
+        200,
+        JSON,
+        False,
+    ),
+    (
         "HTTP/1.0 keep-alive, folded header",
         b"HTTP/1.0 302 Found\r\nConnection: keep-alive\r\nX-Long: a\r\n b\r\n"
         b"Location: /x\r\nContent-Length: 0\r\n\r\n",
@@ -237,6 +246,14 @@ HOSTILE: list[tuple[str, bytes, type[Exception], str]] = [
         MalformedReplyError,
         "trailers",
     ),
+    # Digits outside ASCII ("²", fullwidth) pass str.isdigit but not int(): still malformed.
+    (
+        "superscript length",
+        "HTTP/1.1 200 OK\r\nContent-Length: ²\r\n\r\n".encode(),
+        MalformedReplyError,
+        "Content-Length",
+    ),
+    ("superscript status", "HTTP/1.1 ²²² OK\r\n\r\n".encode(), MalformedReplyError, "status"),
     ("upgrade", b"HTTP/1.1 101 Switching Protocols\r\n\r\n", MalformedReplyError, "101"),
 ]
 

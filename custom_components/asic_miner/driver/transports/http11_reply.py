@@ -167,7 +167,7 @@ class ReplyReader:
             len(parts) < 2
             or parts[0] not in ("HTTP/1.1", "HTTP/1.0")
             or len(parts[1]) != 3
-            or not parts[1].isdigit()
+            or not (parts[1].isascii() and parts[1].isdigit())  # not "²", which int() refuses
         ):
             raise MalformedReplyError(f"not an HTTP/1.x status line: {status_line[:40]!r}")
         status = int(parts[1])
@@ -217,10 +217,12 @@ class ReplyReader:
                 self.keep_alive = False
                 return
             self._framing = _CHUNKED
+            if "content-length" in values:  # RFC 9112 §6.3: smuggling-shaped, not reused
+                self.keep_alive = False
             return
         length = values.get("content-length")
         if length is not None:
-            if not length.isdigit() or len(length) > 18:
+            if not (length.isascii() and length.isdigit()) or len(length) > 18:
                 raise MalformedReplyError(f"bad Content-Length {length[:20]!r}")
             self._remaining = int(length)
             if self.tail is None and self._remaining > self.limit:
