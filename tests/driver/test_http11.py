@@ -168,6 +168,26 @@ async def test_a_kept_connection_the_server_closed_is_replaced() -> None:
     assert raw.connections in (3, 4)
 
 
+async def test_a_post_on_a_kept_connection_closed_unanswered_is_not_sent_again() -> None:
+    """The server took the POST (a restart, a setting) and closed without a reply: sending
+    it once more could act twice, so it is a connection error (a GET goes out again)."""
+
+    async def script(
+        raw: Raw, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _n: int
+    ) -> None:
+        await raw.read_request(reader)
+        writer.write(ok(b"1"))
+        await writer.drain()
+        await raw.read_request(reader)  # the POST, acted on, then the connection ends
+
+    async with raw_server(script) as raw, lean(raw) as (client, _pool):
+        assert (await client.request("GET", "/")).body == b"1"
+        with pytest.raises(MinerConnectionError, match="closed before replying"):
+            await client.request("POST", "/restart")
+    assert [r.split(b" ", 1)[0] for r in raw.requests] == [b"GET", b"POST"]
+    assert raw.connections == 1
+
+
 async def test_a_new_connection_closed_unanswered_is_a_connection_error() -> None:
     async def script(
         raw: Raw, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _n: int
@@ -347,6 +367,36 @@ async def test_digest_wrong_password_and_no_credentials(session: aiohttp.ClientS
         reply = await bare.request("GET", "/protected", auth_required=False)
         assert 'realm="antMiner Configuration"' in reply.headers["WWW-Authenticate"]
         await pool.close()
+
+
+async def test_digest_challenge_and_answer_share_one_deadline() -> None:
+    """The challenge and the answered request together get the client's timeout once."""
+    challenge = (
+        b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n"
+        b'WWW-Authenticate: Digest realm="r", nonce="n1", qop="auth"\r\n\r\n'
+    )
+
+    async def script(
+        raw: Raw, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _n: int
+    ) -> None:
+        for answer in (challenge, ok(b"{}")):
+            await raw.read_request(reader)
+            await asyncio.sleep(0.1)
+            writer.write(answer)
+            await writer.drain()
+        await reader.read()
+
+    async with raw_server(script) as raw, lean(raw, timeout=0.15, digest=("u", "p")) as (c, _):
+        with pytest.raises(MinerTimeoutError, match=r"no reply in 0\.15 s"):
+            await c.request("GET", "/")
+
+
+def test_digest_challenge_not_utf8_is_not_answered() -> None:
+    """A nonce of bytes that are not UTF-8 (kept as surrogates) is no challenge to hash."""
+    header = b'Digest realm="r", nonce="\xff\xfe", qop="auth"'.decode("utf-8", "surrogateescape")
+    assert parse_challenge(header) is None
+    assert not DigestState("u", "p").take(header, None)
+    assert parse_challenge('Digest realm="Büro", nonce="n"') is not None
 
 
 # RFC 7616 §3.9.1's worked example.

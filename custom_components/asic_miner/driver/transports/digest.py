@@ -39,7 +39,10 @@ class Challenge:
 
 def parse_challenge(header: str) -> Challenge | None:
     """The digest challenge in a ``WWW-Authenticate`` value, ``None`` if it has none we can answer."""
-    scheme, _, rest = header[:MAX_CHALLENGE_CHARS].strip().partition(" ")
+    header = header[:MAX_CHALLENGE_CHARS]
+    if not header.isascii() and not _encodable(header):
+        return None  # bytes that are not UTF-8 (kept as surrogates) cannot be hashed or sent
+    scheme, _, rest = header.strip().partition(" ")
     if scheme.lower() != "digest":
         return None
     params: dict[str, str] = {}
@@ -130,6 +133,14 @@ class DigestState:
         if challenge.opaque is not None:
             parts.append(f'opaque="{_quote(challenge.opaque)}"')
         return "Digest " + ", ".join(parts)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _quote(value: str) -> str:

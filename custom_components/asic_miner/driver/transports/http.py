@@ -75,8 +75,9 @@ class ConnectionPool:
     aiohttp drops an idle connection after 15 s, Home Assistant's poll interval, so a
     poll through the shared session found its connection closed on a third of polls
     and reconnected. A miner's own pool keeps them ``keep_alive`` seconds; a web server
-    that ends them sooner costs a new connection, as before (a request sent on a kept
-    connection the server had closed, and so not answered at all, goes out once more).
+    that ends them sooner costs a new connection, as before (an idempotent request sent
+    on a kept connection the server had closed, and so not answered at all, goes out
+    once more; a POST does not, as with aiohttp).
     Created on first use, inside the event loop; ``close`` releases the sockets, after
     which requests go through the caller's session again rather than open a pool
     nobody closes.

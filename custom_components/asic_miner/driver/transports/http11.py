@@ -8,7 +8,9 @@ miner's few connections (``KeptConnections``) are reused for ``keep_alive`` seco
 
 A kept connection the server closed meanwhile is noticed when it closes (it leaves the
 idle list then) or, at worst, when a request on it gets no byte back: that request, not
-answered at all, is sent once more on a new connection. The caller's deadline
+answered at all, is sent once more on a new connection if it is idempotent (``replay``;
+as aiohttp does). A POST is not: the server may have acted on it (a restart, a new
+setting) and closed before replying, so it fails as a connection error. The caller's deadline
 (``asyncio.timeout``) bounds everything, connecting included; cancelling a request
 aborts its connection.
 """
@@ -143,8 +145,14 @@ class KeptConnections:
         self._turns = asyncio.Semaphore(limit)
         self._closed = False
 
-    async def send(self, host: str, port: int, request: bytes, reader: ReplyReader) -> ReplyReader:
-        """``request`` on a kept connection (or a new one); the parsed reply."""
+    async def send(
+        self, host: str, port: int, request: bytes, reader: ReplyReader, *, replay: bool = True
+    ) -> ReplyReader:
+        """``request`` on a kept connection (or a new one); the parsed reply.
+
+        ``replay``: the request may go out a second time when a kept connection closed
+        without a byte of reply (an idempotent method); else that is the error.
+        """
         async with self._turns:
             key = (host, port)
             conn = self._take(key)
@@ -152,7 +160,10 @@ class KeptConnections:
                 try:
                     return self._done(conn, await conn.exchange(request, reader))
                 except UnansweredError:
-                    pass  # the server had closed it: once more on a new connection
+                    conn.abort()
+                    if not replay:
+                        raise
+                    # the server had closed it: once more on a new connection
                 except BaseException:
                     conn.abort()
                     raise

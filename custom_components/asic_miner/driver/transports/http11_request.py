@@ -22,6 +22,8 @@ from .http11 import KeptConnections
 from .http11_reply import MalformedReplyError, ReplyReader
 
 _WITH_BODY = frozenset(("POST", "PUT", "PATCH"))
+# Sent once more when a kept connection closed unanswered (aiohttp's set); a POST never.
+_IDEMPOTENT = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
 
 
 class LeanRequest(NamedTuple):
@@ -46,9 +48,33 @@ async def lean_request(
     tail: int | None,
     timeout: float,
 ) -> ReplyReader:
-    """The reply to one request, answering a digest challenge once (``DigestState.take``)."""
+    """The reply to one request, answering a digest challenge once (``DigestState.take``).
+
+    One deadline covers both sends, as the aiohttp path's covers its digest middleware.
+    """
     body, content_type = encode_body(json_body, data)
     head = request_head(to, body=body, content_type=content_type, headers=headers)
+    try:
+        async with asyncio.timeout(timeout):
+            return await _exchange(kept, to, head, body, digest=digest, limit=limit, tail=tail)
+    except TimeoutError as err:
+        raise MinerTimeoutError(f"{to.method} {to.url}: no reply in {timeout} s") from err
+    except (MalformedReplyError, OSError) as err:
+        raise MinerConnectionError(f"{to.method} {to.url}: {err}") from err
+    except MinerResponseError as err:
+        raise MinerResponseError(f"{to.url}: {err}") from err
+
+
+async def _exchange(
+    kept: KeptConnections,
+    to: LeanRequest,
+    head: bytes,
+    body: bytes | None,
+    *,
+    digest: DigestState | None,
+    limit: int,
+    tail: int | None,
+) -> ReplyReader:
     for attempt in (1, 2):
         sent_nonce = None
         lines = head
@@ -58,7 +84,7 @@ async def lean_request(
             lines = head + f"Authorization: {answer}\r\n".encode()
         request = lines + b"\r\n" if body is None else lines + b"\r\n" + body
         reader = ReplyReader(head_request=to.method == "HEAD", limit=limit, tail=tail)
-        reader = await _send(kept, to, request, reader, timeout)
+        reader = await kept.send(to.host, to.port, request, reader, replay=to.method in _IDEMPOTENT)
         if reader.status != 401 or digest is None or attempt == 2:
             return reader
         challenge = next(
@@ -67,20 +93,6 @@ async def lean_request(
         if not digest.take(challenge, sent_nonce):
             return reader
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-async def _send(
-    kept: KeptConnections, to: LeanRequest, request: bytes, reader: ReplyReader, timeout: float
-) -> ReplyReader:
-    try:
-        async with asyncio.timeout(timeout):
-            return await kept.send(to.host, to.port, request, reader)
-    except TimeoutError as err:
-        raise MinerTimeoutError(f"{to.method} {to.url}: no reply in {timeout} s") from err
-    except (MalformedReplyError, OSError) as err:
-        raise MinerConnectionError(f"{to.method} {to.url}: {err}") from err
-    except MinerResponseError as err:
-        raise MinerResponseError(f"{to.url}: {err}") from err
 
 
 def encode_body(json_body: Any, data: Any) -> tuple[bytes | None, str | None]:
