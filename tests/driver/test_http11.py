@@ -188,6 +188,18 @@ async def test_a_post_on_a_kept_connection_closed_unanswered_is_not_sent_again()
     assert raw.connections == 1
 
 
+async def test_a_post_never_sent_on_a_closing_connection_goes_out_on_a_new_one() -> None:
+    """A kept connection already closing when taken never carried the POST: no double."""
+    async with raw_server(replies(ok(b"1"), ok(b"2"))) as raw, lean(raw) as (client, pool):
+        assert (await client.request("GET", "/")).body == b"1"
+        kept = pool.kept()
+        assert kept is not None
+        kept._idle[0]._transport.close()  # type: ignore[union-attr]  # its close not yet seen
+        assert (await client.request("POST", "/restart")).body == b"1"
+    assert [r.split(b" ", 1)[0] for r in raw.requests] == [b"GET", b"POST"]
+    assert raw.connections == 2
+
+
 async def test_a_new_connection_closed_unanswered_is_a_connection_error() -> None:
     async def script(
         raw: Raw, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _n: int

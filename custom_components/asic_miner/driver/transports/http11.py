@@ -30,6 +30,10 @@ class UnansweredError(ConnectionError):
     """The connection closed before a single byte of the reply arrived."""
 
 
+class NotSentError(UnansweredError):
+    """The connection was closing already: the request never went out."""
+
+
 class _Connection(asyncio.Protocol):
     """One TCP connection; at most one request on it at a time."""
 
@@ -105,7 +109,7 @@ class _Connection(asyncio.Protocol):
         """Send ``request`` and wait for the whole reply."""
         transport = self._transport
         if self.closed or transport is None or transport.is_closing():
-            raise UnansweredError("connection already closed")
+            raise NotSentError("connection already closed")
         self._reader = reader
         self.got_data = False
         waiter: asyncio.Future[ReplyReader] = asyncio.get_running_loop().create_future()
@@ -159,9 +163,9 @@ class KeptConnections:
             if conn is not None:
                 try:
                     return self._done(conn, await conn.exchange(request, reader))
-                except UnansweredError:
+                except UnansweredError as err:
                     conn.abort()
-                    if not replay:
+                    if not replay and not isinstance(err, NotSentError):
                         raise
                     # the server had closed it: once more on a new connection
                 except BaseException:
