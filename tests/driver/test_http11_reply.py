@@ -79,6 +79,14 @@ VALID: list[tuple[str, bytes, bool, int, bytes, bool]] = [
         True,
     ),
     (
+        "bare line feeds, a CRLF blank line in the body",
+        b"HTTP/1.1 200 OK\nContent-Length: 6\n\na\r\n\r\nb",
+        False,
+        200,
+        b"a\r\n\r\nb",
+        True,
+    ),
+    (
         "chunked and a length: chunked, not kept",
         b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"21\r\n" + JSON + b"\r\n0\r\n\r\n",

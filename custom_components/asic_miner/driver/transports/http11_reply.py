@@ -139,11 +139,12 @@ class ReplyReader:
         while True:
             buf = self._buf
             start = max(0, self._scanned - 3)
-            end = buf.find(b"\r\n\r\n", start)
-            skip = 4
-            if end < 0:
-                end = buf.find(b"\n\n", start)
-                skip = 2
+            # The first blank line, whichever its line ends: a bare-LF head's end comes
+            # before a CRLF blank line in its body, whatever the cuts.
+            end, skip = buf.find(b"\r\n\r\n", start), 4
+            bare = buf.find(b"\n\n", start, None if end < 0 else end)
+            if bare >= 0:
+                end, skip = bare, 2
             if end < 0:
                 if len(buf) > MAX_HEAD_BYTES:
                     raise MalformedReplyError(f"reply head longer than {MAX_HEAD_BYTES} bytes")
