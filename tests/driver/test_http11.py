@@ -343,6 +343,18 @@ def test_line_breaks_and_hosts_in_the_request() -> None:
             asyncio.run(client.request("GET", path, headers=bad))
 
 
+async def test_header_values_from_the_miner_go_back_as_sent() -> None:
+    """A cookie of bytes that are not UTF-8 goes back as those bytes; a token holding a
+    lone surrogate (a JSON escape) is the driver's error, not a ``UnicodeEncodeError``."""
+    async with raw_server(replies(ok(b"{}"))) as raw, lean(raw) as (client, _pool):
+        cookie = b"s=\xff\xfe".decode("utf-8", "surrogateescape")
+        assert (await client.request("GET", "/", headers={"Cookie": cookie})).status == 200
+        with pytest.raises(MinerResponseError, match="cannot be sent"):
+            await client.request("GET", "/", headers={"Authorization": "\ud800"})
+    assert b"\r\nCookie: s=\xff\xfe\r\n" in raw.requests[0]
+    assert len(raw.requests) == 1
+
+
 # -- digest -------------------------------------------------------------------------------
 
 

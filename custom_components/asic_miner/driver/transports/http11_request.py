@@ -146,4 +146,10 @@ def request_head(
     breaks = len(lines) + 2  # the first piece holds three lines
     if text.count("\n") != breaks or text.count("\r") != breaks or " " in to.path:
         raise MinerResponseError(f"{to.method} {to.path[:80]!r}: a line break in the request")
-    return text.encode()
+    try:
+        # A cookie the miner set with bytes that are not UTF-8 goes back as those bytes.
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate (a token's JSON escape): not sendable
+        raise MinerResponseError(
+            f"{to.method} {to.path[:80]!r}: a header that cannot be sent"
+        ) from None
