@@ -245,6 +245,47 @@ async def test_a_closed_pool_sends_through_the_callers_session(
         assert await client.post_json("/echo", {"a": 2}) == {"body": {"a": 2}, "x": None}
 
 
+async def test_cancelled_requests_abort_their_connection_and_free_their_turn() -> None:
+    """Requests past the pool's limit wait; cancelling those under way aborts their
+    connections (the server sees them end) and hands their turns on."""
+    ended: list[int] = []
+    both_sent, both_ended = asyncio.Event(), asyncio.Event()
+
+    async def script(
+        raw: Raw, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int
+    ) -> None:
+        await raw.read_request(reader)
+        if n <= 2:  # never answered
+            if len(raw.requests) == 2:
+                both_sent.set()
+            await reader.read()
+            ended.append(n)
+            if len(ended) == 2:
+                both_ended.set()
+            return
+        writer.write(ok(b"late"))
+        await writer.drain()
+        await reader.read()
+
+    async with raw_server(script) as raw:
+        pool = ConnectionPool(60.0, limit=2)
+        client = HttpClient(raw.host, raw.port, None, pool=pool)  # type: ignore[arg-type]
+        stuck = [asyncio.ensure_future(client.request("GET", f"/{i}")) for i in range(2)]
+        waiting = asyncio.ensure_future(client.request("GET", "/late"))
+        await both_sent.wait()
+        assert not waiting.done()
+        for task in stuck:
+            task.cancel()
+        assert (await waiting).body == b"late"
+        assert all(task.cancelled() for task in stuck)
+        await both_ended.wait()
+        kept = pool.kept()
+        assert kept is not None
+        assert (kept.opened, kept.idle) == (3, 1)
+        await pool.close()
+    assert sorted(ended) == [1, 2]
+
+
 # -- hostile and slow servers ------------------------------------------------------------
 
 
