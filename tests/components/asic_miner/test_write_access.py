@@ -22,10 +22,14 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.asic_miner import WRITE_CHECK_SPREAD
 from custom_components.asic_miner.const import CONF_RPC_PORT, CONF_WEB_PORT, DOMAIN
+from custom_components.asic_miner.driver import Miner
 from custom_components.asic_miner.driver.exceptions import MinerResponseError
+from custom_components.asic_miner.first_read import async_keep_read
 from simulator.miner import SimMiner
 from tests.components.asic_miner.conftest import async_poll, entry_data_for
 from tests.simhelpers import DRIVER_PORTS, SimRunner
@@ -145,3 +149,42 @@ async def test_reconfigure_saves_when_only_the_write_api_is_off(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_PASSWORD] == "admin"
+
+
+@pytest.mark.parametrize("simulated_miner", ["whatsminer-m30splus"], indirect=True)
+async def test_a_scanned_miners_later_check_ends_with_its_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulated_miner: SimMiner,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A miner set up from a scan's read checks its controls later (``WRITE_CHECK_SPREAD``);
+    unloaded before then, no check runs; set up again without a read, at once."""
+    entry = init_integration
+    snapshot = entry.runtime_data.data
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.unique_id is not None
+    async_keep_read(hass, entry.unique_id, snapshot)
+    checked: list[str] = []
+    original = Miner.check_credentials
+
+    async def counted(self: Miner) -> None:
+        checked.append(self.host)
+        await original(self)
+
+    later = timedelta(seconds=WRITE_CHECK_SPREAD[1] + 1)
+    with (
+        patch.object(Miner, "check_credentials", counted),
+        patch("custom_components.asic_miner.PLATFORMS", [Platform.SENSOR]),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert checked == []  # from a scan's read: not during the setup
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        freezer.tick(later)
+        async_fire_time_changed(hass, dt_util.utcnow())
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert checked == []  # the entry went first: its timer with it
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert checked == [simulated_miner.host]
