@@ -100,6 +100,17 @@ async def test_refused_connection_names_the_address() -> None:
     assert not isinstance(info.value, MinerTimeoutError)
 
 
+async def test_port_out_of_range_is_a_connection_error() -> None:
+    """A port past 65535 (a CLI argument) fails as the driver's error, its socket closed
+    and nothing left to fire (was a raw ``OverflowError`` and a stray timer)."""
+    loop = asyncio.get_running_loop()
+    client = RpcClient(_hosts()[0], 70000, timeout=0.01)
+    with pytest.raises(MinerConnectionError, match="port must be"):
+        await client.send_raw(b"{}")
+    assert [type(r) for r in await client.commands([("a", None)])] == [MinerConnectionError]
+    assert not [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
+
+
 async def test_slow_server_hits_the_one_deadline() -> None:
     async def respond(request: dict[str, Any], writer: asyncio.StreamWriter) -> None:
         for byte in STATS:

@@ -8,6 +8,7 @@ NUL, the end or a provably whole reply, within the exchange's deadline and bound
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,8 @@ class Exchange:
             loop.add_writer(self._fd, self._connect_done)
         except OSError as err:  # no socket left (EMFILE), or the kernel refused at once
             self._fail(err)
+        except (OverflowError, ValueError) as err:  # a port past 65535 (the CLI's, say)
+            self._fail(OSError(errno.EINVAL, str(err)))
         else:  # pragma: no cover - a TCP connect is not instant on Linux, even on loopback
             self._connect_done()
 
