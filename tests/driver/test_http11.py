@@ -373,6 +373,14 @@ async def test_refused_connection() -> None:
     await pool.close()
 
 
+async def test_port_out_of_range_is_a_connection_error() -> None:
+    pool = ConnectionPool(60.0)
+    client = HttpClient("127.0.0.1", 70000, None, pool=pool)  # type: ignore[arg-type]
+    with pytest.raises(MinerConnectionError, match="port must be"):
+        await client.request("GET", "/")
+    await pool.close()
+
+
 def test_line_breaks_and_hosts_in_the_request() -> None:
     assert host_header("fd00::5", 8080) == "[fd00::5]:8080"
     assert host_header("[fd00::5]", 80) == "[fd00::5]"

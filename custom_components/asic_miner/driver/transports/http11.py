@@ -18,6 +18,7 @@ aborts its connection.
 from __future__ import annotations
 
 import asyncio
+import errno
 import time
 from typing import Final
 
@@ -196,7 +197,10 @@ class KeptConnections:
         loop = asyncio.get_running_loop()
         conn = _Connection(key)
         host = key[0].removeprefix("[").removesuffix("]")  # an IPv6 literal
-        await loop.create_connection(lambda: conn, host, key[1])
+        try:
+            await loop.create_connection(lambda: conn, host, key[1])
+        except (OverflowError, ValueError) as err:  # a port past 65535 (the CLI's, say)
+            raise OSError(errno.EINVAL, str(err)) from None
         self.opened += 1
         conn.pool = self
         return conn
