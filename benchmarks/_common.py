@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import statistics
 import sys
 from collections import defaultdict
@@ -123,3 +124,10 @@ def median(values: list[float]) -> float:
 
 def fmt(seconds: float) -> str:
     return f"{seconds:.3f} s"
+
+
+def raise_open_files(wanted: int = 8192) -> None:
+    """Lift this process's open-file limit toward ``wanted`` (up to the hard limit):
+    a benchmark holds a socket per miner and request at once, past the usual 1,024."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, wanted), hard))

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from benchmarks._common import DEFAULT_FLEET, FleetProcess, SimInfo, median
+from benchmarks._common import DEFAULT_FLEET, FleetProcess, SimInfo, median, raise_open_files
 from custom_components.asic_miner.driver.context import POLL_KEEP_ALIVE
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.models import Ports
@@ -182,8 +182,7 @@ def main() -> int:
         help="poll through the shared session (aiohttp's 15 s keep-alive), no own pools",
     )
     args = parser.parse_args()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    raise_open_files()
     return asyncio.run(bench(args))
 
 

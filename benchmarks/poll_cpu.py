@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import resource
 import statistics
 import sys
 import time
@@ -29,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from benchmarks._common import FleetProcess
+from benchmarks._common import FleetProcess, raise_open_files
 from custom_components.asic_miner.driver.context import POLL_KEEP_ALIVE
 from custom_components.asic_miner.driver.miner import Miner
 from custom_components.asic_miner.driver.scan import scan_all
@@ -93,8 +92,7 @@ def main() -> int:
     parser.add_argument("--family", action="append", help="only this family (repeatable)")
     parser.add_argument("--profile", help="write a cProfile (CPU clock) of the timed polls")
     args = parser.parse_args()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    raise_open_files()
     return asyncio.run(bench(args))
 
 

@@ -43,6 +43,7 @@ from benchmarks._common import (
     fmt,
     median,
     per_family,
+    raise_open_files,
 )
 from custom_components.asic_miner.driver.scan import scan_all
 
@@ -264,8 +265,7 @@ def main() -> int:
         ensure_pyasic_venv()
     if args.silent and INSIDE_ENV not in os.environ:
         reexec_isolated()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    raise_open_files()
     return asyncio.run(bench(args))
 
 
