@@ -15,6 +15,8 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.asic_miner.const import DOMAIN
+from custom_components.asic_miner.coordinator import POLL_PHASE, AsicMinerDataUpdateCoordinator
 from custom_components.asic_miner.farm import FarmCoordinator, async_ensure_farm
 from tests.components.asic_miner.conftest import async_poll
 from tests.components.asic_miner.test_farm import Farm, farm  # noqa: F401 (the fixture)
@@ -73,3 +75,26 @@ async def test_miners_joining_the_farm_gather_it_once_per_cooldown(
             async_ensure_farm(hass)
         await hass.async_block_till_done()
     assert calls <= 1
+
+
+async def test_miners_poll_in_step(
+    hass: HomeAssistant,
+    farm: Farm,  # noqa: F811
+) -> None:
+    """Every miner's next poll falls on the same point of its second (POLL_PHASE),
+    where Home Assistant alone would stagger them at random: a farm's polls then share
+    the event loop's wake-ups. Fails if a Home Assistant release stops honouring it."""
+    miners = [
+        e.runtime_data
+        for e in hass.config_entries.async_entries(DOMAIN)
+        if isinstance(e.runtime_data, AsicMinerDataUpdateCoordinator)
+    ]
+    assert len(miners) >= 2
+    names = {f"{m.name} refresh interval" for m in miners}
+    phases = [
+        round(timer.when() % 1, 6)
+        for timer in hass.loop._scheduled  # type: ignore[attr-defined]
+        if not timer.cancelled() and any(getattr(a, "name", None) in names for a in timer._args)
+    ]
+    assert len(phases) == len(miners)
+    assert set(phases) == {POLL_PHASE}
