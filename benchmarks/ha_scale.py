@@ -190,15 +190,27 @@ def say(message: str) -> None:
 # -- the fleet -------------------------------------------------------------------------
 
 
-def fleet_toml(miners: int) -> str:
-    """N miners, every model of the families fleet in turn, on consecutive addresses."""
+def fleet_toml(miners: int, reply_delay: tuple[float, float] | None = None) -> str:
+    """N miners, every model of the families fleet in turn, on consecutive addresses.
+
+    ``reply_delay`` (seconds, lowest and highest): each model's miners answer every
+    request that much later, the models spread evenly between the two, as a LAN's
+    miners do (real firmware takes milliseconds to a second), where loopback
+    simulators answer at once.
+    """
     models = tomllib.loads(FAMILIES_FLEET.read_text())["miner"]
     counts = [miners // len(models) + (i < miners % len(models)) for i in range(len(models))]
     host = FIRST_HOST
     out = ["# Written by benchmarks/ha_scale.py for one run."]
-    for model, count in zip(models, counts, strict=True):
+    for index, (listed, count) in enumerate(zip(models, counts, strict=True)):
         if not count:
             continue
+        model = dict(listed)
+        if reply_delay is not None:
+            low, high = reply_delay
+            # Every 7th step of the range in turn: neighbours in the list differ.
+            share = (index * 7 % len(models)) / max(1, len(models) - 1)
+            model["fault"] = f"delay:{low + (high - low) * share:.4f}"
         out += [
             "",
             "[[miner]]",
@@ -439,7 +451,7 @@ async def run(args: argparse.Namespace) -> int:
     config = work / "config"
     config.mkdir(parents=True)
     fleet_path = work / "fleet.toml"
-    fleet_path.write_text(fleet_toml(args.miners))
+    fleet_path.write_text(fleet_toml(args.miners, args.reply_delay))
     say(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     say(f"working directory {work}")
 
@@ -635,6 +647,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds Home Assistant's own CPU is measured before any miner is added (0: not)",
     )
     parser.add_argument(
+        "--reply-delay",
+        metavar="LOW,HIGH",
+        help="milliseconds every simulated miner waits before each answer, the models "
+        "spread from LOW to HIGH (default: none, loopback answers at once)",
+    )
+    parser.add_argument(
         "--stall-window",
         type=float,
         default=60.0,
@@ -652,6 +670,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "entry loaded; poll.prof: the window) here; profiling inflates the CPU figure",
     )
     args = parser.parse_args(argv)
+    if args.reply_delay is not None:
+        try:
+            low, high = (float(x) / 1000 for x in args.reply_delay.split(","))
+        except ValueError:
+            parser.error("--reply-delay takes LOW,HIGH in milliseconds")
+        if not 0 <= low <= high <= 2:
+            parser.error("--reply-delay must be 0 <= LOW <= HIGH <= 2000 ms")
+        args.reply_delay = (low, high)
     if args.profile:
         args.profile = str(Path(args.profile).resolve())
     if not 1 <= args.miners <= 255 - FIRST_HOST:

@@ -26,3 +26,20 @@ def test_fleet_has_every_model_and_fits_one_24() -> None:
     assert sum(m["count"] for m in fleet) == 200
     assert {(m["family"], m["model"]) for m in fleet} == {(m["family"], m["model"]) for m in models}
     assert all(m["host"].startswith("127.0.60.") for m in fleet)
+
+
+def test_reply_delay_spreads_the_models_between_its_bounds() -> None:
+    args = ha_scale.parse_args(["--reply-delay", "10,200"])
+    assert args.reply_delay == (0.01, 0.2)
+    fleet = tomllib.loads(ha_scale.fleet_toml(200, args.reply_delay))["miner"]
+    delays = sorted(float(m["fault"].removeprefix("delay:")) for m in fleet)
+    assert delays[0] == 0.01
+    assert delays[-1] == 0.2
+    assert len(set(delays)) == len(delays)
+    assert "fault" not in tomllib.loads(ha_scale.fleet_toml(200))["miner"][0]
+
+
+@pytest.mark.parametrize("value", ["10", "a,b", "200,10", "0,5000"])
+def test_a_wrong_reply_delay_is_refused(value: str) -> None:
+    with pytest.raises(SystemExit):
+        ha_scale.parse_args(["--reply-delay", value])
