@@ -60,6 +60,10 @@ SUBNET_PREFIX = "127.0.60"
 FIRST_HOST = 10
 PORT = 18123
 POLL_SECONDS = 15.0
+# The slowest simulated reply the scan still identifies every family at: a stock
+# Antminer's identification is four requests in turn (the probes, then the digest
+# challenge, the system info and the blink page) inside the scan's 6 s per host.
+MAX_REPLY_DELAY = 1.0
 PROBE_PERIOD = 0.05
 DAY = 86_400
 JITTERING = 4  # hashrate, power, efficiency, hottest chip: enabled, and noisy on real miners
@@ -683,8 +687,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             low, high = (float(x) / 1000 for x in args.reply_delay.split(","))
         except ValueError:
             parser.error("--reply-delay takes LOW,HIGH in milliseconds")
-        if not 0 <= low <= high <= 2:
-            parser.error("--reply-delay must be 0 <= LOW <= HIGH <= 2000 ms")
+        if not 0 <= low <= high <= MAX_REPLY_DELAY:
+            parser.error(
+                f"--reply-delay must be 0 <= LOW <= HIGH <= {MAX_REPLY_DELAY * 1000:.0f} ms"
+            )
         args.reply_delay = (low, high)
     if args.profile:
         args.profile = str(Path(args.profile).resolve())

@@ -42,7 +42,7 @@ def test_reply_delay_spreads_the_models_between_its_bounds() -> None:
     assert "fault" not in tomllib.loads(ha_scale.fleet_toml(200))["miner"][0]
 
 
-@pytest.mark.parametrize("value", ["10", "a,b", "200,10", "0,5000"])
+@pytest.mark.parametrize("value", ["10", "a,b", "200,10", "0,5000", "0,1500", "nan,nan"])
 def test_a_wrong_reply_delay_is_refused(value: str) -> None:
     with pytest.raises(SystemExit):
         ha_scale.parse_args(["--reply-delay", value])
@@ -54,3 +54,7 @@ def test_reply_delays_take_every_step_once_whatever_the_number_of_models(count: 
     with a stride of 7: six delays, the highest never used)."""
     shares = ha_scale.delay_shares(count)
     assert sorted(shares) == [i / max(1, count - 1) for i in range(count)]
+
+
+def test_the_slowest_reply_delay_the_scan_copes_with_is_accepted() -> None:
+    assert ha_scale.parse_args(["--reply-delay", "0,1000"]).reply_delay == (0.0, 1.0)
