@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import math
 import os
@@ -59,6 +60,10 @@ SUBNET_PREFIX = "127.0.60"
 FIRST_HOST = 10
 PORT = 18123
 POLL_SECONDS = 15.0
+# The slowest simulated reply the scan still identifies every family at: a stock
+# Antminer's identification is four requests in turn (the probes, then the digest
+# challenge, the system info and the blink page) inside the scan's 6 s per host.
+MAX_REPLY_DELAY = 1.0
 PROBE_PERIOD = 0.05
 DAY = 86_400
 JITTERING = 4  # hashrate, power, efficiency, hottest chip: enabled, and noisy on real miners
@@ -190,6 +195,14 @@ def say(message: str) -> None:
 # -- the fleet -------------------------------------------------------------------------
 
 
+def delay_shares(count: int) -> list[float]:
+    """Where each of ``count`` models sits between the lowest and highest reply delay:
+    every step 0, 1/(count-1) ... 1 once, neighbours in the list far apart (a stride of
+    at least 7 that shares no factor with ``count``, so that every step is taken)."""
+    stride = next(s for s in itertools.count(7) if math.gcd(s, count) == 1)
+    return [(index * stride % count) / max(1, count - 1) for index in range(count)]
+
+
 def fleet_toml(miners: int, reply_delay: tuple[float, float] | None = None) -> str:
     """N miners, every model of the families fleet in turn, on consecutive addresses.
 
@@ -200,6 +213,7 @@ def fleet_toml(miners: int, reply_delay: tuple[float, float] | None = None) -> s
     """
     models = tomllib.loads(FAMILIES_FLEET.read_text())["miner"]
     counts = [miners // len(models) + (i < miners % len(models)) for i in range(len(models))]
+    shares = delay_shares(len(models))
     host = FIRST_HOST
     out = ["# Written by benchmarks/ha_scale.py for one run."]
     for index, (listed, count) in enumerate(zip(models, counts, strict=True)):
@@ -208,9 +222,7 @@ def fleet_toml(miners: int, reply_delay: tuple[float, float] | None = None) -> s
         model = dict(listed)
         if reply_delay is not None:
             low, high = reply_delay
-            # Every 7th step of the range in turn: neighbours in the list differ.
-            share = (index * 7 % len(models)) / max(1, len(models) - 1)
-            model["fault"] = f"delay:{low + (high - low) * share:.4f}"
+            model["fault"] = f"delay:{low + (high - low) * shares[index]:.4f}"
         out += [
             "",
             "[[miner]]",
@@ -675,8 +687,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             low, high = (float(x) / 1000 for x in args.reply_delay.split(","))
         except ValueError:
             parser.error("--reply-delay takes LOW,HIGH in milliseconds")
-        if not 0 <= low <= high <= 2:
-            parser.error("--reply-delay must be 0 <= LOW <= HIGH <= 2000 ms")
+        if not 0 <= low <= high <= MAX_REPLY_DELAY:
+            parser.error(
+                f"--reply-delay must be 0 <= LOW <= HIGH <= {MAX_REPLY_DELAY * 1000:.0f} ms"
+            )
         args.reply_delay = (low, high)
     if args.profile:
         args.profile = str(Path(args.profile).resolve())
@@ -684,6 +698,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--miners must be 1 to {255 - FIRST_HOST}")
     if args.window < POLL_SECONDS:
         parser.error(f"--window must be at least one poll ({POLL_SECONDS:.0f} s)")
+    if args.stall_window < POLL_SECONDS:  # shorter, it may hold no second with polls
+        parser.error(f"--stall-window must be at least one poll ({POLL_SECONDS:.0f} s)")
     return args
 
 

@@ -14,7 +14,10 @@ def test_defaults_are_the_issue_s_farm() -> None:
     assert (args.miners, args.window, args.dir) == (200, 300.0, None)
 
 
-@pytest.mark.parametrize("argv", [["--miners", "0"], ["--miners", "300"], ["--window", "5"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["--miners", "0"], ["--miners", "300"], ["--window", "5"], ["--stall-window", "0"]],
+)
 def test_out_of_range_arguments_are_refused(argv: list[str]) -> None:
     with pytest.raises(SystemExit):
         ha_scale.parse_args(argv)
@@ -39,7 +42,19 @@ def test_reply_delay_spreads_the_models_between_its_bounds() -> None:
     assert "fault" not in tomllib.loads(ha_scale.fleet_toml(200))["miner"][0]
 
 
-@pytest.mark.parametrize("value", ["10", "a,b", "200,10", "0,5000"])
+@pytest.mark.parametrize("value", ["10", "a,b", "200,10", "0,5000", "0,1500", "nan,nan"])
 def test_a_wrong_reply_delay_is_refused(value: str) -> None:
     with pytest.raises(SystemExit):
         ha_scale.parse_args(["--reply-delay", value])
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 41, 42, 49])
+def test_reply_delays_take_every_step_once_whatever_the_number_of_models(count: int) -> None:
+    """A stride sharing a factor with the number of models would skip steps (42 models
+    with a stride of 7: six delays, the highest never used)."""
+    shares = ha_scale.delay_shares(count)
+    assert sorted(shares) == [i / max(1, count - 1) for i in range(count)]
+
+
+def test_the_slowest_reply_delay_the_scan_copes_with_is_accepted() -> None:
+    assert ha_scale.parse_args(["--reply-delay", "0,1000"]).reply_delay == (0.0, 1.0)

@@ -36,7 +36,10 @@ EXPECTED_RESTART: Final = timedelta(minutes=5)
 # wake-up, with its code and data still in the processor's caches: 200 simulated
 # miners cost 1.84 % of a core in step against 2.58 % staggered
 # (``benchmarks/ha_scale.py``). The price is a burst of loop work in each second
-# that has polls (tens of milliseconds for 200 miners, in small callbacks).
+# that has polls: the due miners' timers all fire in one turn of the loop (tens of
+# milliseconds for 200 miners). Which second still follows when the miner's last poll
+# ended, so miners set up together (a restart) or refreshed together (a farm-wide
+# control) share it; a poll that ends past its second moves on to the next one.
 POLL_PHASE: Final = 0.25
 
 

@@ -6,6 +6,7 @@ adding, each sensor's registry update, and a farm gather per joining miner added
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from unittest.mock import patch
 
@@ -80,10 +81,12 @@ async def test_miners_joining_the_farm_gather_it_once_per_cooldown(
 async def test_miners_poll_in_step(
     hass: HomeAssistant,
     farm: Farm,  # noqa: F811
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Every miner's next poll falls on the same point of its second (POLL_PHASE),
     where Home Assistant alone would stagger them at random: a farm's polls then share
-    the event loop's wake-ups. Fails if a Home Assistant release stops honouring it."""
+    the event loop's wake-ups. Fails if a Home Assistant release stops honouring it,
+    whether it schedules the first poll (a listener added) or the next (a poll done)."""
     miners = [
         e.runtime_data
         for e in hass.config_entries.async_entries(DOMAIN)
@@ -91,10 +94,19 @@ async def test_miners_poll_in_step(
     ]
     assert len(miners) >= 2
     names = {f"{m.name} refresh interval" for m in miners}
-    phases = [
-        round(timer.when() % 1, 6)
-        for timer in hass.loop._scheduled  # type: ignore[attr-defined]
-        if not timer.cancelled() and any(getattr(a, "name", None) in names for a in timer._args)
-    ]
-    assert len(phases) == len(miners)
-    assert set(phases) == {POLL_PHASE}
+
+    def refresh_timers() -> list[asyncio.TimerHandle]:
+        return [
+            timer
+            for timer in hass.loop._scheduled  # type: ignore[attr-defined]
+            if not timer.cancelled() and any(getattr(a, "name", None) in names for a in timer._args)
+        ]
+
+    first = refresh_timers()
+    assert len(first) == len(miners)
+    assert {round(t.when() % 1, 6) for t in first} == {POLL_PHASE}
+    await async_poll(hass, freezer)
+    after_poll = refresh_timers()
+    assert len(after_poll) == len(miners)
+    assert not set(first) & set(after_poll)  # every miner polled and scheduled anew
+    assert {round(t.when() % 1, 6) for t in after_poll} == {POLL_PHASE}
