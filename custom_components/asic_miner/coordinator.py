@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import zlib
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -37,10 +39,25 @@ EXPECTED_RESTART: Final = timedelta(minutes=5)
 # miners cost 1.84 % of a core in step against 2.58 % staggered
 # (``benchmarks/ha_scale.py``). The price is a burst of loop work in each second
 # that has polls: the due miners' timers all fire in one turn of the loop (tens of
-# milliseconds for 200 miners). Which second still follows when the miner's last poll
-# ended, so miners set up together (a restart) or refreshed together (a farm-wide
-# control) share it; a poll that ends past its second moves on to the next one.
+# milliseconds for 200 miners).
 POLL_PHASE: Final = 0.25
+# The interval in whole seconds, each of which is some miners' own (``poll_slot``).
+_PERIOD: Final = int(SCAN_INTERVAL.total_seconds())
+# How much sooner than the interval a poll may come while its miner moves to its own
+# second (never later: a poll is never more than the interval away).
+_MAX_EARLY: Final = 7
+
+
+def poll_slot(unique_id: str) -> int:
+    """The second of the interval (0-14) a miner polls in, from its unique id.
+
+    Home Assistant schedules a coordinator's next poll one interval after its last one
+    ended, so miners set up together (a restart) or refreshed together (a farm-wide
+    pause) would all poll in the same second from then on: one burst of every miner's
+    timers, connections and replies. Each miner's own second spreads a farm evenly
+    over the interval (200 miners: about 13 a second, in step within it).
+    """
+    return zlib.crc32(unique_id.encode()) % _PERIOD
 
 
 class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
@@ -58,10 +75,33 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         )
         self.miner = miner
         self._microsecond = POLL_PHASE  # the phase Home Assistant's scheduling adds
+        self._slot = poll_slot(entry.unique_id or entry.entry_id)
+        self._intervals = {
+            s: timedelta(seconds=s) for s in range(_PERIOD - _MAX_EARLY, _PERIOD + 1)
+        }
         # Why controls are refused, or None while they work (or were not tried yet).
         self.write_problem: WriteProblem | None = None
         self._write_checked = 0.0  # monotonic time of the last write-path check
         self._restart_until = 0.0  # monotonic time a restart the miner announced ends
+
+    def _aim(self) -> None:
+        """Set the interval so that the poll Home Assistant schedules next falls in this
+        miner's own second: the full interval once it is there, up to ``_MAX_EARLY``
+        seconds less while it gets there (from a restart or a farm-wide refresh)."""
+        behind = (int(self.hass.loop.time()) - self._slot) % _PERIOD
+        self.update_interval = self._intervals[_PERIOD - min(behind, _MAX_EARLY)]
+
+    @callback
+    def async_add_listener(
+        self, update_callback: CALLBACK_TYPE, context: Any = None
+    ) -> Callable[[], None]:
+        self._aim()  # the first listener schedules the first poll
+        return super().async_add_listener(update_callback, context)
+
+    @callback
+    def async_set_updated_data(self, data: MinerSnapshot) -> None:
+        self._aim()
+        super().async_set_updated_data(data)
 
     @callback
     def async_start_from(self, snapshot: MinerSnapshot) -> None:
@@ -76,6 +116,12 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         self._restart_until = time.monotonic() + EXPECTED_RESTART.total_seconds()
 
     async def _async_update_data(self) -> MinerSnapshot:
+        try:
+            return await self._async_read()
+        finally:
+            self._aim()  # Home Assistant schedules the next poll right after
+
+    async def _async_read(self) -> MinerSnapshot:
         try:
             snapshot = await self.miner.read()
         except MinerAuthenticationError as err:

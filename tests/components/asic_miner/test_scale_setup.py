@@ -14,10 +14,14 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.asic_miner.const import DOMAIN
-from custom_components.asic_miner.coordinator import POLL_PHASE, AsicMinerDataUpdateCoordinator
+from custom_components.asic_miner.const import DOMAIN, SCAN_INTERVAL
+from custom_components.asic_miner.coordinator import (
+    POLL_PHASE,
+    AsicMinerDataUpdateCoordinator,
+    poll_slot,
+)
 from custom_components.asic_miner.farm import FarmCoordinator, async_ensure_farm
 from tests.components.asic_miner.conftest import async_poll
 from tests.components.asic_miner.test_farm import Farm, farm  # noqa: F401 (the fixture)
@@ -110,3 +114,39 @@ async def test_miners_poll_in_step(
     assert len(after_poll) == len(miners)
     assert not set(first) & set(after_poll)  # every miner polled and scheduled anew
     assert {round(t.when() % 1, 6) for t in after_poll} == {POLL_PHASE}
+
+
+async def test_miners_keep_their_own_second_after_a_farm_wide_refresh(
+    hass: HomeAssistant,
+    farm: Farm,  # noqa: F811
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Refreshed all at once (a farm-wide pause, a restart), the miners move to their
+    own second of the interval within two polls, each poll at most one interval after
+    the last, then poll every interval exactly: a farm never bunches into one second."""
+    miners = [
+        e.runtime_data
+        for e in hass.config_entries.async_entries(DOMAIN)
+        if isinstance(e.runtime_data, AsicMinerDataUpdateCoordinator)
+    ]
+    slots = {m: poll_slot(m.config_entry.unique_id or "") for m in miners}
+    assert len(set(slots.values())) > 1
+
+    def next_poll(miner: AsicMinerDataUpdateCoordinator) -> float:
+        name = f"{miner.name} refresh interval"
+        [timer] = [
+            t
+            for t in hass.loop._scheduled  # type: ignore[attr-defined]
+            if not t.cancelled() and any(getattr(a, "name", None) == name for a in t._args)
+        ]
+        return float(timer.when())
+
+    await asyncio.gather(*(m.async_refresh() for m in miners))
+    for _ in range(31):  # second by second: each poll when it is due
+        now = hass.loop.time()
+        assert all(next_poll(m) - now <= SCAN_INTERVAL.total_seconds() + POLL_PHASE for m in miners)
+        freezer.tick(1)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert {m: int(next_poll(m)) % 15 for m in miners} == slots
+    assert all(m.update_interval == SCAN_INTERVAL for m in miners)
