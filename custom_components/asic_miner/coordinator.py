@@ -46,6 +46,7 @@ _PERIOD: Final = int(SCAN_INTERVAL.total_seconds())
 # How much sooner than the interval a poll may come while its miner moves to its own
 # second (never later: a poll is never more than the interval away).
 _MAX_EARLY: Final = 7
+_INTERVALS: Final = {s: timedelta(seconds=s) for s in range(_PERIOD - _MAX_EARLY, _PERIOD + 1)}
 
 
 def poll_slot(unique_id: str) -> int:
@@ -76,9 +77,6 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         self.miner = miner
         self._microsecond = POLL_PHASE  # the phase Home Assistant's scheduling adds
         self._slot = poll_slot(entry.unique_id or entry.entry_id)
-        self._intervals = {
-            s: timedelta(seconds=s) for s in range(_PERIOD - _MAX_EARLY, _PERIOD + 1)
-        }
         # Why controls are refused, or None while they work (or were not tried yet).
         self.write_problem: WriteProblem | None = None
         self._write_checked = 0.0  # monotonic time of the last write-path check
@@ -89,7 +87,7 @@ class AsicMinerDataUpdateCoordinator(DataUpdateCoordinator[MinerSnapshot]):
         miner's own second: the full interval once it is there, up to ``_MAX_EARLY``
         seconds less while it gets there (from a restart or a farm-wide refresh)."""
         behind = (int(self.hass.loop.time()) - self._slot) % _PERIOD
-        self.update_interval = self._intervals[_PERIOD - min(behind, _MAX_EARLY)]
+        self.update_interval = _INTERVALS[_PERIOD - min(behind, _MAX_EARLY)]
 
     @callback
     def async_add_listener(
